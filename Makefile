@@ -1,0 +1,39 @@
+# libarchase — the two commands a newcomer needs are `make demo` and `make test`.
+BUILD ?= build
+MESON ?= meson
+PYTHON ?= python3
+BUILD_OPTS ?= -Dwerror=true -Dpython=enabled -Dgo=enabled
+
+.PHONY: all deps build test demo bench wheel fuzz clean help
+
+all: build
+
+help:
+	@echo "make deps   install missing Debian and pinned Python packages"
+	@echo "make build  configure and build everything in $(BUILD)/"
+	@echo "make test   deps + build + every suite (also under ASan/UBSan and valgrind)"
+	@echo "make demo   deps + build + the example run on SQLite"
+	@echo "make bench  run the benchmarks (results belong in docs/perf.md)"
+	@echo "make wheel  build the Python wheel with meson-python into dist/"
+
+deps:
+	@tools/deps.sh
+
+build: deps
+	@tools/configure.sh $(BUILD) $(BUILD_OPTS)
+	ninja -C $(BUILD)
+
+test: deps
+	@tools/run-tests.sh
+
+demo: build
+	@tools/demo.sh $(BUILD)
+
+bench: build
+	@tools/bench.sh $(BUILD)
+
+wheel: deps
+	$(PYTHON) -m pip wheel --no-deps --no-build-isolation -w dist .
+
+clean:
+	rm -rf $(BUILD) build-asan build-bench dist

@@ -1,0 +1,8 @@
+/* cli/commands.h — every command's entry point and help text. */
+#ifndef ARCHASE_CLI_COMMANDS_H
+#define ARCHASE_CLI_COMMANDS_H
+
+int cmd_version(int argc, char **argv);
+extern const char cmd_version_help[];
+
+#endif

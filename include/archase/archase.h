@@ -1,0 +1,14 @@
+/* include/archase/archase.h — the whole public API in one include. */
+#ifndef ARCHASE_H
+#define ARCHASE_H
+
+#include "archase/version.h"
+#include "archase/common.h"
+#include "archase/errors.h"
+#include "archase/diag.h"
+#include "archase/money.h"
+#include "archase/date.h"
+#include "archase/tz.h"
+#include "archase/hash.h"
+
+#endif
