@@ -5,4 +5,7 @@
 int cmd_version(int argc, char **argv);
 extern const char cmd_version_help[];
 
+int cmd_money(int argc, char **argv);
+extern const char cmd_money_help[];
+
 #endif
