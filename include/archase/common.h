@@ -22,6 +22,9 @@ extern "C" {
 /* A civil date: days since 1970-01-01 in the proleptic Gregorian calendar. */
 typedef int32_t archase_date;
 
+/* An absent date (a field that is not set); never a valid date. */
+#define ARCHASE_DATE_NONE INT32_MIN
+
 /* An instant: seconds since 1970-01-01T00:00:00Z (UTC, leap seconds ignored). */
 typedef int64_t archase_instant;
 

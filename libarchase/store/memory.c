@@ -1,0 +1,593 @@
+/* libarchase/store/memory.c — the in-memory storage backend.
+ *
+ * The same semantics as the SQLite backend: records per family kept by id
+ * and scanned in id order, an append-only audit log, atomic outbox
+ * transitions, and transactions undone through an undo log. Nothing is
+ * persisted; the store lives until `close`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archase/engine.h"
+#include "archase/errors.h"
+#include "core/alloc.h"
+#include "engine/idset.h"
+
+/* One stored record in a single block: the envelope, then its strings and data. */
+typedef struct mem_rec {
+    archase_record r;
+} mem_rec;
+
+/* An id ever stored in a family. Entries live until the store is closed, so
+ * the undo log and the order array can point at them; rec == NULL means the
+ * record is not there (never put in this transaction, or deleted). */
+typedef struct mem_entry {
+    mem_rec *rec;
+    char     id[];
+} mem_entry;
+
+typedef struct mem_family {
+    mem_entry **slots;    /* hash of entries by id */
+    size_t      cap;      /* power of two or 0 */
+    size_t      count;    /* entries */
+    mem_entry **order;    /* every entry; [0, sorted) in id order */
+    size_t      norder;
+    size_t      order_cap;
+    size_t      sorted;
+} mem_family;
+
+typedef struct mem_undo {
+    mem_entry *entry;
+    mem_rec   *old;
+} mem_undo;
+
+typedef struct mem_audit {
+    archase_audit_entry e;
+} mem_audit;
+
+typedef struct memstore {
+    archase_allocator a;
+    mem_family        fam[ARCHASE_FAMILY_LIMIT];
+    mem_undo         *undo;
+    size_t            nundo, undo_cap;
+    mem_audit       **audit;
+    size_t            naudit, audit_cap;
+    size_t            audit_at_begin;
+    int               in_txn;
+    char              errmsg[256];
+} memstore;
+
+#define A(ms) (&(ms)->a)
+
+static int fail(memstore *ms, int code, const char *msg) {
+    snprintf(ms->errmsg, sizeof ms->errmsg, "%s", msg);
+    return code;
+}
+
+static int valid_family(int family) {
+    return family > 0 && family < ARCHASE_FAMILY_LIMIT;
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+static size_t str_size(const char *s) {
+    return s ? strlen(s) + 1 : 0;
+}
+
+static mem_rec *rec_copy(memstore *ms, const archase_record *r) {
+    size_t id = str_size(r->id), cu = str_size(r->customer_id), in = str_size(r->invoice_id);
+    size_t total = sizeof(mem_rec) + id + cu + in + r->size;
+    mem_rec *m = ar_malloc(A(ms), total);
+    if (!m)
+        return NULL;
+    m->r = *r;
+    char *p = (char *)(m + 1);
+    memcpy(p, r->id, id);
+    m->r.id = p;
+    p += id;
+    m->r.customer_id = NULL;
+    if (cu) {
+        memcpy(p, r->customer_id, cu);
+        m->r.customer_id = p;
+        p += cu;
+    }
+    m->r.invoice_id = NULL;
+    if (in) {
+        memcpy(p, r->invoice_id, in);
+        m->r.invoice_id = p;
+        p += in;
+    }
+    if (r->size)
+        memcpy(p, r->data, r->size);
+    m->r.data = r->size ? p : NULL;
+    m->r.currency[3] = '\0';
+    m->r.version = ARCHASE_RECORD_VERSION;
+    return m;
+}
+
+static int check_record(memstore *ms, const archase_record *r) {
+    if (!r || r->version != ARCHASE_RECORD_VERSION)
+        return fail(ms, ARCHASE_EINVAL, "record version is not supported");
+    if (!valid_family(r->family))
+        return fail(ms, ARCHASE_EINVAL, "unknown record family");
+    if (!r->id || !*r->id)
+        return fail(ms, ARCHASE_EINVAL, "a record needs an id");
+    if (!r->data && r->size)
+        return fail(ms, ARCHASE_EINVAL, "record data is missing");
+    return 0;
+}
+
+/* ---- entries: hash and order ------------------------------------------- */
+
+static size_t slot_of(mem_entry **slots, size_t cap, const char *id) {
+    size_t i = (size_t)ar_hash_str(id) & (cap - 1);
+    while (slots[i] && strcmp(slots[i]->id, id) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+static mem_entry *find(const mem_family *f, const char *id) {
+    if (!f->cap)
+        return NULL;
+    return f->slots[slot_of(f->slots, f->cap, id)];
+}
+
+/* Makes room for one more entry in the hash and the order array. */
+static int reserve_entry(memstore *ms, mem_family *f) {
+    if ((f->count + 1) * 2 > f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        mem_entry **slots = ar_calloc(A(ms), cap, sizeof *slots);
+        if (!slots)
+            return fail(ms, ARCHASE_ENOMEM, "out of memory");
+        for (size_t i = 0; i < f->cap; i++) {
+            if (f->slots[i])
+                slots[slot_of(slots, cap, f->slots[i]->id)] = f->slots[i];
+        }
+        ar_free(A(ms), f->slots);
+        f->slots = slots;
+        f->cap = cap;
+    }
+    if (ar_grow(A(ms), (void **)&f->order, &f->order_cap, f->norder + 1, sizeof *f->order))
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int reserve_undo(memstore *ms) {
+    if (!ms->in_txn)
+        return 0;
+    if (ar_grow(A(ms), (void **)&ms->undo, &ms->undo_cap, ms->nundo + 1, sizeof *ms->undo))
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Sets the record of an entry; the previous one is kept for undo inside a
+ * transaction and freed otherwise. Room in the undo log is reserved. */
+static void set_rec(memstore *ms, mem_entry *entry, mem_rec *rec) {
+    if (ms->in_txn) {
+        ms->undo[ms->nundo].entry = entry;
+        ms->undo[ms->nundo].old = entry->rec;
+        ms->nundo++;
+    } else {
+        ar_free(A(ms), entry->rec);
+    }
+    entry->rec = rec;
+}
+
+static int cmp_entries(const void *a, const void *b) {
+    const mem_entry *x = *(mem_entry *const *)a, *y = *(mem_entry *const *)b;
+    return strcmp(x->id, y->id);
+}
+
+/* Brings the order array into id order: sorts the tail, merges it in. */
+static int sort_family(memstore *ms, mem_family *f) {
+    if (f->sorted == f->norder)
+        return 0;
+    size_t tail = f->norder - f->sorted;
+    qsort(f->order + f->sorted, tail, sizeof *f->order, cmp_entries);
+    if (f->sorted) {
+        mem_entry **merged = ar_malloc_array(A(ms), f->norder, sizeof *merged);
+        if (!merged)
+            return fail(ms, ARCHASE_ENOMEM, "out of memory");
+        size_t i = 0, j = f->sorted, k = 0;
+        while (i < f->sorted && j < f->norder)
+            merged[k++] = cmp_entries(&f->order[i], &f->order[j]) <= 0 ? f->order[i++] : f->order[j++];
+        while (i < f->sorted)
+            merged[k++] = f->order[i++];
+        while (j < f->norder)
+            merged[k++] = f->order[j++];
+        memcpy(f->order, merged, f->norder * sizeof *merged);
+        ar_free(A(ms), merged);
+    }
+    f->sorted = f->norder;
+    return 0;
+}
+
+/* ---- slots ------------------------------------------------------------- */
+
+static int mem_get(void *ud, int family, const char *id, archase_record_fn fn, void *ctx) {
+    memstore *ms = ud;
+    if (!valid_family(family) || !id)
+        return fail(ms, ARCHASE_EINVAL, "bad family or id");
+    mem_entry *e = find(&ms->fam[family], id);
+    if (!e || !e->rec)
+        return ARCHASE_ENOTFOUND;
+    int rc = fn(ctx, &e->rec->r);
+    return rc < 0 ? rc : 0;
+}
+
+static int mem_put(void *ud, const archase_record *r) {
+    memstore *ms = ud;
+    int rc = check_record(ms, r);
+    if (rc)
+        return rc;
+    mem_family *f = &ms->fam[r->family];
+    mem_entry *e = find(f, r->id);
+    mem_entry *fresh = NULL;
+    if (!e) {
+        rc = reserve_entry(ms, f);
+        if (rc)
+            return rc;
+        size_t len = strlen(r->id) + 1;
+        fresh = ar_malloc(A(ms), sizeof *fresh + len);
+        if (!fresh)
+            return fail(ms, ARCHASE_ENOMEM, "out of memory");
+        fresh->rec = NULL;
+        memcpy(fresh->id, r->id, len);
+    }
+    mem_rec *rec = NULL;
+    if ((rc = reserve_undo(ms)) != 0 || (rec = rec_copy(ms, r)) == NULL) {
+        ar_free(A(ms), fresh);
+        return rc ? rc : fail(ms, ARCHASE_ENOMEM, "out of memory");
+    }
+    if (fresh) {
+        f->slots[slot_of(f->slots, f->cap, fresh->id)] = fresh;
+        f->count++;
+        f->order[f->norder++] = fresh;
+        e = fresh;
+    }
+    set_rec(ms, e, rec);
+    return 0;
+}
+
+static int mem_del(void *ud, int family, const char *id) {
+    memstore *ms = ud;
+    if (!valid_family(family) || !id)
+        return fail(ms, ARCHASE_EINVAL, "bad family or id");
+    mem_entry *e = find(&ms->fam[family], id);
+    if (!e || !e->rec)
+        return ARCHASE_ENOTFOUND;
+    int rc = reserve_undo(ms);
+    if (rc)
+        return rc;
+    set_rec(ms, e, NULL);
+    return 0;
+}
+
+static int matches(const archase_scan_filter *flt, const archase_record *r) {
+    if (flt->customer_id && (!r->customer_id || strcmp(flt->customer_id, r->customer_id)))
+        return 0;
+    if (flt->invoice_id && (!r->invoice_id || strcmp(flt->invoice_id, r->invoice_id)))
+        return 0;
+    if (flt->status && r->status != flt->status)
+        return 0;
+    if (flt->date_from != ARCHASE_DATE_NONE && (r->date == ARCHASE_DATE_NONE || r->date < flt->date_from))
+        return 0;
+    if (flt->date_to != ARCHASE_DATE_NONE && (r->date == ARCHASE_DATE_NONE || r->date > flt->date_to))
+        return 0;
+    return 1;
+}
+
+static int check_filter(memstore *ms, const archase_scan_filter *flt) {
+    if (!flt || flt->version != ARCHASE_SCAN_FILTER_VERSION || !valid_family(flt->family))
+        return fail(ms, ARCHASE_EINVAL, "bad scan filter");
+    return 0;
+}
+
+static int mem_scan(void *ud, const archase_scan_filter *flt, archase_record_fn fn, void *ctx) {
+    memstore *ms = ud;
+    int rc = check_filter(ms, flt);
+    if (rc)
+        return rc;
+    mem_family *f = &ms->fam[flt->family];
+    rc = sort_family(ms, f);
+    if (rc)
+        return rc;
+    /* A callback may read the store but not write it. */
+    size_t n = f->norder;
+    for (size_t i = 0; i < n; i++) {
+        mem_entry *e = f->order[i];
+        if (!e->rec || !matches(flt, &e->rec->r))
+            continue;
+        archase_record r = e->rec->r;
+        if (flt->flags & ARCHASE_SCAN_NO_DATA) {
+            r.data = NULL;
+            r.size = 0;
+        }
+        rc = fn(ctx, &r);
+        if (rc == ARCHASE_SCAN_STOP)
+            return 0;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int mem_count(void *ud, const archase_scan_filter *flt, uint64_t *out) {
+    memstore *ms = ud;
+    int rc = check_filter(ms, flt);
+    if (rc)
+        return rc;
+    const mem_family *f = &ms->fam[flt->family];
+    uint64_t n = 0;
+    for (size_t i = 0; i < f->norder; i++) {
+        if (f->order[i]->rec && matches(flt, &f->order[i]->rec->r))
+            n++;
+    }
+    *out = n;
+    return 0;
+}
+
+/* ---- audit ------------------------------------------------------------- */
+
+static int mem_audit_append(void *ud, const archase_audit_entry *entry) {
+    memstore *ms = ud;
+    if (!entry || entry->version != ARCHASE_AUDIT_ENTRY_VERSION || !entry->actor ||
+        (!entry->data && entry->size))
+        return fail(ms, ARCHASE_EINVAL, "bad audit entry");
+    if (entry->index != ms->naudit)
+        return fail(ms, ARCHASE_ECONFLICT, "audit index is not the next one");
+    if (ar_grow(A(ms), (void **)&ms->audit, &ms->audit_cap, ms->naudit + 1, sizeof *ms->audit))
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    size_t actor = strlen(entry->actor) + 1;
+    mem_audit *m = ar_malloc(A(ms), sizeof *m + actor + entry->size);
+    if (!m)
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    m->e = *entry;
+    char *p = (char *)(m + 1);
+    memcpy(p, entry->actor, actor);
+    m->e.actor = p;
+    if (entry->size)
+        memcpy(p + actor, entry->data, entry->size);
+    m->e.data = entry->size ? p + actor : NULL;
+    ms->audit[ms->naudit++] = m;
+    return 0;
+}
+
+static int mem_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn fn, void *ctx) {
+    memstore *ms = ud;
+    if (to > ms->naudit)
+        to = ms->naudit;
+    for (uint64_t i = from; i < to; i++) {
+        int rc = fn(ctx, &ms->audit[i]->e);
+        if (rc == ARCHASE_SCAN_STOP)
+            return 0;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int mem_audit_size(void *ud, uint64_t *out) {
+    *out = ((memstore *)ud)->naudit;
+    return 0;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+static int mem_begin(void *ud) {
+    memstore *ms = ud;
+    if (ms->in_txn)
+        return fail(ms, ARCHASE_ESTATE, "a transaction is already open");
+    ms->in_txn = 1;
+    ms->nundo = 0;
+    ms->audit_at_begin = ms->naudit;
+    return 0;
+}
+
+static int mem_commit(void *ud) {
+    memstore *ms = ud;
+    if (!ms->in_txn)
+        return fail(ms, ARCHASE_ESTATE, "no transaction is open");
+    for (size_t i = 0; i < ms->nundo; i++)
+        ar_free(A(ms), ms->undo[i].old);
+    ms->nundo = 0;
+    ms->in_txn = 0;
+    return 0;
+}
+
+static void undo_all(memstore *ms) {
+    while (ms->nundo) {
+        mem_undo *u = &ms->undo[--ms->nundo];
+        ar_free(A(ms), u->entry->rec);
+        u->entry->rec = u->old;
+    }
+    while (ms->naudit > ms->audit_at_begin)
+        ar_free(A(ms), ms->audit[--ms->naudit]);
+}
+
+static int mem_rollback(void *ud) {
+    memstore *ms = ud;
+    if (!ms->in_txn)
+        return fail(ms, ARCHASE_ESTATE, "no transaction is open");
+    undo_all(ms);
+    ms->in_txn = 0;
+    return 0;
+}
+
+/* ---- outbox ------------------------------------------------------------ */
+
+typedef struct claim_item {
+    mem_entry *entry;
+} claim_item;
+
+static int cmp_claims(const void *a, const void *b) {
+    const archase_record *x = &((const claim_item *)a)->entry->rec->r;
+    const archase_record *y = &((const claim_item *)b)->entry->rec->r;
+    if (x->instant != y->instant)
+        return x->instant < y->instant ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* A copy of an entry's record with a new status and instant, set in place. */
+static int transition(memstore *ms, mem_entry *e, int status, archase_instant at) {
+    archase_record r = e->rec->r;
+    r.status = status;
+    r.instant = at;
+    int rc = reserve_undo(ms);
+    if (rc)
+        return rc;
+    mem_rec *rec = rec_copy(ms, &r);
+    if (!rec)
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    set_rec(ms, e, rec);
+    return 0;
+}
+
+static int mem_outbox_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn,
+                            void *ctx) {
+    memstore *ms = ud;
+    mem_family *f = &ms->fam[ARCHASE_FAMILY_OUTBOX];
+    size_t n = 0;
+    for (size_t i = 0; i < f->norder; i++) {
+        const mem_rec *r = f->order[i]->rec;
+        if (r && (r->r.status == ARCHASE_OUTBOX_PENDING || r->r.status == ARCHASE_OUTBOX_FAILED_RETRY) &&
+            r->r.instant <= now)
+            n++;
+    }
+    if (n == 0 || limit == 0)
+        return 0;
+    claim_item *items = ar_malloc_array(A(ms), n, sizeof *items);
+    if (!items)
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < f->norder; i++) {
+        const mem_rec *r = f->order[i]->rec;
+        if (r && (r->r.status == ARCHASE_OUTBOX_PENDING || r->r.status == ARCHASE_OUTBOX_FAILED_RETRY) &&
+            r->r.instant <= now)
+            items[k++].entry = f->order[i];
+    }
+    qsort(items, n, sizeof *items, cmp_claims);
+    if (n > limit)
+        n = limit;
+    int own_txn = !ms->in_txn, rc = 0;
+    size_t undo_mark = ms->nundo;
+    if (own_txn)
+        mem_begin(ms);
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = transition(ms, items[i].entry, ARCHASE_OUTBOX_SENDING, items[i].entry->rec->r.instant);
+        if (!rc) {
+            int cb = fn(ctx, &items[i].entry->rec->r);
+            if (cb < 0)
+                rc = cb;
+            else if (cb == ARCHASE_SCAN_STOP)
+                break;
+        }
+    }
+    if (own_txn) {
+        if (rc)
+            mem_rollback(ms);
+        else
+            mem_commit(ms);
+    } else if (rc) {
+        /* Take back this claim's transitions only. */
+        while (ms->nundo > undo_mark) {
+            mem_undo *u = &ms->undo[--ms->nundo];
+            ar_free(A(ms), u->entry->rec);
+            u->entry->rec = u->old;
+        }
+    }
+    ar_free(A(ms), items);
+    return rc;
+}
+
+static int mem_outbox_move(memstore *ms, const char *id, int status, archase_instant at) {
+    mem_entry *e = id ? find(&ms->fam[ARCHASE_FAMILY_OUTBOX], id) : NULL;
+    if (!e || !e->rec)
+        return ARCHASE_ENOTFOUND;
+    if (e->rec->r.status != ARCHASE_OUTBOX_SENDING)
+        return fail(ms, ARCHASE_ESTATE, "the outbox item is not being sent");
+    return transition(ms, e, status, at);
+}
+
+static int mem_outbox_ack(void *ud, const char *id, int status, archase_instant at) {
+    memstore *ms = ud;
+    if (status != ARCHASE_OUTBOX_SENT && status != ARCHASE_OUTBOX_FAILED_RETRY &&
+        status != ARCHASE_OUTBOX_DEAD && status != ARCHASE_OUTBOX_CANCELLED)
+        return fail(ms, ARCHASE_ESTATE, "not a status an acknowledgement can set");
+    return mem_outbox_move(ms, id, status, at);
+}
+
+static int mem_outbox_mark_in_doubt(void *ud, const char *id, archase_instant at) {
+    return mem_outbox_move(ud, id, ARCHASE_OUTBOX_IN_DOUBT, at);
+}
+
+/* ---- the rest ---------------------------------------------------------- */
+
+static int mem_schema_version(void *ud, int64_t *out) {
+    (void)ud;
+    *out = 1;
+    return 0;
+}
+
+static const char *mem_errmsg(void *ud) {
+    return ((memstore *)ud)->errmsg;
+}
+
+static void mem_close(void *ud) {
+    memstore *ms = ud;
+    if (!ms)
+        return;
+    if (ms->in_txn)
+        undo_all(ms);
+    for (int i = 0; i < ARCHASE_FAMILY_LIMIT; i++) {
+        mem_family *f = &ms->fam[i];
+        for (size_t k = 0; k < f->norder; k++) {
+            ar_free(A(ms), f->order[k]->rec);
+            ar_free(A(ms), f->order[k]);
+        }
+        ar_free(A(ms), f->order);
+        ar_free(A(ms), f->slots);
+    }
+    for (size_t i = 0; i < ms->naudit; i++)
+        ar_free(A(ms), ms->audit[i]);
+    ar_free(A(ms), ms->audit);
+    ar_free(A(ms), ms->undo);
+    archase_allocator a = ms->a;
+    ar_free(&a, ms);
+}
+
+int archase_memory_storage_new(const archase_allocator *allocator, archase_storage *out) {
+    if (!out)
+        return ARCHASE_EINVAL;
+    int rc = ar_allocator_check(allocator);
+    if (rc)
+        return rc;
+    memstore *ms = ar_calloc(allocator, 1, sizeof *ms);
+    if (!ms)
+        return ARCHASE_ENOMEM;
+    ms->a = *ar_allocator(allocator);
+    archase_storage s;
+    memset(&s, 0, sizeof s);
+    s.version = ARCHASE_STORAGE_VERSION;
+    s.userdata = ms;
+    s.get = mem_get;
+    s.put = mem_put;
+    s.del = mem_del;
+    s.scan = mem_scan;
+    s.count = mem_count;
+    s.audit_append = mem_audit_append;
+    s.audit_read = mem_audit_read;
+    s.audit_size = mem_audit_size;
+    s.outbox_claim = mem_outbox_claim;
+    s.outbox_ack = mem_outbox_ack;
+    s.outbox_mark_in_doubt = mem_outbox_mark_in_doubt;
+    s.begin = mem_begin;
+    s.commit = mem_commit;
+    s.rollback = mem_rollback;
+    s.schema_version = mem_schema_version;
+    s.errmsg = mem_errmsg;
+    s.close = mem_close;
+    *out = s;
+    return 0;
+}
