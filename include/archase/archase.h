@@ -10,5 +10,6 @@
 #include "archase/date.h"
 #include "archase/tz.h"
 #include "archase/hash.h"
+#include "archase/audit.h"
 
 #endif
