@@ -10,6 +10,9 @@
 #include "archase/date.h"
 #include "archase/tz.h"
 #include "archase/hash.h"
+#include "archase/ledger.h"
+#include "archase/batch.h"
+#include "archase/engine.h"
 #include "archase/audit.h"
 
 #endif

@@ -125,21 +125,3 @@ int archase_open_memory(const archase_engine_options *opts, archase_engine **out
         s.close(s.userdata);
     return rc;
 }
-
-int archase_open_sqlite(const char *path, const archase_sqlite_options *sqlite_opts,
-                        const archase_engine_options *opts, archase_engine **out, char *errbuf,
-                        size_t errbuf_size) {
-    if (!out || !path)
-        return ARCHASE_EINVAL;
-    if (opts && opts->version != ARCHASE_ENGINE_OPTIONS_VERSION)
-        return ARCHASE_EVERSION;
-    archase_storage s;
-    int rc = archase_sqlite_storage_open(path, sqlite_opts, opts ? opts->allocator : NULL, &s,
-                                         errbuf, errbuf_size);
-    if (rc)
-        return rc;
-    rc = archase_engine_open(&s, opts, out);
-    if (rc)
-        s.close(s.userdata);
-    return rc;
-}

@@ -114,7 +114,7 @@ static void format_minor(char *buf, size_t size, int64_t minor, const char *curr
     m.minor = minor;
     memcpy(m.currency, currency, 4);
     if (archase_money_format(&m, buf, size) != 0)
-        snprintf(buf, size, "%lld minor units of %s", (long long)minor, currency);
+        snprintf(buf, size, "%lld %.3s", (long long)minor, currency);
 }
 
 /* Checks the invoices a promise or dispute covers: they exist, belong to its
