@@ -1,0 +1,1116 @@
+/* libarchase/store/sqlite.c — the SQLite storage backend (the default).
+ *
+ * One file, WAL, synchronous=FULL unless asked otherwise, a busy timeout,
+ * foreign keys on, trusted_schema off, defensive mode, versioned migrations,
+ * real tables per family (sqlite_schema.c) and a prepared-statement cache.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "archase/date.h"
+#include "archase/engine.h"
+#include "archase/errors.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/canon.h"
+#include "store/sqlite_schema.h"
+
+#define SCAN_SHAPES 64 /* customer, invoice, status, from, to, no-data: 6 bits */
+
+typedef struct cached {
+    sqlite3_stmt *st;
+    int           busy;
+} cached;
+
+typedef struct sqlstore {
+    archase_allocator a;
+    sqlite3          *db;
+    int               in_txn;
+    char              errmsg[768];
+    cached            get[ARCHASE_FAMILY_LIMIT];
+    cached            put[ARCHASE_FAMILY_LIMIT];
+    cached            del[ARCHASE_FAMILY_LIMIT];
+    cached            scan[ARCHASE_FAMILY_LIMIT][SCAN_SHAPES];
+    cached            audit_append, audit_read, audit_size;
+    cached            claim_select, claim_update, outbox_move;
+    cached            begin, commit, rollback;
+    ar_buf            scratch; /* decoded-column text (JSON lists) */
+} sqlstore;
+
+#define A(ss) (&(ss)->a)
+
+/* ---- errors -------------------------------------------------------------- */
+
+static int sfail(sqlstore *ss, const char *what) {
+    int code = sqlite3_errcode(ss->db);
+    snprintf(ss->errmsg, sizeof ss->errmsg, "%.300s: %.400s", what, sqlite3_errmsg(ss->db));
+    switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ARCHASE_EBUSY;
+    case SQLITE_NOMEM:
+        return ARCHASE_ENOMEM;
+    default:
+        return ARCHASE_ESTORAGE;
+    }
+}
+
+static int fail(sqlstore *ss, int code, const char *msg) {
+    snprintf(ss->errmsg, sizeof ss->errmsg, "%s", msg);
+    return code;
+}
+
+/* ---- the statement cache ------------------------------------------------- */
+
+/* The cached statement of `slot`, prepared from `sql` (built by `build` when
+ * sql is NULL) on first use. When the cached one is in use (a callback
+ * re-entered the store) a fresh one is prepared and *temp is set. */
+typedef int (*sql_builder)(sqlstore *ss, ar_buf *sql, int family, int shape);
+
+static int acquire(sqlstore *ss, cached *slot, const char *sql, sql_builder build, int family,
+                   int shape, sqlite3_stmt **out, int *temp) {
+    *temp = 0;
+    if (slot->st && !slot->busy) {
+        slot->busy = 1;
+        *out = slot->st;
+        return 0;
+    }
+    ar_buf text;
+    ar_buf_init(&text, A(ss));
+    if (!sql) {
+        int rc = build(ss, &text, family, shape);
+        ar_buf_terminate(&text);
+        if (rc || text.err) {
+            ar_buf_free(&text);
+            return rc ? rc : fail(ss, ARCHASE_ENOMEM, "out of memory");
+        }
+        sql = (const char *)text.data;
+    }
+    sqlite3_stmt *st = NULL;
+    int prc = sqlite3_prepare_v3(ss->db, sql, -1, slot->st ? 0 : SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    ar_buf_free(&text);
+    if (prc != SQLITE_OK)
+        return sfail(ss, "preparing a statement");
+    if (slot->st) {
+        *temp = 1;
+    } else {
+        slot->st = st;
+        slot->busy = 1;
+    }
+    *out = st;
+    return 0;
+}
+
+static void release(cached *slot, sqlite3_stmt *st, int temp) {
+    if (temp) {
+        sqlite3_finalize(st);
+        return;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    slot->busy = 0;
+}
+
+static void finalize_slot(cached *slot) {
+    sqlite3_finalize(slot->st);
+    slot->st = NULL;
+    slot->busy = 0;
+}
+
+/* ---- SQL text -------------------------------------------------------------- */
+
+static void put_select_list(ar_buf *b, const ar_sql_table *t, int with_data) {
+    for (int i = 0; i < AR_COL_ENVELOPE_COUNT; i++) {
+        if (i)
+            ar_buf_puts(b, ", ");
+        if (t->env[i] && (i != AR_COL_DATA || with_data))
+            ar_buf_printf(b, "\"%s\"", t->env[i]);
+        else
+            ar_buf_puts(b, "NULL");
+    }
+}
+
+static int build_get(sqlstore *ss, ar_buf *b, int family, int shape) {
+    (void)ss;
+    (void)shape;
+    const ar_sql_table *t = ar_sql_table_of(family);
+    ar_buf_puts(b, "SELECT ");
+    put_select_list(b, t, 1);
+    ar_buf_printf(b, " FROM \"%s\" WHERE \"%s\" = ?1", t->name, t->env[AR_COL_ID]);
+    return 0;
+}
+
+static int build_del(sqlstore *ss, ar_buf *b, int family, int shape) {
+    (void)ss;
+    (void)shape;
+    const ar_sql_table *t = ar_sql_table_of(family);
+    ar_buf_printf(b, "DELETE FROM \"%s\" WHERE \"%s\" = ?1", t->name, t->env[AR_COL_ID]);
+    return 0;
+}
+
+/* The columns an insert writes, in parameter order: the envelope's (each
+ * name once), then the decoded ones. */
+static int column_seen(const ar_sql_table *t, int upto, const char *name) {
+    for (int i = 0; i < upto; i++) {
+        if (t->env[i] && !strcmp(t->env[i], name))
+            return 1;
+    }
+    return 0;
+}
+
+static int build_put(sqlstore *ss, ar_buf *b, int family, int shape) {
+    (void)ss;
+    (void)shape;
+    const ar_sql_table *t = ar_sql_table_of(family);
+    ar_buf_printf(b, "INSERT INTO \"%s\" (", t->name);
+    int n = 0;
+    for (int i = 0; i < AR_COL_ENVELOPE_COUNT; i++) {
+        if (t->env[i] && !column_seen(t, i, t->env[i]))
+            ar_buf_printf(b, "%s\"%s\"", n++ ? ", " : "", t->env[i]);
+    }
+    for (size_t k = 0; k < t->ndecoded; k++)
+        ar_buf_printf(b, "%s\"%s\"", n++ ? ", " : "", t->decoded[k].name);
+    ar_buf_puts(b, ") VALUES (");
+    for (int i = 1; i <= n; i++)
+        ar_buf_printf(b, "%s?%d", i > 1 ? ", " : "", i);
+    ar_buf_printf(b, ") ON CONFLICT (\"%s\") DO UPDATE SET ", t->env[AR_COL_ID]);
+    int m = 0;
+    for (int i = 0; i < AR_COL_ENVELOPE_COUNT; i++) {
+        if (t->env[i] && i != AR_COL_ID && !column_seen(t, i, t->env[i]))
+            ar_buf_printf(b, "%s\"%s\" = excluded.\"%s\"", m++ ? ", " : "", t->env[i], t->env[i]);
+    }
+    for (size_t k = 0; k < t->ndecoded; k++)
+        ar_buf_printf(b, "%s\"%s\" = excluded.\"%s\"", m++ ? ", " : "", t->decoded[k].name,
+                      t->decoded[k].name);
+    return 0;
+}
+
+enum {
+    SHAPE_CUSTOMER = 1,
+    SHAPE_INVOICE = 2,
+    SHAPE_STATUS = 4,
+    SHAPE_FROM = 8,
+    SHAPE_TO = 16,
+    SHAPE_NO_DATA = 32,
+};
+
+static void put_where(ar_buf *b, const ar_sql_table *t, int shape) {
+    ar_buf_puts(b, " WHERE 1");
+    static const struct {
+        int bit, col, param;
+        const char *op;
+    } parts[] = {
+        { SHAPE_CUSTOMER, AR_COL_CUSTOMER, 1, "=" }, { SHAPE_INVOICE, AR_COL_INVOICE, 2, "=" },
+        { SHAPE_STATUS, AR_COL_STATUS, 3, "=" },     { SHAPE_FROM, AR_COL_DATE, 4, ">=" },
+        { SHAPE_TO, AR_COL_DATE, 5, "<=" },
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!(shape & parts[i].bit))
+            continue;
+        if (t->env[parts[i].col])
+            ar_buf_printf(b, " AND \"%s\" %s ?%d", t->env[parts[i].col], parts[i].op, parts[i].param);
+        else
+            ar_buf_printf(b, " AND ?%d IS NULL AND 0", parts[i].param);
+    }
+}
+
+static int build_scan(sqlstore *ss, ar_buf *b, int family, int shape) {
+    (void)ss;
+    const ar_sql_table *t = ar_sql_table_of(family);
+    ar_buf_puts(b, "SELECT ");
+    put_select_list(b, t, !(shape & SHAPE_NO_DATA));
+    ar_buf_printf(b, " FROM \"%s\"", t->name);
+    put_where(b, t, shape);
+    ar_buf_printf(b, " ORDER BY \"%s\"", t->env[AR_COL_ID]);
+    return 0;
+}
+
+/* ---- binding and reading ------------------------------------------------- */
+
+static int bind_date(sqlite3_stmt *st, int param, archase_date d) {
+    if (d == ARCHASE_DATE_NONE)
+        return sqlite3_bind_null(st, param);
+    char text[ARCHASE_DATE_FORMAT_MAX];
+    if (archase_date_format(d, text, sizeof text) != 0)
+        return SQLITE_RANGE;
+    return sqlite3_bind_text(st, param, text, -1, SQLITE_TRANSIENT);
+}
+
+static int bind_instant(sqlite3_stmt *st, int param, archase_instant t) {
+    char text[ARCHASE_INSTANT_FORMAT_MAX];
+    if (archase_instant_format(t, text, sizeof text) != 0)
+        return SQLITE_RANGE;
+    return sqlite3_bind_text(st, param, text, -1, SQLITE_TRANSIENT);
+}
+
+static int bind_status(sqlite3_stmt *st, int param, const ar_sql_table *t, int32_t status) {
+    const char *name = t->status_name ? t->status_name(status) : NULL;
+    if (name)
+        return sqlite3_bind_text(st, param, name, -1, SQLITE_STATIC);
+    return sqlite3_bind_int(st, param, status);
+}
+
+static int bind_text_or_null(sqlite3_stmt *st, int param, const char *s) {
+    if (!s || !*s)
+        return sqlite3_bind_null(st, param);
+    return sqlite3_bind_text(st, param, s, -1, SQLITE_STATIC);
+}
+
+static int bind_envelope(sqlstore *ss, sqlite3_stmt *st, const ar_sql_table *t,
+                         const archase_record *r, int *param) {
+    int rc = SQLITE_OK;
+    for (int i = 0; i < AR_COL_ENVELOPE_COUNT && rc == SQLITE_OK; i++) {
+        if (!t->env[i] || column_seen(t, i, t->env[i]))
+            continue;
+        int p = (*param)++;
+        switch (i) {
+        case AR_COL_ID: rc = sqlite3_bind_text(st, p, r->id, -1, SQLITE_STATIC); break;
+        case AR_COL_CUSTOMER: rc = bind_text_or_null(st, p, r->customer_id); break;
+        case AR_COL_INVOICE: rc = bind_text_or_null(st, p, r->invoice_id); break;
+        case AR_COL_REVISION: rc = sqlite3_bind_int64(st, p, r->revision); break;
+        case AR_COL_STATUS: rc = bind_status(st, p, t, r->status); break;
+        case AR_COL_DATE: rc = bind_date(st, p, r->date); break;
+        case AR_COL_DATE2: rc = bind_date(st, p, r->date2); break;
+        case AR_COL_DATE3: rc = bind_date(st, p, r->date3); break;
+        case AR_COL_AMOUNT:
+            /* A customer without a credit limit has no amount at all. */
+            if (t->family == ARCHASE_FAMILY_CUSTOMER && !r->currency[0])
+                rc = sqlite3_bind_null(st, p);
+            else
+                rc = sqlite3_bind_int64(st, p, r->amount);
+            break;
+        case AR_COL_AMOUNT2: rc = sqlite3_bind_int64(st, p, r->amount2); break;
+        case AR_COL_CURRENCY: rc = bind_text_or_null(st, p, r->currency); break;
+        case AR_COL_INSTANT: rc = bind_instant(st, p, r->instant); break;
+        case AR_COL_DATA:
+            rc = sqlite3_bind_blob(st, p, r->size ? r->data : "", (int)r->size, SQLITE_STATIC);
+            break;
+        }
+    }
+    if (rc == SQLITE_RANGE)
+        return fail(ss, ARCHASE_EINVAL, "a date or instant of the record is out of range");
+    if (rc != SQLITE_OK)
+        return sfail(ss, "binding a record");
+    return 0;
+}
+
+static void json_string(ar_buf *b, const uint8_t *s, size_t len) {
+    ar_buf_putc(b, '"');
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = s[i];
+        if (c == '"' || c == '\\') {
+            ar_buf_putc(b, '\\');
+            ar_buf_putc(b, c);
+        } else if (c < 0x20) {
+            ar_buf_printf(b, "\\u%04x", c);
+        } else {
+            ar_buf_putc(b, c);
+        }
+    }
+    ar_buf_putc(b, '"');
+}
+
+/* Binds the decoded columns from the record's canonical data: what is not
+ * there is NULL (or 0 for flags). */
+static int bind_decoded(sqlstore *ss, sqlite3_stmt *st, const ar_sql_table *t,
+                        const archase_record *r, int first_param) {
+    for (size_t k = 0; k < t->ndecoded; k++) {
+        int p = first_param + (int)k;
+        int rc = t->decoded[k].source == AR_COL_BOOL ? sqlite3_bind_int(st, p, 0) : sqlite3_bind_null(st, p);
+        if (rc != SQLITE_OK)
+            return sfail(ss, "binding a record");
+    }
+    if (!t->ndecoded || !r->size)
+        return 0;
+    ar_buf_reset(&ss->scratch);
+    ar_canon_reader rd;
+    ar_canon_value v;
+    ar_canon_reader_init(&rd, r->data, r->size);
+    if (ar_canon_read(&rd, &v) || v.type != AR_CANON_RECORD)
+        return 0; /* not ours to judge: the decoded columns stay empty */
+    uint32_t fields = v.count;
+    for (uint32_t i = 0; i < fields; i++) {
+        uint16_t field;
+        if (ar_canon_read_field(&rd, &field, &v))
+            return 0;
+        const ar_sql_column *col = NULL;
+        size_t k = 0;
+        for (; k < t->ndecoded; k++) {
+            if (t->decoded[k].field == field) {
+                col = &t->decoded[k];
+                break;
+            }
+        }
+        int p = first_param + (int)k, rc = SQLITE_OK;
+        if (col && col->source == AR_COL_TEXT && v.type == AR_CANON_STRING) {
+            rc = sqlite3_bind_text(st, p, (const char *)v.bytes, (int)v.len, SQLITE_STATIC);
+        } else if (col && col->source == AR_COL_BOOL && v.type == AR_CANON_BOOL) {
+            rc = sqlite3_bind_int(st, p, (int)v.i);
+        } else if (col && col->source == AR_COL_INT && v.type == AR_CANON_INT) {
+            rc = sqlite3_bind_int64(st, p, v.i);
+        } else if (col && col->source == AR_COL_DAY && v.type == AR_CANON_DATE) {
+            rc = bind_date(st, p, (archase_date)v.i);
+        } else if (col && col->source == AR_COL_JSON_LIST && v.type == AR_CANON_LIST) {
+            size_t start = ss->scratch.len;
+            ar_buf_putc(&ss->scratch, '[');
+            for (uint32_t j = 0; j < v.count; j++) {
+                ar_canon_value item;
+                if (ar_canon_read(&rd, &item))
+                    return 0;
+                if (item.type == AR_CANON_STRING) {
+                    if (j)
+                        ar_buf_putc(&ss->scratch, ',');
+                    json_string(&ss->scratch, item.bytes, item.len);
+                } else if (ar_canon_skip(&rd, &item)) {
+                    return 0;
+                }
+            }
+            ar_buf_putc(&ss->scratch, ']');
+            if (ss->scratch.err)
+                return fail(ss, ARCHASE_ENOMEM, "out of memory");
+            rc = sqlite3_bind_text(st, p, (const char *)ss->scratch.data + start,
+                                   (int)(ss->scratch.len - start), SQLITE_TRANSIENT);
+            continue;
+        }
+        if (rc != SQLITE_OK)
+            return rc == SQLITE_RANGE ? fail(ss, ARCHASE_EINVAL, "a date of the record is out of range")
+                                      : sfail(ss, "binding a record");
+        if (ar_canon_skip(&rd, &v))
+            return 0;
+    }
+    return 0;
+}
+
+static int parse_status(const ar_sql_table *t, sqlite3_stmt *st, int col, int32_t *out) {
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_NULL) {
+        *out = 0;
+        return 0;
+    }
+    if (type == SQLITE_INTEGER) {
+        *out = sqlite3_column_int(st, col);
+        return 0;
+    }
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    if (text && t->status_name) {
+        for (int v = 1; v < 64; v++) {
+            const char *name = t->status_name(v);
+            if (name && !strcmp(name, text)) {
+                *out = v;
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
+
+static int read_date(sqlite3_stmt *st, int col, archase_date *out) {
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+        *out = ARCHASE_DATE_NONE;
+        return 0;
+    }
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    return text && archase_date_parse(text, out) == 0 ? 0 : -1;
+}
+
+/* The record of the current row (strings point into the statement). */
+static int read_row(sqlstore *ss, const ar_sql_table *t, sqlite3_stmt *st, archase_record *r) {
+    archase_record init = ARCHASE_RECORD_INIT;
+    *r = init;
+    r->family = t->family;
+    r->id = (const char *)sqlite3_column_text(st, AR_COL_ID);
+    r->customer_id = (const char *)sqlite3_column_text(st, AR_COL_CUSTOMER);
+    r->invoice_id = (const char *)sqlite3_column_text(st, AR_COL_INVOICE);
+    r->revision = sqlite3_column_int64(st, AR_COL_REVISION);
+    r->amount = sqlite3_column_int64(st, AR_COL_AMOUNT);
+    r->amount2 = sqlite3_column_int64(st, AR_COL_AMOUNT2);
+    const char *cur = (const char *)sqlite3_column_text(st, AR_COL_CURRENCY);
+    if (cur) {
+        size_t n = strlen(cur);
+        if (n != 3)
+            return fail(ss, ARCHASE_ESTORAGE, "a stored currency is not a 3-letter code");
+        memcpy(r->currency, cur, 4);
+    }
+    if (parse_status(t, st, AR_COL_STATUS, &r->status) || read_date(st, AR_COL_DATE, &r->date) ||
+        read_date(st, AR_COL_DATE2, &r->date2) || read_date(st, AR_COL_DATE3, &r->date3))
+        return fail(ss, ARCHASE_ESTORAGE, "a stored status or date cannot be read");
+    if (sqlite3_column_type(st, AR_COL_INSTANT) != SQLITE_NULL) {
+        const char *text = (const char *)sqlite3_column_text(st, AR_COL_INSTANT);
+        if (!text || archase_instant_parse(text, &r->instant) != 0)
+            return fail(ss, ARCHASE_ESTORAGE, "a stored instant cannot be read");
+    }
+    if (sqlite3_column_type(st, AR_COL_DATA) != SQLITE_NULL) {
+        r->data = sqlite3_column_blob(st, AR_COL_DATA);
+        r->size = (size_t)sqlite3_column_bytes(st, AR_COL_DATA);
+    }
+    if (!r->id)
+        return fail(ss, ARCHASE_ESTORAGE, "a stored record has no id");
+    if (t->family == ARCHASE_FAMILY_CUSTOMER || t->family == ARCHASE_FAMILY_FLAGS)
+        r->customer_id = r->id;
+    return 0;
+}
+
+static int valid_family(int family) {
+    return family > 0 && family < ARCHASE_FAMILY_LIMIT && ar_sql_table_of(family);
+}
+
+/* ---- slots: records ------------------------------------------------------- */
+
+static int sql_get(void *ud, int family, const char *id, archase_record_fn fn, void *ctx) {
+    sqlstore *ss = ud;
+    if (!valid_family(family) || !id)
+        return fail(ss, ARCHASE_EINVAL, "bad family or id");
+    sqlite3_stmt *st;
+    int temp;
+    int rc = acquire(ss, &ss->get[family], NULL, build_get, family, 0, &st, &temp);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        archase_record r;
+        rc = read_row(ss, ar_sql_table_of(family), st, &r);
+        if (!rc) {
+            int cb = fn(ctx, &r);
+            rc = cb < 0 ? cb : 0;
+        }
+    } else if (step == SQLITE_DONE) {
+        rc = ARCHASE_ENOTFOUND;
+    } else {
+        rc = sfail(ss, "reading a record");
+    }
+    release(&ss->get[family], st, temp);
+    return rc;
+}
+
+static int sql_put(void *ud, const archase_record *r) {
+    sqlstore *ss = ud;
+    if (!r || r->version != ARCHASE_RECORD_VERSION || !valid_family(r->family) || !r->id || !*r->id ||
+        (!r->data && r->size))
+        return fail(ss, ARCHASE_EINVAL, "bad record");
+    const ar_sql_table *t = ar_sql_table_of(r->family);
+    sqlite3_stmt *st;
+    int temp;
+    int rc = acquire(ss, &ss->put[r->family], NULL, build_put, r->family, 0, &st, &temp);
+    if (rc)
+        return rc;
+    int param = 1;
+    rc = bind_envelope(ss, st, t, r, &param);
+    if (!rc)
+        rc = bind_decoded(ss, st, t, r, param);
+    if (!rc && sqlite3_step(st) != SQLITE_DONE)
+        rc = sfail(ss, "writing a record");
+    release(&ss->put[r->family], st, temp);
+    return rc;
+}
+
+static int sql_del(void *ud, int family, const char *id) {
+    sqlstore *ss = ud;
+    if (!valid_family(family) || !id)
+        return fail(ss, ARCHASE_EINVAL, "bad family or id");
+    sqlite3_stmt *st;
+    int temp;
+    int rc = acquire(ss, &ss->del[family], NULL, build_del, family, 0, &st, &temp);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sfail(ss, "deleting a record");
+    else if (sqlite3_changes(ss->db) == 0)
+        rc = ARCHASE_ENOTFOUND;
+    release(&ss->del[family], st, temp);
+    return rc;
+}
+
+static int filter_shape(const archase_scan_filter *f) {
+    return (f->customer_id ? SHAPE_CUSTOMER : 0) | (f->invoice_id ? SHAPE_INVOICE : 0) |
+           (f->status ? SHAPE_STATUS : 0) | (f->date_from != ARCHASE_DATE_NONE ? SHAPE_FROM : 0) |
+           (f->date_to != ARCHASE_DATE_NONE ? SHAPE_TO : 0) |
+           (f->flags & ARCHASE_SCAN_NO_DATA ? SHAPE_NO_DATA : 0);
+}
+
+static int bind_filter(sqlstore *ss, sqlite3_stmt *st, const ar_sql_table *t,
+                       const archase_scan_filter *f) {
+    int rc = SQLITE_OK;
+    if (f->customer_id)
+        rc = sqlite3_bind_text(st, 1, f->customer_id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK && f->invoice_id)
+        rc = sqlite3_bind_text(st, 2, f->invoice_id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK && f->status)
+        rc = bind_status(st, 3, t, f->status);
+    if (rc == SQLITE_OK && f->date_from != ARCHASE_DATE_NONE)
+        rc = bind_date(st, 4, f->date_from);
+    if (rc == SQLITE_OK && f->date_to != ARCHASE_DATE_NONE)
+        rc = bind_date(st, 5, f->date_to);
+    if (rc == SQLITE_RANGE)
+        return fail(ss, ARCHASE_EINVAL, "a date of the filter is out of range");
+    return rc == SQLITE_OK ? 0 : sfail(ss, "binding a filter");
+}
+
+static int check_filter(sqlstore *ss, const archase_scan_filter *f) {
+    if (!f || f->version != ARCHASE_SCAN_FILTER_VERSION || !valid_family(f->family))
+        return fail(ss, ARCHASE_EINVAL, "bad scan filter");
+    return 0;
+}
+
+static int sql_scan(void *ud, const archase_scan_filter *f, archase_record_fn fn, void *ctx) {
+    sqlstore *ss = ud;
+    int rc = check_filter(ss, f);
+    if (rc)
+        return rc;
+    const ar_sql_table *t = ar_sql_table_of(f->family);
+    int shape = filter_shape(f);
+    cached *slot = &ss->scan[f->family][shape];
+    sqlite3_stmt *st;
+    int temp;
+    rc = acquire(ss, slot, NULL, build_scan, f->family, shape, &st, &temp);
+    if (rc)
+        return rc;
+    rc = bind_filter(ss, st, t, f);
+    while (!rc) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = sfail(ss, "scanning records");
+            break;
+        }
+        archase_record r;
+        rc = read_row(ss, t, st, &r);
+        if (rc)
+            break;
+        int cb = fn(ctx, &r);
+        if (cb == ARCHASE_SCAN_STOP)
+            break;
+        if (cb < 0)
+            rc = cb;
+    }
+    release(slot, st, temp);
+    return rc;
+}
+
+static int sql_count(void *ud, const archase_scan_filter *f, uint64_t *out) {
+    sqlstore *ss = ud;
+    int rc = check_filter(ss, f);
+    if (rc)
+        return rc;
+    const ar_sql_table *t = ar_sql_table_of(f->family);
+    ar_buf sql;
+    ar_buf_init(&sql, A(ss));
+    ar_buf_printf(&sql, "SELECT count(*) FROM \"%s\"", t->name);
+    put_where(&sql, t, filter_shape(f));
+    ar_buf_terminate(&sql);
+    if (sql.err) {
+        ar_buf_free(&sql);
+        return fail(ss, ARCHASE_ENOMEM, "out of memory");
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ss->db, (const char *)sql.data, -1, &st, NULL) != SQLITE_OK)
+        rc = sfail(ss, "counting records");
+    ar_buf_free(&sql);
+    if (!rc)
+        rc = bind_filter(ss, st, t, f);
+    if (!rc) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *out = (uint64_t)sqlite3_column_int64(st, 0);
+        else
+            rc = sfail(ss, "counting records");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- slots: audit --------------------------------------------------------- */
+
+static int audit_size(sqlstore *ss, uint64_t *out) {
+    sqlite3_stmt *st;
+    int temp;
+    int rc = acquire(ss, &ss->audit_size, "SELECT coalesce(max(idx) + 1, 0) FROM audit_log", NULL, 0, 0,
+                     &st, &temp);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = sfail(ss, "reading the audit log size");
+    release(&ss->audit_size, st, temp);
+    return rc;
+}
+
+static int sql_audit_size(void *ud, uint64_t *out) {
+    return audit_size(ud, out);
+}
+
+static int sql_audit_append(void *ud, const archase_audit_entry *e) {
+    sqlstore *ss = ud;
+    if (!e || e->version != ARCHASE_AUDIT_ENTRY_VERSION || !e->actor || (!e->data && e->size) ||
+        e->index > (uint64_t)INT64_MAX)
+        return fail(ss, ARCHASE_EINVAL, "bad audit entry");
+    uint64_t size;
+    int rc = audit_size(ss, &size);
+    if (rc)
+        return rc;
+    if (e->index != size)
+        return fail(ss, ARCHASE_ECONFLICT, "audit index is not the next one");
+    sqlite3_stmt *st;
+    int temp;
+    rc = acquire(ss, &ss->audit_append,
+                 "INSERT INTO audit_log (idx, kind, actor, at, data, leaf_hash, prev_hash)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 NULL, 0, 0, &st, &temp);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)e->index);
+    sqlite3_bind_int64(st, 2, e->kind);
+    sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
+    if (bind_instant(st, 4, e->instant) != SQLITE_OK) {
+        rc = fail(ss, ARCHASE_EINVAL, "the audit instant is out of range");
+    } else {
+        sqlite3_bind_blob(st, 5, e->size ? e->data : "", (int)e->size, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 6, e->leaf_hash, 32, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 7, e->prev_hash, 32, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            int code = sqlite3_errcode(ss->db);
+            rc = sfail(ss, "appending to the audit log");
+            if ((code & 0xff) == SQLITE_CONSTRAINT)
+                rc = ARCHASE_ECONFLICT;
+        }
+    }
+    release(&ss->audit_append, st, temp);
+    return rc;
+}
+
+static int sql_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn fn, void *ctx) {
+    sqlstore *ss = ud;
+    if (from > (uint64_t)INT64_MAX)
+        return 0;
+    if (to > (uint64_t)INT64_MAX)
+        to = (uint64_t)INT64_MAX;
+    sqlite3_stmt *st;
+    int temp;
+    int rc = acquire(ss, &ss->audit_read,
+                     "SELECT idx, kind, actor, at, data, leaf_hash, prev_hash FROM audit_log"
+                     " WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+                     NULL, 0, 0, &st, &temp);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)from);
+    sqlite3_bind_int64(st, 2, (int64_t)to);
+    while (!rc) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = sfail(ss, "reading the audit log");
+            break;
+        }
+        archase_audit_entry e;
+        memset(&e, 0, sizeof e);
+        e.version = ARCHASE_AUDIT_ENTRY_VERSION;
+        e.index = (uint64_t)sqlite3_column_int64(st, 0);
+        e.kind = (uint32_t)sqlite3_column_int64(st, 1);
+        e.actor = (const char *)sqlite3_column_text(st, 2);
+        const char *at = (const char *)sqlite3_column_text(st, 3);
+        e.data = sqlite3_column_blob(st, 4);
+        e.size = (size_t)sqlite3_column_bytes(st, 4);
+        const void *leaf = sqlite3_column_blob(st, 5);
+        if (leaf && sqlite3_column_bytes(st, 5) == 32)
+            memcpy(e.leaf_hash, leaf, 32);
+        const void *prev = sqlite3_column_blob(st, 6);
+        if (prev && sqlite3_column_bytes(st, 6) == 32)
+            memcpy(e.prev_hash, prev, 32);
+        if (!e.actor || !at || archase_instant_parse(at, &e.instant) != 0) {
+            rc = fail(ss, ARCHASE_ESTORAGE, "a stored audit entry cannot be read");
+            break;
+        }
+        int cb = fn(ctx, &e);
+        if (cb == ARCHASE_SCAN_STOP)
+            break;
+        if (cb < 0)
+            rc = cb;
+    }
+    release(&ss->audit_read, st, temp);
+    return rc;
+}
+
+/* ---- slots: transactions --------------------------------------------------- */
+
+static int run_cached(sqlstore *ss, cached *slot, const char *sql, const char *what) {
+    sqlite3_stmt *st;
+    int temp;
+    int rc = acquire(ss, slot, sql, NULL, 0, 0, &st, &temp);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sfail(ss, what);
+    release(slot, st, temp);
+    return rc;
+}
+
+static int sql_begin(void *ud) {
+    sqlstore *ss = ud;
+    if (ss->in_txn)
+        return fail(ss, ARCHASE_ESTATE, "a transaction is already open");
+    int rc = run_cached(ss, &ss->begin, "BEGIN IMMEDIATE", "beginning a transaction");
+    if (!rc)
+        ss->in_txn = 1;
+    return rc;
+}
+
+static int sql_commit(void *ud) {
+    sqlstore *ss = ud;
+    if (!ss->in_txn)
+        return fail(ss, ARCHASE_ESTATE, "no transaction is open");
+    int rc = run_cached(ss, &ss->commit, "COMMIT", "committing");
+    if (!rc)
+        ss->in_txn = 0;
+    return rc;
+}
+
+static int sql_rollback(void *ud) {
+    sqlstore *ss = ud;
+    if (!ss->in_txn)
+        return fail(ss, ARCHASE_ESTATE, "no transaction is open");
+    ss->in_txn = 0;
+    if (sqlite3_get_autocommit(ss->db))
+        return 0; /* SQLite already rolled back (an I/O error, a full disk) */
+    return run_cached(ss, &ss->rollback, "ROLLBACK", "rolling back");
+}
+
+/* ---- slots: outbox ----------------------------------------------------------- */
+
+static int exists_fn(void *ctx, const archase_record *r) {
+    (void)ctx;
+    (void)r;
+    return 0;
+}
+
+static int outbox_move(sqlstore *ss, const char *id, int status, archase_instant at) {
+    sqlite3_stmt *st;
+    int temp;
+    int rc = acquire(ss, &ss->outbox_move,
+                     "UPDATE outbox SET status = ?2, at = ?3 WHERE id = ?1 AND status = 'sending'",
+                     NULL, 0, 0, &st, &temp);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ar_sql_table_of(ARCHASE_FAMILY_OUTBOX)->status_name(status), -1,
+                      SQLITE_STATIC);
+    if (bind_instant(st, 3, at) != SQLITE_OK)
+        rc = fail(ss, ARCHASE_EINVAL, "the instant is out of range");
+    else if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sfail(ss, "moving an outbox item");
+    int changed = sqlite3_changes(ss->db);
+    release(&ss->outbox_move, st, temp);
+    if (rc || changed)
+        return rc;
+    /* Nothing moved: no such item, or it is not being sent. */
+    rc = sql_get(ss, ARCHASE_FAMILY_OUTBOX, id, exists_fn, NULL);
+    if (rc)
+        return rc;
+    return fail(ss, ARCHASE_ESTATE, "the outbox item is not being sent");
+}
+
+static int sql_outbox_ack(void *ud, const char *id, int status, archase_instant at) {
+    sqlstore *ss = ud;
+    if (!id)
+        return fail(ss, ARCHASE_EINVAL, "no id");
+    if (status != ARCHASE_OUTBOX_SENT && status != ARCHASE_OUTBOX_FAILED_RETRY &&
+        status != ARCHASE_OUTBOX_DEAD && status != ARCHASE_OUTBOX_CANCELLED)
+        return fail(ss, ARCHASE_ESTATE, "not a status an acknowledgement can set");
+    return outbox_move(ss, id, status, at);
+}
+
+static int sql_outbox_mark_in_doubt(void *ud, const char *id, archase_instant at) {
+    sqlstore *ss = ud;
+    if (!id)
+        return fail(ss, ARCHASE_EINVAL, "no id");
+    return outbox_move(ss, id, ARCHASE_OUTBOX_IN_DOUBT, at);
+}
+
+typedef struct claim_ids {
+    ar_buf   ids; /* NUL-separated */
+    uint32_t n;
+} claim_ids;
+
+/* Passes claimed records on, noting a request to stop. */
+typedef struct claim_call {
+    archase_record_fn fn;
+    void             *ctx;
+    int               stop;
+} claim_call;
+
+static int claim_deliver(void *ctx, const archase_record *r) {
+    claim_call *c = ctx;
+    int rc = c->fn(c->ctx, r);
+    if (rc == ARCHASE_SCAN_STOP)
+        c->stop = 1;
+    return rc;
+}
+
+static int sql_outbox_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn,
+                            void *ctx) {
+    sqlstore *ss = ud;
+    if (limit == 0)
+        return 0;
+    char now_text[ARCHASE_INSTANT_FORMAT_MAX];
+    if (archase_instant_format(now, now_text, sizeof now_text) != 0)
+        return fail(ss, ARCHASE_EINVAL, "the instant is out of range");
+    claim_ids ids;
+    ar_buf_init(&ids.ids, A(ss));
+    ids.n = 0;
+    int rc = 0, savepoint = 0;
+    if (sqlite3_exec(ss->db, "SAVEPOINT outbox_claim", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sfail(ss, "claiming outbox items");
+        goto done;
+    }
+    savepoint = 1;
+    sqlite3_stmt *st;
+    int temp;
+    rc = acquire(ss, &ss->claim_select,
+                 "SELECT id FROM outbox WHERE status IN ('pending', 'failed_retry') AND at <= ?1"
+                 " ORDER BY at, id LIMIT ?2",
+                 NULL, 0, 0, &st, &temp);
+    if (rc)
+        goto done;
+    sqlite3_bind_text(st, 1, now_text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *id = sqlite3_column_text(st, 0);
+        ar_buf_puts(&ids.ids, (const char *)id);
+        ar_buf_putc(&ids.ids, 0);
+        ids.n++;
+    }
+    if (step != SQLITE_DONE)
+        rc = sfail(ss, "claiming outbox items");
+    release(&ss->claim_select, st, temp);
+    if (!rc && ids.ids.err)
+        rc = fail(ss, ARCHASE_ENOMEM, "out of memory");
+    const char *id = (const char *)ids.ids.data;
+    for (uint32_t i = 0; i < ids.n && !rc; i++, id += strlen(id) + 1) {
+        rc = acquire(ss, &ss->claim_update,
+                     "UPDATE outbox SET status = 'sending' WHERE id = ?1", NULL, 0, 0, &st, &temp);
+        if (rc)
+            break;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sfail(ss, "claiming an outbox item");
+        release(&ss->claim_update, st, temp);
+        if (rc)
+            break;
+        claim_call call = { fn, ctx, 0 };
+        rc = sql_get(ss, ARCHASE_FAMILY_OUTBOX, id, claim_deliver, &call);
+        if (call.stop)
+            break;
+    }
+done:
+    if (savepoint) {
+        if (rc)
+            sqlite3_exec(ss->db, "ROLLBACK TO outbox_claim", NULL, NULL, NULL);
+        if (sqlite3_exec(ss->db, "RELEASE outbox_claim", NULL, NULL, NULL) != SQLITE_OK && !rc)
+            rc = sfail(ss, "claiming outbox items");
+    }
+    ar_buf_free(&ids.ids);
+    return rc;
+}
+
+/* ---- the rest -------------------------------------------------------------- */
+
+static int sql_schema_version(void *ud, int64_t *out) {
+    sqlstore *ss = ud;
+    int rc = ar_sqlite_schema_read(ss->db, out, ss->errmsg, sizeof ss->errmsg);
+    return rc;
+}
+
+static const char *sql_errmsg(void *ud) {
+    return ((sqlstore *)ud)->errmsg;
+}
+
+static void sql_close(void *ud) {
+    sqlstore *ss = ud;
+    if (!ss)
+        return;
+    for (int f = 0; f < ARCHASE_FAMILY_LIMIT; f++) {
+        finalize_slot(&ss->get[f]);
+        finalize_slot(&ss->put[f]);
+        finalize_slot(&ss->del[f]);
+        for (int s = 0; s < SCAN_SHAPES; s++)
+            finalize_slot(&ss->scan[f][s]);
+    }
+    cached *misc[] = { &ss->audit_append, &ss->audit_read, &ss->audit_size, &ss->claim_select,
+                       &ss->claim_update, &ss->outbox_move, &ss->begin, &ss->commit, &ss->rollback };
+    for (size_t i = 0; i < sizeof misc / sizeof misc[0]; i++)
+        finalize_slot(misc[i]);
+    if (ss->in_txn && !sqlite3_get_autocommit(ss->db))
+        sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close_v2(ss->db);
+    ar_buf_free(&ss->scratch);
+    archase_allocator a = ss->a;
+    ar_free(&a, ss);
+}
+
+int archase_sqlite_options_init(archase_sqlite_options *opts, unsigned version) {
+    if (!opts)
+        return ARCHASE_EINVAL;
+    if (version != ARCHASE_SQLITE_OPTIONS_VERSION)
+        return ARCHASE_EVERSION;
+    archase_sqlite_options init = ARCHASE_SQLITE_OPTIONS_INIT;
+    *opts = init;
+    return 0;
+}
+
+static void set_errbuf(char *errbuf, size_t size, const char *msg) {
+    if (errbuf && size)
+        snprintf(errbuf, size, "%s", msg);
+}
+
+static int configure(sqlstore *ss, const char *path, const archase_sqlite_options *o) {
+    char sql[160];
+    if (sqlite3_db_config(ss->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK)
+        return sfail(ss, "enabling defensive mode");
+    if (sqlite3_busy_timeout(ss->db, (int)(o->busy_timeout_ms > 3600000u ? 3600000u : o->busy_timeout_ms)) !=
+        SQLITE_OK)
+        return sfail(ss, "setting the busy timeout");
+    snprintf(sql, sizeof sql, "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;",
+             o->synchronous == ARCHASE_SQLITE_SYNC_NORMAL ? "NORMAL" : "FULL");
+    if (sqlite3_exec(ss->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        char what[300];
+        snprintf(what, sizeof what, "%.200s: configuring the connection", path);
+        return sfail(ss, what);
+    }
+    if (!o->read_only) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(ss->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK)
+            return sfail(ss, "switching to WAL");
+        int step = sqlite3_step(st);
+        const char *mode = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        int ok = mode && !strcmp(mode, "wal");
+        int rc = step == SQLITE_ROW ? 0 : sfail(ss, "switching to WAL");
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+        if (!ok)
+            return fail(ss, ARCHASE_ESTORAGE, "the database cannot use WAL journaling");
+        return ar_sqlite_migrate(ss->db, AR_SQLITE_SCHEMA_VERSION, ss->errmsg, sizeof ss->errmsg);
+    }
+    int64_t version = 0;
+    int rc = ar_sqlite_schema_read(ss->db, &version, ss->errmsg, sizeof ss->errmsg);
+    if (rc)
+        return rc;
+    if (version != AR_SQLITE_SCHEMA_VERSION) {
+        snprintf(ss->errmsg, sizeof ss->errmsg,
+                 version > AR_SQLITE_SCHEMA_VERSION
+                     ? "the database has schema version %lld, newer than this library's %d: use a newer libarchase"
+                     : "the database has schema version %lld, older than this library's %d: open it for writing once to upgrade it",
+                 (long long)version, AR_SQLITE_SCHEMA_VERSION);
+        return ARCHASE_EVERSION;
+    }
+    return 0;
+}
+
+int archase_sqlite_storage_open(const char *path, const archase_sqlite_options *sqlite_opts,
+                                const archase_allocator *allocator, archase_storage *out,
+                                char *errbuf, size_t errbuf_size) {
+    if (!path || !*path || !out) {
+        set_errbuf(errbuf, errbuf_size, "a path and an output are required");
+        return ARCHASE_EINVAL;
+    }
+    archase_sqlite_options defaults = ARCHASE_SQLITE_OPTIONS_INIT;
+    const archase_sqlite_options *o = sqlite_opts ? sqlite_opts : &defaults;
+    if (o->version != ARCHASE_SQLITE_OPTIONS_VERSION) {
+        set_errbuf(errbuf, errbuf_size, "SQLite options version is not supported");
+        return ARCHASE_EVERSION;
+    }
+    int rc = ar_allocator_check(allocator);
+    if (rc) {
+        set_errbuf(errbuf, errbuf_size, "the allocator is not valid");
+        return rc;
+    }
+    struct stat sb;
+    if ((!o->create || o->read_only) && stat(path, &sb) != 0) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: no such database", path);
+        set_errbuf(errbuf, errbuf_size, msg);
+        return ARCHASE_ENOTFOUND;
+    }
+    sqlstore *ss = ar_calloc(allocator, 1, sizeof *ss);
+    if (!ss) {
+        set_errbuf(errbuf, errbuf_size, "out of memory");
+        return ARCHASE_ENOMEM;
+    }
+    ss->a = *ar_allocator(allocator);
+    ar_buf_init(&ss->scratch, A(ss));
+    if (ar_buf_reserve(&ss->scratch, 256)) {
+        ar_free(allocator, ss);
+        set_errbuf(errbuf, errbuf_size, "out of memory");
+        return ARCHASE_ENOMEM;
+    }
+    int flags = (o->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &ss->db, flags, NULL) != SQLITE_OK) {
+        rc = ss->db ? sfail(ss, path) : fail(ss, ARCHASE_ENOMEM, "out of memory");
+        if (rc == ARCHASE_EBUSY || rc == ARCHASE_ENOMEM) {
+            /* kept */
+        } else {
+            rc = ARCHASE_ESTORAGE;
+        }
+    } else {
+        sqlite3_extended_result_codes(ss->db, 1);
+        rc = configure(ss, path, o);
+    }
+    if (rc) {
+        set_errbuf(errbuf, errbuf_size, ss->errmsg);
+        sql_close(ss);
+        return rc;
+    }
+    archase_storage s;
+    memset(&s, 0, sizeof s);
+    s.version = ARCHASE_STORAGE_VERSION;
+    s.userdata = ss;
+    s.get = sql_get;
+    s.put = sql_put;
+    s.del = sql_del;
+    s.scan = sql_scan;
+    s.count = sql_count;
+    s.audit_append = sql_audit_append;
+    s.audit_read = sql_audit_read;
+    s.audit_size = sql_audit_size;
+    s.outbox_claim = sql_outbox_claim;
+    s.outbox_ack = sql_outbox_ack;
+    s.outbox_mark_in_doubt = sql_outbox_mark_in_doubt;
+    s.begin = sql_begin;
+    s.commit = sql_commit;
+    s.rollback = sql_rollback;
+    s.schema_version = sql_schema_version;
+    s.errmsg = sql_errmsg;
+    s.close = sql_close;
+    *out = s;
+    return 0;
+}
+
+int archase_open_sqlite(const char *path, const archase_sqlite_options *sqlite_opts,
+                        const archase_engine_options *opts, archase_engine **out, char *errbuf,
+                        size_t errbuf_size) {
+    if (!out || !path) {
+        set_errbuf(errbuf, errbuf_size, "a path and an output are required");
+        return ARCHASE_EINVAL;
+    }
+    if (opts && opts->version != ARCHASE_ENGINE_OPTIONS_VERSION) {
+        set_errbuf(errbuf, errbuf_size, "engine options version is not supported");
+        return ARCHASE_EVERSION;
+    }
+    archase_storage s;
+    int rc = archase_sqlite_storage_open(path, sqlite_opts, opts ? opts->allocator : NULL, &s,
+                                         errbuf, errbuf_size);
+    if (rc)
+        return rc;
+    rc = archase_engine_open(&s, opts, out);
+    if (rc) {
+        set_errbuf(errbuf, errbuf_size, archase_strerror(rc));
+        s.close(s.userdata);
+    }
+    return rc;
+}

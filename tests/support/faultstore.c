@@ -1,0 +1,138 @@
+/* tests/support/faultstore.c — a storage backend that fails its Nth call. */
+#include "faultstore.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "archase/errors.h"
+
+static int injected(faultstore *f, const char *slot) {
+    f->calls++;
+    if (f->fail_at && f->calls == f->fail_at) {
+        f->failures++;
+        snprintf(f->message, sizeof f->message, "injected failure of call %zu (%s)", f->calls, slot);
+        return 1;
+    }
+    return 0;
+}
+
+#define INNER(f) ((f)->inner.userdata)
+
+static int fs_get(void *ud, int family, const char *id, archase_record_fn fn, void *ctx) {
+    faultstore *f = ud;
+    return injected(f, "get") ? ARCHASE_ESTORAGE : f->inner.get(INNER(f), family, id, fn, ctx);
+}
+
+static int fs_put(void *ud, const archase_record *r) {
+    faultstore *f = ud;
+    return injected(f, "put") ? ARCHASE_ESTORAGE : f->inner.put(INNER(f), r);
+}
+
+static int fs_del(void *ud, int family, const char *id) {
+    faultstore *f = ud;
+    return injected(f, "del") ? ARCHASE_ESTORAGE : f->inner.del(INNER(f), family, id);
+}
+
+static int fs_scan(void *ud, const archase_scan_filter *flt, archase_record_fn fn, void *ctx) {
+    faultstore *f = ud;
+    return injected(f, "scan") ? ARCHASE_ESTORAGE : f->inner.scan(INNER(f), flt, fn, ctx);
+}
+
+static int fs_count(void *ud, const archase_scan_filter *flt, uint64_t *out) {
+    faultstore *f = ud;
+    return injected(f, "count") ? ARCHASE_ESTORAGE : f->inner.count(INNER(f), flt, out);
+}
+
+static int fs_audit_append(void *ud, const archase_audit_entry *e) {
+    faultstore *f = ud;
+    return injected(f, "audit_append") ? ARCHASE_ESTORAGE : f->inner.audit_append(INNER(f), e);
+}
+
+static int fs_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn fn, void *ctx) {
+    faultstore *f = ud;
+    return injected(f, "audit_read") ? ARCHASE_ESTORAGE : f->inner.audit_read(INNER(f), from, to, fn, ctx);
+}
+
+static int fs_audit_size(void *ud, uint64_t *out) {
+    faultstore *f = ud;
+    return injected(f, "audit_size") ? ARCHASE_ESTORAGE : f->inner.audit_size(INNER(f), out);
+}
+
+static int fs_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn, void *ctx) {
+    faultstore *f = ud;
+    return injected(f, "outbox_claim") ? ARCHASE_ESTORAGE
+                                       : f->inner.outbox_claim(INNER(f), now, limit, fn, ctx);
+}
+
+static int fs_ack(void *ud, const char *id, int status, archase_instant at) {
+    faultstore *f = ud;
+    return injected(f, "outbox_ack") ? ARCHASE_ESTORAGE : f->inner.outbox_ack(INNER(f), id, status, at);
+}
+
+static int fs_in_doubt(void *ud, const char *id, archase_instant at) {
+    faultstore *f = ud;
+    return injected(f, "outbox_mark_in_doubt") ? ARCHASE_ESTORAGE
+                                               : f->inner.outbox_mark_in_doubt(INNER(f), id, at);
+}
+
+static int fs_begin(void *ud) {
+    faultstore *f = ud;
+    return injected(f, "begin") ? ARCHASE_ESTORAGE : f->inner.begin(INNER(f));
+}
+
+static int fs_commit(void *ud) {
+    faultstore *f = ud;
+    return injected(f, "commit") ? ARCHASE_ESTORAGE : f->inner.commit(INNER(f));
+}
+
+static int fs_rollback(void *ud) {
+    faultstore *f = ud;
+    f->calls++;
+    return f->inner.rollback(INNER(f));
+}
+
+static int fs_schema_version(void *ud, int64_t *out) {
+    faultstore *f = ud;
+    return injected(f, "schema_version") ? ARCHASE_ESTORAGE : f->inner.schema_version(INNER(f), out);
+}
+
+static const char *fs_errmsg(void *ud) {
+    faultstore *f = ud;
+    if (f->message[0])
+        return f->message;
+    return f->inner.errmsg ? f->inner.errmsg(INNER(f)) : "";
+}
+
+static void fs_close(void *ud) {
+    faultstore *f = ud;
+    if (f->inner.close)
+        f->inner.close(INNER(f));
+}
+
+void faultstore_wrap(faultstore *f, const archase_storage *inner, size_t fail_at, archase_storage *out) {
+    memset(f, 0, sizeof *f);
+    f->inner = *inner;
+    f->fail_at = fail_at;
+    archase_storage s;
+    memset(&s, 0, sizeof s);
+    s.version = ARCHASE_STORAGE_VERSION;
+    s.userdata = f;
+    s.get = fs_get;
+    s.put = fs_put;
+    s.del = inner->del ? fs_del : NULL;
+    s.scan = fs_scan;
+    s.count = inner->count ? fs_count : NULL;
+    s.audit_append = inner->audit_append ? fs_audit_append : NULL;
+    s.audit_read = inner->audit_read ? fs_audit_read : NULL;
+    s.audit_size = inner->audit_size ? fs_audit_size : NULL;
+    s.outbox_claim = inner->outbox_claim ? fs_claim : NULL;
+    s.outbox_ack = inner->outbox_ack ? fs_ack : NULL;
+    s.outbox_mark_in_doubt = inner->outbox_mark_in_doubt ? fs_in_doubt : NULL;
+    s.begin = fs_begin;
+    s.commit = fs_commit;
+    s.rollback = fs_rollback;
+    s.schema_version = inner->schema_version ? fs_schema_version : NULL;
+    s.errmsg = fs_errmsg;
+    s.close = fs_close;
+    *out = s;
+}
