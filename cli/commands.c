@@ -6,6 +6,8 @@
 const cli_command cli_commands[] = {
     { "version", "print the library version", cmd_version_help, cmd_version },
     { "money", "parse, format, add, split and apply rates to amounts", cmd_money_help, cmd_money },
+    { "merkle", "audit-log Merkle tree: roots, leaf hashes, proof checks", cmd_merkle_help, cmd_merkle },
+    { "checkpoint", "sign and verify audit-log checkpoints", cmd_checkpoint_help, cmd_checkpoint },
 };
 
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

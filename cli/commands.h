@@ -8,4 +8,10 @@ extern const char cmd_version_help[];
 int cmd_money(int argc, char **argv);
 extern const char cmd_money_help[];
 
+int cmd_merkle(int argc, char **argv);
+extern const char cmd_merkle_help[];
+
+int cmd_checkpoint(int argc, char **argv);
+extern const char cmd_checkpoint_help[];
+
 #endif

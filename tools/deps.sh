@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   build-essential pkg-config ninja-build
-  libsqlite3-dev sqlite3 libyaml-dev libssl-dev tzdata
+  libsqlite3-dev sqlite3 libyaml-dev libssl-dev openssl tzdata
   libcmocka-dev valgrind swig
 )
 PYTHON=${PYTHON:-python3}
