@@ -142,10 +142,12 @@ typedef struct ar_audit_report {
     char             message[256];
 } ar_audit_report;
 
-/* Checks a sequence of encoded records fed in log order: each is well formed,
- * holds its own position as index and the hash of the record before as prev,
- * and the Merkle root of every expected prefix matches. Stops at the first
- * problem. No heap memory.
+/* Checks a sequence of encoded records fed in log order: each is a
+ * well-formed audit record (its payload must start like a canonical record;
+ * the payload's inner structure, checked when it was appended, is covered by
+ * the hashes rather than parsed again), holds its own position as index and
+ * the hash of the record before as prev, and the Merkle root of every
+ * expected prefix matches. Stops at the first problem. No heap memory.
  *
  * first_bad is the position of the first record that is missing, extra, out
  * of place or altered. A broken link between records p-1 and p is blamed on

@@ -14,8 +14,20 @@ static const uint8_t empty_root[ARCHASE_HASH_SIZE] = {
 
 /* ---- hashing ------------------------------------------------------------ */
 
+/* Records up to this size are hashed in one piece (one digest update is
+ * measurably cheaper than two for records of a few hundred bytes). */
+#define LEAF_COPY_MAX 1024
+
 int ar_merkle_leaf_hash(ar_sha256 *sha, const void *data, size_t size, uint8_t out[32]) {
     static const uint8_t leaf_prefix = 0x00;
+    if (size < LEAF_COPY_MAX) {
+        uint8_t block[LEAF_COPY_MAX];
+        block[0] = leaf_prefix;
+        if (size)
+            memcpy(block + 1, data, size);
+        const ar_span span = { block, size + 1 };
+        return ar_sha256_spans(sha, &span, 1, out);
+    }
     const ar_span spans[2] = { { &leaf_prefix, 1 }, { data, size } };
     return ar_sha256_spans(sha, spans, 2, out);
 }
