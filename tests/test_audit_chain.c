@@ -227,7 +227,7 @@ static void make_log(test_log *log, size_t n) {
     memset(log, 0, sizeof *log);
     ar_audit_chain_init(&log->chain);
     for (size_t i = 0; i < n; i++) {
-        uint8_t payload[32];
+        uint8_t payload[64];
         ar_canon p;
         const uint8_t *pbytes;
         size_t plen;
@@ -237,6 +237,7 @@ static void make_log(test_log *log, size_t n) {
         ar_canon_put_str(&p, 2, i % 2 ? "INV-17" : "customer ACME");
         ar_canon_end_record(&p);
         assert_int_equal(ar_canon_finish(&p, &pbytes, &plen), 0);
+        assert_true(plen <= sizeof payload);
         memcpy(payload, pbytes, plen);
         ar_canon_free(&p);
         ar_audit_fields f = sample_fields();
