@@ -543,6 +543,46 @@ static void history_rewritten_consistently_fails_its_checkpoints(void **state) {
     free(rewritten);
 }
 
+static void the_streaming_verifier_checks_every_expectation(void **state) {
+    (void)state;
+    test_log *log = malloc(sizeof *log);
+    ar_audit_verifier v;
+    ar_audit_report report;
+    assert_non_null(log);
+    make_log(log, 20);
+    /* An expectation of the empty log, then a wrong one at 5: the second is found. */
+    ar_audit_expect e[3] = { expect_prefix(log, 0), expect_prefix(log, 5), expect_prefix(log, 20) };
+    e[1].root[0] ^= 1;
+    assert_int_equal(ar_audit_verifier_init(&v, &sha, e, 3, 0), 0);
+    int rc = 0;
+    size_t fed = 0;
+    for (; fed < 20 && rc == 0; fed++)
+        rc = ar_audit_verifier_add(&v, log->bytes[fed], log->size[fed]);
+    assert_int_equal(rc, ARCHASE_EVERIFY);
+    assert_int_equal(fed, 5);
+    assert_int_equal(ar_audit_verifier_add(&v, log->bytes[5], log->size[5]), ARCHASE_EVERIFY);
+    assert_int_equal(ar_audit_verifier_finish(&v, &report), ARCHASE_EVERIFY);
+    assert_int_equal(report.problem, AR_AUDIT_CHECKPOINT);
+    assert_int_equal(report.first_bad, 4);
+    /* A wrong root for the empty log is the verdict before any record. */
+    e[1].root[0] ^= 1;
+    e[0].root[0] ^= 1;
+    assert_int_equal(ar_audit_verifier_init(&v, &sha, e, 3, 0), 0);
+    assert_int_equal(ar_audit_verifier_add(&v, log->bytes[0], log->size[0]), ARCHASE_EVERIFY);
+    assert_int_equal(ar_audit_verifier_finish(&v, &report), ARCHASE_EVERIFY);
+    assert_int_equal(report.problem, AR_AUDIT_CHECKPOINT);
+    assert_int_equal(report.first_bad, 0);
+    /* Fed record by record, an intact log ends with its root and head. */
+    e[0].root[0] ^= 1;
+    assert_int_equal(ar_audit_verifier_init(&v, &sha, e, 3, 1), 0);
+    for (size_t i = 0; i < 20; i++)
+        assert_int_equal(ar_audit_verifier_add(&v, log->bytes[i], log->size[i]), 0);
+    assert_int_equal(ar_audit_verifier_finish(&v, &report), 0);
+    assert_memory_equal(report.root, e[2].root, H);
+    assert_memory_equal(report.head, log->leaf[19], H);
+    free(log);
+}
+
 /* ---- allocation failure --------------------------------------------------- */
 
 typedef struct append_ctx {
@@ -611,6 +651,7 @@ static const struct CMUnitTest tests[] = {
     WITH_SHA(two_swapped_records_are_found_at_the_first),
     WITH_SHA(a_truncated_tail_is_found_where_it_ends),
     WITH_SHA(history_rewritten_consistently_fails_its_checkpoints),
+    WITH_SHA(the_streaming_verifier_checks_every_expectation),
     WITH_SHA(appending_survives_every_allocation_failure),
 };
 

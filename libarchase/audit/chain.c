@@ -186,6 +186,8 @@ static int verdict(ar_audit_verifier *v, ar_audit_problem problem, uint64_t firs
     return ARCHASE_EVERIFY;
 }
 
+static int check_expectations(ar_audit_verifier *v);
+
 int ar_audit_verifier_init(ar_audit_verifier *v, ar_sha256 *sha, const ar_audit_expect *expect,
                            size_t expect_count, int exact) {
     if (!sha || (!expect && expect_count) || (exact && expect_count == 0))
@@ -200,6 +202,9 @@ int ar_audit_verifier_init(ar_audit_verifier *v, ar_sha256 *sha, const ar_audit_
     v->expect_count = expect_count;
     v->exact = exact;
     ar_audit_chain_init(&v->chain);
+    /* Expectations of the empty log are settled now (the empty root needs no
+     * hashing, so this cannot fail); a mismatch is the verdict. */
+    check_expectations(v);
     return 0;
 }
 
@@ -308,15 +313,13 @@ int ar_audit_verifier_finish(ar_audit_verifier *v, ar_audit_report *out) {
     int rc = 0;
     if (!v->done && v->pending)
         resolve_break(v, 0, 0);
-    if (!v->done && v->next_expect == 0)
-        rc = check_expectations(v); /* expectations of size 0 */
-    if (!rc && !v->done && v->next_expect < v->expect_count) {
+    if (!v->done && v->next_expect < v->expect_count) {
         uint64_t count = v->chain.tree.size;
         verdict(v, AR_AUDIT_TRUNCATED, count,
                 "the log ends after %" PRIu64 " records but %" PRIu64 " were expected", count,
                 v->expect[v->expect_count - 1].size);
     }
-    if (!rc && !v->done) {
+    if (!v->done) {
         rc = ar_merkle_frontier_root(&v->chain.tree, v->sha, v->report.root);
         memcpy(v->report.head, v->chain.head, ARCHASE_HASH_SIZE);
         v->report.problem = AR_AUDIT_INTACT;
@@ -336,8 +339,6 @@ int ar_audit_verify_records(ar_sha256 *sha, const ar_span *records, size_t n,
     int rc = ar_audit_verifier_init(&v, sha, expect, expect_count, exact);
     if (rc)
         return rc;
-    /* Expectations of the empty log are checked before the first record. */
-    rc = check_expectations(&v);
     for (size_t i = 0; i < n && !rc; i++)
         rc = ar_audit_verifier_add(&v, records[i].data, records[i].size);
     if (rc && rc != ARCHASE_EVERIFY)
