@@ -1,0 +1,61 @@
+/* libarchase/io/columns.h — the columns of each kind's native format, and
+ * turning one row of cells into facts added to a batch. */
+#ifndef AR_IO_COLUMNS_H
+#define AR_IO_COLUMNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "archase/batch.h"
+#include "archase/io.h"
+
+/* Every column any kind has. */
+typedef enum ar_col {
+    C_ID, C_CUSTOMER_ID, C_INVOICE_ID, C_NAME, C_TIER, C_OWNER, C_COLLECTOR, C_TIMEZONE, C_LOCALE,
+    C_COUNTRY, C_EMAIL, C_PHONE, C_CREDIT_LIMIT, C_CURRENCY, C_FLAGS, C_TAGS, C_SOURCE_LINK,
+    C_REVISION, C_CHANNEL, C_ADDRESS, C_ROLE, C_CONSENT, C_PRIMARY, C_REASON, C_SET_BY, C_NUMBER,
+    C_ISSUE_DATE, C_DUE_DATE, C_AMOUNT, C_PO_REF, C_TERMS, C_STATUS, C_DATE, C_REFERENCE, C_KIND,
+    C_OVERPAYMENT, C_INVOICE_IDS, C_PROMISED_DATE, C_INSTALMENTS, C_TAKEN_BY, C_NOTE, C_GRACE_DAYS,
+    C_RECORDED_ON, C_REASON_CODE, C_OPENED_ON, C_EVIDENCE, C_OPENED_BY, C_RESOLUTION, C_ROOT_CAUSE,
+    C_RESOLVED_ON, C_CREDITED, C_AT, C_TEXT, C_AUTHOR,
+    C_DERIVED,     /* written on export, ignored on import */
+    C_SETTLED,     /* mappings only: a settled date means paid in full */
+    C_COUNT
+} ar_col;
+
+typedef struct ar_column_spec {
+    const char *name;     /* the header name */
+    ar_col      col;
+    int         required; /* the header must have it */
+    uint16_t    field;    /* canonical field number of the main fact (for diagnostics) */
+} ar_column_spec;
+
+/* The columns of a kind in their export order, NULL-terminated by name. */
+const ar_column_spec *ar_kind_columns(int kind);
+/* The spec of column `name` of `kind`, or NULL. */
+const ar_column_spec *ar_kind_column(int kind, const char *name, size_t len);
+
+/* One cell of a row. */
+typedef struct ar_cell {
+    const char *text;   /* NULL = the row has no such column */
+    size_t      len;
+    uint32_t    column; /* 1-based, 0 = a constant */
+} ar_cell;
+
+/* How cells are read. */
+typedef struct ar_cell_rules {
+    const char *date_format;   /* NULL = YYYY-MM-DD */
+    char        decimal;       /* '.' or ',' */
+    char        thousands;     /* 0 = none */
+} ar_cell_rules;
+
+/* Turns the cells of one row of `kind` into facts and adds them to `b`
+ * (bad cells are rejected through the batch). Returns 0 (added or
+ * rejected: the batch knows) or a fatal error (ARCHASE_ENOMEM, storage). */
+int ar_row_add(archase_batch *b, int kind, const ar_cell cells[C_COUNT], uint32_t line,
+               const ar_cell_rules *rules);
+
+/* Parses a date with the date format of `rules` (NULL or no format: YYYY-MM-DD). */
+int ar_cell_date(const ar_cell_rules *rules, const char *text, size_t len, archase_date *out);
+
+#endif
