@@ -227,8 +227,9 @@ typedef struct archase_signing_key archase_signing_key;
 /* Reads an unencrypted PKCS#8 Ed25519 private key from PEM text
  * ("-----BEGIN PRIVATE KEY-----", as `openssl genpkey -algorithm ed25519`
  * writes it). `allocator` may be NULL (the default one).
- * Returns 0, ARCHASE_EINVAL, ARCHASE_EPARSE (not PEM, encrypted, or not
- * Ed25519) or ARCHASE_ENOMEM. */
+ * Returns 0, ARCHASE_EINVAL, ARCHASE_EVERSION (the allocator's version),
+ * ARCHASE_EPARSE (not PEM, encrypted, or not Ed25519) or ARCHASE_ENOMEM;
+ * *out is written only on success. */
 ARCHASE_API int archase_signing_key_from_pem(const char *pem, size_t len,
                                              const archase_allocator *allocator,
                                              archase_signing_key **out);
