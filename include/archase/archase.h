@@ -14,5 +14,6 @@
 #include "archase/batch.h"
 #include "archase/engine.h"
 #include "archase/audit.h"
+#include "archase/policy.h"
 
 #endif

@@ -34,7 +34,8 @@ typedef enum archase_channel {
     ARCHASE_CHANNEL_SMS = 2,
     ARCHASE_CHANNEL_LETTER = 3,
     ARCHASE_CHANNEL_PORTAL = 4,
-    ARCHASE_CHANNEL_CALL = 5
+    ARCHASE_CHANNEL_CALL = 5,
+    ARCHASE_CHANNEL_INTERNAL = 6 /* a task for people inside the company (policy steps only; never a contact's) */
 } archase_channel;
 
 /* What putting a fact did. */
