@@ -196,10 +196,18 @@ static void check_replace_and_delete(const backend *b) {
     assert_int_equal(o.s.del(o.s.userdata, ARCHASE_FAMILY_OUTBOX, "m1"), 0);
     get(&o, ARCHASE_FAMILY_OUTBOX, "m1", ARCHASE_ENOTFOUND);
     assert_int_equal(o.s.del(o.s.userdata, ARCHASE_FAMILY_OUTBOX, "m1"), ARCHASE_ENOTFOUND);
+    /* insert only inserts. */
+    archase_record first = generic(ARCHASE_FAMILY_META, "once");
+    first.amount = 1;
+    assert_int_equal(o.s.insert(o.s.userdata, &first), 0);
+    archase_record second = first;
+    second.amount = 2;
+    assert_int_equal(o.s.insert(o.s.userdata, &second), ARCHASE_ECONFLICT);
+    assert_int_equal(get(&o, ARCHASE_FAMILY_META, "once", 0).last.amount, 1);
     close_backend(&o);
 }
 
-static void put_replaces_and_delete_removes(void **state) {
+static void put_replaces_insert_refuses_and_delete_removes(void **state) {
     (void)state;
     for (size_t i = 0; i < NBACKENDS; i++)
         check_replace_and_delete(&backends[i]);
@@ -696,7 +704,7 @@ static void after_any_failing_call_the_engine_recovers(void **state) {
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(put_and_get_keep_every_envelope_field_and_the_bytes),
-    cmocka_unit_test(put_replaces_and_delete_removes),
+    cmocka_unit_test(put_replaces_insert_refuses_and_delete_removes),
     cmocka_unit_test(scans_are_in_id_byte_order_and_filter),
     cmocka_unit_test(a_rollback_undoes_puts_deletes_and_audit_appends),
     cmocka_unit_test(the_audit_log_appends_only_at_the_next_index),

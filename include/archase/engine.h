@@ -74,10 +74,12 @@ typedef struct archase_sqlite_options {
     uint32_t busy_timeout_ms; /* how long to wait for another writer; default 5000 */
     int      read_only;       /* 1 = open for reading only (no migrations) */
     int      create;          /* 1 = create the file when missing (default); 0 = ARCHASE_ENOTFOUND */
+    uint32_t cache_kib;       /* page cache of the connection in KiB; default 65536 (large
+                                 batches stay in memory until they commit) */
 } archase_sqlite_options;
 #define ARCHASE_SQLITE_OPTIONS_VERSION 1
 #define ARCHASE_SQLITE_OPTIONS_INIT \
-    { ARCHASE_SQLITE_OPTIONS_VERSION, ARCHASE_SQLITE_SYNC_FULL, 5000, 0, 1 }
+    { ARCHASE_SQLITE_OPTIONS_VERSION, ARCHASE_SQLITE_SYNC_FULL, 5000, 0, 1, 65536 }
 ARCHASE_API int archase_sqlite_options_init(archase_sqlite_options *opts, unsigned version);
 
 /* Opens (creating when allowed) the SQLite store at `path` and an engine over

@@ -35,6 +35,9 @@ archase_instant ar_engine_now(archase_engine *e);
  * callback's own results pass through. */
 int ar_store_get(archase_engine *e, int family, const char *id, archase_record_fn fn, void *ctx);
 int ar_store_put(archase_engine *e, const archase_record *rec);
+/* 1 when the backend has the optional insert slot. */
+int ar_store_can_insert(const archase_engine *e);
+int ar_store_insert(archase_engine *e, const archase_record *rec);
 int ar_store_del(archase_engine *e, int family, const char *id);
 int ar_store_scan(archase_engine *e, const archase_scan_filter *filter, archase_record_fn fn,
                   void *ctx);

@@ -436,6 +436,23 @@ int ar_fact_apply(archase_engine *e, ar_fact_ref ref, archase_outcome *outcome, 
     snap_init(&old, e);
     archase_outcome result = ARCHASE_OUTCOME_INSERTED;
     const char *id = ar_fact_id(ref);
+    archase_record env;
+    /* A new fact of a family without effects on other records is stored
+     * without reading first; one that exists takes the path below. */
+    if (ref.family != ARCHASE_FAMILY_PAYMENT && ar_store_can_insert(e)) {
+        rc = check_references(e, ref, why);
+        if (rc)
+            goto done;
+        ar_fact_envelope(ref, &env);
+        env.data = data;
+        env.size = size;
+        rc = ar_store_insert(e, &env);
+        if (!rc)
+            goto stored;
+        if (rc != ARCHASE_ECONFLICT)
+            goto done;
+        ar_error_clear(&e->err);
+    }
     rc = load(e, &old, ref.family, id);
     if (rc)
         goto done;
@@ -462,7 +479,6 @@ int ar_fact_apply(archase_engine *e, ar_fact_ref ref, archase_outcome *outcome, 
     if (rc)
         goto done;
 
-    archase_record env;
     ar_fact_envelope(ref, &env);
     env.data = data;
     env.size = size;
@@ -479,6 +495,7 @@ int ar_fact_apply(archase_engine *e, ar_fact_ref ref, archase_outcome *outcome, 
     }
     if (rc)
         goto done;
+stored:
     if (ref.family == ARCHASE_FAMILY_CUSTOMER && ar_idset_add(&e->customers, id)) {
         rc = ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
         goto done;

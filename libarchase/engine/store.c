@@ -78,6 +78,16 @@ int ar_store_put(archase_engine *e, const archase_record *rec) {
     return map(e, "put", e->store.put(e->store.userdata, rec), 0);
 }
 
+int ar_store_can_insert(const archase_engine *e) {
+    return e->store.insert != NULL;
+}
+
+int ar_store_insert(archase_engine *e, const archase_record *rec) {
+    if (!e->store.insert)
+        return unsupported(e, "insert");
+    return map(e, "insert", e->store.insert(e->store.userdata, rec), 0);
+}
+
 int ar_store_del(archase_engine *e, int family, const char *id) {
     if (!e->store.del)
         return unsupported(e, "del");

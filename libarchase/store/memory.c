@@ -250,6 +250,17 @@ static int mem_put(void *ud, const archase_record *r) {
     return 0;
 }
 
+static int mem_insert(void *ud, const archase_record *r) {
+    memstore *ms = ud;
+    int rc = check_record(ms, r);
+    if (rc)
+        return rc;
+    mem_entry *e = find(&ms->fam[r->family], r->id);
+    if (e && e->rec)
+        return fail(ms, ARCHASE_ECONFLICT, "a record with this id is already stored");
+    return mem_put(ud, r);
+}
+
 static int mem_del(void *ud, int family, const char *id) {
     memstore *ms = ud;
     if (!valid_family(family) || !id)
@@ -573,6 +584,7 @@ int archase_memory_storage_new(const archase_allocator *allocator, archase_stora
     s.userdata = ms;
     s.get = mem_get;
     s.put = mem_put;
+    s.insert = mem_insert;
     s.del = mem_del;
     s.scan = mem_scan;
     s.count = mem_count;

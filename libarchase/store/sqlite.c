@@ -31,12 +31,14 @@ typedef struct sqlstore {
     char              errmsg[768];
     cached            get[ARCHASE_FAMILY_LIMIT];
     cached            put[ARCHASE_FAMILY_LIMIT];
+    cached            ins[ARCHASE_FAMILY_LIMIT];
     cached            del[ARCHASE_FAMILY_LIMIT];
     cached            scan[ARCHASE_FAMILY_LIMIT][SCAN_SHAPES];
     cached            audit_append, audit_read, audit_size;
     cached            claim_select, claim_update, outbox_move;
     cached            begin, commit, rollback;
-    ar_buf            scratch; /* decoded-column text (JSON lists) */
+    ar_buf            scratch;    /* decoded-column text (JSON lists) */
+    int64_t           audit_next; /* inside a transaction: the next audit index, -1 = unknown */
 } sqlstore;
 
 #define A(ss) (&(ss)->a)
@@ -160,9 +162,9 @@ static int column_seen(const ar_sql_table *t, int upto, const char *name) {
     return 0;
 }
 
+/* shape 1: a plain insert (no replacing). */
 static int build_put(sqlstore *ss, ar_buf *b, int family, int shape) {
     (void)ss;
-    (void)shape;
     const ar_sql_table *t = ar_sql_table_of(family);
     ar_buf_printf(b, "INSERT INTO \"%s\" (", t->name);
     int n = 0;
@@ -175,6 +177,10 @@ static int build_put(sqlstore *ss, ar_buf *b, int family, int shape) {
     ar_buf_puts(b, ") VALUES (");
     for (int i = 1; i <= n; i++)
         ar_buf_printf(b, "%s?%d", i > 1 ? ", " : "", i);
+    if (shape == 1) {
+        ar_buf_putc(b, ')');
+        return 0;
+    }
     ar_buf_printf(b, ") ON CONFLICT (\"%s\") DO UPDATE SET ", t->env[AR_COL_ID]);
     int m = 0;
     for (int i = 0; i < AR_COL_ENVELOPE_COUNT; i++) {
@@ -235,7 +241,7 @@ static int bind_date(sqlite3_stmt *st, int param, archase_date d) {
     char text[ARCHASE_DATE_FORMAT_MAX];
     if (archase_date_format(d, text, sizeof text) != 0)
         return SQLITE_RANGE;
-    return sqlite3_bind_text(st, param, text, -1, SQLITE_TRANSIENT);
+    return sqlite3_bind_text(st, param, text, 10, SQLITE_TRANSIENT);
 }
 
 static int bind_instant(sqlite3_stmt *st, int param, archase_instant t) {
@@ -485,25 +491,38 @@ static int sql_get(void *ud, int family, const char *id, archase_record_fn fn, v
     return rc;
 }
 
-static int sql_put(void *ud, const archase_record *r) {
-    sqlstore *ss = ud;
+/* Writes a record: replacing one with the same id, or (insert_only) refusing to. */
+static int write_record(sqlstore *ss, const archase_record *r, int insert_only) {
     if (!r || r->version != ARCHASE_RECORD_VERSION || !valid_family(r->family) || !r->id || !*r->id ||
         (!r->data && r->size))
         return fail(ss, ARCHASE_EINVAL, "bad record");
     const ar_sql_table *t = ar_sql_table_of(r->family);
+    cached *slot = insert_only ? &ss->ins[r->family] : &ss->put[r->family];
     sqlite3_stmt *st;
     int temp;
-    int rc = acquire(ss, &ss->put[r->family], NULL, build_put, r->family, 0, &st, &temp);
+    int rc = acquire(ss, slot, NULL, build_put, r->family, insert_only, &st, &temp);
     if (rc)
         return rc;
     int param = 1;
     rc = bind_envelope(ss, st, t, r, &param);
     if (!rc)
         rc = bind_decoded(ss, st, t, r, param);
-    if (!rc && sqlite3_step(st) != SQLITE_DONE)
+    if (!rc && sqlite3_step(st) != SQLITE_DONE) {
+        int code = sqlite3_extended_errcode(ss->db);
         rc = sfail(ss, "writing a record");
-    release(&ss->put[r->family], st, temp);
+        if (insert_only && (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE))
+            rc = ARCHASE_ECONFLICT;
+    }
+    release(slot, st, temp);
     return rc;
+}
+
+static int sql_put(void *ud, const archase_record *r) {
+    return write_record(ud, r, 0);
+}
+
+static int sql_insert(void *ud, const archase_record *r) {
+    return write_record(ud, r, 1);
 }
 
 static int sql_del(void *ud, int family, const char *id) {
@@ -648,9 +667,13 @@ static int sql_audit_append(void *ud, const archase_audit_entry *e) {
     if (!e || e->version != ARCHASE_AUDIT_ENTRY_VERSION || !e->actor || (!e->data && e->size) ||
         e->index > (uint64_t)INT64_MAX)
         return fail(ss, ARCHASE_EINVAL, "bad audit entry");
+    /* Inside a transaction this connection is the only writer, so the size
+     * read once stays true until the transaction ends. */
     uint64_t size;
-    int rc = audit_size(ss, &size);
-    if (rc)
+    int rc = 0;
+    if (ss->in_txn && ss->audit_next >= 0)
+        size = (uint64_t)ss->audit_next;
+    else if ((rc = audit_size(ss, &size)) != 0)
         return rc;
     if (e->index != size)
         return fail(ss, ARCHASE_ECONFLICT, "audit index is not the next one");
@@ -679,6 +702,7 @@ static int sql_audit_append(void *ud, const archase_audit_entry *e) {
         }
     }
     release(&ss->audit_append, st, temp);
+    ss->audit_next = !rc && ss->in_txn ? (int64_t)e->index + 1 : -1;
     return rc;
 }
 
@@ -756,6 +780,7 @@ static int sql_begin(void *ud) {
     int rc = run_cached(ss, &ss->begin, "BEGIN IMMEDIATE", "beginning a transaction");
     if (!rc)
         ss->in_txn = 1;
+    ss->audit_next = -1;
     return rc;
 }
 
@@ -766,6 +791,7 @@ static int sql_commit(void *ud) {
     int rc = run_cached(ss, &ss->commit, "COMMIT", "committing");
     if (!rc)
         ss->in_txn = 0;
+    ss->audit_next = -1;
     return rc;
 }
 
@@ -774,6 +800,7 @@ static int sql_rollback(void *ud) {
     if (!ss->in_txn)
         return fail(ss, ARCHASE_ESTATE, "no transaction is open");
     ss->in_txn = 0;
+    ss->audit_next = -1;
     if (sqlite3_get_autocommit(ss->db))
         return 0; /* SQLite already rolled back (an I/O error, a full disk) */
     return run_cached(ss, &ss->rollback, "ROLLBACK", "rolling back");
@@ -936,6 +963,7 @@ static void sql_close(void *ud) {
     for (int f = 0; f < ARCHASE_FAMILY_LIMIT; f++) {
         finalize_slot(&ss->get[f]);
         finalize_slot(&ss->put[f]);
+        finalize_slot(&ss->ins[f]);
         finalize_slot(&ss->del[f]);
         for (int s = 0; s < SCAN_SHAPES; s++)
             finalize_slot(&ss->scan[f][s]);
@@ -968,14 +996,17 @@ static void set_errbuf(char *errbuf, size_t size, const char *msg) {
 }
 
 static int configure(sqlstore *ss, const char *path, const archase_sqlite_options *o) {
-    char sql[160];
+    char sql[200];
     if (sqlite3_db_config(ss->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK)
         return sfail(ss, "enabling defensive mode");
     if (sqlite3_busy_timeout(ss->db, (int)(o->busy_timeout_ms > 3600000u ? 3600000u : o->busy_timeout_ms)) !=
         SQLITE_OK)
         return sfail(ss, "setting the busy timeout");
-    snprintf(sql, sizeof sql, "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;",
-             o->synchronous == ARCHASE_SQLITE_SYNC_NORMAL ? "NORMAL" : "FULL");
+    snprintf(sql, sizeof sql,
+             "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;"
+             " PRAGMA cache_size = -%u;",
+             o->synchronous == ARCHASE_SQLITE_SYNC_NORMAL ? "NORMAL" : "FULL",
+             (unsigned)(o->cache_kib ? o->cache_kib : 2048));
     if (sqlite3_exec(ss->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         char what[300];
         snprintf(what, sizeof what, "%.200s: configuring the connection", path);
@@ -1042,6 +1073,7 @@ int archase_sqlite_storage_open(const char *path, const archase_sqlite_options *
         return ARCHASE_ENOMEM;
     }
     ss->a = *ar_allocator(allocator);
+    ss->audit_next = -1;
     ar_buf_init(&ss->scratch, A(ss));
     if (ar_buf_reserve(&ss->scratch, 256)) {
         ar_free(allocator, ss);
@@ -1072,6 +1104,7 @@ int archase_sqlite_storage_open(const char *path, const archase_sqlite_options *
     s.userdata = ss;
     s.get = sql_get;
     s.put = sql_put;
+    s.insert = sql_insert;
     s.del = sql_del;
     s.scan = sql_scan;
     s.count = sql_count;

@@ -43,7 +43,7 @@ static const char migration_1[] =
     " revision INTEGER NOT NULL DEFAULT 0,"
     " number TEXT, issue_date TEXT NOT NULL, due_date TEXT NOT NULL, last_payment_on TEXT,"
     " amount_minor INTEGER NOT NULL, open_minor INTEGER NOT NULL, currency TEXT NOT NULL,"
-    " status TEXT NOT NULL CHECK (status IN ('open', 'settled', 'void')),"
+    " status TEXT NOT NULL CHECK (status = 'open' OR status = 'settled' OR status = 'void'),"
     " terms TEXT, po_ref TEXT, source_link TEXT,"
     " data BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE payments ("

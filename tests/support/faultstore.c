@@ -28,6 +28,11 @@ static int fs_put(void *ud, const archase_record *r) {
     return injected(f, "put") ? ARCHASE_ESTORAGE : f->inner.put(INNER(f), r);
 }
 
+static int fs_insert(void *ud, const archase_record *r) {
+    faultstore *f = ud;
+    return injected(f, "insert") ? ARCHASE_ESTORAGE : f->inner.insert(INNER(f), r);
+}
+
 static int fs_del(void *ud, int family, const char *id) {
     faultstore *f = ud;
     return injected(f, "del") ? ARCHASE_ESTORAGE : f->inner.del(INNER(f), family, id);
@@ -119,6 +124,7 @@ void faultstore_wrap(faultstore *f, const archase_storage *inner, size_t fail_at
     s.userdata = f;
     s.get = fs_get;
     s.put = fs_put;
+    s.insert = inner->insert ? fs_insert : NULL;
     s.del = inner->del ? fs_del : NULL;
     s.scan = fs_scan;
     s.count = inner->count ? fs_count : NULL;

@@ -191,6 +191,10 @@ typedef struct archase_storage {
     int (*get)(void *userdata, int family, const char *id, archase_record_fn fn, void *ctx);
     /* Inserts the record, or replaces the one with the same family and id. */
     int (*put)(void *userdata, const archase_record *record);
+    /* Optional: inserts a record that is not stored yet; ARCHASE_ECONFLICT
+     * (nothing written) when the family already has one with this id. Lets
+     * the engine store a new fact without reading first. */
+    int (*insert)(void *userdata, const archase_record *record);
     /* Removes a record (cadence, outbox and meta housekeeping only: the engine
      * never deletes facts). ARCHASE_ENOTFOUND if there is none. */
     int (*del)(void *userdata, int family, const char *id);
