@@ -68,7 +68,7 @@ static void load_root(ar_load *L, const ar_ynode *root) {
             version = 1;
         ar_path_restore(L, saved);
     }
-    p->version = (int)(version ? version : 1);
+    p->version = (int)version; /* 0 until a supported version is read */
     p->name = "";
     ar_read_text(L, root, "name", 0, &p->name);
     const ar_ynode *cur = ar_get(L, root, "currency", 1);
@@ -218,6 +218,8 @@ static int load(const char *data, size_t size, const char *source, const archase
         goto finish;
     }
     load_root(&L, root);
+    if (L.p->version != 1 && ar_ynode_get(root, "version"))
+        goto finish; /* another schema: its sections would only add noise */
     ar_load_calendars(&L, root);
     ar_load_templates(&L, root);
     ar_load_guardrails(&L, root);

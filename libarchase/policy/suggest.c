@@ -50,6 +50,12 @@ const char *ar_suggest(const char *word, size_t len, const void *candidates, siz
         if (!name)
             continue;
         size_t m = strlen(name);
+        if (len >= 4 && m > len && !strncmp(name, word, len) && best_d > limit) {
+            /* A name cut short ("latest" for "latest_only"): suggest it unless a typo fits better. */
+            best = name;
+            best_d = limit;
+            continue;
+        }
         if (m > AR_SUGGEST_MAX_LEN || (m > len ? m - len : len - m) > limit)
             continue;
         size_t d = distance(word, len, name, m, limit);

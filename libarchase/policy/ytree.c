@@ -280,12 +280,8 @@ static int push(reader *r, ar_ynode *node, ar_ynode **root, const yaml_mark_t *m
 static void handle_node(reader *r, ar_ynode *node, ar_ynode **root) {
     frame *f = r->depth ? &r->stack[r->depth - 1] : NULL;
     if (f && f->node->kind == AR_Y_MAP && f->want_key) {
-        if (node->kind != AR_Y_SCALAR || node->quoted || node->block) {
-            report_at_path(r, node->line, node->column,
-                           node->kind == AR_Y_SCALAR ? "keys must be written plain, without quotes"
-                                                     : "keys must be plain names, not mappings or lists");
-            /* Keep the tree well formed: the key stands for itself. */
-        }
+        if (node->block)
+            report_at_path(r, node->line, node->column, "keys must be names, not blocks of text");
         f->key = node;
         f->want_key = 0;
         return;

@@ -5,7 +5,7 @@
  * only what a policy needs and rejects, with a diagnostic each:
  *   - bytes that are not UTF-8, NUL bytes;
  *   - anchors, aliases, tags, %YAML/%TAG directives, more than one document;
- *   - keys that are not plain scalars, duplicate keys in a mapping;
+ *   - keys that are not scalars, duplicate keys in a mapping;
  *   - nesting deeper than the limit.
  * Scalars stay text: their type is decided by the schema (policy/schema.h),
  * never guessed from YAML 1.1 rules. */
