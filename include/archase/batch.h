@@ -56,10 +56,12 @@ ARCHASE_API int archase_batch_add_promise(archase_batch *b, const archase_promis
 ARCHASE_API int archase_batch_add_dispute(archase_batch *b, const archase_dispute *d, uint32_t line);
 ARCHASE_API int archase_batch_add_note(archase_batch *b, const archase_note *n, uint32_t line);
 
-/* Commits the batch and frees it. *summary (may be NULL) receives the counts
- * either way. Returns 0 (everything written), ARCHASE_EINVAL (some fact was
- * rejected: nothing written; the reasons are in the diagnostics), or the
- * fatal error that stopped the batch (nothing written). */
+/* Ends the batch: writes everything, or nothing. *summary (may be NULL)
+ * receives the counts either way (when nothing was written, inserted,
+ * updated, duplicates and stale are 0). Returns 0 (everything written),
+ * ARCHASE_EINVAL (some fact was rejected: nothing written; the reasons are in
+ * the diagnostics), or the fatal error that stopped the batch (nothing
+ * written). Afterwards the batch can only be freed (ARCHASE_ESTATE). */
 ARCHASE_API int archase_batch_commit(archase_batch *b, archase_batch_summary *summary);
 
 /* Rolls back (when not committed) and frees the batch; NULL is allowed. */
