@@ -15,6 +15,7 @@ help:
 	@echo "make demo   deps + build + the example run on SQLite"
 	@echo "make bench  run the benchmarks (results belong in docs/perf.md)"
 	@echo "make wheel  build the Python wheel with meson-python into dist/"
+	@echo "make fuzz   run each fuzz target for FUZZ_SECONDS (default 60) with clang and libFuzzer"
 
 deps:
 	@tools/deps.sh
@@ -32,8 +33,12 @@ demo: build
 bench: build
 	@tools/bench.sh $(BUILD)
 
+# FUZZ_SECONDS per target (default 60); needs clang (tools/deps.sh installs it).
+fuzz:
+	@tools/fuzz.sh
+
 wheel: deps
 	$(PYTHON) -m pip wheel --no-deps --no-build-isolation -w dist .
 
 clean:
-	rm -rf $(BUILD) build-asan build-bench dist
+	rm -rf $(BUILD) build-asan build-bench build-fuzz dist

@@ -100,8 +100,10 @@ static int policy_check(const char **files, int count, int json) {
         }
         archase_policy_free(p);
     }
-    if (json)
+    if (json) {
+        cli_json_end_array(&j);
         cli_json_finish(&j);
+    }
     archase_diag_list_free(diags);
     return status;
 }

@@ -10,6 +10,10 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3 libyaml-dev libssl-dev openssl tzdata
   libcmocka-dev valgrind swig
 )
+# `make fuzz` only: clang with libFuzzer and the sanitizer runtimes.
+if [ "${ARCHASE_DEPS_FUZZ:-0}" = 1 ]; then
+  APT_PACKAGES+=(clang libclang-rt-dev)
+fi
 PYTHON=${PYTHON:-python3}
 
 missing=()

@@ -544,7 +544,7 @@ int ar_read_name_list(ar_load *L, const ar_ynode *map, const char *key, ar_name_
             bad = 1;
         } else {
             for (uint32_t k = 0; k < i; k++)
-                if (!strcmp(items[k], item->text)) {
+                if (items[k] && !strcmp(items[k], item->text)) {
                     ar_problem(L, item, "\"%.*s\" is listed twice", SHOWN(item));
                     bad = 1;
                 }
