@@ -411,6 +411,17 @@ static void several_problems_are_reported_in_one_run_up_to_twenty(void **state) 
     assert_int_equal(load_text(text, &p, diags), ARCHASE_EPOLICY);
     assert_int_equal(archase_diag_list_count(diags), 20);
     assert_int_equal(archase_diag_list_dropped(diags), 10);
+    archase_diag_list_clear(diags);
+    /* Past the loader's own limit problems are still counted. */
+    char *many = malloc(1 << 20);
+    assert_non_null(many);
+    n = (size_t)snprintf(many, 1 << 20, "%s", MINIMAL);
+    for (int i = 0; i < 500; i++)
+        n += (size_t)snprintf(many + n, (1 << 20) - n, "unknown_%d: 1\n", i);
+    assert_int_equal(load_text(many, &p, diags), ARCHASE_EPOLICY);
+    assert_int_equal(archase_diag_list_count(diags), 20);
+    assert_int_equal(archase_diag_list_dropped(diags), 480);
+    free(many);
     archase_diag_list_free(diags);
 }
 

@@ -132,8 +132,9 @@ static int diag_position_cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Hands the problems found to the caller's list in document order. */
-static int report_sorted(const archase_diag_list *found, archase_diag_list *diags,
+/* Hands the problems found to the caller's list in document order; `total`
+ * counts those past the limit of `found` too. */
+static int report_sorted(const archase_diag_list *found, int total, archase_diag_list *diags,
                          const archase_allocator *allocator) {
     size_t n = archase_diag_list_count(found);
     if (!diags || n == 0)
@@ -149,6 +150,10 @@ static int report_sorted(const archase_diag_list *found, archase_diag_list *diag
         rc = ar_diag_add(diags, order[i]->code, order[i]->source, order[i]->line, order[i]->column, "%s",
                          order[i]->message);
     ar_free(allocator, order);
+    /* Problems past every limit are only counted. */
+    for (size_t extra = total > (int)n ? (size_t)total - n : 0; !rc && extra > 0 && ar_diag_list_full(diags);
+         extra--)
+        rc = ar_diag_add(diags, ARCHASE_EPOLICY, "", 0, 0, "%s", "");
     return rc;
 }
 
@@ -238,7 +243,7 @@ static int load(const char *data, size_t size, const char *source, const archase
         L.rc = ar_policy_describe(&L);
 finish:
     rc = L.rc ? L.rc : L.errors ? ARCHASE_EPOLICY : 0;
-    if (rc == ARCHASE_EPOLICY && report_sorted(found, diags, allocator))
+    if (rc == ARCHASE_EPOLICY && report_sorted(found, L.errors, diags, allocator))
         rc = ARCHASE_ENOMEM;
 done:
     ar_arena_free(&L.scratch);

@@ -157,6 +157,10 @@ void ar_oom(ar_load *L) {
 }
 
 static void vproblem(ar_load *L, uint32_t line, uint32_t column, const char *fmt, va_list ap) {
+    if (ar_diag_list_full(L->diags)) {
+        L->errors++; /* past the limit a problem is only counted */
+        return;
+    }
     char message[ARCHASE_DIAG_MESSAGE_MAX];
     vsnprintf(message, sizeof message, fmt, ap);
     int rc;
@@ -219,7 +223,7 @@ void ar_check_keys(ar_load *L, const ar_ynode *map, ar_keyset set) {
             }
         if (known)
             continue;
-        const char *near = ar_suggest_list(n->key, n->key_len, keys);
+        const char *near = ar_diag_list_full(L->diags) ? NULL : ar_suggest_list(n->key, n->key_len, keys);
         int shown = (int)(n->key_len > 64 ? 64 : n->key_len);
         if (near)
             ar_problem_at(L, n->key_line, n->key_column, "unknown key \"%.*s\" (did you mean \"%s\"?)",
