@@ -429,11 +429,9 @@ static void load_step(ar_load *L, const ar_ynode *n, const ar_sequence *seq, ar_
             ar_problem(L, channel_node, "%s cannot be carried out by a call", ar_action_names[step->action]);
     }
     int needs_template = channel_ok && customer_facing(step->channel);
-    int tmpl_ok = ar_read_template(L, n, "template", needs_template, channel_ok ? step->channel : 0,
-                                   &step->tmpl) == 0;
+    ar_read_template(L, n, "template", needs_template, channel_ok ? step->channel : 0, &step->tmpl);
     step->tone = step->tmpl ? step->tmpl->tone : ARCHASE_TONE_FIRM;
     ar_read_enum(L, n, "tone", 0, ar_tone_names, NULL, &step->tone);
-    (void)tmpl_ok;
     const ar_ynode *fee = ar_get(L, n, "fee_pack", 0);
     int is_fee = step->action == ARCHASE_ACTION_LATE_FEE || step->action == ARCHASE_ACTION_INTEREST;
     if (is_fee && !fee) {

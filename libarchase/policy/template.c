@@ -203,8 +203,6 @@ static int compile_tag(const char *inner, size_t len, size_t offset, int in_loop
                          filter);
         }
     }
-    if (!in_loop && !strncmp(ar_tfields[f].name, "invoice.", 8))
-        (void)0; /* outside a loop: the message's first invoice */
     return 0;
 }
 
