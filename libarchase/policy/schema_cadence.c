@@ -373,6 +373,9 @@ void ar_load_risk_score(ar_load *L, const ar_ynode *root) {
                         ar_problem(L, n, "a driver needs a field with points_per_unit, or points");
                     if (!field && ar_ynode_get(n, "points_per_unit"))
                         ar_problem(L, n, "points_per_unit needs a field");
+                    for (uint32_t k = 0; k < i; k++)
+                        if (drv->name[0] && !strcmp(items[k].name, drv->name))
+                            ar_problem(L, n, "a second driver named \"%s\"", drv->name);
                 }
                 ar_path_restore(L, item);
             }
