@@ -141,7 +141,7 @@ static void statutory_fee_packs_carry_the_law_and_stay_approval_gated(void **sta
     assert_int_equal(fees, 2);
     archase_policy_free(p);
 
-    p = load(MINIMAL "fees: {packs: [{name: uk, statutory: uk, interest: {reference_rate_bp: 525}}]}\n");
+    p = load(MINIMAL "fees: {packs: [{name: uk, statutory: uk, when: segment == vip, interest: {reference_rate_bp: 525}}]}\n");
     const ar_fee_pack *uk = &p->fees.packs[0];
     assert_int_equal(uk->compensation_count, 3);
     assert_int_equal(uk->compensation[0].below.minor, 100000);

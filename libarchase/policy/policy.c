@@ -225,12 +225,13 @@ static int load(const char *data, size_t size, const char *source, const archase
     load_root(&L, root);
     if (L.p->version != 1 && ar_ynode_get(root, "version"))
         goto finish; /* another schema: its sections would only add noise */
+    /* In dependency order: what a section refers to is loaded before it. */
     ar_load_calendars(&L, root);
     ar_load_templates(&L, root);
     ar_load_guardrails(&L, root);
+    ar_load_segments(&L, root);
     ar_load_fees(&L, root);
     ar_load_approvals(&L, root);
-    ar_load_segments(&L, root);
     ar_load_risk_score(&L, root);
     ar_load_sequences(&L, root);
     ar_load_escalation(&L, root);

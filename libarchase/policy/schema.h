@@ -156,9 +156,9 @@ extern const char *const ar_weekday_names[];   /* [1] "mon" .. [7] "sun" */
 void ar_load_calendars(ar_load *L, const ar_ynode *root);
 void ar_load_templates(ar_load *L, const ar_ynode *root);
 void ar_load_guardrails(ar_load *L, const ar_ynode *root);
+void ar_load_segments(ar_load *L, const ar_ynode *root);   /* names only; sequences later */
 void ar_load_fees(ar_load *L, const ar_ynode *root);
 void ar_load_approvals(ar_load *L, const ar_ynode *root);   /* before sequences: steps know what is sensitive */
-void ar_load_segments(ar_load *L, const ar_ynode *root);   /* names only; sequences later */
 void ar_load_risk_score(ar_load *L, const ar_ynode *root);
 void ar_load_sequences(ar_load *L, const ar_ynode *root);  /* also resolves segments */
 void ar_load_escalation(ar_load *L, const ar_ynode *root);

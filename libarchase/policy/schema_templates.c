@@ -111,6 +111,11 @@ static void load_template(ar_load *L, const ar_ynode *node, ar_template *t) {
                                   "\"%.*s\" is not a locale (en, de, en-US, ...)",
                                   (int)(loc->key_len > 40 ? 40 : loc->key_len), loc->key);
                 } else if (ar_expect_map(L, loc)) {
+                    for (uint32_t o = 0; o < k; o++)
+                        if (vars[o].channel == c && vars[o].locale &&
+                            ar_locale_equal(vars[o].locale, strlen(vars[o].locale), loc->key, loc->key_len))
+                            ar_problem_at(L, loc->key_line, loc->key_column,
+                                          "a second %s text for locale %s", ar_channel_names[c], vars[o].locale);
                     ar_template_variant *v = &vars[k++];
                     v->channel = c;
                     v->locale = ar_arena_strndup(L->arena, loc->key, loc->key_len);
