@@ -9,6 +9,7 @@
 #include "archase/date.h"
 #include "archase/errors.h"
 #include "core/alloc.h"
+#include "core/date.h"
 #include "core/money.h"
 #include "engine/batch.h"
 #include "engine/engine.h"
@@ -182,14 +183,9 @@ static void reject(row *r, ar_col col, const char *fmt, const char *detail) {
 }
 
 int ar_cell_date(const ar_cell_rules *rules, const char *s, size_t len, archase_date *out) {
-    char tmp[64];
-    if (len >= sizeof tmp)
-        return ARCHASE_EPARSE;
-    memcpy(tmp, s, len);
-    tmp[len] = '\0';
-    if (!rules || !rules->date_format)
-        return archase_date_parse(tmp, out) ? ARCHASE_EPARSE : 0;
-    return ARCHASE_EUNSUPPORTED;
+    int rc = rules && rules->date_format ? ar_date_parse_format(s, len, rules->date_format, out)
+                                         : ar_date_parse_n(s, len, out);
+    return rc ? ARCHASE_EPARSE : 0;
 }
 
 static archase_date get_date(row *r, ar_col col) {

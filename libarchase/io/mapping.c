@@ -10,6 +10,7 @@
 #include "archase/errors.h"
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/date.h"
 #include "core/diag.h"
 
 #define AR_MAPPING_MAX_SIZE (1024 * 1024)
@@ -224,8 +225,13 @@ static void csv_key(loader *l, void *ctx, const char *key, const yaml_event_t *k
                 m->rules.thousands = v[0];
         }
     } else if (!strcmp(key, "date_format")) {
-        if (scalar(l, key, &m->date_format, &line) == 0)
-            m->rules.date_format = m->date_format;
+        if (scalar(l, key, &m->date_format, &line) == 0) {
+            if (ar_date_format_check(m->date_format))
+                problem(l, line, col, "date_format '%s' is not a date format: use %%Y, %%m and %%d once each",
+                        m->date_format);
+            else
+                m->rules.date_format = m->date_format;
+        }
     } else {
         unknown_key(l, key, key_ev, "csv (known: delimiter, decimal_separator, thousands_separator, date_format)");
     }
