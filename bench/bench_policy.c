@@ -2,7 +2,8 @@
  *   load: loading and validating a generated 1 MiB policy, against the floor
  *         of libyaml turning the same bytes into events and nothing else;
  *   eval: evaluating a compiled five-clause condition.
- * usage: bench_policy [SECONDS]   (per measurement; default 2) */
+ * usage: bench_policy [SECONDS]   (per measurement; default 2)
+ *        bench_policy --write FILE   (only writes the generated policy) */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +229,18 @@ static void bench_eval(double seconds) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--write")) {
+        /* The generated policy, for profiling or for `archase policy check`. */
+        text t;
+        generate(&t);
+        FILE *f = fopen(argv[2], "wb");
+        if (!f || fwrite(t.data, 1, t.len, f) != t.len || fclose(f)) {
+            fprintf(stderr, "bench_policy: cannot write %s\n", argv[2]);
+            return 1;
+        }
+        free(t.data);
+        return 0;
+    }
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
     if (seconds <= 0)
         seconds = 2.0;
