@@ -8,6 +8,10 @@ const cli_command cli_commands[] = {
     { "money", "parse, format, add, split and apply rates to amounts", cmd_money_help, cmd_money },
     { "merkle", "audit-log Merkle tree: roots, leaf hashes, proof checks", cmd_merkle_help, cmd_merkle },
     { "checkpoint", "sign and verify audit-log checkpoints", cmd_checkpoint_help, cmd_checkpoint },
+    { "init", "create or upgrade a ledger file", cmd_init_help, cmd_init },
+    { "import", "import customers, invoices, payments ... from CSV or JSON Lines", cmd_import_help, cmd_import },
+    { "export", "export the facts of a kind as CSV or JSON Lines", cmd_export_help, cmd_export },
+    { "show", "show an invoice or a customer and its timeline", cmd_show_help, cmd_show },
 };
 
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

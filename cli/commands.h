@@ -14,4 +14,16 @@ extern const char cmd_merkle_help[];
 int cmd_checkpoint(int argc, char **argv);
 extern const char cmd_checkpoint_help[];
 
+int cmd_init(int argc, char **argv);
+extern const char cmd_init_help[];
+
+int cmd_import(int argc, char **argv);
+extern const char cmd_import_help[];
+
+int cmd_export(int argc, char **argv);
+extern const char cmd_export_help[];
+
+int cmd_show(int argc, char **argv);
+extern const char cmd_show_help[];
+
 #endif

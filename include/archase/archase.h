@@ -13,6 +13,7 @@
 #include "archase/ledger.h"
 #include "archase/batch.h"
 #include "archase/engine.h"
+#include "archase/io.h"
 #include "archase/audit.h"
 #include "archase/policy.h"
 
