@@ -26,13 +26,18 @@ extern const cli_command cli_commands[];
 extern const size_t cli_command_count;
 
 /* One option of a command. `value` receives the argument of an option that
- * takes one (the last one given wins); `flag` is set to 1 for a flag. */
+ * takes one (the last one given wins); `flag` is set to 1 for a flag.
+ * An option with takes_value == CLI_REPEATED may be given many times: `value`
+ * then points to an array of CLI_REPEATED_MAX + 1 pointers, all NULL, that
+ * receives every argument in order, NULL-terminated. */
 typedef struct cli_option {
     const char  *name;    /* without the leading "--" */
     int          takes_value;
     const char **value;
     int         *flag;
 } cli_option;
+#define CLI_REPEATED     2
+#define CLI_REPEATED_MAX 256
 
 /* Parses argv[first..argc) into options and positional arguments (at most
  * `max_positional`; "--" ends options). `--help`/`-h` prints `help` and sets

@@ -6,6 +6,7 @@
 const cli_command cli_commands[] = {
     { "version", "print the library version", cmd_version_help, cmd_version },
     { "money", "parse, format, add, split and apply rates to amounts", cmd_money_help, cmd_money },
+    { "date", "dates, business days and local time in IANA time zones", cmd_date_help, cmd_date },
     { "merkle", "audit-log Merkle tree: roots, leaf hashes, proof checks", cmd_merkle_help, cmd_merkle },
     { "checkpoint", "sign and verify audit-log checkpoints", cmd_checkpoint_help, cmd_checkpoint },
     { "init", "create or upgrade a ledger file", cmd_init_help, cmd_init },

@@ -8,6 +8,9 @@ extern const char cmd_version_help[];
 int cmd_money(int argc, char **argv);
 extern const char cmd_money_help[];
 
+int cmd_date(int argc, char **argv);
+extern const char cmd_date_help[];
+
 int cmd_merkle(int argc, char **argv);
 extern const char cmd_merkle_help[];
 

@@ -48,8 +48,17 @@ int cli_parse(const char *command, const char *help, int argc, char **argv, int 
                         return cli_fail(command, CLI_USAGE, "option '--%s' needs a value", o->name);
                     value = argv[++i];
                 }
-                if (o->value)
+                if (o->value && o->takes_value == CLI_REPEATED) {
+                    size_t n = 0;
+                    while (n < CLI_REPEATED_MAX && o->value[n])
+                        n++;
+                    if (n == CLI_REPEATED_MAX)
+                        return cli_fail(command, CLI_USAGE, "option '--%s' given more than %d times",
+                                        o->name, CLI_REPEATED_MAX);
+                    o->value[n] = value;
+                } else if (o->value) {
                     *o->value = value;
+                }
             } else {
                 if (eq)
                     return cli_fail(command, CLI_USAGE, "option '--%s' takes no value", o->name);
