@@ -46,14 +46,10 @@ static archase_money money(int64_t minor, const char *cur) {
     return m;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
 static archase_date day(int y, int m, int d) {
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (archase_date)(era * 146097 + doe - 719468);
+    archase_date out = ARCHASE_DATE_NONE;
+    assert_int_equal(archase_date_from_ymd(y, m, d, &out), 0);
+    return out;
 }
 
 static void given_customer(fixture *f, const char *id) {
