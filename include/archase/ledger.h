@@ -169,7 +169,8 @@ typedef struct archase_payment {
 
 /* ---- promises to pay --------------------------------------------------- */
 
-/* One dated part of an instalment plan. */
+/* One dated part of an instalment plan. An element of an array, so it has
+ * no version field: a different layout would be a new type. */
 typedef struct archase_instalment {
     archase_date  date;
     archase_money amount;

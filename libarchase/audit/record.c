@@ -16,9 +16,7 @@ int ar_audit_record(archase_engine *e, uint32_t kind, const char *actor, const v
         if (rc)
             return rc;
     }
-    archase_audit_entry entry;
-    memset(&entry, 0, sizeof entry);
-    entry.version = ARCHASE_AUDIT_ENTRY_VERSION;
+    archase_audit_entry entry = ARCHASE_AUDIT_ENTRY_INIT;
     entry.index = index;
     entry.kind = kind;
     entry.actor = actor ? actor : e->actor;

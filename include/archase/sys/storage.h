@@ -178,6 +178,7 @@ typedef struct archase_audit_entry {
     uint8_t         prev_hash[32];
 } archase_audit_entry;
 #define ARCHASE_AUDIT_ENTRY_VERSION 1
+#define ARCHASE_AUDIT_ENTRY_INIT { ARCHASE_AUDIT_ENTRY_VERSION, 0, 0, NULL, 0, NULL, 0, { 0 }, { 0 } }
 
 /* Receives audit entries in index order; valid during the call only. Same
  * return convention as archase_record_fn. */
