@@ -13,6 +13,7 @@ const cli_command cli_commands[] = {
     { "import", "import customers, invoices, payments ... from CSV or JSON Lines", cmd_import_help, cmd_import },
     { "export", "export the facts of a kind as CSV or JSON Lines", cmd_export_help, cmd_export },
     { "show", "show an invoice or a customer and its timeline", cmd_show_help, cmd_show },
+    { "policy", "check, hash, explain and diff collection policies", cmd_policy_help, cmd_policy },
 };
 
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

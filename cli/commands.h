@@ -29,4 +29,7 @@ extern const char cmd_export_help[];
 int cmd_show(int argc, char **argv);
 extern const char cmd_show_help[];
 
+int cmd_policy(int argc, char **argv);
+extern const char cmd_policy_help[];
+
 #endif
