@@ -92,6 +92,16 @@ static int hold_payment(void *userdata, const archase_payment *p) {
 
 /* ---- ours: the facts API into SQLite ------------------------------------------ */
 
+typedef struct fact_counter_t {
+    uint64_t rows;
+} fact_counter_t;
+
+static int count_fact_t(void *userdata, const archase_fact *f) {
+    (void)f;
+    ((fact_counter_t *)userdata)->rows++;
+    return 0;
+}
+
 static void remove_db(const char *path) {
     char p[4200];
     const char *suffixes[] = { "", "-wal", "-shm" };
@@ -130,6 +140,52 @@ static double import_ours(const char *path, const held *h) {
     archase_batch_free(b);
     archase_engine_free(eng);
     return t;
+}
+
+/* The same batches into the memory backend, then its snapshot scan. */
+static void memory_figures(const held *h) {
+    archase_engine *eng = NULL;
+    if (archase_open_memory(NULL, &eng))
+        die("memory", NULL);
+    double t0 = now_seconds();
+    archase_batch *b = NULL;
+    if (archase_batch_begin(eng, NULL, "bench", &b))
+        die("batch", archase_engine_errmsg(eng));
+    for (size_t i = 0; i < h->nc; i++) {
+        if (archase_batch_add_customer(b, &h->customers[i], 0))
+            die("customer", archase_engine_errmsg(eng));
+    }
+    for (size_t i = 0; i < h->ni; i++) {
+        if (archase_batch_add_invoice(b, &h->invoices[i], 0))
+            die("invoice", archase_engine_errmsg(eng));
+    }
+    if (archase_batch_commit(b, NULL))
+        die("commit", archase_engine_errmsg(eng));
+    archase_batch_free(b);
+    double import = now_seconds() - t0;
+    t0 = now_seconds();
+    if (archase_batch_begin(eng, NULL, "bench", &b))
+        die("batch", archase_engine_errmsg(eng));
+    for (size_t i = 0; i < h->np; i++) {
+        if (archase_batch_add_payment(b, &h->payments[i], 0))
+            die("payment", archase_engine_errmsg(eng));
+    }
+    if (archase_batch_commit(b, NULL))
+        die("commit", archase_engine_errmsg(eng));
+    archase_batch_free(b);
+    double pay = now_seconds() - t0;
+    fact_counter_t c = { 0 };
+    t0 = now_seconds();
+    archase_fact_filter f = ARCHASE_FACT_FILTER_INIT;
+    f.family = ARCHASE_FAMILY_INVOICE;
+    f.status = ARCHASE_INVOICE_OPEN;
+    if (archase_facts_scan(eng, &f, count_fact_t, &c))
+        die("scan", archase_engine_errmsg(eng));
+    double snap = now_seconds() - t0;
+    printf("  memory   import %.3f s (%.0f rows/s), payments %.3f s (%.0f rows/s),"
+           " open invoices decoded %.3f s (%.0f rows/s)\n",
+           import, (double)(h->nc + h->ni) / import, pay, (double)h->np / pay, snap, (double)c.rows / snap);
+    archase_engine_free(eng);
 }
 
 static double import_payments(const char *path, const held *h) {
@@ -459,6 +515,7 @@ int main(int argc, char **argv) {
            (double)our_rows / our_snap, our_snap / floor_snap, (unsigned long long)our_rows);
     printf("  snapshot facts API (decoded)  %8.3f s  %10.0f rows/s  ratio %.2f  (%llu rows)\n", fact_snap,
            (double)fact_rows / fact_snap, fact_snap / floor_snap, (unsigned long long)fact_rows);
+    memory_figures(&h);
     remove_db(ours);
     remove_db(floor_path);
     for (size_t i = 0; i < h.nc; i++)
