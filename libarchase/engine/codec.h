@@ -24,11 +24,30 @@ int ar_family_is_fact(int family);
 /* "customer", "invoice", ... for every family; NULL for unknown values. */
 const char *ar_family_name(int family);
 
-/* Canonical field numbers that validation errors name (per family). */
+/* Canonical field numbers (docs/storage.md, "Canonical fields"); validation
+ * errors name them. Every fact has its id at 1 and its revision at 2 (flags:
+ * the customer id at 1). */
 enum {
     AR_F_ID = 1,
     AR_F_REVISION = 2,
 };
+enum { CU_NAME = 3, CU_TIER, CU_OWNER, CU_COLLECTOR, CU_TIMEZONE, CU_LOCALE, CU_COUNTRY,
+       CU_CREDIT_LIMIT, CU_TAGS, CU_SOURCE_LINK };
+enum { CO_CUSTOMER = 3, CO_NAME, CO_ROLE, CO_CHANNEL, CO_ADDRESS, CO_CONSENT, CO_PRIMARY };
+enum { FL_CUSTOMER = 1, FL_REVISION = 2, FL_HOLD, FL_PAUSED_UNTIL, FL_EXPANSION, FL_STRATEGIC,
+       FL_SERVICE_ISSUE, FL_REASON, FL_SET_BY };
+enum { IN_CUSTOMER = 3, IN_NUMBER, IN_ISSUE_DATE, IN_DUE_DATE, IN_AMOUNT, IN_TERMS, IN_PO_REF,
+       IN_SOURCE_LINK, IN_SOURCE_STATUS };
+enum { PA_CUSTOMER = 3, PA_INVOICE, PA_KIND, PA_DATE, PA_AMOUNT, PA_REFERENCE, PA_SOURCE_LINK,
+       PA_OVERPAYMENT };
+enum { PR_CUSTOMER = 3, PR_INVOICES, PR_AMOUNT, PR_PROMISED_DATE, PR_INSTALMENTS, PR_TAKEN_BY,
+       PR_CHANNEL, PR_NOTE, PR_GRACE_DAYS, PR_RECORDED_ON };
+enum { DI_CUSTOMER = 3, DI_INVOICES, DI_AMOUNT, DI_REASON, DI_EVIDENCE, DI_OPENED_BY, DI_OPENED_ON,
+       DI_OWNER, DI_STATUS, DI_RESOLUTION, DI_ROOT_CAUSE, DI_RESOLVED_ON, DI_CREDITED };
+enum { NO_CUSTOMER = 3, NO_INVOICE, NO_AUTHOR, NO_AT, NO_TEXT };
+
+/* The most items a list in a fact holds. */
+#define AR_LIST_MAX 1000
 
 /* Why a fact is not valid: the code, the canonical field number it concerns
  * (0 = the fact as a whole) and a message that names the field. */
