@@ -673,6 +673,35 @@ static void a_missing_slot_is_reported_by_name(void **state) {
     bad.close(bad.userdata);
 }
 
+static void a_backend_without_insert_gets_the_same_outcomes(void **state) {
+    (void)state;
+    archase_storage s;
+    assert_int_equal(archase_memory_storage_new(NULL, &s), 0);
+    s.insert = NULL; /* the engine reads before it writes */
+    archase_engine *eng;
+    assert_int_equal(archase_engine_open(&s, NULL, &eng), 0);
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "C1";
+    c.name = "ACME";
+    archase_outcome o = 0;
+    assert_int_equal(archase_customer_put(eng, &c, &o), 0);
+    assert_int_equal(o, ARCHASE_OUTCOME_INSERTED);
+    assert_int_equal(archase_customer_put(eng, &c, &o), 0);
+    assert_int_equal(o, ARCHASE_OUTCOME_DUPLICATE);
+    c.name = "ACME Corp";
+    assert_int_equal(archase_customer_put(eng, &c, &o), ARCHASE_ECONFLICT);
+    c.revision = 1;
+    assert_int_equal(archase_customer_put(eng, &c, &o), 0);
+    assert_int_equal(o, ARCHASE_OUTCOME_UPDATED);
+    archase_invoice inv = invoice("I1", "C1", 500);
+    assert_int_equal(archase_invoice_put(eng, &inv, &o), 0);
+    assert_int_equal(o, ARCHASE_OUTCOME_INSERTED);
+    uint64_t n = 0;
+    assert_int_equal(s.audit_size(s.userdata, &n), 0);
+    assert_int_equal(n, 3);
+    archase_engine_free(eng);
+}
+
 /* ---- allocation failure --------------------------------------------------------- */
 
 static int import_with(const archase_allocator *a, void *ctx) {
@@ -751,6 +780,7 @@ static const struct CMUnitTest tests[] = {
     T(a_valid_batch_commits_and_counts_each_outcome),
     T(freeing_an_open_batch_rolls_it_back),
     cmocka_unit_test(a_missing_slot_is_reported_by_name),
+    cmocka_unit_test(a_backend_without_insert_gets_the_same_outcomes),
     cmocka_unit_test(opening_and_importing_survive_every_allocation_failure),
 };
 
