@@ -369,6 +369,33 @@ static void local_times_in_an_overlap_take_the_first_occurrence(void **state) {
     archase_tz_free(tz);
 }
 
+static void a_wall_clock_time_that_exists_is_found_past_a_nearby_gap(void **state) {
+    (void)state;
+    tzdir d;
+    tzdir_make(&d);
+    /* UTC, then +10 h for one hour, then +1 h: 02:00 local is skipped by the
+     * first change but shown again at 01:00 UTC under the second. */
+    const int64_t times[] = { instant_of("2026-01-01T00:00:00Z"),
+                              instant_of("2026-01-01T01:00:00Z") };
+    static const uint8_t indices[] = { 1, 2 };
+    static const tt_spec types[] = { { 0, 0, "AAA" }, { 36000, 0, "BBB" }, { 3600, 0, "CCC" } };
+    tzif_spec s = { '2', times, indices, 2, types, 3, 0, "CCC-1" };
+    bytes b;
+    build_tzif(&s, &b);
+    tzdir_write(&d, "Jumpy", b.data, b.len);
+    archase_tz *tz = NULL;
+    assert_int_equal(load_from(&d, "Jumpy", &tz), 0);
+    assert_instant(tz, "2026-01-01", "02:00:00", "2026-01-01T01:00:00Z");
+    /* Before the first change it is UTC; later it is CCC. */
+    assert_instant(tz, "2025-12-31", "23:30:00", "2025-12-31T23:30:00Z");
+    assert_instant(tz, "2026-01-01", "05:00:00", "2026-01-01T04:00:00Z");
+    /* 00:30 exists under no offset: the gap after UTC moves it on to 00:30 UTC,
+     * which BBB shows as 10:30. */
+    assert_instant(tz, "2026-01-01", "00:30:00", "2026-01-01T00:30:00Z");
+    archase_tz_free(tz);
+    tzdir_remove(&d);
+}
+
 static void local_and_back_is_the_identity_outside_overlaps(void **state) {
     (void)state;
     static const char *const zones[] = { "Europe/Berlin", "America/New_York",
@@ -878,6 +905,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(instants_past_the_last_transition_follow_the_footer_rule),
     cmocka_unit_test(local_times_in_a_gap_move_forward_by_the_gap),
     cmocka_unit_test(local_times_in_an_overlap_take_the_first_occurrence),
+    cmocka_unit_test(a_wall_clock_time_that_exists_is_found_past_a_nearby_gap),
     cmocka_unit_test(local_and_back_is_the_identity_outside_overlaps),
     cmocka_unit_test(out_of_range_arguments_are_reported),
     cmocka_unit_test(bad_names_are_refused_before_any_file_is_opened),

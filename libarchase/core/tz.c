@@ -314,11 +314,12 @@ int archase_tz_from_local(const archase_tz *tz, archase_date date, int32_t secon
     /* Every instant that shows `local` lies in [local - OFFSET_MAX, local -
      * OFFSET_MIN]. Walk the periods of constant offset over that window in
      * order: the first period whose offset maps `local` into itself gives
-     * the first occurrence; a period that maps it before its own start, right
-     * after one that mapped it past its end, means `local` fell into a gap,
-     * and the offset before the gap moves it forward by the gap's length. */
-    int64_t t = local - OFFSET_MAX - 1, previous = 0;
-    int have_previous = 0;
+     * the first occurrence. When none does, `local` fell into a gap: at the
+     * first change where the offset before maps it past the change and the
+     * offset after maps it before, the offset before moves it forward by the
+     * length of the gap. */
+    int64_t t = local - OFFSET_MAX - 1, previous = 0, gap = 0;
+    int have_previous = 0, have_gap = 0;
     while (t <= local - OFFSET_MIN) {
         ar_tz_type type;
         int64_t until;
@@ -328,13 +329,17 @@ int archase_tz_from_local(const archase_tz *tz, archase_date date, int32_t secon
             *out = candidate;
             return 0;
         }
-        if (candidate < t && have_previous) {
-            *out = previous;
-            return 0;
+        if (candidate < t && have_previous && previous >= t && !have_gap) {
+            gap = previous;
+            have_gap = 1;
         }
         previous = candidate;
         have_previous = 1;
         t = until;
+    }
+    if (have_gap) {
+        *out = gap;
+        return 0;
     }
     return ARCHASE_ERANGE; /* unreachable with offsets within RFC 8536 bounds */
 }
