@@ -22,10 +22,30 @@ typedef struct mem_rec {
 /* An id ever stored in a family. Entries live until the store is closed, so
  * the undo log and the order array can point at them; rec == NULL means the
  * record is not there (never put in this transaction, or deleted). */
+struct mem_bucket;
+
 typedef struct mem_entry {
-    mem_rec *rec;
-    char     id[];
+    mem_rec                 *rec;
+    const struct mem_bucket *in_customer; /* the customer bucket it last joined */
+    const struct mem_bucket *in_invoice;
+    char                     id[];
 } mem_entry;
+
+/* The entries that had a given customer (or invoice) id: a secondary index
+ * that only grows. An entry whose record moved on stays listed and is
+ * filtered out by the scan, so neither a write nor a rollback has to remove
+ * anything (a rollback never allocates). */
+typedef struct mem_bucket {
+    mem_entry **items;
+    size_t      n, cap;
+    int         sorted;
+    char        key[];
+} mem_bucket;
+
+typedef struct mem_index {
+    mem_bucket **slots;
+    size_t       cap, count;
+} mem_index;
 
 typedef struct mem_family {
     mem_entry **slots;    /* hash of entries by id */
@@ -35,6 +55,8 @@ typedef struct mem_family {
     size_t      norder;
     size_t      order_cap;
     size_t      sorted;
+    mem_index   by_customer;
+    mem_index   by_invoice;
 } mem_family;
 
 typedef struct mem_undo {
@@ -203,6 +225,90 @@ static int sort_family(memstore *ms, mem_family *f) {
     return 0;
 }
 
+/* ---- secondary indexes ------------------------------------------------- */
+
+static size_t bucket_slot(mem_bucket **slots, size_t cap, const char *key) {
+    size_t i = (size_t)ar_hash_str(key) & (cap - 1);
+    while (slots[i] && strcmp(slots[i]->key, key) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+static mem_bucket *bucket_find(const mem_index *ix, const char *key) {
+    return ix->cap ? ix->slots[bucket_slot(ix->slots, ix->cap, key)] : NULL;
+}
+
+/* The bucket of `key`, made when missing, with room for one more entry. */
+static int bucket_reserve(memstore *ms, mem_index *ix, const char *key, mem_bucket **out) {
+    mem_bucket *b = bucket_find(ix, key);
+    if (!b) {
+        if ((ix->count + 1) * 2 > ix->cap) {
+            size_t cap = ix->cap ? ix->cap * 2 : 64;
+            mem_bucket **slots = ar_calloc(A(ms), cap, sizeof *slots);
+            if (!slots)
+                return fail(ms, ARCHASE_ENOMEM, "out of memory");
+            for (size_t i = 0; i < ix->cap; i++) {
+                if (ix->slots[i])
+                    slots[bucket_slot(slots, cap, ix->slots[i]->key)] = ix->slots[i];
+            }
+            ar_free(A(ms), ix->slots);
+            ix->slots = slots;
+            ix->cap = cap;
+        }
+        size_t len = strlen(key) + 1;
+        b = ar_calloc(A(ms), 1, sizeof *b + len);
+        if (!b)
+            return fail(ms, ARCHASE_ENOMEM, "out of memory");
+        memcpy(b->key, key, len);
+        b->sorted = 1;
+        ix->slots[bucket_slot(ix->slots, ix->cap, key)] = b;
+        ix->count++;
+    }
+    if (ar_grow(A(ms), (void **)&b->items, &b->cap, b->n + 1, sizeof *b->items))
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    *out = b;
+    return 0;
+}
+
+/* The buckets a record joins when it is set on `e` (NULL entry = new). */
+typedef struct index_plan {
+    mem_bucket *customer, *invoice;
+} index_plan;
+
+static int plan_index(memstore *ms, mem_family *f, const mem_entry *e, const archase_record *r,
+                      index_plan *p) {
+    p->customer = p->invoice = NULL;
+    int rc = 0;
+    if (r->customer_id && (!e || !e->in_customer || strcmp(e->in_customer->key, r->customer_id)))
+        rc = bucket_reserve(ms, &f->by_customer, r->customer_id, &p->customer);
+    if (!rc && r->invoice_id && (!e || !e->in_invoice || strcmp(e->in_invoice->key, r->invoice_id)))
+        rc = bucket_reserve(ms, &f->by_invoice, r->invoice_id, &p->invoice);
+    return rc;
+}
+
+static void join_index(mem_entry *e, const index_plan *p) {
+    if (p->customer) {
+        p->customer->items[p->customer->n++] = e;
+        p->customer->sorted = 0;
+        e->in_customer = p->customer;
+    }
+    if (p->invoice) {
+        p->invoice->items[p->invoice->n++] = e;
+        p->invoice->sorted = 0;
+        e->in_invoice = p->invoice;
+    }
+}
+
+static void free_index(memstore *ms, mem_index *ix) {
+    for (size_t i = 0; i < ix->cap; i++) {
+        if (ix->slots[i]) {
+            ar_free(A(ms), ix->slots[i]->items);
+            ar_free(A(ms), ix->slots[i]);
+        }
+    }
+    ar_free(A(ms), ix->slots);
+}
+
 /* ---- slots ------------------------------------------------------------- */
 
 static int mem_get(void *ud, int family, const char *id, archase_record_fn fn, void *ctx) {
@@ -236,17 +342,21 @@ static int mem_put(void *ud, const archase_record *r) {
         memcpy(fresh->id, r->id, len);
     }
     mem_rec *rec = NULL;
-    if ((rc = reserve_undo(ms)) != 0 || (rec = rec_copy(ms, r)) == NULL) {
+    index_plan plan;
+    if ((rc = reserve_undo(ms)) != 0 || (rc = plan_index(ms, f, e, r, &plan)) != 0 ||
+        (rec = rec_copy(ms, r)) == NULL) {
         ar_free(A(ms), fresh);
         return rc ? rc : fail(ms, ARCHASE_ENOMEM, "out of memory");
     }
     if (fresh) {
+        fresh->in_customer = fresh->in_invoice = NULL;
         f->slots[slot_of(f->slots, f->cap, fresh->id)] = fresh;
         f->count++;
         f->order[f->norder++] = fresh;
         e = fresh;
     }
     set_rec(ms, e, rec);
+    join_index(e, &plan);
     return 0;
 }
 
@@ -301,13 +411,32 @@ static int mem_scan(void *ud, const archase_scan_filter *flt, archase_record_fn 
     if (rc)
         return rc;
     mem_family *f = &ms->fam[flt->family];
-    rc = sort_family(ms, f);
-    if (rc)
-        return rc;
+    mem_entry **items;
+    size_t n;
+    if (flt->invoice_id || flt->customer_id) {
+        /* Through the secondary index: only entries that ever had the id. */
+        mem_bucket *b = flt->invoice_id ? bucket_find(&f->by_invoice, flt->invoice_id)
+                                        : bucket_find(&f->by_customer, flt->customer_id);
+        if (!b)
+            return 0;
+        if (!b->sorted) {
+            qsort(b->items, b->n, sizeof *b->items, cmp_entries);
+            b->sorted = 1;
+        }
+        items = b->items;
+        n = b->n;
+    } else {
+        rc = sort_family(ms, f);
+        if (rc)
+            return rc;
+        items = f->order;
+        n = f->norder;
+    }
     /* A callback may read the store but not write it. */
-    size_t n = f->norder;
     for (size_t i = 0; i < n; i++) {
-        mem_entry *e = f->order[i];
+        mem_entry *e = items[i];
+        if (i && e == items[i - 1])
+            continue; /* listed twice: its id went away and came back */
         if (!e->rec || !matches(flt, &e->rec->r))
             continue;
         archase_record r = e->rec->r;
@@ -445,13 +574,17 @@ static int transition(memstore *ms, mem_entry *e, int status, archase_instant at
     archase_record r = e->rec->r;
     r.status = status;
     r.instant = at;
+    index_plan plan;
     int rc = reserve_undo(ms);
+    if (!rc)
+        rc = plan_index(ms, &ms->fam[ARCHASE_FAMILY_OUTBOX], e, &r, &plan);
     if (rc)
         return rc;
     mem_rec *rec = rec_copy(ms, &r);
     if (!rec)
         return fail(ms, ARCHASE_ENOMEM, "out of memory");
     set_rec(ms, e, rec);
+    join_index(e, &plan);
     return 0;
 }
 
@@ -559,6 +692,8 @@ static void mem_close(void *ud) {
         }
         ar_free(A(ms), f->order);
         ar_free(A(ms), f->slots);
+        free_index(ms, &f->by_customer);
+        free_index(ms, &f->by_invoice);
     }
     for (size_t i = 0; i < ms->naudit; i++)
         ar_free(A(ms), ms->audit[i]);
