@@ -16,5 +16,6 @@
 #include "archase/io.h"
 #include "archase/audit.h"
 #include "archase/policy.h"
+#include "archase/kpi.h"
 
 #endif

@@ -1,0 +1,62 @@
+/* libarchase/kpi/figures.h — the arithmetic every KPI shares: exact ratios
+ * rounded half to even to hundredths, means, medians, and sums that never
+ * wrap. No floating point. */
+#ifndef AR_KPI_FIGURES_H
+#define AR_KPI_FIGURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "archase/kpi.h"
+
+__extension__ typedef __int128 ar_i128;
+
+/* num / den in hundredths, rounded half to even (symmetric for negative
+ * values). Undefined (defined = 0) when den == 0; ARCHASE_EOVERFLOW when the
+ * result does not fit in int64. */
+int ar_ratio(ar_i128 num, ar_i128 den, archase_kpi_number *out);
+/* num / den × factor, in hundredths (a percent: factor 100; days: the
+ * period's days). */
+int ar_ratio_times(ar_i128 num, ar_i128 den, int64_t factor, archase_kpi_number *out);
+
+/* A defined number of `hundredths`. */
+static inline archase_kpi_number ar_number(int64_t hundredths) {
+    archase_kpi_number n = { hundredths, 1 };
+    return n;
+}
+/* An undefined number. */
+static inline archase_kpi_number ar_undefined(void) {
+    archase_kpi_number n = { 0, 0 };
+    return n;
+}
+
+/* A growable list of whole days (or minutes) for means and medians. */
+typedef struct ar_days {
+    const archase_allocator *allocator;
+    int64_t *v;
+    size_t   n, cap;
+    ar_i128  sum;
+    ar_i128  weighted;  /* sum of value × weight */
+    ar_i128  weights;
+    int64_t  max;
+} ar_days;
+
+void ar_days_init(ar_days *d, const archase_allocator *a);
+void ar_days_free(ar_days *d);
+void ar_days_reset(ar_days *d);
+/* Adds a value with its weight (an amount; 0 for unweighted lists). 0 or ARCHASE_ENOMEM. */
+int ar_days_add(ar_days *d, int64_t value, int64_t weight);
+/* The mean, median (the mean of the two middle values for an even count),
+ * the weighted mean and the largest value; undefined for an empty list.
+ * Sorts the values. */
+int ar_days_mean(const ar_days *d, archase_kpi_number *out);
+int ar_days_median(ar_days *d, archase_kpi_number *out);
+int ar_days_weighted_mean(const ar_days *d, archase_kpi_number *out);
+archase_kpi_number ar_days_max(const ar_days *d);
+
+/* Sums of money that may pass int64 on the way; checked once at the end. */
+static inline int ar_fits_i64(ar_i128 v) {
+    return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+#endif
