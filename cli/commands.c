@@ -14,6 +14,7 @@ const cli_command cli_commands[] = {
     { "export", "export the facts of a kind as CSV or JSON Lines", cmd_export_help, cmd_export },
     { "show", "show an invoice or a customer and its timeline", cmd_show_help, cmd_show },
     { "policy", "check, hash, explain and diff collection policies", cmd_policy_help, cmd_policy },
+    { "kpi", "DSO, CEI, aging, promise-kept rate and the other KPIs of a period", cmd_kpi_help, cmd_kpi },
 };
 
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

@@ -32,4 +32,7 @@ extern const char cmd_show_help[];
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_help[];
 
+int cmd_kpi(int argc, char **argv);
+extern const char cmd_kpi_help[];
+
 #endif
