@@ -95,3 +95,28 @@ int ar_days_median(ar_days *d, archase_kpi_number *out) {
         *out = ar_number((d->v[m - 1] + d->v[m]) * 50);
     return 0;
 }
+
+int ar_countback_days(ar_i128 ending_ar, const ar_i128 *sales, const int64_t *window_days,
+                      int windows, ar_countback *out) {
+    ar_i128 left = ending_ar;
+    int64_t days = 0;
+    int months = 0;
+    archase_kpi_number dso = ar_number(0);
+    for (int k = 0; k < windows && left > 0; k++) {
+        months++;
+        if (left < sales[k]) {
+            int rc = ar_ratio((ar_i128)days * sales[k] + left * window_days[k], sales[k], &dso);
+            if (rc)
+                return rc;
+            left = 0;
+            break;
+        }
+        left -= sales[k];
+        days += window_days[k];
+        dso = ar_number(days * 100);
+    }
+    out->days = dso;
+    out->months = months;
+    out->left = left > 0 ? left : 0;
+    return 0;
+}

@@ -54,6 +54,18 @@ int ar_days_median(ar_days *d, archase_kpi_number *out);
 int ar_days_weighted_mean(const ar_days *d, archase_kpi_number *out);
 archase_kpi_number ar_days_max(const ar_days *d);
 
+/* DSO by the countback method over month windows, latest first: whole
+ * windows while the receivables left cover the window's sales, then the
+ * fraction of the window they cover. `months` counts the windows walked;
+ * `left` is what remains after the last one (> 0: left over). */
+typedef struct ar_countback {
+    archase_kpi_number days;
+    int                months;
+    ar_i128            left;
+} ar_countback;
+int ar_countback_days(ar_i128 ending_ar, const ar_i128 *sales, const int64_t *window_days,
+                      int windows, ar_countback *out);
+
 /* Sums of money that may pass int64 on the way; checked once at the end. */
 static inline int ar_fits_i64(ar_i128 v) {
     return v >= INT64_MIN && v <= INT64_MAX;

@@ -156,34 +156,21 @@ static int add_disputes(acc *accs, const ar_kv *v, int only, archase_date from, 
     return 0;
 }
 
-/* DSO by the countback method: whole month windows while the receivables
- * left cover the month's sales, then the fraction of the month they cover. */
 static int countback(ar_kpi_row *row, const acc *a, const windows *w) {
-    ar_i128 left = a->open_ar;
-    int64_t days = 0;
-    int months = 0;
-    archase_kpi_number dso = ar_number(0);
-    int rc = 0;
-    for (int k = 0; k < w->count && left > 0; k++) {
-        ar_i128 sales = a->window_sales[k];
-        int64_t len = (int64_t)w->bounds[k] - w->bounds[k + 1];
-        months++;
-        if (left < sales) {
-            rc = ar_ratio((ar_i128)days * sales + left * len, sales, &dso);
-            left = 0;
-            break;
-        }
-        left -= sales;
-        days += len;
-        dso = ar_number(days * 100);
-    }
-    int leftover = left > 0;
-    ar_kpi_set_number(row, ARCHASE_KPI_DSO_COUNTBACK, ARCHASE_KPI_DAYS, dso);
-    ar_kpi_set(row, ARCHASE_KPI_COUNTBACK_MONTHS, ARCHASE_KPI_COUNT, 1, months);
-    ar_kpi_set(row, ARCHASE_KPI_COUNTBACK_LEFTOVER, ARCHASE_KPI_FLAG, 1, leftover);
-    ar_kpi_set(row, ARCHASE_KPI_COUNTBACK_LEFTOVER_AR, ARCHASE_KPI_MONEY, 1,
-               leftover ? (int64_t)left : 0);
-    return rc;
+    int64_t lens[WINDOWS];
+    for (int k = 0; k < w->count; k++)
+        lens[k] = (int64_t)w->bounds[k] - w->bounds[k + 1];
+    ar_countback cb;
+    int rc = ar_countback_days(a->open_ar, a->window_sales, lens, w->count, &cb);
+    if (rc)
+        return rc;
+    if (!ar_fits_i64(cb.left))
+        return ARCHASE_EOVERFLOW;
+    ar_kpi_set_number(row, ARCHASE_KPI_DSO_COUNTBACK, ARCHASE_KPI_DAYS, cb.days);
+    ar_kpi_set(row, ARCHASE_KPI_COUNTBACK_MONTHS, ARCHASE_KPI_COUNT, 1, cb.months);
+    ar_kpi_set(row, ARCHASE_KPI_COUNTBACK_LEFTOVER, ARCHASE_KPI_FLAG, 1, cb.left > 0);
+    ar_kpi_set(row, ARCHASE_KPI_COUNTBACK_LEFTOVER_AR, ARCHASE_KPI_MONEY, 1, (int64_t)cb.left);
+    return 0;
 }
 
 static int set_money(ar_kpi_row *row, int metric, ar_i128 v) {
