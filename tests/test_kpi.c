@@ -82,6 +82,18 @@ static void given_invoice(fixture *f, const char *id, const char *issued, const 
     ok(f, archase_invoice_put(f->eng, &inv, NULL));
 }
 
+static void given_invoice_of(fixture *f, const char *customer, const char *id, const char *issued,
+                             const char *due, const char *money) {
+    given_customer(f, customer);
+    archase_invoice inv = ARCHASE_INVOICE_INIT;
+    inv.id = id;
+    inv.customer_id = customer;
+    inv.issue_date = on(issued);
+    inv.due_date = on(due);
+    inv.amount = amount(money);
+    ok(f, archase_invoice_put(f->eng, &inv, NULL));
+}
+
 static void given_paid(fixture *f, const char *id, const char *invoice, const char *date,
                        const char *money, int kind) {
     archase_payment p = ARCHASE_PAYMENT_INIT;
@@ -636,6 +648,61 @@ static void touches_and_reviews_are_checked(void **state) {
     assert_null(r);
 }
 
+/* ---- customer payment patterns ------------------------------------------------------ */
+
+static void customer_patterns_use_the_invoices_settled_by_the_end(void **state) {
+    fixture *f = *state;
+    /* settled -2, 0, 3, 10 and 20 days after the due date, in that order */
+    const char *due[] = { "2026-01-10", "2026-01-20", "2026-02-01", "2026-02-10", "2026-02-20" };
+    const char *paid[] = { "2026-01-08", "2026-01-20", "2026-02-04", "2026-02-20", "2026-03-12" };
+    for (int i = 0; i < 5; i++) {
+        char id[8], pid[8];
+        snprintf(id, sizeof id, "I%d", i);
+        snprintf(pid, sizeof pid, "P%d", i);
+        given_invoice(f, id, "2026-01-01", due[i], "10.00 EUR");
+        given_payment(f, pid, id, paid[i], "10.00 EUR");
+    }
+    /* settled after the end: not part of the pattern yet */
+    given_invoice(f, "LATER", "2026-01-01", "2026-01-05", "10.00 EUR");
+    given_payment(f, "PL", "LATER", "2026-04-05", "10.00 EUR");
+    given_invoice_of(f, "C2", "OPEN", "2026-03-01", "2026-03-31", "5.00 EUR");
+    /* a promise broken in the year up to the end, one kept */
+    given_promise(f, "BROKEN", "LATER", "10.00 EUR", "2026-03-01", 0, "2026-02-20");
+    given_promise(f, "KEPT", "I4", "10.00 EUR", "2026-03-12", 0, "2026-03-01");
+    archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
+    o.customers = 1;
+    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    assert_int_equal(archase_kpi_customer_count(f->report), 2);
+    archase_kpi_customer c = ARCHASE_KPI_CUSTOMER_INIT;
+    assert_int_equal(archase_kpi_customer_get(f->report, 0, &c), 0);
+    assert_string_equal(c.customer_id, "C1");
+    assert_int_equal(c.paid_invoices, 5);
+    assert_int_equal(c.median_days_late.hundredths, 300);
+    assert_int_equal(c.p80_days_late.hundredths, 1000);  /* rank ceil(0.8 x 5) = 4 */
+    assert_int_equal(c.on_time_percent.hundredths, 4000);
+    assert_int_equal(c.trend_days.hundredths, 1600);     /* median(10, 20) - median(-2, 0) */
+    assert_int_equal(c.promises_due, 2);
+    assert_int_equal(c.broken_promises, 1);
+    assert_int_equal(archase_kpi_customer_get(f->report, 1, &c), 0);
+    assert_string_equal(c.customer_id, "C2");
+    assert_int_equal(c.paid_invoices, 0);
+    assert_false(c.median_days_late.defined);
+    assert_false(c.on_time_percent.defined);
+    assert_false(c.trend_days.defined);
+    /* the policy's look-back, here 4: 0, 3, 10, 20 */
+    o.pattern_lookback = 4;
+    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    assert_int_equal(archase_kpi_customer_get(f->report, 0, &c), 0);
+    assert_int_equal(c.paid_invoices, 4);
+    assert_int_equal(c.median_days_late.hundredths, 650);
+    assert_int_equal(c.on_time_percent.hundredths, 2500);
+    assert_int_equal(c.trend_days.hundredths, 1350);
+    /* without the option there are none */
+    compute(f, "2026-03-01", "2026-03-31");
+    assert_int_equal(archase_kpi_customer_count(f->report), 0);
+    assert_int_equal(archase_kpi_customer_get(f->report, 0, &c), ARCHASE_ERANGE);
+}
+
 /* ---- currencies, arguments, series --------------------------------------------------- */
 
 static void currencies_are_never_added_together(void **state) {
@@ -891,6 +958,7 @@ static int compute_under(const archase_allocator *allocator, void *ctx) {
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.touches = &t;
     o.touch_count = 1;
+    o.customers = 1;
     archase_kpi_report *r = NULL;
     rc = archase_kpi_compute(eng, on("2026-03-01"), on("2026-03-31"), &o, &r);
     if (!rc && archase_kpi_row_count(r) != 2)
@@ -962,6 +1030,7 @@ static const struct CMUnitTest tests[] = {
     T(without_messages_the_rates_are_undefined),
     T(reviewer_effort_counts_edits_rejections_and_minutes),
     T(touches_and_reviews_are_checked),
+    T(customer_patterns_use_the_invoices_settled_by_the_end),
     T(currencies_are_never_added_together),
     T(bad_arguments_are_refused),
     T(every_metric_has_a_name_and_a_type),

@@ -263,6 +263,8 @@ int archase_kpi_compute(archase_engine *e, archase_date from, archase_date to,
         rc = ar_kpi_rows_compute(r, &v, currency, from, to, &p, &e->err);
     if (!rc)
         rc = ar_kpi_groups_compute(r, &v, from, to, &p, &e->err);
+    if (!rc && p.customers)
+        rc = ar_kpi_customers_compute(r, &v, to, &p, &e->err);
 done:
     ar_kv_free(&v);
     if (rc) {

@@ -78,6 +78,10 @@ int ar_kpi_rows_compute(archase_kpi_report *r, const ar_kv *v, int currency, arc
 int ar_kpi_groups_compute(archase_kpi_report *r, const ar_kv *v, archase_date from,
                           archase_date to, const ar_kpi_params *p, ar_error *err);
 
+/* Every customer's payment pattern as of `to` (customers.c). */
+int ar_kpi_customers_compute(archase_kpi_report *r, const ar_kv *v, archase_date to,
+                             const ar_kpi_params *p, ar_error *err);
+
 /* Sets a value of a row. */
 static inline void ar_kpi_set(ar_kpi_row *row, int metric, int type, int defined, int64_t value) {
     row->values[metric].type = type;

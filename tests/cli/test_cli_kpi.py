@@ -96,6 +96,19 @@ def test_a_monthly_series_is_the_dso_signal(archase, ledger):
     assert all(REQUIRED_KEYS <= set(o) for o in rows)
 
 
+def test_customer_patterns(archase, ledger):
+    r = archase("kpi", ledger, "--from", "2026-01-01", "--to", "2026-03-31", "--customers", "--json")
+    assert r.code == 0, r.err
+    patterns = {c["customer_id"]: c for c in r.json()}
+    assert set(patterns) == {"C1", "C2"}
+    # JAN was settled 4 days before its due date
+    assert patterns["C1"]["paid_invoices"] == 1
+    assert patterns["C1"]["median_days_late"] == -4.0
+    assert patterns["C1"]["on_time_percent"] == 100.0
+    assert patterns["C2"]["paid_invoices"] == 0
+    assert patterns["C2"]["median_days_late"] is None
+
+
 @pytest.mark.parametrize("args", [
     ["--from", "2026-01-01"],
     ["--from", "2026-02-30", "--to", "2026-03-31"],
