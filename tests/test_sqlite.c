@@ -117,7 +117,7 @@ static void facts_land_in_tables_a_person_can_query(void **state) {
     assert_string_equal(query_text(db, "SELECT name, tier, credit_limit_minor FROM customers"), "ACME|gold|NULL");
     assert_string_equal(query_text(db, "SELECT count(*), min(idx), max(idx) FROM audit_log"), "3|0|2");
     assert_string_equal(query_text(db, "PRAGMA journal_mode"), "wal");
-    assert_string_equal(query_text(db, "SELECT group_concat(version) FROM schema_migrations"), "1,2");
+    assert_string_equal(query_text(db, "SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
     assert_string_equal(query_text(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'invoices_open_by_due_date'"), "1");
     sqlite3_close(db);
 }

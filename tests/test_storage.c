@@ -355,7 +355,16 @@ static void append_audit(opened *o, uint64_t index, int expect) {
     e.instant = 1767225600;
     e.data = "\x0a\x00\x04\x00\x00";
     e.size = 5;
+    static const char *const links[] = { "erp://inv/1", "quote \" and \\ and \n and caf\xc3\xa9" };
+    e.links = links;
+    e.link_count = 2;
+    uint8_t nodes[3 * 32];
+    for (size_t i = 0; i < sizeof nodes; i++)
+        nodes[i] = (uint8_t)i;
+    e.nodes = nodes;
+    e.node_count = (uint32_t)(index % 4);
     memset(e.leaf_hash, 0xab, 32);
+    memset(e.prev_hash, 0xcd, 32);
     assert_int_equal(o->s.audit_append(o->s.userdata, &e), expect);
 }
 
@@ -413,8 +422,15 @@ static int see_audit(void *ctx, const archase_audit_entry *e) {
     if (!s->count)
         s->first = e->index;
     s->count++;
-    s->hash_ok = e->leaf_hash[0] == 0xab && e->leaf_hash[31] == 0xab && e->size == 5 &&
-                 !strcmp(e->actor, "tester") && e->instant == 1767225600 && e->kind == 4;
+    int ok = e->leaf_hash[0] == 0xab && e->leaf_hash[31] == 0xab && e->prev_hash[0] == 0xcd &&
+             e->prev_hash[31] == 0xcd && e->size == 5 && !memcmp(e->data, "\x0a\x00\x04\x00\x00", 5) &&
+             !strcmp(e->actor, "tester") && e->instant == 1767225600 && e->kind == 4;
+    ok = ok && e->link_count == 2 && !strcmp(e->links[0], "erp://inv/1") &&
+         !strcmp(e->links[1], "quote \" and \\ and \n and caf\xc3\xa9");
+    ok = ok && e->node_count == e->index % 4;
+    for (uint32_t i = 0; ok && i < e->node_count * 32; i++)
+        ok = e->nodes[i] == (uint8_t)i;
+    s->hash_ok = (s->count == 1 || s->hash_ok) && ok;
     return 0;
 }
 

@@ -473,23 +473,48 @@ static int mem_count(void *ud, const archase_scan_filter *flt, uint64_t *out) {
 static int mem_audit_append(void *ud, const archase_audit_entry *entry) {
     memstore *ms = ud;
     if (!entry || entry->version != ARCHASE_AUDIT_ENTRY_VERSION || !entry->actor ||
-        (!entry->data && entry->size))
+        (!entry->data && entry->size) || (!entry->links && entry->link_count) ||
+        (!entry->nodes && entry->node_count) || entry->node_count > 64)
         return fail(ms, ARCHASE_EINVAL, "bad audit entry");
     if (entry->index != ms->naudit)
         return fail(ms, ARCHASE_ECONFLICT, "audit index is not the next one");
     if (ar_grow(A(ms), (void **)&ms->audit, &ms->audit_cap, ms->naudit + 1, sizeof *ms->audit))
         return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    /* One block: the entry, the link pointers, the nodes, the payload, the
+     * actor and the links' text. */
     size_t actor = strlen(entry->actor) + 1;
-    mem_audit *m = ar_malloc(A(ms), sizeof *m + actor + entry->size);
+    size_t links_text = 0;
+    for (uint32_t i = 0; i < entry->link_count; i++) {
+        if (!entry->links[i])
+            return fail(ms, ARCHASE_EINVAL, "bad audit entry: a NULL link");
+        links_text += strlen(entry->links[i]) + 1;
+    }
+    size_t pointers = (size_t)entry->link_count * sizeof(char *);
+    size_t nodes = (size_t)entry->node_count * 32;
+    mem_audit *m = ar_malloc(A(ms), sizeof *m + pointers + nodes + entry->size + actor + links_text);
     if (!m)
         return fail(ms, ARCHASE_ENOMEM, "out of memory");
     m->e = *entry;
-    char *p = (char *)(m + 1);
-    memcpy(p, entry->actor, actor);
-    m->e.actor = p;
+    const char **link_ptrs = (const char **)(void *)(m + 1);
+    uint8_t *p = (uint8_t *)(m + 1) + pointers;
+    m->e.nodes = entry->node_count ? p : NULL;
+    if (nodes)
+        memcpy(p, entry->nodes, nodes);
+    p += nodes;
+    m->e.data = entry->size ? p : NULL;
     if (entry->size)
-        memcpy(p + actor, entry->data, entry->size);
-    m->e.data = entry->size ? p + actor : NULL;
+        memcpy(p, entry->data, entry->size);
+    p += entry->size;
+    memcpy(p, entry->actor, actor);
+    m->e.actor = (const char *)p;
+    p += actor;
+    for (uint32_t i = 0; i < entry->link_count; i++) {
+        size_t n = strlen(entry->links[i]) + 1;
+        memcpy(p, entry->links[i], n);
+        link_ptrs[i] = (const char *)p;
+        p += n;
+    }
+    m->e.links = entry->link_count ? link_ptrs : NULL;
     ms->audit[ms->naudit++] = m;
     return 0;
 }

@@ -5,6 +5,7 @@
  * real tables per family (sqlite_schema.c) and a prepared-statement cache.
  */
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -662,11 +663,36 @@ static int sql_audit_size(void *ud, uint64_t *out) {
     return audit_size(ud, out);
 }
 
+/* The links of an entry as a JSON array of strings (NULL when none). */
+static int bind_links(sqlstore *ss, sqlite3_stmt *st, int param, const archase_audit_entry *e,
+                      ar_buf *json) {
+    if (!e->link_count)
+        return sqlite3_bind_null(st, param) == SQLITE_OK ? 0 : sfail(ss, "binding an audit entry");
+    ar_buf_putc(json, '[');
+    for (uint32_t i = 0; i < e->link_count; i++) {
+        if (i)
+            ar_buf_putc(json, ',');
+        json_string(json, (const uint8_t *)e->links[i], strlen(e->links[i]));
+    }
+    ar_buf_putc(json, ']');
+    if (json->err)
+        return fail(ss, ARCHASE_ENOMEM, "out of memory");
+    if (sqlite3_bind_text(st, param, (const char *)json->data, (int)json->len, SQLITE_STATIC) !=
+        SQLITE_OK)
+        return sfail(ss, "binding an audit entry");
+    return 0;
+}
+
 static int sql_audit_append(void *ud, const archase_audit_entry *e) {
     sqlstore *ss = ud;
     if (!e || e->version != ARCHASE_AUDIT_ENTRY_VERSION || !e->actor || (!e->data && e->size) ||
-        e->index > (uint64_t)INT64_MAX)
+        e->index > (uint64_t)INT64_MAX || e->size > INT32_MAX || (!e->links && e->link_count) ||
+        (!e->nodes && e->node_count) || e->node_count > 64)
         return fail(ss, ARCHASE_EINVAL, "bad audit entry");
+    for (uint32_t i = 0; i < e->link_count; i++) {
+        if (!e->links[i])
+            return fail(ss, ARCHASE_EINVAL, "bad audit entry: a NULL link");
+    }
     /* Inside a transaction this connection is the only writer, so the size
      * read once stays true until the transaction ends. */
     uint64_t size;
@@ -679,21 +705,30 @@ static int sql_audit_append(void *ud, const archase_audit_entry *e) {
         return fail(ss, ARCHASE_ECONFLICT, "audit index is not the next one");
     sqlite3_stmt *st;
     int temp;
+    ar_buf json;
+    ar_buf_init(&json, A(ss));
     rc = acquire(ss, &ss->audit_append,
-                 "INSERT INTO audit_log (idx, kind, actor, at, data, leaf_hash, prev_hash)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 "INSERT INTO audit_log (idx, kind, actor, at, data, leaf_hash, prev_hash, links, nodes)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                  NULL, 0, 0, &st, &temp);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, (int64_t)e->index);
     sqlite3_bind_int64(st, 2, e->kind);
     sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
-    if (bind_instant(st, 4, e->instant) != SQLITE_OK) {
+    if (bind_instant(st, 4, e->instant) != SQLITE_OK)
         rc = fail(ss, ARCHASE_EINVAL, "the audit instant is out of range");
-    } else {
+    if (!rc) {
         sqlite3_bind_blob(st, 5, e->size ? e->data : "", (int)e->size, SQLITE_STATIC);
         sqlite3_bind_blob(st, 6, e->leaf_hash, 32, SQLITE_STATIC);
         sqlite3_bind_blob(st, 7, e->prev_hash, 32, SQLITE_STATIC);
+        rc = bind_links(ss, st, 8, e, &json);
+    }
+    if (!rc) {
+        if (e->node_count)
+            sqlite3_bind_blob(st, 9, e->nodes, (int)(e->node_count * 32), SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 9);
         if (sqlite3_step(st) != SQLITE_DONE) {
             int code = sqlite3_errcode(ss->db);
             rc = sfail(ss, "appending to the audit log");
@@ -702,8 +737,148 @@ static int sql_audit_append(void *ud, const archase_audit_entry *e) {
         }
     }
     release(&ss->audit_append, st, temp);
+    ar_buf_free(&json);
     ss->audit_next = !rc && ss->in_txn ? (int64_t)e->index + 1 : -1;
     return rc;
+}
+
+static int hex_digit(uint8_t c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads the JSON array of strings bind_links wrote: each string unescaped and
+ * NUL-terminated into `text`, one after the other; *count receives how many.
+ * 0, ARCHASE_EPARSE (not such an array) or ARCHASE_ENOMEM. */
+static int parse_links(const uint8_t *p, size_t len, ar_buf *text, uint32_t *count) {
+    const uint8_t *end = p + len;
+    uint32_t n = 0;
+    if (p == end || *p++ != '[')
+        return ARCHASE_EPARSE;
+    while (p < end && *p != ']') {
+        if (n && *p++ != ',')
+            return ARCHASE_EPARSE;
+        if (p == end || *p++ != '"')
+            return ARCHASE_EPARSE;
+        size_t start = text->len;
+        while (p < end && *p != '"') {
+            uint8_t c = *p++;
+            if (c < 0x20)
+                return ARCHASE_EPARSE;
+            if (c != '\\') {
+                ar_buf_putc(text, c);
+                continue;
+            }
+            if (p == end)
+                return ARCHASE_EPARSE;
+            c = *p++;
+            if (c == '"' || c == '\\' || c == '/') {
+                ar_buf_putc(text, c);
+            } else if (c == 'u' && end - p >= 4) {
+                int v = 0;
+                for (int k = 0; k < 4; k++) {
+                    int d = hex_digit(p[k]);
+                    if (d < 0)
+                        return ARCHASE_EPARSE;
+                    v = v * 16 + d;
+                }
+                p += 4;
+                if (v == 0 || v >= 0x20)
+                    return ARCHASE_EPARSE; /* only control characters are written this way */
+                ar_buf_putc(text, (uint8_t)v);
+            } else {
+                return ARCHASE_EPARSE;
+            }
+        }
+        if (p == end || text->len == start)
+            return ARCHASE_EPARSE;
+        p++;
+        ar_buf_putc(text, 0);
+        n++;
+    }
+    if (p == end || p + 1 != end || n == 0)
+        return ARCHASE_EPARSE;
+    if (text->err)
+        return ARCHASE_ENOMEM;
+    *count = n;
+    return 0;
+}
+
+/* Points `links` (room for `count` pointers, grown in `ptrs`) at the strings in `text`. */
+static int link_pointers(ar_buf *text, uint32_t count, ar_buf *ptrs, const char *const **out) {
+    ar_buf_reset(ptrs);
+    if (ar_buf_reserve(ptrs, (size_t)count * sizeof(char *)))
+        return ARCHASE_ENOMEM;
+    const char **items = (const char **)(void *)ptrs->data;
+    const char *s = (const char *)text->data;
+    for (uint32_t i = 0; i < count; i++) {
+        items[i] = s;
+        s += strlen(s) + 1;
+    }
+    *out = items;
+    return 0;
+}
+
+/* Fills `e` from the current row. A value changed by hand so that it cannot
+ * be read back (an instant that does not parse, a NULL actor, links that
+ * are not a JSON array of strings, a kind out of range) is handed over in a
+ * form that never hashes like the original: verifying the log then names this
+ * entry. Returns 0 or ARCHASE_ENOMEM. */
+static int read_audit_row(sqlite3_stmt *st, archase_audit_entry *e, ar_buf *text, ar_buf *ptrs) {
+    static const char *const unreadable = "\x01unreadable";
+    memset(e, 0, sizeof *e);
+    e->version = ARCHASE_AUDIT_ENTRY_VERSION;
+    e->index = (uint64_t)sqlite3_column_int64(st, 0);
+    int64_t kind = sqlite3_column_int64(st, 1);
+    e->kind = kind >= 1 && kind <= 0xffff ? (uint32_t)kind : 0;
+    e->actor = (const char *)sqlite3_column_text(st, 2);
+    if (!e->actor)
+        e->actor = "";
+    const char *at = (const char *)sqlite3_column_text(st, 3);
+    if (!at || archase_instant_parse(at, &e->instant) != 0)
+        e->instant = INT64_MIN;
+    e->data = sqlite3_column_blob(st, 4);
+    e->size = (size_t)sqlite3_column_bytes(st, 4);
+    const void *leaf = sqlite3_column_blob(st, 5);
+    if (leaf && sqlite3_column_bytes(st, 5) == 32)
+        memcpy(e->leaf_hash, leaf, 32);
+    const void *prev = sqlite3_column_blob(st, 6);
+    if (prev && sqlite3_column_bytes(st, 6) == 32)
+        memcpy(e->prev_hash, prev, 32);
+    if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+        const uint8_t *json = sqlite3_column_text(st, 7);
+        size_t len = (size_t)sqlite3_column_bytes(st, 7);
+        uint32_t count = 0;
+        ar_buf_reset(text);
+        int rc = json ? parse_links(json, len, text, &count) : ARCHASE_EPARSE;
+        if (rc == ARCHASE_ENOMEM)
+            return rc;
+        if (rc) {
+            e->links = &unreadable;
+            e->link_count = 1;
+        } else if (link_pointers(text, count, ptrs, &e->links)) {
+            return ARCHASE_ENOMEM;
+        } else {
+            e->link_count = count;
+        }
+    }
+    int nodes = sqlite3_column_bytes(st, 8);
+    const void *node_bytes = sqlite3_column_blob(st, 8);
+    if (node_bytes && nodes > 0 && nodes % 32 == 0 && nodes <= 64 * 32) {
+        e->nodes = node_bytes;
+        e->node_count = (uint32_t)nodes / 32;
+    } else if (node_bytes && nodes > 0) {
+        /* Not a whole number of hashes: more nodes than any entry completes. */
+        static const uint8_t garbled[65 * 32];
+        e->nodes = garbled;
+        e->node_count = 65;
+    }
+    return 0;
 }
 
 static int sql_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn fn, void *ctx) {
@@ -714,9 +889,12 @@ static int sql_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn
         to = (uint64_t)INT64_MAX;
     sqlite3_stmt *st;
     int temp;
+    ar_buf text, ptrs;
+    ar_buf_init(&text, A(ss));
+    ar_buf_init(&ptrs, A(ss));
     int rc = acquire(ss, &ss->audit_read,
-                     "SELECT idx, kind, actor, at, data, leaf_hash, prev_hash FROM audit_log"
-                     " WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+                     "SELECT idx, kind, actor, at, data, leaf_hash, prev_hash, links, nodes"
+                     " FROM audit_log WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
                      NULL, 0, 0, &st, &temp);
     if (rc)
         return rc;
@@ -731,22 +909,8 @@ static int sql_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn
             break;
         }
         archase_audit_entry e;
-        memset(&e, 0, sizeof e);
-        e.version = ARCHASE_AUDIT_ENTRY_VERSION;
-        e.index = (uint64_t)sqlite3_column_int64(st, 0);
-        e.kind = (uint32_t)sqlite3_column_int64(st, 1);
-        e.actor = (const char *)sqlite3_column_text(st, 2);
-        const char *at = (const char *)sqlite3_column_text(st, 3);
-        e.data = sqlite3_column_blob(st, 4);
-        e.size = (size_t)sqlite3_column_bytes(st, 4);
-        const void *leaf = sqlite3_column_blob(st, 5);
-        if (leaf && sqlite3_column_bytes(st, 5) == 32)
-            memcpy(e.leaf_hash, leaf, 32);
-        const void *prev = sqlite3_column_blob(st, 6);
-        if (prev && sqlite3_column_bytes(st, 6) == 32)
-            memcpy(e.prev_hash, prev, 32);
-        if (!e.actor || !at || archase_instant_parse(at, &e.instant) != 0) {
-            rc = fail(ss, ARCHASE_ESTORAGE, "a stored audit entry cannot be read");
+        if (read_audit_row(st, &e, &text, &ptrs)) {
+            rc = fail(ss, ARCHASE_ENOMEM, "out of memory");
             break;
         }
         int cb = fn(ctx, &e);
@@ -756,6 +920,8 @@ static int sql_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn
             rc = cb;
     }
     release(&ss->audit_read, st, temp);
+    ar_buf_free(&text);
+    ar_buf_free(&ptrs);
     return rc;
 }
 

@@ -127,6 +127,13 @@ static const char migration_2[] =
     "CREATE INDEX outbox_by_customer ON outbox(customer_id, id);"
     "CREATE INDEX recon_items_by_status ON recon_items(status, id);";
 
+/* Version 3: the audit log's source-document links (a JSON array of strings)
+ * and the Merkle subtree roots each entry completes (32 bytes each, lowest
+ * level first), which make roots and proofs O(log n) reads. */
+static const char migration_3[] =
+    "ALTER TABLE audit_log ADD COLUMN links TEXT;"
+    "ALTER TABLE audit_log ADD COLUMN nodes BLOB;";
+
 typedef struct migration {
     int         version;
     const char *description;
@@ -136,6 +143,7 @@ typedef struct migration {
 static const migration migrations[] = {
     { 1, "ledger, engine and audit tables", migration_1 },
     { 2, "indexes for the daily cycle", migration_2 },
+    { 3, "audit log links and Merkle subtree roots", migration_3 },
 };
 
 static int sql_fail(sqlite3 *db, char *err, size_t err_size, const char *what) {

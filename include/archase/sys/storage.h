@@ -163,22 +163,38 @@ typedef struct archase_scan_filter {
 /* Envelope only: `data` is NULL and `size` 0 (aggregate readers skip decoding). */
 #define ARCHASE_SCAN_NO_DATA 1u
 
-/* One entry of the append-only audit log. Indexes start at 0 and have no
- * gaps. `leaf_hash` and `prev_hash` are computed by the audit log and stored
- * as given (all zero until then). */
+/* One entry of the append-only audit log, as the audit log computed it; a
+ * backend stores every field exactly as given and hands it back unchanged.
+ * Indexes start at 0 and have no gaps. The audit record the log hashes is
+ * rebuilt from these fields (docs/audit-format.md, "The store's layout"):
+ * `leaf_hash` is its record hash, `prev_hash` the record hash of entry
+ * index - 1 (zero bytes for entry 0).
+ *
+ * `nodes` are the roots of the perfect Merkle subtrees this entry completes,
+ * `node_count` of them, 32 bytes each, lowest level first: node k (from 0)
+ * is the root of the 2^(k+1) leaves ending at this entry, and node_count is
+ * the number of trailing 1 bits of `index`. Kept so that roots and proofs
+ * read O(log n) entries; a backend may drop them (node_count 0): proofs are
+ * then computed from the leaves. */
 typedef struct archase_audit_entry {
-    unsigned        version;   /* ARCHASE_AUDIT_ENTRY_VERSION */
-    uint64_t        index;
-    uint32_t        kind;      /* for facts: the family of the record in `data` */
-    const char     *actor;     /* never NULL */
-    archase_instant instant;
-    const void     *data;      /* canonical encoding */
-    size_t          size;
-    uint8_t         leaf_hash[32];
-    uint8_t         prev_hash[32];
+    unsigned           version;    /* ARCHASE_AUDIT_ENTRY_VERSION */
+    uint64_t           index;
+    uint32_t           kind;       /* archase_audit_kind (archase/audit.h): what it is about */
+    const char        *actor;      /* never NULL or empty */
+    archase_instant    instant;
+    const void        *data;       /* the payload: one canonical RECORD; its record kind
+                                      says what it is (for facts: the family) */
+    size_t             size;
+    const char *const *links;      /* source-document links: UTF-8, not empty */
+    uint32_t           link_count;
+    const uint8_t     *nodes;      /* node_count * 32 bytes */
+    uint32_t           node_count;
+    uint8_t            leaf_hash[32];
+    uint8_t            prev_hash[32];
 } archase_audit_entry;
 #define ARCHASE_AUDIT_ENTRY_VERSION 1
-#define ARCHASE_AUDIT_ENTRY_INIT { ARCHASE_AUDIT_ENTRY_VERSION, 0, 0, NULL, 0, NULL, 0, { 0 }, { 0 } }
+#define ARCHASE_AUDIT_ENTRY_INIT \
+    { ARCHASE_AUDIT_ENTRY_VERSION, 0, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, { 0 }, { 0 } }
 
 /* Receives audit entries in index order; valid during the call only. Same
  * return convention as archase_record_fn. */
