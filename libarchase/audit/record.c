@@ -1,34 +1,29 @@
-/* libarchase/audit/record.c — appending to the audit log. */
+/* libarchase/audit/record.c — appending facts and other records to the audit log. */
 #include "audit/record.h"
 
-#include <string.h>
-
-#include "archase/errors.h"
-#include "engine/engine.h"
+#include "archase/audit.h"
+#include "audit/log.h"
 
 int ar_audit_record(archase_engine *e, uint32_t kind, const char *actor, const void *data,
                     size_t size) {
-    uint64_t index;
-    if (e->in_txn && e->audit_next >= 0) {
-        index = (uint64_t)e->audit_next;
-    } else {
-        int rc = ar_store_audit_size(e, &index);
-        if (rc)
-            return rc;
+    ar_audit_item item = { kind, actor, data, size, NULL, 0 };
+    return ar_audit_append(e, &item, NULL);
+}
+
+/* The source-document link of a fact, or NULL. */
+static const char *source_link(ar_fact_ref ref) {
+    const char *link = NULL;
+    switch (ref.family) {
+    case ARCHASE_FAMILY_CUSTOMER: link = ((const archase_customer *)ref.fact)->source_link; break;
+    case ARCHASE_FAMILY_INVOICE: link = ((const archase_invoice *)ref.fact)->source_link; break;
+    case ARCHASE_FAMILY_PAYMENT: link = ((const archase_payment *)ref.fact)->source_link; break;
+    default: break;
     }
-    archase_audit_entry entry = ARCHASE_AUDIT_ENTRY_INIT;
-    entry.index = index;
-    entry.kind = kind;
-    entry.actor = actor ? actor : e->actor;
-    entry.instant = ar_engine_now(e);
-    entry.data = data;
-    entry.size = size;
-    int rc = ar_store_audit_append(e, &entry);
-    if (rc) {
-        e->audit_next = -1;
-        return rc;
-    }
-    if (e->in_txn)
-        e->audit_next = (int64_t)index + 1;
-    return 0;
+    return link && *link ? link : NULL;
+}
+
+int ar_audit_record_fact(archase_engine *e, ar_fact_ref ref, const void *data, size_t size) {
+    const char *links[1] = { source_link(ref) };
+    ar_audit_item item = { ARCHASE_AUDIT_FACT_ACCEPTED, NULL, data, size, links, links[0] ? 1 : 0 };
+    return ar_audit_append(e, &item, NULL);
 }

@@ -1,4 +1,6 @@
-/* libarchase/audit/record.h — appending to the audit log. */
+/* libarchase/audit/record.h — what the rest of the library appends to the
+ * audit log: accepted facts, and records of any kind (audit/log.h has the
+ * full form with links). */
 #ifndef AR_AUDIT_RECORD_H
 #define AR_AUDIT_RECORD_H
 
@@ -6,13 +8,19 @@
 #include <stdint.h>
 
 #include "archase/engine.h"
+#include "engine/codec.h"
 
-/* Appends one audit record: `data` (a canonical record) of `kind` (for facts:
- * their family) by `actor` (NULL = the engine's actor), at the clock's
- * instant, with the next index. Every accepted fact, decision and approval
- * goes through here, inside the transaction that stores it. Returns 0 or the
- * storage error (ARCHASE_ECONFLICT when another writer appended first). */
+/* Appends a record of `kind` (archase_audit_kind) about `data` (one canonical
+ * record) by `actor` (NULL = the engine's actor), at the clock's instant,
+ * inside the open transaction. Returns 0 or the error, with the message on
+ * the engine (audit/log.h, ar_audit_append). */
 int ar_audit_record(archase_engine *eng, uint32_t kind, const char *actor, const void *data,
                     size_t size);
+
+/* Appends the record of an accepted fact: kind fact_accepted, the fact's
+ * canonical record (`data`) as payload, its source-document link (customers,
+ * invoices and payments have one) as the record's link. Every accepted fact
+ * goes through here, inside the transaction that stores it. */
+int ar_audit_record_fact(archase_engine *eng, ar_fact_ref ref, const void *data, size_t size);
 
 #endif

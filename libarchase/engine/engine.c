@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "archase/errors.h"
+#include "audit/log.h"
 #include "core/alloc.h"
 
 int archase_engine_options_init(archase_engine_options *opts, unsigned version) {
@@ -57,7 +58,6 @@ int archase_engine_open(const archase_storage *storage, const archase_engine_opt
     e->store = *storage;
     if (opts->clock)
         e->clock = *opts->clock;
-    e->audit_next = -1;
     ar_idset_init(&e->customers, AR_ENGINE_ALLOC(e));
     ar_canon_init(&e->canon, AR_ENGINE_ALLOC(e));
     *out = e;
@@ -73,6 +73,7 @@ void archase_engine_free(archase_engine *e) {
         ar_txn_rollback(e);
     if (e->store.close)
         e->store.close(e->store.userdata);
+    ar_audit_log_free(e);
     ar_canon_free(&e->canon);
     ar_idset_free(&e->customers);
     archase_allocator a = e->allocator;

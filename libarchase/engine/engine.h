@@ -16,7 +16,7 @@ struct archase_engine {
     char              *actor;
     ar_error           err;
     int                in_txn;      /* a storage transaction is open */
-    int64_t            audit_next;  /* the next audit index inside a transaction, -1 = unknown */
+    struct ar_audit_log *audit;     /* the audit log's state (audit/log.h); NULL until used */
     archase_batch     *batch;       /* the open batch, if any */
     ar_idset           customers;   /* customer ids known to exist */
     ar_canon           canon;       /* scratch encoder for facts */

@@ -500,7 +500,7 @@ stored:
         rc = ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
         goto done;
     }
-    rc = ar_audit_record(e, (uint32_t)ref.family, NULL, data, size);
+    rc = ar_audit_record_fact(e, ref, data, size);
 done:
     snap_free(&old);
     if (!rc)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "archase/errors.h"
+#include "audit/log.h"
 #include "engine/engine.h"
 
 static int unsupported(archase_engine *e, const char *slot) {
@@ -182,7 +183,7 @@ int ar_txn_begin(archase_engine *e) {
     if (rc)
         return rc;
     e->in_txn = 1;
-    e->audit_next = -1;
+    ar_audit_log_forget(e);
     return 0;
 }
 
@@ -190,7 +191,7 @@ void ar_txn_rollback(archase_engine *e) {
     if (!e->in_txn)
         return;
     e->in_txn = 0;
-    e->audit_next = -1;
+    ar_audit_log_forget(e);
     /* Ids learnt inside the transaction may be gone with it. */
     ar_idset_clear(&e->customers);
     int rc = e->store.rollback(e->store.userdata);
@@ -201,12 +202,15 @@ void ar_txn_rollback(archase_engine *e) {
 int ar_txn_commit(archase_engine *e) {
     if (!e->in_txn)
         return ar_error_set(&e->err, ARCHASE_ESTATE, "no transaction is open");
-    int rc = map(e, "commit", e->store.commit(e->store.userdata), 0);
+    /* The audit log's chain state goes into the same transaction. */
+    int rc = ar_audit_log_flush(e);
+    if (!rc)
+        rc = map(e, "commit", e->store.commit(e->store.userdata), 0);
     if (rc) {
         ar_txn_rollback(e);
         return rc;
     }
     e->in_txn = 0;
-    e->audit_next = -1;
+    ar_audit_log_forget(e);
     return 0;
 }
