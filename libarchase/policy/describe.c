@@ -246,6 +246,7 @@ static void describe_cadence(describer *d, const archase_policy *p) {
     setp(d, "guardrails", yesno(g->one_step_per_day), ".one_step_per_customer_per_day");
     setp(d, "guardrails", yesno(g->consolidate), ".consolidate");
     setp(d, "guardrails", name_or(ar_catch_up_names, g->catch_up), ".catch_up");
+    setp(d, "guardrails", g->timezone, ".timezone");
 }
 
 static void describe_controls(describer *d, const archase_policy *p) {

@@ -166,6 +166,7 @@ typedef struct ar_guardrails {
     int                    one_step_per_day;         /* never two steps to one customer on one day */
     int                    consolidate;              /* one message per customer and channel per day */
     int                    catch_up;                 /* AR_CATCH_UP_* */
+    const char            *timezone;                 /* IANA zone of customers without one */
 } ar_guardrails;
 
 enum { AR_REL_CONTINUE = 1, AR_REL_SKIP = 2, AR_REL_SOFTEN = 3, AR_REL_ROUTE_TO_OWNER = 4 };

@@ -37,7 +37,7 @@ static const char *const call_queue_keys[] = { "enabled", "min_days_overdue", "m
 static const char *const guardrail_keys[] = { "max_touches_per_7_days", "min_days_between_touches",
                                               "quiet_hours", "send_window", "business_days_only",
                                               "calendar", "one_step_per_customer_per_day",
-                                              "consolidate", "catch_up", NULL };
+                                              "consolidate", "catch_up", "timezone", NULL };
 static const char *const quiet_hours_keys[] = { "start", "end", NULL };
 static const char *const send_window_keys[] = { "start", "end", "days", NULL };
 static const char *const relationship_keys[] = { "hold", "paused", "expansion", "strategic",

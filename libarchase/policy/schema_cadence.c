@@ -132,6 +132,30 @@ done:
 
 /* ---- guardrails ------------------------------------------------------------------ */
 
+/* An IANA zone name as archase_tz_load accepts it: letters, digits and
+ * "/_-+", at most 255 bytes, no leading, trailing or doubled '/'. Whether
+ * the zone exists is found when a snapshot loads it. */
+static void read_timezone(ar_load *L, const ar_ynode *map, const char **out) {
+    const char *name = NULL;
+    if (ar_read_text(L, map, "timezone", 0, &name) != 0 || !name)
+        return;
+    size_t len = strlen(name);
+    int ok = len <= 255 && name[0] != '/' && name[len - 1] != '/';
+    for (size_t i = 0; ok && i < len; i++) {
+        char c = name[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '-' || c == '+' || (c == '/' && name[i + 1] != '/');
+    }
+    if (!ok) {
+        size_t s = ar_path_key(L, "timezone", 8);
+        ar_problem(L, ar_ynode_get(map, "timezone"),
+                   "expected an IANA time zone name such as Europe/Berlin, got '%s'", name);
+        ar_path_restore(L, s);
+        return;
+    }
+    *out = name;
+}
+
 void ar_load_guardrails(ar_load *L, const ar_ynode *root) {
     ar_guardrails *g = &L->p->guardrails;
     g->max_touches_per_7_days = 3;
@@ -145,6 +169,7 @@ void ar_load_guardrails(ar_load *L, const ar_ynode *root) {
     g->one_step_per_day = 1;
     g->consolidate = 1;
     g->catch_up = AR_CATCH_UP_LATEST_ONLY;
+    g->timezone = "UTC";
     g->calendar = NULL;
     for (uint32_t i = 0; i < L->p->calendar_count; i++)
         if (!strcmp(L->p->calendars[i].name, "default"))
@@ -164,6 +189,7 @@ void ar_load_guardrails(ar_load *L, const ar_ynode *root) {
     ar_read_bool(L, node, "consolidate", 0, &g->consolidate);
     ar_read_enum(L, node, "catch_up", 0, ar_catch_up_names, NULL, &g->catch_up);
     ar_read_calendar(L, node, "calendar", 0, &g->calendar);
+    read_timezone(L, node, &g->timezone);
     const ar_ynode *quiet = ar_get(L, node, "quiet_hours", 0);
     if (quiet) {
         size_t s = ar_path_key(L, "quiet_hours", 11);
