@@ -15,6 +15,7 @@ const cli_command cli_commands[] = {
     { "show", "show an invoice or a customer and its timeline", cmd_show_help, cmd_show },
     { "policy", "check, hash, explain and diff collection policies", cmd_policy_help, cmd_policy },
     { "kpi", "DSO, CEI, aging, promise-kept rate and the other KPIs of a period", cmd_kpi_help, cmd_kpi },
+    { "forecast", "13-week cash forecast from open invoices, promises and payment patterns", cmd_forecast_help, cmd_forecast },
 };
 
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

@@ -35,4 +35,7 @@ extern const char cmd_policy_help[];
 int cmd_kpi(int argc, char **argv);
 extern const char cmd_kpi_help[];
 
+int cmd_forecast(int argc, char **argv);
+extern const char cmd_forecast_help[];
+
 #endif

@@ -17,5 +17,6 @@
 #include "archase/audit.h"
 #include "archase/policy.h"
 #include "archase/kpi.h"
+#include "archase/forecast.h"
 
 #endif
