@@ -524,7 +524,8 @@ static int fill_row(fc_work *w, fc_row *row, archase_date as_of, const fc_sums *
     if (fits(expected, &row->r.expected))
         return ARCHASE_EOVERFLOW;
     /* drivers: the largest contributions of each week */
-    qsort(w->items, w->item_count, sizeof *w->items, cmp_drivers);
+    if (w->item_count > 1)
+        qsort(w->items, w->item_count, sizeof *w->items, cmp_drivers);
     for (size_t i = 0; i < w->item_count; i++) {
         const fc_driver *d = &w->items[i];
         int64_t k = ((int64_t)d->on - as_of - 1) / 7;
@@ -665,7 +666,8 @@ int archase_forecast_run(archase_engine *e, archase_date as_of, const archase_fo
             f->row_count--;
         }
     }
-    qsort(f->rows, f->row_count, sizeof *f->rows, cmp_rows);
+    if (f->row_count > 1)
+        qsort(f->rows, f->row_count, sizeof *f->rows, cmp_rows);
 done:
     if (have_work)
         work_free(&w);

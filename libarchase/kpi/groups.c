@@ -350,7 +350,8 @@ static int effectiveness(archase_kpi_report *r, const ar_kv *v, archase_date fro
         goto done;
     for (size_t i = 0; i < r->egroup_count; i++)
         r->egroups[i].g.name = ar_strtab_str(&r->strings, r->egroups[i].name);
-    qsort(r->egroups, r->egroup_count, sizeof *r->egroups, cmp_egroups);
+    if (r->egroup_count > 1)
+        qsort(r->egroups, r->egroup_count, sizeof *r->egroups, cmp_egroups);
 rows:
     for (size_t i = 0; i < r->row_count && !rc; i++) {
         archase_kpi_effectiveness g;

@@ -354,7 +354,8 @@ int archase_kpi_series(archase_engine *e, archase_date from, archase_date to, in
         s = end + 1;
     }
     if (!rc)
-        qsort(r->rows, r->row_count, sizeof *r->rows, cmp_rows);
+        if (r->row_count > 1)
+            qsort(r->rows, r->row_count, sizeof *r->rows, cmp_rows);
 done:
     ar_kv_free(&v);
     if (rc) {
