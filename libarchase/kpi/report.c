@@ -353,9 +353,8 @@ int archase_kpi_series(archase_engine *e, archase_date from, archase_date to, in
             break;
         s = end + 1;
     }
-    if (!rc)
-        if (r->row_count > 1)
-            qsort(r->rows, r->row_count, sizeof *r->rows, cmp_rows);
+    if (!rc && r->row_count > 1)
+        qsort(r->rows, r->row_count, sizeof *r->rows, cmp_rows);
 done:
     ar_kv_free(&v);
     if (rc) {
