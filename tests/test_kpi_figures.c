@@ -111,7 +111,36 @@ static void a_string_table_numbers_strings_in_order(void **state) {
     assert_int_equal(ar_strtab_find(&t, "INV-1"), AR_STRTAB_NONE);
 }
 
+static void auc_is_the_chance_a_positive_outscores_a_negative(void **state) {
+    (void)state;
+    archase_kpi_number n;
+    /* every positive above every negative */
+    ar_scored perfect[] = { { 900, 1 }, { 100, 0 }, { 800, 1 }, { 200, 0 } };
+    assert_int_equal(ar_auc_percent(perfect, 4, &n), 0);
+    assert_int_equal(n.hundredths, 10000);
+    /* reversed */
+    ar_scored worst[] = { { 900, 0 }, { 100, 1 } };
+    assert_int_equal(ar_auc_percent(worst, 2, &n), 0);
+    assert_int_equal(n.hundredths, 0);
+    /* all tied: one half */
+    ar_scored tied[] = { { 5, 1 }, { 5, 0 }, { 5, 0 } };
+    assert_int_equal(ar_auc_percent(tied, 3, &n), 0);
+    assert_int_equal(n.hundredths, 5000);
+    /* positives 30, 10; negatives 20, 10: pairs (30>20, 30>10, 10<20, 10=10)
+     * = (1 + 1 + 0 + 0.5) / 4 = 62.50 % */
+    ar_scored mixed[] = { { 30, 1 }, { 10, 1 }, { 20, 0 }, { 10, 0 } };
+    assert_int_equal(ar_auc_percent(mixed, 4, &n), 0);
+    assert_int_equal(n.hundredths, 6250);
+    /* only one class: undefined */
+    ar_scored one[] = { { 1, 1 }, { 2, 1 } };
+    assert_int_equal(ar_auc_percent(one, 2, &n), 0);
+    assert_false(n.defined);
+    assert_int_equal(ar_auc_percent(NULL, 0, &n), 0);
+    assert_false(n.defined);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(auc_is_the_chance_a_positive_outscores_a_negative),
     cmocka_unit_test(ratios_round_half_to_even_at_two_places),
     cmocka_unit_test(glossary_countback_with_thirty_day_months),
     cmocka_unit_test(means_medians_and_weights),

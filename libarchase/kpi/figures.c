@@ -120,3 +120,30 @@ int ar_countback_days(ar_i128 ending_ar, const ar_i128 *sales, const int64_t *wi
     out->left = left > 0 ? left : 0;
     return 0;
 }
+
+static int cmp_scored(const void *a, const void *b) {
+    const ar_scored *x = a, *y = b;
+    return (x->score > y->score) - (x->score < y->score);
+}
+
+int ar_auc_percent(ar_scored *items, size_t n, archase_kpi_number *out) {
+    ar_i128 positives = 0, twice_rank_sum = 0;
+    if (n > 1)
+        qsort(items, n, sizeof *items, cmp_scored);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        ar_i128 pos_in_tie = 0;
+        while (j < n && items[j].score == items[i].score)
+            pos_in_tie += items[j++].positive != 0;
+        /* ranks i+1 .. j share their mean, (i + 1 + j) / 2 */
+        twice_rank_sum += pos_in_tie * (ar_i128)(i + 1 + j);
+        positives += pos_in_tie;
+        i = j;
+    }
+    ar_i128 negatives = (ar_i128)n - positives;
+    if (!positives || !negatives) {
+        *out = ar_undefined();
+        return 0;
+    }
+    return ar_ratio_times(twice_rank_sum - positives * (positives + 1), 2 * positives * negatives, 100, out);
+}

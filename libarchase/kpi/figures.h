@@ -66,6 +66,19 @@ typedef struct ar_countback {
 int ar_countback_days(ar_i128 ending_ar, const ar_i128 *sales, const int64_t *window_days,
                       int windows, ar_countback *out);
 
+/* One scored item for an AUC: its score and whether it turned out positive
+ * (an invoice that went 60+ days late). */
+typedef struct ar_scored {
+    int64_t score;
+    int     positive;
+} ar_scored;
+
+/* The area under the ROC curve of `n` scored items, as a percent
+ * (hundredths, half-even): the probability that a positive item scores
+ * higher than a negative one, ties counting one half (Mann-Whitney).
+ * Undefined without both positives and negatives. Sorts `items`. */
+int ar_auc_percent(ar_scored *items, size_t n, archase_kpi_number *out);
+
 /* Sums of money that may pass int64 on the way; checked once at the end. */
 static inline int ar_fits_i64(ar_i128 v) {
     return v >= INT64_MIN && v <= INT64_MAX;
