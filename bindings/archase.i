@@ -1,0 +1,224 @@
+/* bindings/archase.i — the SWIG interface every language binding shares.
+ *
+ * A language file (python/archase_python.i, go/archase_go.i) names the module,
+ * includes its own typemaps.swg and then this file. This file says WHAT is
+ * bound and which shape each declaration has; the language's typemaps.swg
+ * says HOW each shape looks in that language. Above the generated module
+ * sits a hand-written layer in the language's own idioms (the Python package
+ * `archase`, the Go package `archase`); users never need the generated names.
+ *
+ * THE PATTERN — follow it when you bind a header
+ * ----------------------------------------------
+ * 1. Status returns. A function returning `int` returns 0 or a negative
+ *    ARCHASE_E* code, and that is how every binding reads an `int` return:
+ *      Python: None on success; on failure the call raises the archase.Error
+ *              subclass of the code (archase/errors.py), carrying .code, .name
+ *              (archase_error_name), .function and a message: the handle's
+ *              message where one is declared (rule 4), else archase_strerror.
+ *      Go:     the code comes back as an int; the Go layer turns it into an
+ *              *archase.Error (with the handle's message) at the same call.
+ *    Struct members of type int are values (only function wrappers read a
+ *    status). An `int` (or int32_t) function result that is a VALUE must be
+ *    declared with %archase_value(TYPE, function), a 1/0 answer with
+ *    %archase_bool(function). A status function that returns a positive
+ *    number raises SystemError in Python, so a forgotten declaration shows up
+ *    in the first test that calls it.
+ * 2. Outputs follow the C headers' parameter names, and the typemaps key on
+ *    those names, so a header that follows them needs no typemap of its own:
+ *      TYPE *out                  a struct, date, int, int64 or size_t the call
+ *                                 fills: Python returns it (a struct as an owned
+ *                                 copy); Go passes a pointer to Go memory.
+ *      int *result                the same, for a comparison's result.
+ *      (char *buf, size_t size)   text the call writes: Python returns str;
+ *                                 Go passes a []byte (the Go layer sizes it).
+ *      uint8_t out[N]             a fixed-size digest: Python bytes, Go []byte.
+ *      (uint32_t n, archase_money *parts)  n results: Python takes n and returns
+ *                                 a list; Go passes a []Money of length n.
+ *      (const int64_t *weights, uint32_t n, archase_money *parts)
+ *                                 Python takes the list of weights; Go passes
+ *                                 weights and parts of the same length.
+ *      (char *errbuf, size_t errbuf_size)  an opener's failure text: Python
+ *                                 makes it the exception's message.
+ *      archase_diag_list *diags   a loader's diagnostics: Python makes the
+ *                                 list itself, and a failure raises PolicyError
+ *                                 (or the code's class) carrying them.
+ *    Several outputs come back as a tuple in parameter order (Python).
+ * 3. Inputs. `const char *` takes a string (UTF-8, no NUL inside);
+ *    `(const void *data, size_t size)` takes bytes (Python: any bytes-like
+ *    object; Go: []byte); `const TYPE *` takes a TYPE. Every date parameter or
+ *    member is `archase_date`: Python datetime.date (ARCHASE_DATE_NONE is
+ *    None), Go int32 days that the Go layer turns into time.Time. An allocator
+ *    (`const archase_allocator *allocator`, parameter or member) is hidden and
+ *    NULL: bindings use the default allocator.
+ * 4. Declarations, one line each, next to the header's %include:
+ *      %archase_handle(TYPE, TYPE_free)
+ *          an opaque handle made by `TYPE **out`. Python: the constructor
+ *          returns an owned object whose destruction calls TYPE_free (which is
+ *          not exposed, so nothing is freed twice). Go: TYPE **out takes a
+ *          *uintptr; the Go layer's Close() calls the bound TYPE_free.
+ *      %archase_handle_errmsg(TYPE, TYPE_free, TYPE_errmsg)
+ *          the same for a handle that keeps its last failure's message: every
+ *          call taking a TYPE * then raises with TYPE_errmsg(handle) (Python);
+ *          the Go layer reads the message itself.
+ *      %archase_options(TYPE, VERSION)
+ *          a versioned options struct: a new one is made by TYPE_init(opts,
+ *          VERSION), never zeroed (the library refuses version 0).
+ * 5. Binding a new header: add its #include to the list at the top (for the
+ *    compiler: only the headers bound here, never the umbrella archase.h) and
+ *    its %include at the end (for SWIG) with its declarations (1, 4), and
+ *    %ignore what cannot be bound cleanly yet, each with the reason.
+ *
+ * Not bound yet (issue 11), and why:
+ *   - tz.h, ledger.h, io.h, audit.h, kpi.h, sys/storage.h and the fact
+ *     functions of batch.h: structs with string members (to be filled per call
+ *     from the language's own objects by `in` typemaps; the library copies
+ *     what it keeps) and callback vtables (a C trampoline per slot: Python
+ *     takes the GIL and turns an exception into ARCHASE_ECALLBACK, re-raised
+ *     by the failing call; Go goes through a cgo.Handle and recovers panics);
+ *   - options structs with string or callback members (engine, SQLite): the
+ *     openers take NULL (the defaults) for now;
+ *   - archase_instant stays an int64 (seconds since the epoch, UTC);
+ *   - the policy's introspection (segments, sequences, steps, approvals,
+ *     templates, calendars, settings): its structs point into the policy and
+ *     must be copied out before it is freed.
+ */
+
+/* The headers bound below, for the compiler (SWIG reads them by %include). */
+%{
+#include <stdlib.h>
+#include "archase/version.h"
+#include "archase/common.h"
+#include "archase/errors.h"
+#include "archase/diag.h"
+#include "archase/money.h"
+#include "archase/date.h"
+#include "archase/hash.h"
+#include "archase/policy.h"
+#include "archase/engine.h"
+#include "archase/batch.h"
+%}
+
+%include <stdint.i>
+
+/* ---- conventions shared by every header ---------------------------------- */
+
+%typemap(in, numinputs=0) const archase_allocator *allocator "$1 = NULL;"
+%ignore allocator;                 /* the member of every options struct */
+%ignore archase_allocator;
+%ignore archase_default_allocator;
+/* A sentinel of the error enum, not a code. */
+%ignore ARCHASE_ERROR_MIN_;
+
+%define %archase_options(TYPE, VERSION)
+%extend TYPE {
+    TYPE() {
+        TYPE *opts = (TYPE *)calloc(1, sizeof *opts);
+        if (opts && TYPE ## _init(opts, VERSION) != 0) {
+            free(opts);
+            opts = NULL;
+        }
+        return opts;
+    }
+}
+%enddef
+
+/* ---- version, errors ----------------------------------------------------- */
+
+%archase_value(int, archase_version);
+%include "archase/version.h"
+%include "archase/common.h"
+%include "archase/errors.h"
+
+/* ---- diagnostics ---------------------------------------------------------- */
+
+%archase_handle(archase_diag_list, archase_diag_list_free);
+/* Entries point into the list: a binding reads them through its diagnostics
+ * typemap (Python: PolicyError.diagnostics), not as pointers. */
+%ignore archase_diag_list_get;
+%immutable archase_diag::code;
+%immutable archase_diag::line;
+%immutable archase_diag::column;
+%immutable archase_diag::source;
+%immutable archase_diag::message;
+%include "archase/diag.h"
+
+/* ---- money ---------------------------------------------------------------- */
+
+%immutable archase_currency::code;
+%immutable archase_currency::numeric;
+%immutable archase_currency::minor_units;
+%immutable archase_currency::name;   /* a static string */
+%include "archase/money.h"
+
+/* ---- dates and calendars -------------------------------------------------- */
+
+%archase_handle(archase_calendar, archase_calendar_free);
+%archase_options(archase_calendar_options, ARCHASE_CALENDAR_OPTIONS_VERSION);
+%archase_value(int, archase_date_weekday);
+%archase_bool(archase_calendar_is_business_day);
+%archase_value(int32_t, archase_calendar_business_days_between);
+/* Every language has its own civil-date type; dates cross as archase_date. */
+%ignore archase_date_from_ymd;
+%ignore archase_date_to_ymd;
+%include "archase/date.h"
+
+/* ---- hashing -------------------------------------------------------------- */
+
+/* Hex: every language has its own (bytes.hex(), encoding/hex). */
+%ignore archase_hex_encode;
+%ignore archase_hex_decode;
+%include "archase/hash.h"
+
+/* ---- policies: load, hash, name (introspection: issue 11) ---------------- */
+
+%archase_handle(archase_policy, archase_policy_free);
+%archase_options(archase_policy_options, ARCHASE_POLICY_OPTIONS_VERSION);
+%archase_value(int, archase_policy_version);
+%archase_bool(archase_action_is_sensitive);
+%ignore archase_policy_segment_info;
+%ignore archase_policy_segment;
+%ignore archase_policy_sequence_info;
+%ignore archase_policy_sequence;
+%ignore archase_policy_step_info;
+%ignore archase_policy_step;
+%ignore archase_policy_approval_info;
+%ignore archase_policy_approval;
+%ignore archase_policy_approval_role;
+%ignore archase_policy_template_info;
+%ignore archase_policy_template;
+%ignore archase_policy_calendar_info;
+%ignore archase_policy_calendar;
+%ignore archase_policy_setting;
+%ignore archase_policy_sensitive_action;
+%include "archase/policy.h"
+
+/* ---- engines: open, close, messages (the rest: issue 11) ----------------- */
+
+%archase_handle_errmsg(archase_engine, archase_engine_free, archase_engine_errmsg);
+/* A host's own storage comes with the storage callbacks (issue 11). */
+%ignore archase_engine_open;
+%ignore archase_memory_storage_new;
+%ignore archase_sqlite_storage_open;
+/* Options with string and callback members: NULL (the defaults) for now. */
+%ignore archase_clock;
+%ignore archase_engine_options;
+%ignore archase_engine_options_init;
+%ignore archase_sqlite_options;
+%ignore archase_sqlite_options_init;
+%include "archase/engine.h"
+
+/* ---- batches: begin, commit, free (the facts: issue 11) ------------------ */
+
+%archase_handle(archase_batch, archase_batch_free);
+/* The batch keeps its diagnostics list past the call: a plain handle here,
+ * not the loader's list of rule 2. */
+%clear archase_diag_list *diags;
+%ignore archase_batch_add_customer;
+%ignore archase_batch_add_contact;
+%ignore archase_batch_add_customer_flags;
+%ignore archase_batch_add_invoice;
+%ignore archase_batch_add_payment;
+%ignore archase_batch_add_promise;
+%ignore archase_batch_add_dispute;
+%ignore archase_batch_add_note;
+%include "archase/batch.h"
