@@ -1,14 +1,16 @@
-/* include/archase/audit.h — the tamper-evident audit log, as far as it needs no
- * store: the RFC 6962 / RFC 9162 Merkle tree (hashing, proofs and their
- * verification), the audit record kinds, and signed checkpoints.
+/* include/archase/audit.h — the tamper-evident audit log: the RFC 6962 /
+ * RFC 9162 Merkle tree (hashing, proofs and their verification), the audit
+ * record kinds, signed checkpoints, and the log an engine keeps in its store
+ * (verification, roots and proofs, checkpoints, export).
  *
- * Everything here is what an external auditor needs to check a log without
- * the library's store: docs/audit-format.md specifies the bytes. */
+ * The first parts are what an external auditor needs to check a log without
+ * the library's store; docs/audit-format.md specifies the bytes. */
 #ifndef ARCHASE_AUDIT_H
 #define ARCHASE_AUDIT_H
 
 #include "archase/common.h"
 #include "archase/hash.h"
+#include "archase/io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,13 +108,16 @@ ARCHASE_API int archase_merkle_prove_consistency(const uint8_t *leaf_hashes, uin
     X(DISPUTE_TRANSITION, 9,  "dispute_transition") /* in review, resolved... */       \
     X(POLICY_ACTIVATED,   10, "policy_activated")   /* a policy (by hash) took effect */ \
     X(APPROVAL_VOIDED,    11, "approval_voided")    /* facts changed before dispatch */ \
+    X(APPROVAL_EXPIRED,   12, "approval_expired")   /* it lapsed before dispatch */    \
+    X(APPROVAL_REFUSED,   13, "approval_refused")   /* an attempt the rules refused */ \
+    X(APPROVAL_DISPATCHED, 14, "approval_dispatched") /* the approved action went out */ \
     /* append only; never renumber */
 
 typedef enum archase_audit_kind {
 #define ARCHASE_AUDIT_KIND_ENUM_(name, value, text) ARCHASE_AUDIT_##name = (value),
     ARCHASE_AUDIT_KIND_MAP(ARCHASE_AUDIT_KIND_ENUM_)
 #undef ARCHASE_AUDIT_KIND_ENUM_
-    ARCHASE_AUDIT_KIND_LIMIT_ = 12 /* one more than the largest kind; grows with the list */
+    ARCHASE_AUDIT_KIND_LIMIT_ = 15 /* one more than the largest kind; grows with the list */
 } archase_audit_kind;
 
 /* The name of an audit record kind ("fact_accepted"), or NULL for a value
@@ -249,6 +254,155 @@ ARCHASE_API int archase_signing_key_public(const archase_signing_key *key,
  * The signer refers to the key: it is valid while the key is. A key may sign
  * on several threads at once. Returns 0 or ARCHASE_EINVAL. */
 ARCHASE_API int archase_signing_key_signer(archase_signing_key *key, archase_signer *out);
+
+/* ---- the audit log of an engine's store -------------------------------------
+ *
+ * Every accepted fact, decision, approval request and decision, override and
+ * outbox transition is appended to the engine's store as an audit record, in
+ * the transaction that stores it (docs/audit-format.md, "The store's layout").
+ * The functions below read that log. They take no lock: the log only grows,
+ * and a writer that appends meanwhile is not mistaken for tampering. */
+
+/* The number of records in the log. Returns 0, ARCHASE_EINVAL,
+ * ARCHASE_EUNSUPPORTED (a backend without the audit slots) or a storage error. */
+ARCHASE_API int archase_audit_size(archase_engine *eng, uint64_t *out);
+
+/* The log's id, which its checkpoints name: "ar-" and 32 lowercase hex digits,
+ * the first 16 bytes of the record hash of record 0 (so no two logs share one).
+ * `out` has room for `size` bytes (ARCHASE_LOG_ID_MAX + 1 always suffices).
+ * Returns 0, ARCHASE_ESTATE (the log is empty), ARCHASE_EBUFSIZE, ARCHASE_EINVAL
+ * or a storage error. */
+ARCHASE_API int archase_audit_log_id(archase_engine *eng, char *out, size_t size);
+
+/* The Merkle root of the first `size` records (the empty root for 0), read
+ * from the subtree roots the log keeps: O(log n) reads. Returns 0,
+ * ARCHASE_ERANGE (size > the log's size), ARCHASE_EINVAL or a storage error. */
+ARCHASE_API int archase_audit_root(archase_engine *eng, uint64_t size,
+                                   uint8_t out[ARCHASE_HASH_SIZE]);
+
+/* The inclusion proof of record `index` in the tree of the first `size`
+ * records (lowest level first), which archase_merkle_verify_inclusion checks
+ * against archase_audit_root(size). `leaf_hash` (may be NULL) receives the
+ * record's hash. `proof` has room for `proof_cap` hashes
+ * (ARCHASE_MERKLE_PROOF_MAX always suffices); *proof_len gets the count.
+ * O(log n) reads. Returns 0, ARCHASE_ERANGE (index >= size, or size > the
+ * log's size), ARCHASE_EBUFSIZE, ARCHASE_EINVAL or a storage error; nothing is
+ * written on failure. */
+ARCHASE_API int archase_audit_prove_inclusion(archase_engine *eng, uint64_t index, uint64_t size,
+                                              uint8_t leaf_hash[ARCHASE_HASH_SIZE], uint8_t *proof,
+                                              size_t proof_cap, size_t *proof_len);
+
+/* The consistency proof from the first `size1` records to the first `size2`
+ * (empty when equal), which archase_merkle_verify_consistency checks.
+ * Same ownership and results as archase_audit_prove_inclusion; ARCHASE_ERANGE
+ * also for size1 == 0 or size1 > size2. */
+ARCHASE_API int archase_audit_prove_consistency(archase_engine *eng, uint64_t size1, uint64_t size2,
+                                                uint8_t *proof, size_t proof_cap, size_t *proof_len);
+
+/* Signs the log as it is now: a checkpoint of its log id, size and root at
+ * the engine clock's instant, signed by `signer`. The checkpoint and the
+ * signer's public key are stored in the CHECKPOINT family and the checkpoint
+ * is itself appended to the log (kind checkpoint, record `size`), in one
+ * transaction. *out (may be NULL) receives the signed checkpoint.
+ * Returns 0, ARCHASE_ESTATE (the log is empty, or a batch is open),
+ * ARCHASE_EINVAL, ARCHASE_EVERSION, ARCHASE_ECALLBACK / ARCHASE_EVERIFY (the
+ * signer failed or signed wrongly), a storage error or ARCHASE_ENOMEM. */
+ARCHASE_API int archase_audit_checkpoint(archase_engine *eng, const archase_signer *signer,
+                                         archase_checkpoint *out);
+
+/* Receives stored checkpoints in order of size, each with the public key it
+ * was stored with; valid during the call. Return 0 to go on, 1 to stop, or a
+ * negative code to abort with it. */
+typedef int (*archase_checkpoint_fn)(void *userdata, const archase_checkpoint *cp,
+                                     const uint8_t public_key[ARCHASE_ED25519_PUBLIC_KEY_SIZE]);
+
+/* Hands every stored checkpoint to `fn`. Returns 0, ARCHASE_EINVAL, fn's
+ * code, ARCHASE_ESTORAGE (also for a stored checkpoint that cannot be
+ * decoded) or ARCHASE_ENOMEM. */
+ARCHASE_API int archase_audit_checkpoints(archase_engine *eng, archase_checkpoint_fn fn,
+                                          void *userdata);
+
+/* What verification found. Values are pinned. */
+typedef enum archase_audit_problem {
+    ARCHASE_AUDIT_PROBLEM_NONE = 0,
+    ARCHASE_AUDIT_PROBLEM_MALFORMED = 1,   /* a record that is not a well-formed audit record */
+    ARCHASE_AUDIT_PROBLEM_MISPLACED = 2,   /* records missing, inserted or moved */
+    ARCHASE_AUDIT_PROBLEM_ALTERED = 3,     /* a record's content or hashes were changed */
+    ARCHASE_AUDIT_PROBLEM_ROOT = 4,        /* a prefix does not have a signed (or recorded) root */
+    ARCHASE_AUDIT_PROBLEM_TRUNCATED = 5,   /* records at the end are gone */
+    ARCHASE_AUDIT_PROBLEM_EXTRA = 6,       /* records past the log's recorded end */
+    ARCHASE_AUDIT_PROBLEM_CHECKPOINT = 7,  /* a checkpoint is forged, untrusted, damaged or not in the log */
+    ARCHASE_AUDIT_PROBLEM_STATE = 8        /* the log's recorded size, root or head was changed */
+} archase_audit_problem;
+
+/* The name of a problem ("altered"), or NULL for a value not in the list. */
+ARCHASE_API const char *archase_audit_problem_name(int problem);
+
+typedef struct archase_audit_report {
+    unsigned version;              /* set to ARCHASE_AUDIT_REPORT_VERSION */
+    int      problem;              /* archase_audit_problem; ARCHASE_AUDIT_PROBLEM_NONE when verified */
+    uint64_t first_bad;            /* the index of the first bad record (when problem is not NONE) */
+    uint64_t records;              /* records read */
+    uint64_t size;                 /* when verified: records in the log */
+    uint8_t  root[ARCHASE_HASH_SIZE]; /* when verified: the root of the whole log */
+    uint64_t checkpoints;          /* checkpoints whose signature was checked */
+    char     log_id[ARCHASE_LOG_ID_MAX + 1]; /* "" for an empty log */
+    char     message[320];         /* what was verified, or what is wrong and where */
+} archase_audit_report;
+#define ARCHASE_AUDIT_REPORT_VERSION 1
+
+typedef struct archase_audit_verify_options {
+    unsigned                  version;           /* ARCHASE_AUDIT_VERIFY_OPTIONS_VERSION */
+    const archase_allocator  *allocator;         /* archase_audit_verify_export; NULL = default */
+    /* Raw Ed25519 public keys (32 bytes each) checkpoints must be signed
+     * with. With none, a stored checkpoint is checked with the key stored
+     * next to it — which proves only that it was not damaged: someone able
+     * to rewrite the store can also sign with a key of their own. */
+    const uint8_t            *trusted_keys;
+    size_t                    trusted_key_count;
+    /* Checkpoints kept outside the store (a third party's copies): the log
+     * must have their roots too. They need trusted_keys. */
+    const archase_checkpoint *checkpoints;
+    size_t                    checkpoint_count;
+} archase_audit_verify_options;
+#define ARCHASE_AUDIT_VERIFY_OPTIONS_VERSION 1
+#define ARCHASE_AUDIT_VERIFY_OPTIONS_INIT \
+    { ARCHASE_AUDIT_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0 }
+ARCHASE_API int archase_audit_verify_options_init(archase_audit_verify_options *opts,
+                                                  unsigned version);
+
+/* Recomputes the whole log from the store: every record's encoding, hash,
+ * index and link to the one before; the subtree roots each record keeps; the
+ * root against every checkpoint (signature, key, log id, and its own record in
+ * the log) and against the log's recorded size, root and head. Finds any
+ * edit, deletion, insertion, reordering or truncation, and reports the first
+ * bad record (docs/audit-format.md, "Verifying a log", says how it is named).
+ * `opts` may be NULL. Returns 0 (verified), ARCHASE_EVERIFY (see `report`),
+ * ARCHASE_EINVAL, ARCHASE_EVERSION, a storage error or ARCHASE_ENOMEM; `report`
+ * is written on 0 and ARCHASE_EVERIFY. */
+ARCHASE_API int archase_audit_verify(archase_engine *eng, const archase_audit_verify_options *opts,
+                                     archase_audit_report *report);
+
+/* Writes the log as JSON Lines through `write`: a header line (log id, size,
+ * root, head), one line per stored checkpoint (its text form and public key),
+ * then one line per record with its index, kind, actor, instant, links, prev
+ * hash, leaf hash and the record's exact bytes in hex (docs/audit-format.md,
+ * "Export"). Returns 0, ARCHASE_EINVAL, the writer's code, a storage error or
+ * ARCHASE_ENOMEM. */
+ARCHASE_API int archase_audit_export(archase_engine *eng, archase_write_fn write, void *userdata);
+
+/* Reads up to `size` bytes into `buf`; *got = 0 at the end. Returns 0, or a
+ * negative code to stop with it. */
+typedef int (*archase_read_fn)(void *userdata, void *buf, size_t size, size_t *got);
+
+/* Verifies an export alone, without a store — an auditor's check: every
+ * record's bytes, hash, index and chain, the header's size and root, every
+ * checkpoint's signature, root and record. Same results as
+ * archase_audit_verify (ARCHASE_EVERIFY also for an export that is not
+ * well-formed, with the line in the message), plus the reader's code. */
+ARCHASE_API int archase_audit_verify_export(archase_read_fn read, void *userdata,
+                                            const archase_audit_verify_options *opts,
+                                            archase_audit_report *report);
 
 #ifdef __cplusplus
 }

@@ -117,6 +117,10 @@ int ar_audit_decode(const void *data, size_t size, ar_audit_fields *out) {
     return decode_record(data, size, 1, out);
 }
 
+int ar_audit_decode_shallow(const void *data, size_t size, ar_audit_fields *out) {
+    return decode_record(data, size, 0, out);
+}
+
 void ar_audit_link_iter_init(ar_audit_link_iter *it, const ar_audit_fields *rec) {
     ar_canon_reader_init(&it->reader, rec->links_encoded, rec->links_encoded_size);
     it->left = rec->links_encoded ? rec->link_count : 0;
@@ -272,7 +276,9 @@ static int resolve_break(ar_audit_verifier *v, int confirmed, int has_next) {
                    " to the one before it", p - 1, p);
 }
 
-int ar_audit_verifier_add(ar_audit_verifier *v, const void *bytes, size_t size) {
+/* `known`: the record hash of the bytes, already computed (or NULL). */
+static int verifier_add(ar_audit_verifier *v, const void *bytes, size_t size,
+                        const uint8_t known[ARCHASE_HASH_SIZE]) {
     ar_audit_fields rec;
     uint8_t hash[ARCHASE_HASH_SIZE];
     uint64_t p = v->chain.tree.size;
@@ -290,9 +296,13 @@ int ar_audit_verifier_add(ar_audit_verifier *v, const void *bytes, size_t size) 
                        "the log goes on past its %" PRIu64 " records", p);
     if (decode_record(bytes, size, 0, &rec))
         return verdict(v, AR_AUDIT_MALFORMED, p, "record %" PRIu64 " is not a well-formed audit record", p);
-    rc = ar_merkle_leaf_hash(v->sha, bytes, size, hash);
-    if (rc)
-        return rc;
+    if (known) {
+        memcpy(hash, known, ARCHASE_HASH_SIZE);
+    } else {
+        rc = ar_merkle_leaf_hash(v->sha, bytes, size, hash);
+        if (rc)
+            return rc;
+    }
     if (memcmp(rec.prev_hash, v->chain.head, ARCHASE_HASH_SIZE) != 0) {
         v->pending = 1;
         v->pending_index = rec.index;
@@ -302,11 +312,20 @@ int ar_audit_verifier_add(ar_audit_verifier *v, const void *bytes, size_t size) 
     if (rec.index != p)
         return verdict(v, AR_AUDIT_MISPLACED, p,
                        "position %" PRIu64 " holds a record numbered %" PRIu64, p, rec.index);
-    rc = ar_merkle_frontier_append(&v->chain.tree, v->sha, hash, NULL);
+    rc = ar_merkle_frontier_append(&v->chain.tree, v->sha, hash, v->sink);
     if (rc)
         return rc == ARCHASE_ERANGE ? verdict(v, AR_AUDIT_EXTRA, p, "the log is too long") : rc;
     memcpy(v->chain.head, hash, ARCHASE_HASH_SIZE);
     return check_expectations(v);
+}
+
+int ar_audit_verifier_add(ar_audit_verifier *v, const void *bytes, size_t size) {
+    return verifier_add(v, bytes, size, NULL);
+}
+
+int ar_audit_verifier_add_hashed(ar_audit_verifier *v, const void *bytes, size_t size,
+                                 const uint8_t leaf_hash[ARCHASE_HASH_SIZE]) {
+    return verifier_add(v, bytes, size, leaf_hash);
 }
 
 int ar_audit_verifier_finish(ar_audit_verifier *v, ar_audit_report *out) {

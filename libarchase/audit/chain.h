@@ -74,6 +74,9 @@ int ar_audit_encode(const ar_audit_fields *rec, ar_canon *c);
  * order, nothing else, a payload that is one well-formed canonical record).
  * 0 or ARCHASE_EPARSE; `out` is written only on success. */
 int ar_audit_decode(const void *data, size_t size, ar_audit_fields *out);
+/* The same, except that the payload need only start like a canonical record
+ * (what the verifier checks: the hashes cover the payload's bytes). */
+int ar_audit_decode_shallow(const void *data, size_t size, ar_audit_fields *out);
 
 /* Reads the links of a decoded record in order. */
 typedef struct ar_audit_link_iter {
@@ -168,6 +171,10 @@ typedef struct ar_audit_verifier {
     uint8_t                pending_hash[ARCHASE_HASH_SIZE];
     int                    done;
     ar_audit_report        report;
+    /* May be set after init: hears of every subtree root the records
+     * complete (a store's verifier compares them with the ones it keeps). If
+     * it fails, ar_audit_verifier_add returns its code. */
+    const ar_merkle_sink  *sink;
 } ar_audit_verifier;
 
 /* `expect` (may be NULL when expect_count is 0) must be in ascending order of
@@ -180,6 +187,9 @@ int ar_audit_verifier_init(ar_audit_verifier *v, ar_sha256 *sha, const ar_audit_
 /* Feeds the next record. 0: go on; ARCHASE_EVERIFY: a problem was found (feed
  * no more; the report says which); other codes (ARCHASE_ENOMEM) end the run. */
 int ar_audit_verifier_add(ar_audit_verifier *v, const void *bytes, size_t size);
+/* The same with the record hash of the bytes already computed. */
+int ar_audit_verifier_add_hashed(ar_audit_verifier *v, const void *bytes, size_t size,
+                                 const uint8_t leaf_hash[ARCHASE_HASH_SIZE]);
 
 /* Ends the run and fills `out`. 0 when everything checked out,
  * ARCHASE_EVERIFY with the problem otherwise, or another error. */

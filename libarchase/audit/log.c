@@ -262,8 +262,8 @@ int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *inde
     entry.kind = item->kind;
     entry.actor = actor;
     entry.instant = fields.instant;
-    entry.data = item->data;
-    entry.size = item->size;
+    entry.data = done.bytes;
+    entry.size = done.size;
     entry.links = item->link_count ? item->links : NULL;
     entry.link_count = item->link_count;
     entry.nodes = log->node_count ? &log->nodes[0][0] : NULL;
@@ -337,31 +337,31 @@ void ar_audit_store_reader_init(ar_audit_store_reader *r, archase_engine *e, ar_
     out->remember = NULL;
 }
 
-/* ---- a stored entry as a record --------------------------------------------- */
+/* ---- a stored entry and its record ------------------------------------------ */
 
-int ar_audit_entry_encode(const archase_audit_entry *entry, ar_canon *c) {
-    ar_audit_text links[AR_AUDIT_LINKS_MAX];
-    ar_audit_fields fields;
-    if (!entry->actor || entry->link_count > AR_AUDIT_LINKS_MAX || (entry->link_count && !entry->links) ||
-        (!entry->data && entry->size))
-        return ARCHASE_EINVAL;
-    for (uint32_t i = 0; i < entry->link_count; i++) {
-        if (!entry->links[i])
-            return ARCHASE_EINVAL;
-        links[i].data = entry->links[i];
-        links[i].len = strlen(entry->links[i]);
+const char *ar_audit_entry_disagrees(const archase_audit_entry *entry, const ar_audit_fields *f) {
+    if (entry->index != f->index)
+        return "index";
+    if (entry->kind != f->kind)
+        return "kind";
+    if (!entry->actor || strlen(entry->actor) != f->actor.len ||
+        memcmp(entry->actor, f->actor.data, f->actor.len))
+        return "actor";
+    if (entry->instant != f->instant)
+        return "instant";
+    if (memcmp(entry->prev_hash, f->prev_hash, ARCHASE_HASH_SIZE))
+        return "prev_hash";
+    ar_audit_link_iter it;
+    ar_audit_text link;
+    uint32_t n = 0;
+    ar_audit_link_iter_init(&it, f);
+    while (ar_audit_link_next(&it, &link)) {
+        if (n >= entry->link_count || !entry->links || !entry->links[n] ||
+            strlen(entry->links[n]) != link.len || memcmp(entry->links[n], link.data, link.len))
+            return "links";
+        n++;
     }
-    memset(&fields, 0, sizeof fields);
-    fields.index = entry->index;
-    memcpy(fields.prev_hash, entry->prev_hash, ARCHASE_HASH_SIZE);
-    fields.kind = entry->kind;
-    fields.instant = entry->instant;
-    fields.actor.data = entry->actor;
-    fields.actor.len = strlen(entry->actor);
-    fields.payload = entry->data;
-    fields.payload_size = entry->size;
-    fields.links = links;
-    fields.link_count = entry->link_count;
-    ar_canon_reset(c);
-    return ar_audit_encode(&fields, c);
+    if (n != entry->link_count)
+        return "links";
+    return NULL;
 }

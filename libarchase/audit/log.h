@@ -80,10 +80,9 @@ typedef struct ar_audit_store_reader {
 } ar_audit_store_reader;
 void ar_audit_store_reader_init(ar_audit_store_reader *r, archase_engine *e, ar_merkle_reader *out);
 
-/* Builds the audit record's bytes from a stored entry into `c` (reset
- * first): what the entry's hashes are over. ARCHASE_EINVAL when the entry
- * cannot be a valid record (an empty actor, a kind of 0, a payload that is
- * not a canonical record, ...), ARCHASE_ENOMEM. */
-int ar_audit_entry_encode(const archase_audit_entry *entry, ar_canon *c);
+/* A stored entry holds the audit record's bytes in `data` and repeats its
+ * fields for queries: the name of the first field that says something else
+ * than the decoded record `f` ("index", "kind", ...), or NULL when all agree. */
+const char *ar_audit_entry_disagrees(const archase_audit_entry *entry, const ar_audit_fields *f);
 
 #endif

@@ -165,9 +165,10 @@ typedef struct archase_scan_filter {
 
 /* One entry of the append-only audit log, as the audit log computed it; a
  * backend stores every field exactly as given and hands it back unchanged.
- * Indexes start at 0 and have no gaps. The audit record the log hashes is
- * rebuilt from these fields (docs/audit-format.md, "The store's layout"):
- * `leaf_hash` is its record hash, `prev_hash` the record hash of entry
+ * Indexes start at 0 and have no gaps. `data` is the audit record itself,
+ * the bytes the hashes are over (docs/audit-format.md): the other fields
+ * repeat what it holds so that a backend can index and a person can query
+ * them. `leaf_hash` is its record hash, `prev_hash` the record hash of entry
  * index - 1 (zero bytes for entry 0).
  *
  * `nodes` are the roots of the perfect Merkle subtrees this entry completes,
@@ -182,8 +183,8 @@ typedef struct archase_audit_entry {
     uint32_t           kind;       /* archase_audit_kind (archase/audit.h): what it is about */
     const char        *actor;      /* never NULL or empty */
     archase_instant    instant;
-    const void        *data;       /* the payload: one canonical RECORD; its record kind
-                                      says what it is (for facts: the family) */
+    const void        *data;       /* the audit record (a canonical RECORD of kind "AU"),
+                                      whose payload is the fact, decision ... it is about */
     size_t             size;
     const char *const *links;      /* source-document links: UTF-8, not empty */
     uint32_t           link_count;
