@@ -1,0 +1,3 @@
+module archase
+
+go 1.22
