@@ -225,6 +225,8 @@ typedef struct export_verify {
 static int malformed(export_verify *v, uint64_t index, const char *what) {
     ar_verdict_set(&v->verdict, v->stage == 2 ? ARCHASE_AUDIT_PROBLEM_MALFORMED : ARCHASE_AUDIT_PROBLEM_STATE, index,
                    "line %" PRIu64 ": %s", v->line_no, what);
+    if (v->stage == 2)
+        ar_record_check_stop(&v->check);
     v->stopped = 1;
     return 0;
 }
@@ -302,7 +304,8 @@ static int start_records(export_verify *v) {
     return rc;
 }
 
-/* The line's own fields must say what its record's bytes say. */
+/* The line's own fields must say what its record's bytes say (`leaf` may be
+ * NULL: not compared). */
 static const char *line_disagrees(const ar_jsonl_object *o, const ar_audit_fields *f,
                                   const uint8_t leaf[ARCHASE_HASH_SIZE]) {
     char at[ARCHASE_INSTANT_FORMAT_MAX] = "", number[24];
@@ -339,8 +342,8 @@ static const char *line_disagrees(const ar_jsonl_object *o, const ar_audit_field
     if (parse_hex(ar_jsonl_get(o, "prev_hash", AR_JSONL_STRING), prev, sizeof prev) ||
         memcmp(prev, f->prev_hash, sizeof prev))
         return "prev_hash";
-    if (parse_hex(ar_jsonl_get(o, "leaf_hash", AR_JSONL_STRING), prev, sizeof prev) ||
-        memcmp(prev, leaf, sizeof prev))
+    if (leaf && (parse_hex(ar_jsonl_get(o, "leaf_hash", AR_JSONL_STRING), prev, sizeof prev) ||
+                 memcmp(prev, leaf, sizeof prev)))
         return "leaf_hash";
     return NULL;
 }
@@ -369,11 +372,23 @@ static int take_record(export_verify *v, const ar_jsonl_object *o) {
     }
     if (rc)
         return rc;
-    if (v->check.v.pending)
+    if (v->check.v.pending) {
+        /* A broken link: the line's own fields tell whether this record's
+         * bytes were changed (the records around it settle the rest). */
+        const char *field = ar_audit_decode(v->bytes.data, n, &f) ? NULL : line_disagrees(o, &f, NULL);
+        if (field && strcmp(field, "index") != 0) {
+            ar_verdict_set(&v->verdict, ARCHASE_AUDIT_PROBLEM_ALTERED, p,
+                           "line %" PRIu64 " (record %" PRIu64 "): its \"%s\" is not what the record's "
+                           "bytes hold", v->line_no, p, field);
+            ar_record_check_stop(&v->check);
+            v->stopped = 1;
+        }
         return 0;
+    }
     /* Accepted by the chain: its bytes decode, and the line says the same. */
     if (ar_audit_decode(v->bytes.data, n, &f) || ar_merkle_leaf_hash(&v->sha, v->bytes.data, n, leaf)) {
         ar_verdict_set(&v->verdict, ARCHASE_AUDIT_PROBLEM_MALFORMED, p, "record %" PRIu64 " is not well formed", p);
+        ar_record_check_stop(&v->check);
         v->stopped = 1;
         return 0;
     }
@@ -382,6 +397,7 @@ static int take_record(export_verify *v, const ar_jsonl_object *o) {
         ar_verdict_set(&v->verdict, ARCHASE_AUDIT_PROBLEM_ALTERED, p,
                        "line %" PRIu64 " (record %" PRIu64 "): its \"%s\" is not what the record's "
                        "bytes hold", v->line_no, p, field);
+        ar_record_check_stop(&v->check);
         v->stopped = 1;
         return 0;
     }
@@ -497,7 +513,7 @@ static int finish(export_verify *v) {
                            "the header's head hash is not the hash of the last record");
     }
     ar_cp_set_finish(&v->cps, log_id[0] ? log_id : NULL, v->stopped ? v->verdict.index : v->count,
-                     &v->verdict);
+                     !v->stopped, &v->verdict);
     memcpy(v->report->log_id, log_id, sizeof log_id);
     if (!v->verdict.problem) {
         v->report->size = v->count;

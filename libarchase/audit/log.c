@@ -339,8 +339,9 @@ void ar_audit_store_reader_init(ar_audit_store_reader *r, archase_engine *e, ar_
 
 /* ---- a stored entry and its record ------------------------------------------ */
 
-const char *ar_audit_entry_disagrees(const archase_audit_entry *entry, const ar_audit_fields *f) {
-    if (entry->index != f->index)
+const char *ar_audit_entry_disagrees(const archase_audit_entry *entry, const ar_audit_fields *f,
+                                     int with_index) {
+    if (with_index && entry->index != f->index)
         return "index";
     if (entry->kind != f->kind)
         return "kind";

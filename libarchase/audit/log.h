@@ -82,7 +82,10 @@ void ar_audit_store_reader_init(ar_audit_store_reader *r, archase_engine *e, ar_
 
 /* A stored entry holds the audit record's bytes in `data` and repeats its
  * fields for queries: the name of the first field that says something else
- * than the decoded record `f` ("index", "kind", ...), or NULL when all agree. */
-const char *ar_audit_entry_disagrees(const archase_audit_entry *entry, const ar_audit_fields *f);
+ * than the decoded record `f` ("index", "kind", ...), or NULL when all agree.
+ * `with_index` 0 leaves the index out (a record moved whole to another
+ * place keeps every other field). */
+const char *ar_audit_entry_disagrees(const archase_audit_entry *entry, const ar_audit_fields *f,
+                                     int with_index);
 
 #endif

@@ -213,12 +213,15 @@ void ar_cp_set_record(ar_cp_set *s, uint64_t index, const void *payload, size_t 
                    "signed (deleted or replaced)", index);
 }
 
-void ar_cp_set_finish(const ar_cp_set *s, const char *log_id, uint64_t count, ar_verdict *v) {
+void ar_cp_set_finish(const ar_cp_set *s, const char *log_id, uint64_t count, int complete,
+                      ar_verdict *v) {
     for (size_t i = 0; i < s->n; i++) {
         const ar_cp_entry *x = &s->items[i];
         if (!x->valid)
             continue;
-        if (x->stored && !x->recorded && x->cp.size < count)
+        /* A checkpoint is stored together with its record: one without it
+         * was not made by this log (or its record is gone). */
+        if (x->stored && !x->recorded && (complete || x->cp.size < count))
             ar_verdict_set(v, ARCHASE_AUDIT_PROBLEM_CHECKPOINT, x->cp.size,
                            "the stored checkpoint of size %" PRIu64 " has no record of its own at "
                            "index %" PRIu64 ": it was not made by this log", x->cp.size, x->cp.size);
@@ -258,6 +261,11 @@ int ar_record_check_init(ar_record_check *c, ar_sha256 *sha, const ar_audit_expe
     return rc;
 }
 
+void ar_record_check_stop(ar_record_check *c) {
+    c->v.done = 1; /* the verdict is ours: the chain verifier has nothing to add */
+    c->v.pending = 0;
+}
+
 int ar_record_check_add(ar_record_check *c, const void *bytes, size_t size,
                         const uint8_t *stored_leaf, const uint8_t *nodes, uint32_t node_count,
                         ar_verdict *v) {
@@ -277,6 +285,7 @@ int ar_record_check_add(ar_record_check *c, const void *bytes, size_t size,
     if (stored_leaf && memcmp(stored_leaf, hash, ARCHASE_HASH_SIZE) != 0) {
         ar_verdict_set(v, ARCHASE_AUDIT_PROBLEM_ALTERED, p,
                        "record %" PRIu64 " was altered: its stored hash is not the hash of its content", p);
+        ar_record_check_stop(c);
         return ARCHASE_EVERIFY;
     }
     rc = ar_audit_verifier_add_hashed(&c->v, bytes, size, hash);
@@ -288,6 +297,7 @@ int ar_record_check_add(ar_record_check *c, const void *bytes, size_t size,
         ar_verdict_set(v, ARCHASE_AUDIT_PROBLEM_ALTERED, p,
                        "record %" PRIu64 " was altered: the Merkle subtree roots it keeps are not the "
                        "ones its records make", p);
+        ar_record_check_stop(c);
         return ARCHASE_EVERIFY;
     }
     return 0;
@@ -336,15 +346,19 @@ static int check_entry(void *userdata, const archase_audit_entry *entry) {
     }
     if (rc)
         return rc;
-    if (s->check.v.pending)
+    int pending = s->check.v.pending;
+    /* The fields stored next to the record must say what it says (a record
+     * whose link breaks may have been moved whole: its index aside). A
+     * record whose bytes disagree with its own fields was changed itself. */
+    const char *field = ar_audit_decode_shallow(entry->data, entry->size, &f)
+                            ? (pending ? NULL : "data")
+                            : ar_audit_entry_disagrees(entry, &f, !pending);
+    if (pending && !field)
         return 0;
-    /* The record is in its place: the fields stored next to it must say
-     * what it says. */
-    const char *field = ar_audit_decode_shallow(entry->data, entry->size, &f) ? "data"
-                                                                             : ar_audit_entry_disagrees(entry, &f);
     if (field) {
         ar_verdict_set(&s->verdict, ARCHASE_AUDIT_PROBLEM_ALTERED, p,
                        "record %" PRIu64 " was altered: its stored %s is not what the record holds", p, field);
+        ar_record_check_stop(&s->check);
         s->stopped = 1;
         return ARCHASE_SCAN_STOP;
     }
@@ -474,7 +488,7 @@ static int verify_store(store_verify *s, const archase_audit_verify_options *o,
     if (s->count > 0 && !(s->stopped && s->verdict.index == 0))
         ar_audit_format_log_id(s->first_leaf, log_id);
     ar_cp_set_finish(&s->cps, log_id[0] ? log_id : NULL, s->stopped ? s->verdict.index : s->count,
-                     &s->verdict);
+                     !s->stopped, &s->verdict);
     memcpy(report->log_id, log_id, sizeof log_id);
     if (!s->verdict.problem) {
         report->size = s->count;

@@ -56,9 +56,11 @@ int  ar_cp_set_expectations(const ar_cp_set *s, ar_audit_expect **out, size_t *c
 /* Record `index` is a checkpoint record: its payload must be the stored
  * checkpoint of size `index`. */
 void ar_cp_set_record(ar_cp_set *s, uint64_t index, const void *payload, size_t size, ar_verdict *v);
-/* After the last record: every stored checkpoint below `count` had its
- * record, every valid one names `log_id` (NULL = unknown). */
-void ar_cp_set_finish(const ar_cp_set *s, const char *log_id, uint64_t count, ar_verdict *v);
+/* After the records: every stored checkpoint had its record (of those below
+ * `count` when the records were not all read: `complete` 0), every valid one
+ * names `log_id` (NULL = unknown). */
+void ar_cp_set_finish(const ar_cp_set *s, const char *log_id, uint64_t count, int complete,
+                      ar_verdict *v);
 
 /* The chain verifier's verdict in the public terms. `state_size` /
  * `state_known`: the log's recorded size, so that a root differing only
@@ -76,6 +78,9 @@ typedef struct ar_record_check {
     int               node_mismatch;
 } ar_record_check;
 
+/* Ends the run on a verdict of the caller's own (the chain verifier then
+ * reports nothing more). */
+void ar_record_check_stop(ar_record_check *c);
 int ar_record_check_init(ar_record_check *c, ar_sha256 *sha, const ar_audit_expect *expect,
                          size_t expect_count);
 /* 0: go on; ARCHASE_EVERIFY: stop (the verifier's report, or `v`, says why);
