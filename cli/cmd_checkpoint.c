@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "keys.h"
 
 const char cmd_checkpoint_help[] =
     "usage: archase checkpoint ACTION ARGS...\n"
@@ -32,52 +33,6 @@ const char cmd_checkpoint_help[] =
     "\n"
     "exit status: 0 valid (or signed), 1 invalid (a forged or damaged checkpoint),\n"
     "2 the command line is wrong or a file or key cannot be read.\n";
-
-#define FILE_MAX 65536
-
-/* Reads a whole small file into a malloc'ed, NUL-terminated buffer. */
-static char *read_small_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    if (!f)
-        return NULL;
-    buf = malloc(FILE_MAX + 1);
-    if (buf) {
-        size_t n = fread(buf, 1, FILE_MAX + 1, f);
-        if (ferror(f) || n > FILE_MAX) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf[n] = '\0';
-            *len = n;
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
-/* A public key from a PEM file or a file of 64 hex digits. */
-static int load_public_key(const char *path, uint8_t key[ARCHASE_ED25519_PUBLIC_KEY_SIZE]) {
-    size_t len = 0, n = 0;
-    char *text = read_small_file(path, &len);
-    int rc = CLI_OK;
-    if (!text)
-        return cli_fail("checkpoint", CLI_USAGE, "cannot read the public key file '%s'", path);
-    if (strstr(text, "-----BEGIN")) {
-        if (archase_public_key_from_pem(text, len, key) != 0)
-            rc = cli_fail("checkpoint", CLI_USAGE, "'%s' is not an Ed25519 public key in PEM", path);
-    } else {
-        while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
-            text[--len] = '\0';
-        if (len != 2 * ARCHASE_ED25519_PUBLIC_KEY_SIZE ||
-            archase_hex_decode(text, key, ARCHASE_ED25519_PUBLIC_KEY_SIZE, &n) != 0 ||
-            n != ARCHASE_ED25519_PUBLIC_KEY_SIZE)
-            rc = cli_fail("checkpoint", CLI_USAGE,
-                          "'%s' holds neither a PEM public key nor 64 hex digits", path);
-    }
-    free(text);
-    return rc;
-}
 
 static void print_checkpoint_json(const archase_checkpoint *cp, int valid, const char *why) {
     cli_json j;
@@ -124,10 +79,10 @@ static int checkpoint_verify(int argc, char **argv) {
     if (npos != 1 || !pubkey)
         return cli_fail("checkpoint", CLI_USAGE, "usage: archase checkpoint verify FILE --pubkey KEY");
     uint8_t key[ARCHASE_ED25519_PUBLIC_KEY_SIZE];
-    if ((rc = load_public_key(pubkey, key)))
+    if ((rc = cli_load_public_key("checkpoint", pubkey, key)))
         return rc;
     size_t len = 0;
-    char *text = read_small_file(pos[0], &len);
+    char *text = cli_read_small_file(pos[0], &len);
     if (!text)
         return cli_fail("checkpoint", CLI_USAGE, "cannot read '%s'", pos[0]);
     archase_checkpoint cp;

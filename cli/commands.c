@@ -9,6 +9,7 @@ const cli_command cli_commands[] = {
     { "date", "dates, business days and local time in IANA time zones", cmd_date_help, cmd_date },
     { "merkle", "audit-log Merkle tree: roots, leaf hashes, proof checks", cmd_merkle_help, cmd_merkle },
     { "checkpoint", "sign and verify audit-log checkpoints", cmd_checkpoint_help, cmd_checkpoint },
+    { "audit", "verify, prove, sign and export a ledger's audit log", cmd_audit_help, cmd_audit },
     { "init", "create or upgrade a ledger file", cmd_init_help, cmd_init },
     { "import", "import customers, invoices, payments ... from CSV or JSON Lines", cmd_import_help, cmd_import },
     { "export", "export the facts of a kind as CSV or JSON Lines", cmd_export_help, cmd_export },

@@ -17,6 +17,9 @@ extern const char cmd_merkle_help[];
 int cmd_checkpoint(int argc, char **argv);
 extern const char cmd_checkpoint_help[];
 
+int cmd_audit(int argc, char **argv);
+extern const char cmd_audit_help[];
+
 int cmd_init(int argc, char **argv);
 extern const char cmd_init_help[];
 

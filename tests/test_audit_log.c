@@ -104,6 +104,7 @@ static void assert_verifies(archase_engine *eng, uint64_t size) {
     if (rc)
         fail_msg("verify: %s (%s)", archase_error_name(rc), rc == ARCHASE_EVERIFY ? r.message : archase_engine_errmsg(eng));
     assert_int_equal(r.problem, ARCHASE_AUDIT_PROBLEM_NONE);
+    assert_non_null(strstr(r.message, "records verified"));
     assert_int_equal(r.size, size);
     assert_int_equal(r.records, size);
 }

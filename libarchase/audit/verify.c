@@ -60,7 +60,8 @@ int ar_verdict_from_chain(ar_verdict *v, const ar_audit_report *r, uint64_t stat
 void ar_verdict_report(const ar_verdict *v, archase_audit_report *out) {
     out->problem = v->problem;
     out->first_bad = v->problem ? v->index : 0;
-    snprintf(out->message, sizeof out->message, "%s", v->message);
+    if (v->problem)
+        snprintf(out->message, sizeof out->message, "%s", v->message);
 }
 
 /* ---- checkpoint sets -------------------------------------------------------------- */
