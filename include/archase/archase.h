@@ -16,6 +16,8 @@
 #include "archase/io.h"
 #include "archase/audit.h"
 #include "archase/policy.h"
+#include "archase/evaluate.h"
+#include "archase/worklist.h"
 #include "archase/kpi.h"
 #include "archase/forecast.h"
 

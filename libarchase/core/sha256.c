@@ -36,6 +36,19 @@ int ar_sha256_spans(ar_sha256 *h, const ar_span *spans, size_t n, uint8_t out[AR
     return 0;
 }
 
+int ar_sha256_begin(ar_sha256 *h) {
+    return EVP_DigestInit_ex2(h->ctx, h->md, NULL) ? 0 : ARCHASE_ENOMEM;
+}
+
+int ar_sha256_update(ar_sha256 *h, const void *data, size_t size) {
+    return !size || EVP_DigestUpdate(h->ctx, data, size) ? 0 : ARCHASE_ENOMEM;
+}
+
+int ar_sha256_end(ar_sha256 *h, uint8_t out[ARCHASE_HASH_SIZE]) {
+    unsigned int len = 0;
+    return EVP_DigestFinal_ex(h->ctx, out, &len) && len == ARCHASE_HASH_SIZE ? 0 : ARCHASE_ENOMEM;
+}
+
 int archase_sha256(const void *data, size_t size, uint8_t out[ARCHASE_HASH_SIZE]) {
     if (!out || (!data && size))
         return ARCHASE_EINVAL;

@@ -1,0 +1,50 @@
+/* libarchase/engine/cadence.h — the cadence state machine of one invoice:
+ * which step of its sequence runs today.
+ *
+ * Steps are anchored on the due date, never on when the engine last ran:
+ * step k is due on roll(due + offset_k + delay), where delay is the
+ * customer's payment-pattern delay for steps after the due date (offset > 0)
+ * and roll is the step's business-day rule on the sequence's calendar. The
+ * state is the offset of the last step taken (or skipped): every step with a
+ * larger offset is still ahead. On a day several steps are due (the engine
+ * did not run, or a hold kept them back), the policy's catch-up rule picks:
+ *   latest_only  the most advanced due step runs; the earlier ones are done
+ *   all          the earliest runs; the rest follow one a day
+ *   skip         only a step due today runs; those due before are done
+ * A step whose `when` does not hold is done without running. A step before
+ * the due date (offset < 0) is obsolete once the invoice is due and is done
+ * without running. Pure; allocates nothing. */
+#ifndef AR_ENGINE_CADENCE_H
+#define AR_ENGINE_CADENCE_H
+
+#include "engine/decisions.h"
+#include "policy/policy_internal.h"
+
+typedef struct ar_step_plan {
+    uint32_t     fire;       /* the step to run today, AR_IDX_NONE when none */
+    archase_date fire_date;  /* the day it was due */
+    uint32_t     done;       /* steps [0, done) are done once today's step ran (or was let go) */
+    uint32_t     pending;    /* due steps today, condition true or not (0 = nothing due) */
+    ar_reasons   reasons;    /* STEP_DUE or PRE_DUE_REMINDER, CATCH_UP_*, MISSED_STEP_SKIPPED,
+                                OBSOLETE_PRE_DUE, STEP_CONDITION_FALSE, PATTERN_DELAY */
+    uint32_t     next;       /* the first step after `done`, AR_IDX_NONE when none */
+    archase_date next_date;
+} ar_step_plan;
+
+/* The day step `st` of `seq` is due for an invoice due on `due`. */
+archase_date ar_step_date(const ar_sequence *seq, const ar_step *st, archase_date due, int32_t delay);
+
+/* The index of the first step with an offset above `last_offset`
+ * (ARCHASE_OFFSET_NONE: the first step), or step_count. */
+uint32_t ar_first_step_after(const ar_sequence *seq, int32_t last_offset);
+
+/* Plans today's step. `env` holds the invoice's fields (for `when`). */
+void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offset, int32_t delay,
+                     archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_plan *out);
+
+/* The customer's delay for steps after the due date: its days late at the
+ * policy's percentile, within [0, max_delay_days], once it has min_history
+ * settled invoices; else 0. */
+int32_t ar_pattern_delay(const ar_payment_patterns *pp, const ar_pattern *pattern);
+
+#endif

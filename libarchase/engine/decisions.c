@@ -1,0 +1,778 @@
+/* libarchase/engine/decisions.c — an evaluation's result: building it (the
+ * ar_ds_* helpers), reading it (the public accessors), the coverage report
+ * and the canonical encoding. */
+#include "engine/decisions.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "archase/errors.h"
+#include "core/alloc.h"
+#include "core/sha256.h"
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *const reason_names[ARCHASE_REASON_LIMIT_] = {
+#define REASON_NAME_(name, value, text) [value] = text,
+    ARCHASE_REASON_MAP(REASON_NAME_)
+#undef REASON_NAME_
+};
+
+const char *archase_reason_name(int reason) {
+    return reason > 0 && reason < ARCHASE_REASON_LIMIT_ ? reason_names[reason] : NULL;
+}
+
+int archase_reason_from_name(const char *name, int *out) {
+    if (!name || !out)
+        return ARCHASE_EINVAL;
+    for (int r = 1; r < ARCHASE_REASON_LIMIT_; r++) {
+        if (reason_names[r] && !strcmp(reason_names[r], name)) {
+            *out = r;
+            return 0;
+        }
+    }
+    return ARCHASE_EINVAL;
+}
+
+static const char *const kind_names[ARCHASE_DECISION_KIND_LIMIT] = {
+    NULL, "send_message", "queue_call", "alert_owner", "escalate", "request_approval",
+    "apply_approved", "skip", "wait",
+};
+
+const char *archase_decision_kind_name(int kind) {
+    return kind > 0 && kind < ARCHASE_DECISION_KIND_LIMIT ? kind_names[kind] : NULL;
+}
+
+const char *archase_cadence_status_name(int status) {
+    return ar_cadence_status_name(status);
+}
+
+static const char *const coverage_names[ARCHASE_COVERAGE_STATE_LIMIT] = {
+    NULL, "active", "promise", "dispute", "hold", "exception",
+};
+
+const char *archase_coverage_state_name(int state) {
+    return state > 0 && state < ARCHASE_COVERAGE_STATE_LIMIT ? coverage_names[state] : NULL;
+}
+
+static const char *const extra_fact_names[AR_FN_COUNT - AR_FIELD_COUNT] = {
+    "step", "step_date", "pattern_delay_days", "on_time_percent", "open_invoice", "last_touch",
+    "promise", "promise_date", "promise_paid", "dispute", "note", "flags_reason", "paused_until",
+    "decision_deadline", "timezone",
+};
+
+const char *ar_fact_name(int name) {
+    if (name >= 0 && name < AR_FIELD_COUNT)
+        return ar_fields[name].name;
+    return name >= AR_FIELD_COUNT && name < AR_FN_COUNT ? extra_fact_names[name - AR_FIELD_COUNT] : NULL;
+}
+
+static const char *const value_type_names[] = { NULL, "int", "days", "money", "bool", "date", "text" };
+
+size_t ar_reasons_count(const ar_reasons *r) {
+    size_t n = 0;
+    for (int i = 0; i < AR_REASON_WORDS; i++)
+        n += (size_t)__builtin_popcountll(r->bits[i]);
+    return n;
+}
+
+int ar_reasons_at(const ar_reasons *r, size_t j) {
+    for (int reason = 1; reason < AR_REASON_WORDS * 64; reason++) {
+        if (ar_reasons_has(r, reason) && j-- == 0)
+            return reason;
+    }
+    return 0;
+}
+
+/* ---- building ------------------------------------------------------------------ */
+
+uint32_t ar_ds_text(archase_decisions *ds, const char *fmt, ...) {
+    uint32_t off = (uint32_t)ds->text.len;
+    va_list ap;
+    va_start(ap, fmt);
+    ar_buf_vprintf(&ds->text, fmt, ap);
+    va_end(ap);
+    ar_buf_putc(&ds->text, 0);
+    if (ds->text.len > UINT32_MAX && !ds->text.err)
+        ds->text.err = ARCHASE_ENOMEM;
+    return ds->text.err ? 0 : off;
+}
+
+#define DS_GROW(ds, arr, n, cap) ar_grow(&(ds)->allocator, (void **)&(arr), &(cap), (n) + 1, sizeof *(arr))
+
+int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision **out) {
+    if (DS_GROW(ds, ds->d, ds->n, ds->cap))
+        return ARCHASE_ENOMEM;
+    ar_decision *d = &ds->d[ds->n++];
+    memset(d, 0, sizeof *d);
+    d->kind = (uint8_t)kind;
+    d->customer = customer;
+    d->score = -1;
+    d->target_first = (uint32_t)ds->target_n;
+    d->fact_first = (uint32_t)ds->fact_n;
+    d->role_first = (uint32_t)ds->role_n;
+    d->zone = AR_IDX_NONE;
+    d->payload = AR_IDX_NONE;
+    d->due_by = ARCHASE_DATE_NONE;
+    d->local_date = ARCHASE_DATE_NONE;
+    *out = d;
+    return 0;
+}
+
+int ar_ds_target(archase_decisions *ds, uint32_t invoice, int64_t disputed) {
+    if (DS_GROW(ds, ds->targets, ds->target_n, ds->target_cap))
+        return ARCHASE_ENOMEM;
+    ds->targets[ds->target_n++] = (ar_target){ invoice, disputed };
+    ds->d[ds->n - 1].target_count++;
+    return 0;
+}
+
+int ar_ds_fact(archase_decisions *ds, int name, int type, uint32_t invoice, int64_t number,
+               const char *currency, const char *text, const char *link) {
+    if (DS_GROW(ds, ds->facts, ds->fact_n, ds->fact_cap))
+        return ARCHASE_ENOMEM;
+    ar_fact_item *f = &ds->facts[ds->fact_n++];
+    f->name = (uint16_t)name;
+    f->type = (uint8_t)type;
+    f->invoice = invoice;
+    f->number = number;
+    memset(f->currency, 0, 4);
+    if (currency)
+        memcpy(f->currency, currency, 3);
+    f->text = text;
+    f->link = link;
+    ds->d[ds->n - 1].fact_count++;
+    return 0;
+}
+
+int ar_ds_role(archase_decisions *ds, const char *role) {
+    if (DS_GROW(ds, ds->roles, ds->role_n, ds->role_cap))
+        return ARCHASE_ENOMEM;
+    ds->roles[ds->role_n++] = role;
+    ds->d[ds->n - 1].role_count++;
+    return 0;
+}
+
+int ar_ds_hash(archase_decisions *ds, const uint8_t hash[32], uint32_t *index) {
+    if (DS_GROW(ds, ds->hashes, ds->hash_n, ds->hash_cap))
+        return ARCHASE_ENOMEM;
+    memcpy(ds->hashes[ds->hash_n], hash, 32);
+    *index = (uint32_t)ds->hash_n++;
+    return 0;
+}
+
+int ar_ds_index(archase_decisions *ds) {
+    size_t n = ds->snap->invoice_count;
+    for (size_t i = 0; i < ds->target_n; i++)
+        ds->assess[ds->position[ds->targets[i].invoice]].dec_count++;
+    uint32_t first = 0;
+    for (size_t i = 0; i < n; i++) {
+        ds->assess[i].dec_first = first;
+        first += ds->assess[i].dec_count;
+        ds->assess[i].dec_count = 0;
+    }
+    ds->invoice_decisions = ar_malloc_array(&ds->allocator, first ? first : 1, sizeof *ds->invoice_decisions);
+    if (!ds->invoice_decisions)
+        return ARCHASE_ENOMEM;
+    for (size_t i = 0; i < ds->n; i++) {
+        const ar_decision *d = &ds->d[i];
+        for (uint32_t t = 0; t < d->target_count; t++) {
+            ar_assess *a = &ds->assess[ds->position[ds->targets[d->target_first + t].invoice]];
+            ds->invoice_decisions[a->dec_first + a->dec_count++] = (uint32_t)i;
+        }
+    }
+    return 0;
+}
+
+void archase_decisions_free(archase_decisions *ds) {
+    if (!ds)
+        return;
+    const archase_allocator *a = &ds->allocator;
+    ar_free(a, ds->d);
+    ar_free(a, ds->targets);
+    ar_free(a, ds->facts);
+    ar_free(a, ds->roles);
+    ar_free(a, ds->hashes);
+    ar_buf_free(&ds->text);
+    ar_free(a, ds->updates);
+    ar_free(a, ds->escalated);
+    ar_free(a, ds->assess);
+    ar_free(a, ds->position);
+    ar_free(a, ds->invoice_decisions);
+    ar_free(a, ds);
+}
+
+/* ---- decisions ------------------------------------------------------------------- */
+
+size_t archase_decisions_count(const archase_decisions *ds) {
+    return ds ? ds->n : 0;
+}
+
+static const char *zone_name(const archase_decisions *ds, uint32_t zone) {
+    return zone == AR_IDX_NONE ? NULL : archase_tz_name(ds->snap->zones[zone]);
+}
+
+int archase_decision_get(const archase_decisions *ds, size_t i, archase_decision *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (out->version != ARCHASE_DECISION_VERSION)
+        return ARCHASE_EVERSION;
+    if (i >= ds->n)
+        return ARCHASE_ERANGE;
+    const ar_decision *d = &ds->d[i];
+    archase_decision r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_DECISION_VERSION;
+    r.key = ar_ds_str(ds, d->key);
+    r.kind = d->kind;
+    r.action = d->action;
+    r.customer_id = ar_snap_customer_id(ds->snap, d->customer);
+    r.invoice_count = d->target_count;
+    r.channel = d->channel;
+    r.contact_id = d->contact_id;
+    r.template_name = d->template_name;
+    r.tone = d->tone;
+    r.segment = d->segment;
+    r.sequence = d->sequence;
+    r.step = d->step;
+    r.rule = ar_ds_str(ds, d->rule);
+    memcpy(r.policy_hash, ds->policy_hash, 32);
+    r.score = d->score;
+    r.driver_count = d->driver_count;
+    r.reason_count = ar_reasons_count(&d->reasons);
+    r.fact_count = d->fact_count;
+    r.role_count = d->role_count;
+    r.owner = d->owner;
+    r.due_by = d->due_by;
+    r.scheduled_at = d->scheduled_at;
+    r.timezone = zone_name(ds, d->zone);
+    r.local_date = d->local_date;
+    r.local_seconds = d->local_seconds;
+    r.amount.minor = d->amount;
+    memcpy(r.amount.currency, d->currency, 4);
+    r.recovery_plan = d->recovery_plan;
+    r.approvers = d->approvers;
+    r.fast_lane = d->fast_lane;
+    if (d->payload != AR_IDX_NONE)
+        memcpy(r.payload_hash, ds->hashes[d->payload], 32);
+    *out = r;
+    return 0;
+}
+
+int archase_decision_invoice_get(const archase_decisions *ds, size_t i, size_t j,
+                                 archase_decision_invoice *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (out->version != ARCHASE_DECISION_INVOICE_VERSION)
+        return ARCHASE_EVERSION;
+    if (i >= ds->n || j >= ds->d[i].target_count)
+        return ARCHASE_ERANGE;
+    const ar_target *t = &ds->targets[ds->d[i].target_first + j];
+    const archase_snapshot *s = ds->snap;
+    const ar_snap_invoice *si = &s->invoices[t->invoice];
+    archase_decision_invoice r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_DECISION_INVOICE_VERSION;
+    r.invoice_id = ar_snap_invoice_id(s, t->invoice);
+    r.number = ar_snap_str(s, si->number);
+    r.source_link = ar_snap_str(s, si->source_link);
+    r.due_date = si->due_date;
+    r.days_overdue = ds->as_of - si->due_date;
+    r.amount.minor = si->amount;
+    r.open_amount.minor = si->open;
+    r.disputed_amount.minor = t->disputed;
+    memcpy(r.amount.currency, si->currency, 4);
+    memcpy(r.open_amount.currency, si->currency, 4);
+    memcpy(r.disputed_amount.currency, si->currency, 4);
+    *out = r;
+    return 0;
+}
+
+int archase_decision_reason(const archase_decisions *ds, size_t i, size_t j, int *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (i >= ds->n || j >= ar_reasons_count(&ds->d[i].reasons))
+        return ARCHASE_ERANGE;
+    *out = ar_reasons_at(&ds->d[i].reasons, j);
+    return 0;
+}
+
+int archase_decision_fact_get(const archase_decisions *ds, size_t i, size_t j, archase_decision_fact *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (out->version != ARCHASE_DECISION_FACT_VERSION)
+        return ARCHASE_EVERSION;
+    if (i >= ds->n || j >= ds->d[i].fact_count)
+        return ARCHASE_ERANGE;
+    const ar_fact_item *f = &ds->facts[ds->d[i].fact_first + j];
+    archase_decision_fact r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_DECISION_FACT_VERSION;
+    r.name = ar_fact_name(f->name);
+    r.invoice_id = f->invoice != AR_IDX_NONE ? ar_snap_invoice_id(ds->snap, f->invoice) : NULL;
+    r.type = f->type;
+    r.number = f->number;
+    memcpy(r.currency, f->currency, 4);
+    r.text = f->text;
+    r.source_link = f->link;
+    *out = r;
+    return 0;
+}
+
+static int driver(const archase_decisions *ds, uint32_t count, const uint8_t *idx, const int32_t *points,
+                  size_t j, archase_score_driver *out) {
+    if (j >= count)
+        return ARCHASE_ERANGE;
+    out->name = ds->policy->risk.drivers[idx[j]].name;
+    out->points = points[j];
+    return 0;
+}
+
+int archase_decision_driver(const archase_decisions *ds, size_t i, size_t j, archase_score_driver *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (i >= ds->n)
+        return ARCHASE_ERANGE;
+    const ar_decision *d = &ds->d[i];
+    return driver(ds, d->driver_count, d->drivers, d->driver_points, j, out);
+}
+
+int archase_decision_role(const archase_decisions *ds, size_t i, size_t j, const char **out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (i >= ds->n || j >= ds->d[i].role_count)
+        return ARCHASE_ERANGE;
+    *out = ds->roles[ds->d[i].role_first + j];
+    return 0;
+}
+
+/* ---- cadence updates ------------------------------------------------------------- */
+
+size_t archase_cadence_update_count(const archase_decisions *ds) {
+    return ds ? ds->update_n : 0;
+}
+
+static const char *update_invoice(const archase_decisions *ds, const ar_update *u) {
+    return u->invoice != AR_IDX_NONE ? ar_snap_invoice_id(ds->snap, u->invoice)
+                                     : ar_snap_str(ds->snap, ds->snap->cadence[u->cadence].invoice_id);
+}
+
+static const char *update_customer(const archase_decisions *ds, const ar_update *u) {
+    return u->invoice != AR_IDX_NONE ? ar_snap_customer_id(ds->snap, ds->snap->invoices[u->invoice].customer)
+                                     : ar_snap_str(ds->snap, ds->snap->cadence[u->cadence].customer_id);
+}
+
+int archase_cadence_update_get(const archase_decisions *ds, size_t i, archase_cadence_update *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (out->version != ARCHASE_CADENCE_UPDATE_VERSION)
+        return ARCHASE_EVERSION;
+    if (i >= ds->update_n)
+        return ARCHASE_ERANGE;
+    const ar_update *u = &ds->updates[i];
+    archase_cadence_update r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CADENCE_UPDATE_VERSION;
+    r.invoice_id = update_invoice(ds, u);
+    r.customer_id = update_customer(ds, u);
+    r.status = u->status;
+    r.reason = u->reason;
+    r.sequence = u->sequence;
+    r.last_step = u->last_step;
+    r.last_offset = u->last_offset;
+    r.last_date = u->last_date;
+    r.next_step = u->next_step;
+    r.next_date = u->next_date;
+    *out = r;
+    return 0;
+}
+
+void ar_update_record(const archase_decisions *ds, size_t i, ar_cadence_rec *out) {
+    const ar_update *u = &ds->updates[i];
+    memset(out, 0, sizeof *out);
+    out->invoice_id = update_invoice(ds, u);
+    out->customer_id = update_customer(ds, u);
+    out->status = u->status;
+    out->reason = u->reason;
+    out->sequence = u->sequence;
+    out->last_step = u->last_step;
+    out->last_offset = u->last_offset;
+    out->last_date = u->last_date;
+    out->notice_offset = u->notice_offset;
+    out->next_step = u->next_step;
+    out->next_date = u->next_date;
+    out->call_queued = u->call_queued;
+    out->promise_routed = u->promise_routed;
+    out->escalated_count = u->esc_count < AR_CADENCE_ESCALATED_MAX ? u->esc_count : AR_CADENCE_ESCALATED_MAX;
+    for (uint32_t k = 0; k < out->escalated_count; k++)
+        out->escalated[k] = ds->escalated[u->esc_first + k];
+    out->updated_on = ds->as_of;
+    out->policy_hash = ds->policy_hash;
+}
+
+/* ---- assessments and coverage --------------------------------------------------------- */
+
+size_t archase_assessment_count(const archase_decisions *ds) {
+    return ds ? ds->snap->invoice_count : 0;
+}
+
+int archase_assessment_get(const archase_decisions *ds, size_t i, archase_invoice_assessment *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (out->version != ARCHASE_INVOICE_ASSESSMENT_VERSION)
+        return ARCHASE_EVERSION;
+    if (i >= ds->snap->invoice_count)
+        return ARCHASE_ERANGE;
+    const archase_snapshot *s = ds->snap;
+    const ar_assess *a = &ds->assess[i];
+    uint32_t inv = s->order[i];
+    const ar_snap_invoice *si = &s->invoices[inv];
+    const ar_segment *seg = &ds->policy->segments[a->segment];
+    archase_invoice_assessment r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_INVOICE_ASSESSMENT_VERSION;
+    r.invoice_id = ar_snap_invoice_id(s, inv);
+    r.customer_id = ar_snap_customer_id(s, si->customer);
+    r.days_overdue = ds->as_of - si->due_date;
+    r.open_amount.minor = si->open;
+    r.disputed_amount.minor = a->disputed;
+    memcpy(r.open_amount.currency, si->currency, 4);
+    memcpy(r.disputed_amount.currency, si->currency, 4);
+    r.segment = seg->name;
+    r.sequence = seg->sequence->name;
+    r.score = a->score;
+    r.driver_count = a->top_count;
+    r.coverage = a->coverage;
+    r.reason = a->reason;
+    r.step_index = a->step_index;
+    r.next_step = a->next_step != AR_IDX_NONE ? seg->sequence->steps[a->next_step].id : NULL;
+    r.next_date = a->next_date;
+    r.decision_count = a->dec_count;
+    *out = r;
+    return 0;
+}
+
+int archase_assessment_find(const archase_decisions *ds, const char *invoice_id, size_t *index) {
+    if (!ds || !invoice_id || !index)
+        return ARCHASE_EINVAL;
+    uint32_t inv = ar_strtab_find(&ds->snap->invoice_ids, invoice_id);
+    if (inv == AR_STRTAB_NONE)
+        return ARCHASE_ENOTFOUND;
+    *index = ds->position[inv];
+    return 0;
+}
+
+int archase_assessment_driver(const archase_decisions *ds, size_t i, size_t j, archase_score_driver *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (i >= ds->snap->invoice_count)
+        return ARCHASE_ERANGE;
+    const ar_assess *a = &ds->assess[i];
+    return driver(ds, a->top_count, a->top, a->top_points, j, out);
+}
+
+int archase_assessment_decision(const archase_decisions *ds, size_t i, size_t j, size_t *decision) {
+    if (!ds || !decision)
+        return ARCHASE_EINVAL;
+    if (i >= ds->snap->invoice_count || j >= ds->assess[i].dec_count)
+        return ARCHASE_ERANGE;
+    *decision = ds->invoice_decisions[ds->assess[i].dec_first + j];
+    return 0;
+}
+
+int archase_coverage_report(const archase_decisions *ds, archase_coverage *out) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    if (out->version != ARCHASE_COVERAGE_VERSION)
+        return ARCHASE_EVERSION;
+    archase_coverage r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_COVERAGE_VERSION;
+    const archase_snapshot *s = ds->snap;
+    for (size_t i = 0; i < s->invoice_count; i++) {
+        const ar_assess *a = &ds->assess[i];
+        r.open_invoices++;
+        if (ds->as_of <= s->invoices[s->order[i]].due_date)
+            continue;
+        r.overdue_invoices++;
+        if (a->coverage > 0 && a->coverage < ARCHASE_COVERAGE_STATE_LIMIT)
+            r.by_state[a->coverage]++;
+        else
+            r.unaccounted++;
+        if (a->reason < ARCHASE_REASON_LIMIT_)
+            r.by_reason[a->reason]++;
+    }
+    *out = r;
+    return 0;
+}
+
+/* ---- canonical encoding ------------------------------------------------------------ */
+
+enum {
+    DE_KEY = 1, DE_KIND, DE_ACTION, DE_CUSTOMER, DE_INVOICES, DE_CHANNEL, DE_CONTACT, DE_TEMPLATE,
+    DE_TONE, DE_SEGMENT, DE_SEQUENCE, DE_STEP, DE_RULE, DE_POLICY_HASH, DE_SCORE, DE_DRIVERS,
+    DE_REASONS, DE_FACTS, DE_OWNER, DE_DUE_BY, DE_SCHEDULED_AT, DE_TIMEZONE, DE_LOCAL_DATE,
+    DE_LOCAL_SECONDS, DE_AMOUNT, DE_ROLES, DE_RECOVERY_PLAN, DE_APPROVERS, DE_FAST_LANE, DE_PAYLOAD_HASH,
+};
+
+#define AR_KIND_DECISION 10
+#define AR_KIND_EVALUATION 0x0A00
+#define AR_KIND_ASSESSMENT 0x0A03
+#define AR_KIND_ITEM 1
+
+static void put_opt(ar_canon *c, uint16_t field, const char *s) {
+    if (s && *s)
+        ar_canon_put_str(c, field, s);
+}
+
+static void money_of(archase_money *m, int64_t minor, const char *currency) {
+    m->minor = minor;
+    memcpy(m->currency, currency, 3);
+    m->currency[3] = '\0';
+}
+
+static void drivers(const archase_decisions *ds, ar_canon *c, uint16_t field, uint32_t count,
+                    const uint8_t *idx, const int32_t *points) {
+    if (!count)
+        return;
+    ar_canon_field(c, field);
+    ar_canon_begin_list(c);
+    for (uint32_t k = 0; k < count; k++) {
+        ar_canon_begin_record(c, AR_KIND_ITEM);
+        ar_canon_put_str(c, 1, ds->policy->risk.drivers[idx[k]].name);
+        ar_canon_put_int(c, 2, points[k]);
+        ar_canon_end_record(c);
+    }
+    ar_canon_end_list(c);
+}
+
+static void fact_value(ar_canon *c, const ar_fact_item *f) {
+    archase_money m;
+    switch (f->type) {
+    case ARCHASE_VALUE_MONEY:
+        money_of(&m, f->number, f->currency);
+        ar_canon_put_money(c, 3, &m);
+        break;
+    case ARCHASE_VALUE_BOOL: ar_canon_put_bool(c, 3, f->number != 0); break;
+    case ARCHASE_VALUE_DATE: ar_canon_put_date(c, 3, (int32_t)f->number); break;
+    case ARCHASE_VALUE_TEXT: ar_canon_put_str(c, 3, f->text ? f->text : ""); break;
+    default: ar_canon_put_int(c, 3, f->number); break;
+    }
+}
+
+int ar_decision_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
+    const ar_decision *d = &ds->d[i];
+    const archase_snapshot *s = ds->snap;
+    ar_canon_reset(c);
+    ar_canon_begin_record(c, AR_KIND_DECISION);
+    ar_canon_put_str(c, DE_KEY, ar_ds_str(ds, d->key));
+    ar_canon_put_str(c, DE_KIND, archase_decision_kind_name(d->kind));
+    if (d->action)
+        ar_canon_put_str(c, DE_ACTION, archase_action_name(d->action));
+    ar_canon_put_str(c, DE_CUSTOMER, ar_snap_customer_id(s, d->customer));
+    ar_canon_field(c, DE_INVOICES);
+    ar_canon_begin_list(c);
+    for (uint32_t t = 0; t < d->target_count; t++) {
+        const ar_target *tg = &ds->targets[d->target_first + t];
+        const ar_snap_invoice *si = &s->invoices[tg->invoice];
+        archase_money m;
+        ar_canon_begin_record(c, AR_KIND_ITEM);
+        ar_canon_put_str(c, 1, ar_snap_invoice_id(s, tg->invoice));
+        money_of(&m, si->open, si->currency);
+        ar_canon_put_money(c, 2, &m);
+        if (tg->disputed) {
+            money_of(&m, tg->disputed, si->currency);
+            ar_canon_put_money(c, 3, &m);
+        }
+        ar_canon_put_int(c, 4, ds->as_of - si->due_date);
+        ar_canon_put_date(c, 5, si->due_date);
+        ar_canon_end_record(c);
+    }
+    ar_canon_end_list(c);
+    if (d->channel)
+        ar_canon_put_str(c, DE_CHANNEL, d->channel == ARCHASE_CHANNEL_INTERNAL ? "internal"
+                                                                            : archase_channel_name(d->channel));
+    put_opt(c, DE_CONTACT, d->contact_id);
+    put_opt(c, DE_TEMPLATE, d->template_name);
+    if (d->tone)
+        ar_canon_put_str(c, DE_TONE, archase_tone_name(d->tone));
+    put_opt(c, DE_SEGMENT, d->segment);
+    put_opt(c, DE_SEQUENCE, d->sequence);
+    put_opt(c, DE_STEP, d->step);
+    ar_canon_put_str(c, DE_RULE, ar_ds_str(ds, d->rule));
+    ar_canon_put_hash(c, DE_POLICY_HASH, ds->policy_hash);
+    if (d->score >= 0)
+        ar_canon_put_int(c, DE_SCORE, d->score);
+    drivers(ds, c, DE_DRIVERS, d->driver_count, d->drivers, d->driver_points);
+    ar_canon_field(c, DE_REASONS);
+    ar_canon_begin_list(c);
+    for (size_t k = 0, n = ar_reasons_count(&d->reasons); k < n; k++)
+        ar_canon_str(c, archase_reason_name(ar_reasons_at(&d->reasons, k)));
+    ar_canon_end_list(c);
+    if (d->fact_count) {
+        ar_canon_field(c, DE_FACTS);
+        ar_canon_begin_list(c);
+        for (uint32_t k = 0; k < d->fact_count; k++) {
+            const ar_fact_item *f = &ds->facts[d->fact_first + k];
+            ar_canon_begin_record(c, AR_KIND_ITEM);
+            ar_canon_put_str(c, 1, ar_fact_name(f->name));
+            ar_canon_put_str(c, 2, value_type_names[f->type]);
+            fact_value(c, f);
+            if (f->invoice != AR_IDX_NONE)
+                ar_canon_put_str(c, 4, ar_snap_invoice_id(s, f->invoice));
+            if (f->type != ARCHASE_VALUE_TEXT)
+                put_opt(c, 5, f->text);
+            put_opt(c, 6, f->link);
+            ar_canon_end_record(c);
+        }
+        ar_canon_end_list(c);
+    }
+    put_opt(c, DE_OWNER, d->owner);
+    if (d->due_by != ARCHASE_DATE_NONE)
+        ar_canon_put_date(c, DE_DUE_BY, d->due_by);
+    ar_canon_put_instant(c, DE_SCHEDULED_AT, d->scheduled_at);
+    if (d->zone != AR_IDX_NONE) {
+        ar_canon_put_str(c, DE_TIMEZONE, zone_name(ds, d->zone));
+        ar_canon_put_date(c, DE_LOCAL_DATE, d->local_date);
+        ar_canon_put_int(c, DE_LOCAL_SECONDS, d->local_seconds);
+    }
+    archase_money amount;
+    money_of(&amount, d->amount, d->currency);
+    ar_canon_put_money(c, DE_AMOUNT, &amount);
+    if (d->role_count) {
+        ar_canon_field(c, DE_ROLES);
+        ar_canon_begin_list(c);
+        for (uint32_t k = 0; k < d->role_count; k++)
+            ar_canon_str(c, ds->roles[d->role_first + k]);
+        ar_canon_end_list(c);
+    }
+    if (d->recovery_plan)
+        ar_canon_put_bool(c, DE_RECOVERY_PLAN, 1);
+    if (d->approvers)
+        ar_canon_put_int(c, DE_APPROVERS, d->approvers);
+    if (d->fast_lane)
+        ar_canon_put_bool(c, DE_FAST_LANE, 1);
+    if (d->payload != AR_IDX_NONE)
+        ar_canon_put_hash(c, DE_PAYLOAD_HASH, ds->hashes[d->payload]);
+    ar_canon_end_record(c);
+    const uint8_t *data;
+    size_t size;
+    return ar_canon_finish(c, &data, &size);
+}
+
+static int assessment_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
+    const archase_snapshot *s = ds->snap;
+    const ar_assess *a = &ds->assess[i];
+    const ar_snap_invoice *si = &s->invoices[s->order[i]];
+    const ar_segment *seg = &ds->policy->segments[a->segment];
+    ar_canon_reset(c);
+    ar_canon_begin_record(c, AR_KIND_ASSESSMENT);
+    ar_canon_put_str(c, 1, ar_snap_invoice_id(s, s->order[i]));
+    ar_canon_put_str(c, 2, ar_snap_customer_id(s, si->customer));
+    ar_canon_put_str(c, 3, seg->name);
+    ar_canon_put_int(c, 4, a->score);
+    ar_canon_put_str(c, 5, archase_coverage_state_name(a->coverage));
+    if (a->reason)
+        ar_canon_put_str(c, 6, archase_reason_name(a->reason));
+    ar_canon_put_int(c, 7, a->step_index);
+    if (a->next_step != AR_IDX_NONE) {
+        ar_canon_put_str(c, 8, seg->sequence->steps[a->next_step].id);
+        ar_canon_put_date(c, 9, a->next_date);
+    }
+    if (a->disputed) {
+        archase_money m;
+        money_of(&m, a->disputed, si->currency);
+        ar_canon_put_money(c, 10, &m);
+    }
+    drivers(ds, c, 11, a->top_count, a->top, a->top_points);
+    ar_canon_end_record(c);
+    const uint8_t *data;
+    size_t size;
+    return ar_canon_finish(c, &data, &size);
+}
+
+/* Streams the evaluation record: a header written by hand, then each list
+ * item encoded on its own, so memory stays one item's worth. */
+typedef struct out_stream {
+    archase_write_fn write;
+    void            *userdata;
+    int              rc;
+} out_stream;
+
+static void out_bytes(out_stream *o, const void *data, size_t size) {
+    if (!o->rc)
+        o->rc = o->write(o->userdata, data, size);
+}
+
+static void out_field_list(out_stream *o, uint16_t field, uint32_t count) {
+    uint8_t h[7] = { (uint8_t)(field >> 8), (uint8_t)field, AR_CANON_LIST, (uint8_t)(count >> 24),
+                     (uint8_t)(count >> 16), (uint8_t)(count >> 8), (uint8_t)count };
+    out_bytes(o, h, sizeof h);
+}
+
+static void out_canon(out_stream *o, ar_canon *c, int rc) {
+    const uint8_t *data;
+    size_t size;
+    if (!o->rc && rc)
+        o->rc = rc;
+    if (!o->rc && (o->rc = ar_canon_finish(c, &data, &size)) == 0)
+        out_bytes(o, data, size);
+}
+
+int archase_decisions_encode(const archase_decisions *ds, archase_write_fn write, void *userdata) {
+    if (!ds || !write)
+        return ARCHASE_EINVAL;
+    if (ds->n > UINT32_MAX || ds->update_n > UINT32_MAX || ds->snap->invoice_count > UINT32_MAX)
+        return ARCHASE_ERANGE;
+    out_stream o = { write, userdata, 0 };
+    ar_canon c;
+    ar_canon_init(&c, &ds->allocator);
+    /* RECORD kind 0x0A00, 5 fields: 1 as_of, 2 policy hash, 3 decisions,
+     * 4 cadence updates, 5 assessments. */
+    uint8_t head[5] = { AR_CANON_RECORD, (uint8_t)(AR_KIND_EVALUATION >> 8), (uint8_t)AR_KIND_EVALUATION, 0, 5 };
+    out_bytes(&o, head, sizeof head);
+    uint8_t date[7] = { 0, 1, AR_CANON_DATE, (uint8_t)((uint32_t)ds->as_of >> 24), (uint8_t)((uint32_t)ds->as_of >> 16),
+                        (uint8_t)((uint32_t)ds->as_of >> 8), (uint8_t)ds->as_of };
+    out_bytes(&o, date, sizeof date);
+    uint8_t hash[3] = { 0, 2, AR_CANON_HASH };
+    out_bytes(&o, hash, sizeof hash);
+    out_bytes(&o, ds->policy_hash, 32);
+    out_field_list(&o, 3, (uint32_t)ds->n);
+    for (size_t i = 0; i < ds->n && !o.rc; i++)
+        out_canon(&o, &c, ar_decision_encode(ds, i, &c));
+    out_field_list(&o, 4, (uint32_t)ds->update_n);
+    for (size_t i = 0; i < ds->update_n && !o.rc; i++) {
+        ar_cadence_rec r;
+        ar_update_record(ds, i, &r);
+        out_canon(&o, &c, ar_cadence_encode(&c, &r));
+    }
+    out_field_list(&o, 5, (uint32_t)ds->snap->invoice_count);
+    for (size_t i = 0; i < ds->snap->invoice_count && !o.rc; i++)
+        out_canon(&o, &c, assessment_encode(ds, i, &c));
+    ar_canon_free(&c);
+    return o.rc;
+}
+
+static int hash_piece(void *userdata, const void *data, size_t size) {
+    return ar_sha256_update(userdata, data, size);
+}
+
+int archase_decisions_hash(const archase_decisions *ds, uint8_t out[32]) {
+    if (!ds || !out)
+        return ARCHASE_EINVAL;
+    ar_sha256 h;
+    int rc = ar_sha256_init(&h);
+    if (rc)
+        return rc;
+    rc = ar_sha256_begin(&h);
+    if (!rc)
+        rc = archase_decisions_encode(ds, hash_piece, &h);
+    uint8_t digest[32];
+    if (!rc)
+        rc = ar_sha256_end(&h, digest);
+    if (!rc)
+        memcpy(out, digest, 32);
+    ar_sha256_free(&h);
+    return rc;
+}

@@ -1,0 +1,542 @@
+/* libarchase/engine/emit.c — what a customer's invoices need, turned into
+ * decisions: one per group (a consolidated message, a call, an alert, an
+ * escalation, an approval request, a skip or a wait), each with its targets,
+ * reasons, the facts it used and the rule that fired. Messages are scheduled
+ * under the contact guardrails, most advanced step first. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "archase/errors.h"
+#include "archase/hash.h"
+#include "core/alloc.h"
+#include "engine/eval.h"
+#include "engine/guard.h"
+
+/* Most items of call and escalation context per kind (open invoices, ...). */
+#define AR_CONTEXT_MAX 100
+#define AR_CONTEXT_TOUCHES 5
+
+/* ---- groups ---------------------------------------------------------------- */
+
+static int same_group(const ar_group *g, const ar_group *k) {
+    if (g->kind != k->kind || g->origin != k->origin || g->cur != k->cur)
+        return 0;
+    if (k->origin == AR_ORIGIN_CALL_QUEUE)
+        return 1; /* one call per customer and currency a day, whatever put it there */
+    return g->action == k->action && g->channel == k->channel && g->tone == k->tone && g->tmpl == k->tmpl &&
+           g->rule == k->rule && g->seq == k->seq && g->source == k->source;
+}
+
+int ar_eval_group(ar_eval *E, const ar_group *key, uint32_t work, const ar_reasons *why) {
+    const archase_allocator *a = &E->ds->allocator;
+    uint32_t gi = 0;
+    while (gi < E->group_n && !same_group(&E->groups[gi], key))
+        gi++;
+    if (gi == E->group_n) {
+        if (ar_grow(a, (void **)&E->groups, &E->group_cap, E->group_n + 1, sizeof *E->groups))
+            return ARCHASE_ENOMEM;
+        ar_group *g = &E->groups[E->group_n++];
+        *g = *key;
+        g->lead = work;
+        g->rank = INT32_MIN;
+        memset(&g->reasons, 0, sizeof g->reasons);
+        if (key->kind == ARCHASE_DECISION_REQUEST_APPROVAL)
+            g->fast_lane = ar_cond_eval(E->p->approvals.fast_lane.when, &E->env);
+    }
+    if (ar_grow(a, (void **)&E->members, &E->member_cap, E->member_n + 1, sizeof *E->members) ||
+        ar_grow(a, (void **)&E->member_group, &E->mg_cap, E->member_n + 1, sizeof *E->member_group))
+        return ARCHASE_ENOMEM;
+    ar_group *g = &E->groups[gi];
+    const ar_work *w = &E->w[work];
+    if (!g->tmpl && key->tmpl)
+        g->tmpl = key->tmpl, g->tone = key->tone;
+    int32_t rank = w->plan.fire != AR_IDX_NONE ? w->seq->steps[w->plan.fire].offset : 0;
+    if (rank > g->rank) {
+        g->rank = rank;
+        g->lead = work;
+    }
+    ar_reasons_merge(&g->reasons, why);
+    E->members[E->member_n] = work;
+    E->member_group[E->member_n++] = gi;
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static const char *str(const ar_eval *E, uint32_t n) {
+    return ar_snap_str(E->s, n);
+}
+
+static int fact(ar_eval *E, int name, int type, uint32_t invoice, int64_t number, const char *currency,
+                const char *text) {
+    const char *link = invoice != AR_IDX_NONE ? str(E, E->s->invoices[invoice].source_link) : NULL;
+    return ar_ds_fact(E->ds, name, type, invoice, number, currency, text, link);
+}
+
+/* "account_owner" is the customer's owner, "collector" its collector; any
+ * other role is itself (a queue of that role). */
+static const char *resolve_role(const ar_eval *E, const char *role) {
+    if (!strcmp(role, "account_owner"))
+        return str(E, E->cust->owner);
+    if (!strcmp(role, "collector"))
+        return str(E, E->cust->collector);
+    return role;
+}
+
+static const char *person(const ar_eval *E, int collector_first, ar_reasons *reasons) {
+    const char *a = str(E, collector_first ? E->cust->collector : E->cust->owner);
+    const char *b = str(E, collector_first ? E->cust->owner : E->cust->collector);
+    if (a)
+        return a;
+    if (b)
+        return b;
+    ar_reasons_add(reasons, ARCHASE_REASON_NO_OWNER);
+    return "unassigned";
+}
+
+static const char *channel_name(int channel) {
+    return channel == ARCHASE_CHANNEL_INTERNAL ? "internal" : archase_channel_name(channel);
+}
+
+/* The rule that fired, as the policy setting path. */
+static uint32_t rule_path(ar_eval *E, const ar_group *g, const ar_work *lead) {
+    archase_decisions *ds = E->ds;
+    switch (g->origin) {
+    case AR_ORIGIN_ESCALATION:
+        return ar_ds_text(ds, "escalation.rules[%s]", ((const ar_escalation_rule *)g->source)->name);
+    case AR_ORIGIN_PROMISE: return ar_ds_text(ds, "promises.on_broken");
+    case AR_ORIGIN_RELATIONSHIP: return ar_ds_text(ds, "%s", g->rule);
+    case AR_ORIGIN_CALL_QUEUE:
+        for (size_t m = 0; m < E->member_n; m++) {
+            const ar_work *w = &E->w[E->members[m]];
+            if (E->member_group[m] == (uint32_t)(g - E->groups) && w->out == AR_OUT_CALL)
+                return ar_ds_text(ds, "sequences.%s.steps[%s]", w->seq->name, w->seq->steps[w->plan.fire].id);
+        }
+        return ar_ds_text(ds, "call_queue");
+    default:
+        return ar_ds_text(ds, "sequences.%s.steps[%s]", lead->seq->name, lead->seq->steps[lead->plan.fire].id);
+    }
+}
+
+/* ---- context ------------------------------------------------------------------ */
+
+/* What a person needs to act: the customer's open items, recent messages,
+ * promises, disputes, notes and payment pattern. */
+static int context(ar_eval *E) {
+    const archase_snapshot *s = E->s;
+    const ar_snap_customer *c = E->cust;
+    int rc = 0;
+    for (uint32_t j = 0; j < c->inv_count && j < AR_CONTEXT_MAX && !rc; j++) {
+        uint32_t inv = s->order[c->inv_first + j];
+        rc = fact(E, AR_FN_OPEN_INVOICE, ARCHASE_VALUE_MONEY, inv, s->invoices[inv].open,
+                  s->invoices[inv].currency, str(E, s->invoices[inv].number));
+    }
+    int shown = 0;
+    for (size_t t = E->touch_n; t-- > 0 && shown < AR_CONTEXT_TOUCHES && !rc;) {
+        if (E->touches[t].date > E->as_of)
+            continue;
+        rc = fact(E, AR_FN_LAST_TOUCH, ARCHASE_VALUE_DATE, AR_IDX_NONE, E->touches[t].date, NULL,
+                  channel_name(E->touches[t].channel));
+        shown++;
+    }
+    for (uint32_t k = 0; k < c->prom_count && k < AR_CONTEXT_MAX && !rc; k++) {
+        const ar_snap_promise *pr = &s->promises[c->prom_first + k];
+        const ar_promise_eff *e = &E->peff[k];
+        if (e->state != AR_PROMISE_OPEN && e->state != AR_PROMISE_BROKEN)
+            continue;
+        uint32_t inv = pr->inv_count ? s->promise_invoices[pr->inv_first] : AR_IDX_NONE;
+        rc = fact(E, AR_FN_PROMISE, ARCHASE_VALUE_MONEY, inv, pr->amount, pr->currency, str(E, pr->id));
+        if (!rc)
+            rc = fact(E, AR_FN_PROMISE_DATE, ARCHASE_VALUE_DATE, inv, pr->promised_date, NULL, str(E, pr->id));
+        if (!rc)
+            rc = fact(E, AR_FN_PROMISE_PAID, ARCHASE_VALUE_MONEY, inv, e->paid, pr->currency, str(E, pr->id));
+    }
+    for (uint32_t k = 0; k < c->disp_count && k < AR_CONTEXT_MAX && !rc; k++) {
+        const ar_snap_dispute *d = &s->disputes[c->disp_first + k];
+        uint32_t inv = d->inv_count ? s->dispute_invoices[d->inv_first] : AR_IDX_NONE;
+        rc = fact(E, AR_FN_DISPUTE, ARCHASE_VALUE_MONEY, inv, d->amount, d->currency, str(E, d->reason_code));
+    }
+    for (uint32_t k = 0; k < c->note_count && !rc; k++) {
+        const ar_snap_note *n = &s->notes[c->note_first + k];
+        rc = fact(E, AR_FN_NOTE, ARCHASE_VALUE_TEXT, n->invoice, 0, NULL, str(E, n->text));
+    }
+    const ar_pattern *pt = &E->pattern;
+    if (!rc)
+        rc = fact(E, AR_FIELD_PAID_INVOICES, ARCHASE_VALUE_INT, AR_IDX_NONE, pt->sample, NULL, NULL);
+    if (!rc && pt->sample) {
+        rc = fact(E, AR_FIELD_MEDIAN_DAYS_LATE, ARCHASE_VALUE_DAYS, AR_IDX_NONE, ar_pattern_days(pt->median_x100),
+                  NULL, NULL);
+        if (!rc)
+            rc = fact(E, AR_FIELD_P80_DAYS_LATE, ARCHASE_VALUE_DAYS, AR_IDX_NONE, ar_pattern_days(pt->p80_x100),
+                      NULL, NULL);
+        if (!rc)
+            rc = fact(E, AR_FIELD_DAYS_LATE_TREND, ARCHASE_VALUE_DAYS, AR_IDX_NONE,
+                      ar_pattern_days(pt->trend_x100), NULL, NULL);
+        if (!rc)
+            rc = fact(E, AR_FN_ON_TIME_PERCENT, ARCHASE_VALUE_INT, AR_IDX_NONE,
+                      (int64_t)pt->on_time * 100 / pt->sample, NULL, NULL);
+    }
+    return rc;
+}
+
+/* Facts about the customer's relationship flags. */
+static int relationship_facts(ar_eval *E) {
+    int rc = 0;
+    if (E->cust->flags_reason != AR_STR_NONE)
+        rc = fact(E, AR_FN_FLAGS_REASON, ARCHASE_VALUE_TEXT, AR_IDX_NONE, 0, NULL, str(E, E->cust->flags_reason));
+    if (!rc && E->cust->paused_until != ARCHASE_DATE_NONE && E->cust->paused_until >= E->as_of)
+        rc = fact(E, AR_FN_PAUSED_UNTIL, ARCHASE_VALUE_DATE, AR_IDX_NONE, E->cust->paused_until, NULL, NULL);
+    return rc;
+}
+
+/* ---- one decision ------------------------------------------------------------- */
+
+static int targets(ar_eval *E, uint32_t gi, ar_decision *d, int with_steps) {
+    int rc = 0;
+    for (size_t m = 0; m < E->member_n && !rc; m++) {
+        if (E->member_group[m] != gi)
+            continue;
+        const ar_work *w = &E->w[E->members[m]];
+        int duplicate = 0; /* an invoice in the group twice (two rules) counts once */
+        for (size_t k = 0; k < m && !duplicate; k++)
+            duplicate = E->member_group[k] == gi && E->members[k] == E->members[m];
+        if (duplicate)
+            continue;
+        rc = ar_ds_target(E->ds, w->inv, w->disputed);
+        d = &E->ds->d[E->ds->n - 1];
+        d->amount += w->chase;
+        const char *cur = w->si->currency;
+        if (!rc)
+            rc = fact(E, AR_FIELD_DAYS_OVERDUE, ARCHASE_VALUE_DAYS, w->inv, w->days_overdue, NULL, NULL);
+        if (!rc)
+            rc = fact(E, AR_FIELD_OPEN_AMOUNT, ARCHASE_VALUE_MONEY, w->inv, w->si->open, cur, NULL);
+        if (!rc && w->disputed)
+            rc = fact(E, AR_FIELD_DISPUTED_AMOUNT, ARCHASE_VALUE_MONEY, w->inv, w->disputed, cur, NULL);
+        if (!rc)
+            rc = fact(E, AR_FIELD_DUE_DATE, ARCHASE_VALUE_DATE, w->inv, w->si->due_date, NULL, NULL);
+        if (!rc && with_steps && w->plan.fire != AR_IDX_NONE) {
+            rc = fact(E, AR_FN_STEP, ARCHASE_VALUE_TEXT, w->inv, 0, NULL, w->seq->steps[w->plan.fire].id);
+            if (!rc)
+                rc = fact(E, AR_FN_STEP_DATE, ARCHASE_VALUE_DATE, w->inv, w->plan.fire_date, NULL, NULL);
+        }
+    }
+    return rc;
+}
+
+static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
+    const archase_policy *p = E->p;
+    const ar_approvals *ap = &p->approvals;
+    archase_money amount;
+    amount.minor = d->amount;
+    memcpy(amount.currency, d->currency, 4);
+    uint32_t need = ar_approvals_required(ap, g->action, &amount);
+    d->approvers = need ? need : 1;
+    const archase_money *threshold = ar_money_list_find(&ap->materiality, d->currency);
+    if (!threshold || amount.minor >= threshold->minor)
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_ABOVE_MATERIALITY);
+    const ar_approval_rule *rule = ar_approvals_rule(ap, g->action);
+    d->due_by = E->as_of + (rule ? (archase_date)rule->expiry_days : 7);
+    const ar_fast_lane *fl = &ap->fast_lane;
+    const archase_money *max = fl->enabled ? ar_money_list_find(&fl->max_amount, d->currency) : NULL;
+    if (max && amount.minor < max->minor && g->fast_lane) {
+        d->fast_lane = 1;
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_FAST_LANE);
+    }
+    int rc = 0;
+    for (uint32_t i = 0; rule && i < rule->roles.count && !rc; i++)
+        rc = ar_ds_role(E->ds, rule->roles.items[i]);
+    if (rc)
+        return rc;
+    /* The payload an approval is bound to: what would be done, to what, for
+     * how much, under which policy, decided when. */
+    ar_canon c;
+    ar_canon_init(&c, &E->ds->allocator);
+    ar_canon_begin_record(&c, 0x0A02);
+    ar_canon_put_str(&c, 1, archase_action_name(g->action));
+    ar_canon_put_str(&c, 2, ar_snap_customer_id(E->s, E->c));
+    ar_canon_field(&c, 3);
+    ar_canon_begin_list(&c);
+    for (uint32_t t = 0; t < d->target_count; t++)
+        ar_canon_str(&c, ar_snap_invoice_id(E->s, E->ds->targets[d->target_first + t].invoice));
+    ar_canon_end_list(&c);
+    ar_canon_put_money(&c, 4, &amount);
+    ar_canon_put_str(&c, 5, ar_ds_str(E->ds, d->rule));
+    ar_canon_put_hash(&c, 6, E->ds->policy_hash);
+    ar_canon_put_date(&c, 7, E->as_of);
+    ar_canon_end_record(&c);
+    const uint8_t *bytes;
+    size_t size;
+    uint8_t hash[32];
+    rc = ar_canon_finish(&c, &bytes, &size);
+    if (!rc)
+        rc = archase_sha256(bytes, size, hash);
+    if (!rc)
+        rc = ar_ds_hash(E->ds, hash, &d->payload);
+    ar_canon_free(&c);
+    return rc;
+}
+
+/* Reasons an escalation lists as blockers. */
+static void blockers(ar_eval *E, uint32_t gi, ar_decision *d) {
+    const ar_snap_customer *c = E->cust;
+    for (size_t m = 0; m < E->member_n; m++) {
+        if (E->member_group[m] != gi)
+            continue;
+        const ar_work *w = &E->w[E->members[m]];
+        if (w->disputed > 0)
+            ar_reasons_add(&d->reasons, ARCHASE_REASON_DISPUTED);
+        if (w->si->po_ref == AR_STR_NONE)
+            ar_reasons_add(&d->reasons, ARCHASE_REASON_MISSING_PO);
+        if (w->promise_state == AR_PROMISE_BROKEN)
+            ar_reasons_add(&d->reasons, ARCHASE_REASON_PROMISE_BROKEN);
+    }
+    if (E->env.value[AR_FIELD_BROKEN_PROMISES_90D] > 0)
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_PROMISE_BROKEN);
+    if (c->flags & AR_SF_SERVICE_ISSUE)
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_SERVICE_ISSUE);
+    if (c->flags & AR_SF_HOLD)
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_HOLD);
+}
+
+static const char *const default_notify[] = { "account_owner", "finance_lead" };
+
+static int escalation(ar_eval *E, uint32_t gi, const ar_group *g, ar_decision *d) {
+    const ar_escalation_rule *er = g->origin == AR_ORIGIN_ESCALATION ? g->source : NULL;
+    const char *const *notify = er ? er->notify.items : default_notify;
+    uint32_t count = er ? er->notify.count : 2;
+    int rc = 0;
+    for (uint32_t i = 0; i < count && !rc; i++) {
+        rc = ar_ds_role(E->ds, notify[i]);
+        d = &E->ds->d[E->ds->n - 1];
+        if (!d->owner)
+            d->owner = resolve_role(E, notify[i]);
+    }
+    if (rc)
+        return rc;
+    if (!d->owner)
+        d->owner = person(E, 0, &d->reasons);
+    d->due_by = E->as_of + (er ? er->decision_deadline_days : 5);
+    d->recovery_plan = (uint8_t)(er ? er->recovery_plan : 1);
+    if (!er || er->blocker_summary)
+        blockers(E, gi, d);
+    rc = fact(E, AR_FN_DECISION_DEADLINE, ARCHASE_VALUE_DATE, AR_IDX_NONE, d->due_by, NULL, NULL);
+    return rc ? rc : context(E);
+}
+
+static int message(ar_eval *E, const ar_group *g, ar_decision *d) {
+    const archase_snapshot *s = E->s;
+    const archase_tz *tz = s->zones[E->zone];
+    ar_slot slot;
+    ar_guard_slot(&E->p->guardrails, tz, E->as_of, g->channel, E->touches, E->touch_n, &slot);
+    if (ar_grow(&E->ds->allocator, (void **)&E->touches, &E->touch_cap, E->touch_n + 1, sizeof *E->touches))
+        return ARCHASE_ENOMEM;
+    E->touches[E->touch_n++] = (ar_touch){ slot.date, g->channel };
+    d->scheduled_at = slot.at;
+    d->local_date = slot.date;
+    d->local_seconds = slot.seconds;
+    d->zone = E->zone;
+    d->due_by = slot.date;
+    ar_reasons_merge(&d->reasons, &slot.reasons);
+    d->contact_id = str(E, E->cust->contact[g->channel]);
+    if (E->cust->zone_unknown)
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_TIMEZONE_UNKNOWN);
+    int rc = fact(E, AR_FN_TIMEZONE, ARCHASE_VALUE_TEXT, AR_IDX_NONE, 0, NULL, archase_tz_name(tz));
+    if (!rc)
+        rc = fact(E, AR_FIELD_TOUCHES_7D, ARCHASE_VALUE_INT, AR_IDX_NONE, E->env.value[AR_FIELD_TOUCHES_7D], NULL,
+                  NULL);
+    return rc;
+}
+
+static int emit(ar_eval *E, uint32_t gi) {
+    archase_decisions *ds = E->ds;
+    const ar_group *g = &E->groups[gi];
+    const ar_work *lead = &E->w[g->lead];
+    ar_decision *d;
+    int rc = ar_ds_begin(ds, E->c, g->kind, &d);
+    if (rc)
+        return rc;
+    d->action = (uint8_t)(g->kind == ARCHASE_DECISION_SKIP || g->kind == ARCHASE_DECISION_WAIT ? 0 : g->action);
+    d->channel = (uint8_t)g->channel;
+    d->tone = (uint8_t)g->tone;
+    d->template_name = g->tmpl ? g->tmpl->name : NULL;
+    d->reasons = g->reasons;
+    d->segment = E->p->segments[lead->segment].name;
+    int from_step = g->origin == AR_ORIGIN_STEP;
+    d->sequence = from_step ? lead->seq->name : NULL;
+    d->step = from_step ? lead->seq->steps[lead->plan.fire].id : NULL;
+    d->score = lead->risk.score;
+    d->driver_count = (uint8_t)lead->risk.top_count;
+    for (uint32_t k = 0; k < lead->risk.top_count; k++) {
+        d->drivers[k] = (uint8_t)lead->risk.top[k];
+        d->driver_points[k] = (int32_t)lead->risk.top_points[k];
+    }
+    memcpy(d->currency, E->curs[g->cur].currency, 4);
+    d->zone = AR_IDX_NONE;
+    d->due_by = E->as_of;
+    d->rule = rule_path(E, g, lead);
+    rc = targets(E, gi, d, from_step || g->origin == AR_ORIGIN_CALL_QUEUE);
+    d = &ds->d[ds->n - 1];
+    if (!rc && d->target_count > 1 && g->kind == ARCHASE_DECISION_SEND_MESSAGE)
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_CONSOLIDATED);
+    if (!rc)
+        rc = fact(E, AR_FIELD_SEGMENT, ARCHASE_VALUE_TEXT, AR_IDX_NONE, 0, NULL, d->segment);
+    if (!rc)
+        rc = fact(E, AR_FIELD_RISK_SCORE, ARCHASE_VALUE_INT, AR_IDX_NONE, d->score, NULL, NULL);
+    if (!rc && ar_reasons_has(&d->reasons, ARCHASE_REASON_PATTERN_DELAY)) {
+        rc = fact(E, AR_FN_PATTERN_DELAY, ARCHASE_VALUE_DAYS, AR_IDX_NONE, E->delay, NULL, NULL);
+        if (!rc)
+            rc = fact(E, E->p->payment_patterns.percentile == 50 ? AR_FIELD_MEDIAN_DAYS_LATE : AR_FIELD_P80_DAYS_LATE,
+                      ARCHASE_VALUE_DAYS, AR_IDX_NONE,
+                      E->env.value[E->p->payment_patterns.percentile == 50 ? AR_FIELD_MEDIAN_DAYS_LATE
+                                                                           : AR_FIELD_P80_DAYS_LATE],
+                      NULL, NULL);
+        if (!rc)
+            rc = fact(E, AR_FIELD_PAID_INVOICES, ARCHASE_VALUE_INT, AR_IDX_NONE, E->pattern.sample, NULL, NULL);
+    }
+    if (!rc && E->rel.effect != AR_REL_CONTINUE)
+        rc = relationship_facts(E);
+    if (rc)
+        return rc;
+    d = &ds->d[ds->n - 1];
+    switch (g->kind) {
+    case ARCHASE_DECISION_SEND_MESSAGE: rc = message(E, g, d); break;
+    case ARCHASE_DECISION_QUEUE_CALL:
+        d->owner = person(E, 1, &d->reasons);
+        rc = context(E);
+        break;
+    case ARCHASE_DECISION_ALERT_OWNER:
+        d->owner = person(E, 0, &d->reasons);
+        rc = g->origin == AR_ORIGIN_PROMISE ? context(E) : 0;
+        break;
+    case ARCHASE_DECISION_ESCALATE: rc = escalation(E, gi, g, d); break;
+    case ARCHASE_DECISION_REQUEST_APPROVAL:
+        d->owner = person(E, 1, &d->reasons);
+        if (g->origin == AR_ORIGIN_ESCALATION) {
+            rc = escalation(E, gi, g, d);
+            d = &ds->d[ds->n - 1];
+            ds->role_n = d->role_first; /* the approvers replace the roles notified */
+            d->role_count = 0;
+        }
+        if (!rc)
+            rc = approval(E, g, &ds->d[ds->n - 1]);
+        break;
+    default: break;
+    }
+    if (rc)
+        return rc;
+    d = &ds->d[ds->n - 1];
+    if (g->kind != ARCHASE_DECISION_SEND_MESSAGE)
+        d->scheduled_at = (archase_instant)d->due_by * 86400;
+    /* The key: unique in the evaluation, the same when it is run again. */
+    char date[ARCHASE_DATE_FORMAT_MAX];
+    archase_date_format(E->as_of, date, sizeof date);
+    const char *extra = "";
+    if (g->origin == AR_ORIGIN_PROMISE)
+        extra = str(E, ((const ar_snap_promise *)g->source)->id);
+    else if (g->kind == ARCHASE_DECISION_SEND_MESSAGE && g->source)
+        extra = ar_snap_invoice_id(E->s, lead->inv);
+    d->key = ar_ds_text(ds, "%s/%s/%s/%s/%s/%s/%s/%s", date, archase_decision_kind_name(g->kind),
+                        ar_snap_customer_id(E->s, E->c), ar_ds_str(ds, d->rule), channel_name(g->channel),
+                        d->template_name ? d->template_name : "-", d->currency, extra);
+    return 0;
+}
+
+/* Messages first, most advanced step first (then channel, template, as found). */
+static int cmp_message_groups(const void *a, const void *b) {
+    const ar_group *x = *(const ar_group *const *)a, *y = *(const ar_group *const *)b;
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;
+    if (x->channel != y->channel)
+        return x->channel < y->channel ? -1 : 1;
+    int c = strcmp(x->tmpl ? x->tmpl->name : "", y->tmpl ? y->tmpl->name : "");
+    if (c)
+        return c;
+    return x < y ? -1 : x > y;
+}
+
+int ar_emit_customer(ar_eval *E) {
+    if (!E->group_n)
+        return 0;
+    const ar_group **order = ar_malloc_array(&E->ds->allocator, E->group_n, sizeof *order);
+    if (!order)
+        return ARCHASE_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < E->group_n; i++)
+        if (E->groups[i].kind == ARCHASE_DECISION_SEND_MESSAGE)
+            order[n++] = &E->groups[i];
+    qsort(order, n, sizeof *order, cmp_message_groups);
+    for (size_t i = 0; i < E->group_n; i++)
+        if (E->groups[i].kind != ARCHASE_DECISION_SEND_MESSAGE)
+            order[n++] = &E->groups[i];
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = emit(E, (uint32_t)(order[i] - E->groups));
+    ar_free(&E->ds->allocator, order);
+    return rc;
+}
+
+/* ---- call capacity ---------------------------------------------------------------- */
+
+typedef struct call_key {
+    const char *owner;
+    int64_t     key;   /* larger first */
+    size_t      index;
+} call_key;
+
+static int cmp_calls(const void *a, const void *b) {
+    const call_key *x = a, *y = b;
+    int c = strcmp(x->owner, y->owner);
+    if (c)
+        return c;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+int ar_emit_call_capacity(ar_eval *E) {
+    archase_decisions *ds = E->ds;
+    const ar_call_queue *q = &E->p->call_queue;
+    size_t n = 0;
+    for (size_t i = 0; i < ds->n; i++)
+        n += ds->d[i].kind == ARCHASE_DECISION_QUEUE_CALL;
+    if (!n)
+        return 0;
+    call_key *keys = ar_malloc_array(&ds->allocator, n, sizeof *keys);
+    if (!keys)
+        return ARCHASE_ENOMEM;
+    n = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        const ar_decision *d = &ds->d[i];
+        if (d->kind != ARCHASE_DECISION_QUEUE_CALL)
+            continue;
+        int64_t key = d->score;
+        if (q->order == AR_ORDER_OPEN_AMOUNT) {
+            key = d->amount;
+        } else if (q->order == AR_ORDER_DAYS_OVERDUE) {
+            key = INT64_MIN;
+            for (uint32_t t = 0; t < d->target_count; t++) {
+                const ar_snap_invoice *si = &E->s->invoices[ds->targets[d->target_first + t].invoice];
+                if (E->as_of - si->due_date > key)
+                    key = E->as_of - si->due_date;
+            }
+        }
+        keys[n++] = (call_key){ d->owner, key, i };
+    }
+    qsort(keys, n, sizeof *keys, cmp_calls);
+    uint32_t rank = 0;
+    for (size_t i = 0; i < n; i++) {
+        rank = i && !strcmp(keys[i].owner, keys[i - 1].owner) ? rank + 1 : 0;
+        int32_t day = (int32_t)(rank / (uint32_t)q->max_per_collector_per_day);
+        if (!day)
+            continue;
+        ar_decision *d = &ds->d[keys[i].index];
+        archase_date due = E->as_of + day;
+        if (E->calendar)
+            archase_calendar_add_business_days(E->calendar, E->as_of, day, &due);
+        d->due_by = due;
+        d->scheduled_at = (archase_instant)due * 86400;
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_CALL_CAPACITY);
+    }
+    ar_free(&ds->allocator, keys);
+    return 0;
+}
