@@ -70,3 +70,14 @@ def test_engines_open_and_close():
     assert capi.archase_batch_commit(batch, None) is None
     del batch
     del eng
+
+
+def test_the_extension_exports_only_its_init_function():
+    import shutil
+    import subprocess
+    if not shutil.which("nm"):
+        pytest.skip("no nm")
+    out = subprocess.run(["nm", "-D", "--defined-only", capi._capi.__file__],
+                         capture_output=True, text=True, check=True).stdout
+    exported = sorted(line.split()[-1] for line in out.splitlines() if line.strip())
+    assert exported == ["PyInit__capi"], "the library inside must not interpose on another copy"
