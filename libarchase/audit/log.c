@@ -211,6 +211,37 @@ static int keep_node(void *userdata, uint64_t start, unsigned level, const uint8
     return 0;
 }
 
+/* What an append changes in the chain (the frontier's size and count, the
+ * one node slot it writes, the head), kept to undo it when the store refuses
+ * the entry: cheaper than copying the whole frontier for every record. */
+typedef struct chain_undo {
+    uint64_t size;
+    unsigned count;
+    unsigned slot;
+    uint8_t  node[ARCHASE_HASH_SIZE];
+    uint8_t  head[ARCHASE_HASH_SIZE];
+} chain_undo;
+
+static void chain_save(const ar_audit_chain *c, chain_undo *u) {
+    unsigned ones = 0;
+    for (uint64_t s = c->tree.size; s & 1; s >>= 1)
+        ones++;
+    u->size = c->tree.size;
+    u->count = c->tree.count;
+    u->slot = c->tree.count - ones; /* the slot the new subtree root goes to */
+    if (u->slot < AR_MERKLE_MAX_LEVELS)
+        memcpy(u->node, c->tree.nodes[u->slot], ARCHASE_HASH_SIZE);
+    memcpy(u->head, c->head, ARCHASE_HASH_SIZE);
+}
+
+static void chain_restore(ar_audit_chain *c, const chain_undo *u) {
+    c->tree.size = u->size;
+    c->tree.count = u->count;
+    if (u->slot < AR_MERKLE_MAX_LEVELS)
+        memcpy(c->tree.nodes[u->slot], u->node, ARCHASE_HASH_SIZE);
+    memcpy(c->head, u->head, ARCHASE_HASH_SIZE);
+}
+
 int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *index) {
     struct ar_audit_log *log;
     ar_audit_text links[AR_AUDIT_LINKS_MAX];
@@ -247,7 +278,8 @@ int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *inde
     fields.link_count = item->link_count;
 
     /* The chain moves only when the store took the entry. */
-    ar_audit_chain before = log->chain;
+    chain_undo before;
+    chain_save(&log->chain, &before);
     ar_merkle_sink sink = { log, keep_node };
     log->node_count = 0;
     rc = ar_audit_chain_append(&log->chain, &log->sha, &log->record, &fields, &sink, &done);
@@ -272,7 +304,7 @@ int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *inde
     memcpy(entry.prev_hash, done.prev_hash, ARCHASE_HASH_SIZE);
     rc = ar_store_audit_append(e, &entry);
     if (rc) {
-        log->chain = before;
+        chain_restore(&log->chain, &before);
         if (rc == ARCHASE_ECONFLICT)
             ar_error_set(&e->err, rc,
                          "the audit log in the store does not end at record %llu, where its chain "
