@@ -50,6 +50,8 @@ int ar_eval_group(ar_eval *E, const ar_group *key, uint32_t work, const ar_reaso
     const ar_work *w = &E->w[work];
     if (!g->tmpl && key->tmpl)
         g->tmpl = key->tmpl, g->tone = key->tone;
+    if (!g->rule && key->rule)
+        g->rule = key->rule; /* calls: a broken promise names the call */
     int32_t rank = w->plan.fire != AR_IDX_NONE ? w->seq->steps[w->plan.fire].offset : 0;
     if (rank > g->rank) {
         g->rank = rank;
@@ -98,23 +100,36 @@ static const char *channel_name(int channel) {
     return channel == ARCHASE_CHANNEL_INTERNAL ? "internal" : archase_channel_name(channel);
 }
 
+/* The member whose sequence step the decision runs: the lead for step
+ * groups; for calls, the first member whose call step came due (NULL when
+ * only the call-queue rule put it there); NULL for other rules. */
+static const ar_work *step_member(const ar_eval *E, const ar_group *g) {
+    if (g->origin == AR_ORIGIN_STEP)
+        return &E->w[g->lead];
+    if (g->origin != AR_ORIGIN_CALL_QUEUE)
+        return NULL;
+    for (size_t m = 0; m < E->member_n; m++) {
+        const ar_work *w = &E->w[E->members[m]];
+        if (E->member_group[m] == (uint32_t)(g - E->groups) && w->out == AR_OUT_CALL)
+            return w;
+    }
+    return NULL;
+}
+
 /* The rule that fired, as the policy setting path. */
-static uint32_t rule_path(ar_eval *E, const ar_group *g, const ar_work *lead) {
+static uint32_t rule_path(ar_eval *E, const ar_group *g, const ar_work *step) {
     archase_decisions *ds = E->ds;
+    if (g->origin == AR_ORIGIN_CALL_QUEUE && g->rule)
+        return ar_ds_text(ds, "%s", g->rule);
+    if (step)
+        return ar_ds_text(ds, "sequences.%s.steps[%s]", step->seq->name, step->seq->steps[step->plan.fire].id);
     switch (g->origin) {
     case AR_ORIGIN_ESCALATION:
         return ar_ds_text(ds, "escalation.rules[%s]", ((const ar_escalation_rule *)g->source)->name);
     case AR_ORIGIN_PROMISE: return ar_ds_text(ds, "promises.on_broken");
     case AR_ORIGIN_RELATIONSHIP: return ar_ds_text(ds, "%s", g->rule);
-    case AR_ORIGIN_CALL_QUEUE:
-        for (size_t m = 0; m < E->member_n; m++) {
-            const ar_work *w = &E->w[E->members[m]];
-            if (E->member_group[m] == (uint32_t)(g - E->groups) && w->out == AR_OUT_CALL)
-                return ar_ds_text(ds, "sequences.%s.steps[%s]", w->seq->name, w->seq->steps[w->plan.fire].id);
-        }
-        return ar_ds_text(ds, "call_queue");
-    default:
-        return ar_ds_text(ds, "sequences.%s.steps[%s]", lead->seq->name, lead->seq->steps[lead->plan.fire].id);
+    case AR_ORIGIN_CALL_QUEUE: return ar_ds_text(ds, "call_queue");
+    default: return 0;
     }
 }
 
@@ -361,9 +376,9 @@ static int emit(ar_eval *E, uint32_t gi) {
     d->template_name = g->tmpl ? g->tmpl->name : NULL;
     d->reasons = g->reasons;
     d->segment = E->p->segments[lead->segment].name;
-    int from_step = g->origin == AR_ORIGIN_STEP;
-    d->sequence = from_step ? lead->seq->name : NULL;
-    d->step = from_step ? lead->seq->steps[lead->plan.fire].id : NULL;
+    const ar_work *step = step_member(E, g);
+    d->sequence = step ? step->seq->name : NULL;
+    d->step = step ? step->seq->steps[step->plan.fire].id : NULL;
     d->score = lead->risk.score;
     d->driver_count = (uint8_t)lead->risk.top_count;
     for (uint32_t k = 0; k < lead->risk.top_count; k++) {
@@ -373,8 +388,9 @@ static int emit(ar_eval *E, uint32_t gi) {
     memcpy(d->currency, E->curs[g->cur].currency, 4);
     d->zone = AR_IDX_NONE;
     d->due_by = E->as_of;
-    d->rule = rule_path(E, g, lead);
-    rc = targets(E, gi, d, from_step || g->origin == AR_ORIGIN_CALL_QUEUE);
+    d->rule = rule_path(E, g, step);
+    rc = targets(E, gi, d, g->origin == AR_ORIGIN_STEP || g->origin == AR_ORIGIN_CALL_QUEUE ||
+                               g->origin == AR_ORIGIN_RELATIONSHIP);
     d = &ds->d[ds->n - 1];
     if (!rc && d->target_count > 1 && g->kind == ARCHASE_DECISION_SEND_MESSAGE)
         ar_reasons_add(&d->reasons, ARCHASE_REASON_CONSOLIDATED);

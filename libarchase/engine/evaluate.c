@@ -349,6 +349,11 @@ static int group(ar_eval *E, uint32_t j, int origin, int kind, int action, int c
                  const void *source, const ar_reasons *why) {
     ar_group key;
     memset(&key, 0, sizeof key);
+    if (kind == ARCHASE_DECISION_QUEUE_CALL && origin == AR_ORIGIN_PROMISE) {
+        /* One call a day per customer: a broken promise joins it and names it. */
+        origin = AR_ORIGIN_CALL_QUEUE;
+        source = NULL;
+    }
     key.origin = origin;
     key.kind = kind;
     key.action = action;
