@@ -98,6 +98,22 @@ static void bad_formats_are_invalid_arguments(void **state) {
     assert_int_equal(ar_date_parse_format("2026-01-05", 10, "%Y-%m-%d", NULL), ARCHASE_EINVAL);
 }
 
+static void a_time_of_day_is_checked_and_dropped(void **state) {
+    (void)state;
+    assert_int_equal(ar_date_format_check("%Y-%m-%d %H:%M:%S"), 0);
+    assert_int_equal(ar_date_format_check("%d.%m.%Y %H:%M"), 0);
+    assert_int_equal(ar_date_format_check("%Y-%m-%d %H:%H"), ARCHASE_EINVAL); /* hour twice */
+    assert_format_reads("%Y-%m-%d %H:%M:%S", "2026-01-05 00:00:00", ymd(2026, 1, 5));
+    assert_format_reads("%Y-%m-%d %H:%M:%S", "2026-01-05 23:59:60", ymd(2026, 1, 5));
+    assert_format_reads("%m/%d/%Y %H:%M", "1/5/2026 7:05", ymd(2026, 1, 5));
+    assert_format_reads("%Y-%m-%dT%H:%M:%S", "2026-01-05T14:30:00", ymd(2026, 1, 5));
+    assert_format_rejects("%Y-%m-%d %H:%M:%S", "2026-01-05 24:00:00", ARCHASE_EPARSE);
+    assert_format_rejects("%Y-%m-%d %H:%M:%S", "2026-01-05 12:60:00", ARCHASE_EPARSE);
+    assert_format_rejects("%Y-%m-%d %H:%M:%S", "2026-01-05 12:5:00", ARCHASE_EPARSE);
+    assert_format_rejects("%Y-%m-%d %H:%M", "2026-01-05", ARCHASE_EPARSE);
+    assert_format_rejects("%Y-%m-%d", "2026-01-05 00:00", ARCHASE_EPARSE);
+}
+
 static void every_date_reads_back_by_each_format(void **state) {
     (void)state;
     static const char *const formats[] = { "%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y" };
@@ -129,6 +145,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(formats_read_dates_with_or_without_leading_zeros),
     cmocka_unit_test(formats_reject_text_that_does_not_match),
     cmocka_unit_test(bad_formats_are_invalid_arguments),
+    cmocka_unit_test(a_time_of_day_is_checked_and_dropped),
     cmocka_unit_test(every_date_reads_back_by_each_format),
 };
 

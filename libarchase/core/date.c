@@ -145,7 +145,7 @@ int archase_date_parse(const char *text, archase_date *out) {
 int ar_date_format_check(const char *format) {
     if (!format)
         return ARCHASE_EINVAL;
-    int seen_year = 0, seen_month = 0, seen_day = 0;
+    int seen_year = 0, seen_month = 0, seen_day = 0, seen_time[3] = { 0, 0, 0 };
     for (const char *f = format; *f; f++) {
         if (*f != '%')
             continue;
@@ -154,10 +154,15 @@ int ar_date_format_check(const char *format) {
         case 'Y': seen_year++; break;
         case 'm': seen_month++; break;
         case 'd': seen_day++; break;
+        case 'H': seen_time[0]++; break;
+        case 'M': seen_time[1]++; break;
+        case 'S': seen_time[2]++; break;
         case '%': break;
         default: return ARCHASE_EINVAL; /* includes a '%' at the end */
         }
     }
+    if (seen_time[0] > 1 || seen_time[1] > 1 || seen_time[2] > 1)
+        return ARCHASE_EINVAL;
     return seen_year == 1 && seen_month == 1 && seen_day == 1 ? 0 : ARCHASE_EINVAL;
 }
 
@@ -183,12 +188,18 @@ int ar_date_parse_format(const char *s, size_t len, const char *format, archase_
         int rc = 0;
         if (*f == '%' && f[1] != '%') {
             f++;
+            int32_t clock = 0;
             if (*f == 'Y')
                 rc = read_number(s, len, &i, 4, 4, &year);
             else if (*f == 'm')
                 rc = read_number(s, len, &i, 1, 2, &month);
-            else
+            else if (*f == 'd')
                 rc = read_number(s, len, &i, 1, 2, &day);
+            else if (*f == 'H')
+                rc = read_number(s, len, &i, 1, 2, &clock) || clock > 23 ? ARCHASE_EPARSE : 0;
+            else /* %M, %S: two digits; a leap second is a time of day too */
+                rc = read_number(s, len, &i, 2, 2, &clock) || clock > (*f == 'S' ? 60 : 59)
+                         ? ARCHASE_EPARSE : 0;
         } else {
             if (*f == '%')
                 f++; /* "%%" is a literal '%' */

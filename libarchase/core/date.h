@@ -42,9 +42,12 @@ int ar_date_parse_n(const char *s, size_t len, archase_date *out);
 
 /* Checks a date format for ar_date_parse_format: literal characters and the
  * conversions %Y (four digits), %m (month, one or two digits), %d (day, one or
- * two digits) and %% (a '%'), with %Y, %m and %d each exactly once.
- * "%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y" and "%d.%m.%Y" are the usual ones.
- * 0 or ARCHASE_EINVAL. */
+ * two digits) and %% (a '%'), with %Y, %m and %d each exactly once; and, for
+ * columns that hold a date and a time, at most once each %H (hour 0-23, one
+ * or two digits), %M (minute, two digits) and %S (second, two digits), which
+ * are checked and then dropped: the result is the date.
+ * "%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y" and "%Y-%m-%d %H:%M:%S" are
+ * the usual ones. 0 or ARCHASE_EINVAL. */
 int ar_date_format_check(const char *format);
 
 /* Parses `len` bytes of `s` by `format` (see ar_date_format_check): the
