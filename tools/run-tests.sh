@@ -20,11 +20,14 @@ run_suite() { # label builddir [meson test args...]
   local label=$1 dir=$2
   shift 2
   local logbase=testlog-$label
-  rm -f "$dir/meson-logs/$logbase.json"
+  rm -f "$dir/meson-logs/$logbase".json "$dir/meson-logs/$logbase"-*.json
   echo "== $label"
   "$MESON" test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$JOBS" \
     --logbase "$logbase" "$@" || status=1
-  logs+=("$dir/meson-logs/$logbase.json")
+  # meson appends the wrapper's name to the log's name (testlog-valgrind-valgrind.json).
+  local log
+  log=$(ls "$dir/meson-logs/$logbase".json "$dir/meson-logs/$logbase"-*.json 2>/dev/null | head -n 1)
+  logs+=("${log:-$dir/meson-logs/$logbase.json}")
 }
 
 echo "== build ($BUILD)"
