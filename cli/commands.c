@@ -15,6 +15,9 @@ const cli_command cli_commands[] = {
     { "export", "export the facts of a kind as CSV or JSON Lines", cmd_export_help, cmd_export },
     { "show", "show an invoice or a customer and its timeline", cmd_show_help, cmd_show },
     { "policy", "check, hash, explain and diff collection policies", cmd_policy_help, cmd_policy },
+    { "run", "what the engine decides today (--dry-run): decisions by kind and reason, coverage", cmd_run_help, cmd_run },
+    { "worklist", "each collector's and owner's ranked work of the day", cmd_worklist_help, cmd_worklist },
+    { "explain", "why the engine decides what it does about one invoice", cmd_explain_help, cmd_explain },
     { "kpi", "DSO, CEI, aging, promise-kept rate and the other KPIs of a period", cmd_kpi_help, cmd_kpi },
     { "forecast", "13-week cash forecast from open invoices, promises and payment patterns", cmd_forecast_help, cmd_forecast },
 };

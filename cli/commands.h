@@ -35,6 +35,15 @@ extern const char cmd_show_help[];
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_help[];
 
+int cmd_run(int argc, char **argv);
+extern const char cmd_run_help[];
+
+int cmd_worklist(int argc, char **argv);
+extern const char cmd_worklist_help[];
+
+int cmd_explain(int argc, char **argv);
+extern const char cmd_explain_help[];
+
 int cmd_kpi(int argc, char **argv);
 extern const char cmd_kpi_help[];
 

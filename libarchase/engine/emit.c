@@ -451,9 +451,10 @@ static int emit(ar_eval *E, uint32_t gi) {
         extra = str(E, ((const ar_snap_promise *)g->source)->id);
     else if (g->kind == ARCHASE_DECISION_SEND_MESSAGE && g->source)
         extra = ar_snap_invoice_id(E->s, lead->inv);
-    d->key = ar_ds_text(ds, "%s/%s/%s/%s/%s/%s/%s/%s", date, archase_decision_kind_name(g->kind),
+    d->key = ar_ds_text(ds, "%s/%s/%s/%s/%s/%s/%s/%s/%s", date, archase_decision_kind_name(g->kind),
                         ar_snap_customer_id(E->s, E->c), ar_ds_str(ds, d->rule), channel_name(g->channel),
-                        d->template_name ? d->template_name : "-", d->currency, extra);
+                        d->template_name ? d->template_name : "-", g->tone ? archase_tone_name(g->tone) : "-",
+                        d->currency, extra);
     return 0;
 }
 

@@ -454,7 +454,7 @@ static int plan_step(ar_eval *E, uint32_t j) {
     case AR_OUT_ALERT:
         if (st->action != ARCHASE_ACTION_ALERT_OWNER) /* routed to the owner */
             return group(E, j, AR_ORIGIN_RELATIONSHIP, ARCHASE_DECISION_ALERT_OWNER, ARCHASE_ACTION_ALERT_OWNER,
-                         ARCHASE_CHANNEL_INTERNAL, st->tone, NULL, E->rel.rule, NULL, E->rel.rule, &why);
+                         ARCHASE_CHANNEL_INTERNAL, 0, NULL, E->rel.rule, NULL, E->rel.rule, &why);
         return group(E, j, AR_ORIGIN_STEP, ARCHASE_DECISION_ALERT_OWNER, st->action, st->channel, st->tone, st->tmpl, st->id,
                      w->seq, st, &why);
     case AR_OUT_ESCALATE:
@@ -606,7 +606,10 @@ static int update(ar_eval *E, uint32_t j) {
     as->step_index = step_index(w->seq, u.last_offset);
     as->next_step = next < w->seq->step_count ? next : AR_IDX_NONE;
     as->next_date = u.next_date;
-    if (u.status == ARCHASE_CADENCE_FINISHED && w->days_overdue > 0 &&
+    /* Every step done and still overdue: a person has it, from the day
+     * after the last step ran. */
+    int last_ran_today = w->commit && w->plan.fire != AR_IDX_NONE;
+    if (u.status == ARCHASE_CADENCE_FINISHED && w->days_overdue > 0 && !last_ran_today &&
         as->coverage == ARCHASE_COVERAGE_ACTIVE) {
         as->coverage = ARCHASE_COVERAGE_EXCEPTION;
         as->reason = ARCHASE_REASON_SEQUENCE_FINISHED;
