@@ -15,6 +15,7 @@
 #include "archase/engine.h"
 #include "archase/io.h"
 #include "archase/audit.h"
+#include "archase/approval.h"
 #include "archase/policy.h"
 #include "archase/evaluate.h"
 #include "archase/worklist.h"
