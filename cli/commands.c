@@ -20,6 +20,7 @@ const cli_command cli_commands[] = {
     { "explain", "why the engine decides what it does about one invoice", cmd_explain_help, cmd_explain },
     { "kpi", "DSO, CEI, aging, promise-kept rate and the other KPIs of a period", cmd_kpi_help, cmd_kpi },
     { "forecast", "13-week cash forecast from open invoices, promises and payment patterns", cmd_forecast_help, cmd_forecast },
+    { "backtest", "replay one policy (or two side by side) over a historical ledger", cmd_backtest_help, cmd_backtest },
 };
 
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

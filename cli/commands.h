@@ -50,4 +50,7 @@ extern const char cmd_kpi_help[];
 int cmd_forecast(int argc, char **argv);
 extern const char cmd_forecast_help[];
 
+int cmd_backtest(int argc, char **argv);
+extern const char cmd_backtest_help[];
+
 #endif

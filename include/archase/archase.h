@@ -21,5 +21,6 @@
 #include "archase/worklist.h"
 #include "archase/kpi.h"
 #include "archase/forecast.h"
+#include "archase/replay.h"
 
 #endif

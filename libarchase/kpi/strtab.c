@@ -5,7 +5,6 @@
 
 #include "archase/errors.h"
 #include "core/alloc.h"
-#include "engine/idset.h"
 
 void ar_strtab_init(ar_strtab *t, const archase_allocator *a) {
     memset(t, 0, sizeof *t);
@@ -15,14 +14,50 @@ void ar_strtab_init(ar_strtab *t, const archase_allocator *a) {
 void ar_strtab_free(ar_strtab *t) {
     ar_free(t->allocator, t->text);
     ar_free(t->allocator, t->offsets);
+    ar_free(t->allocator, t->hashes);
     ar_free(t->allocator, t->index);
     ar_strtab_init(t, t->allocator);
 }
 
-static size_t slot_of(const ar_strtab *t, const char *s) {
+/* A 32-bit hash of `len` bytes, eight at a time (multiply and fold). */
+static uint32_t hash_of(const char *s, size_t len) {
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        len -= 8;
+    }
+    if (len) {
+        uint64_t w = 0;
+        memcpy(&w, s, len);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    }
+    h ^= h >> 29;
+    h *= 0xff51afd7ed558ccdull;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The index slot of `s` (whose hash is `hash`): where it is, or the empty
+ * slot where it would go. */
+static size_t slot_of(const ar_strtab *t, const char *s, uint32_t hash) {
     size_t mask = t->index_cap - 1;
-    size_t i = (size_t)ar_hash_str(s) & mask;
-    while (t->index[i] != AR_STRTAB_NONE && strcmp(ar_strtab_str(t, t->index[i]), s) != 0)
+    size_t i = hash & mask;
+    for (;;) {
+        uint32_t n = t->index[i];
+        if (n == AR_STRTAB_NONE || (t->hashes[n] == hash && strcmp(ar_strtab_str(t, n), s) == 0))
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+/* The slot for string n when rebuilding (every string is distinct). */
+static size_t free_slot(const ar_strtab *t, uint32_t hash) {
+    size_t mask = t->index_cap - 1;
+    size_t i = hash & mask;
+    while (t->index[i] != AR_STRTAB_NONE)
         i = (i + 1) & mask;
     return i;
 }
@@ -30,7 +65,7 @@ static size_t slot_of(const ar_strtab *t, const char *s) {
 uint32_t ar_strtab_find(const ar_strtab *t, const char *s) {
     if (!t->index_cap || !s)
         return AR_STRTAB_NONE;
-    return t->index[slot_of(t, s)];
+    return t->index[slot_of(t, s, hash_of(s, strlen(s)))];
 }
 
 /* Rebuilds the index with room for `count` strings at most half full. */
@@ -48,7 +83,7 @@ static int rehash(ar_strtab *t, size_t count) {
     t->index = index;
     t->index_cap = cap;
     for (size_t i = 0; i < t->count; i++)
-        t->index[slot_of(t, ar_strtab_str(t, (uint32_t)i))] = (uint32_t)i;
+        t->index[free_slot(t, t->hashes[i])] = (uint32_t)i;
     ar_free(t->allocator, old);
     return 0;
 }
@@ -59,6 +94,9 @@ int ar_strtab_reserve(ar_strtab *t, size_t count, size_t bytes) {
     int rc = ar_grow(t->allocator, (void **)&t->offsets, &t->offsets_cap, t->count + count,
                      sizeof *t->offsets);
     if (!rc)
+        rc = ar_grow(t->allocator, (void **)&t->hashes, &t->hashes_cap, t->count + count,
+                     sizeof *t->hashes);
+    if (!rc)
         rc = ar_grow(t->allocator, (void **)&t->text, &t->text_cap, t->text_len + bytes, 1);
     if (!rc)
         rc = rehash(t, t->count + count);
@@ -66,19 +104,23 @@ int ar_strtab_reserve(ar_strtab *t, size_t count, size_t bytes) {
 }
 
 int ar_strtab_intern(ar_strtab *t, const char *s, uint32_t *out) {
-    uint32_t found = ar_strtab_find(t, s);
-    if (found != AR_STRTAB_NONE) {
-        *out = found;
-        return 0;
+    size_t len = strlen(s);
+    uint32_t hash = hash_of(s, len);
+    if (t->index_cap) {
+        uint32_t found = t->index[slot_of(t, s, hash)];
+        if (found != AR_STRTAB_NONE) {
+            *out = found;
+            return 0;
+        }
     }
-    size_t len = strlen(s) + 1;
-    int rc = ar_strtab_reserve(t, 1, len);
+    int rc = ar_strtab_reserve(t, 1, len + 1);
     if (rc)
         return rc;
-    size_t slot = slot_of(t, s);
-    memcpy(t->text + t->text_len, s, len);
+    size_t slot = slot_of(t, s, hash);
+    memcpy(t->text + t->text_len, s, len + 1);
     t->offsets[t->count] = (uint32_t)t->text_len;
-    t->text_len += len;
+    t->hashes[t->count] = hash;
+    t->text_len += len + 1;
     t->index[slot] = (uint32_t)t->count;
     *out = (uint32_t)t->count++;
     return 0;

@@ -1,7 +1,10 @@
 /* libarchase/kpi/strtab.h — a table of distinct strings numbered in the
  * order they were first added, with lookup by text. The KPI view keeps the
  * ids of a million invoices in one of these: one arena of text, one array of
- * offsets, one open-addressing index of 32-bit numbers. */
+ * offsets and hashes, one open-addressing index of 32-bit numbers. Snapshots
+ * keep their customer and invoice ids in one too, so lookups are hot: the
+ * hash reads eight bytes at a time and a probe compares text only when the
+ * hashes agree. */
 #ifndef AR_KPI_STRTAB_H
 #define AR_KPI_STRTAB_H
 
@@ -17,7 +20,8 @@ typedef struct ar_strtab {
     char     *text;      /* every string with its NUL, back to back */
     size_t    text_len, text_cap;
     uint32_t *offsets;   /* offsets[i]: where string i starts */
-    size_t    count, offsets_cap;
+    uint32_t *hashes;    /* hashes[i]: string i's hash, so probes rarely compare text */
+    size_t    count, offsets_cap, hashes_cap;
     uint32_t *index;     /* string numbers; AR_STRTAB_NONE = empty slot */
     size_t    index_cap; /* a power of two, or 0 */
 } ar_strtab;
