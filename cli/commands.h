@@ -20,6 +20,21 @@ extern const char cmd_checkpoint_help[];
 int cmd_audit(int argc, char **argv);
 extern const char cmd_audit_help[];
 
+int cmd_approvals(int argc, char **argv);
+extern const char cmd_approvals_help[];
+
+int cmd_approve(int argc, char **argv);
+extern const char cmd_approve_help[];
+
+int cmd_reject(int argc, char **argv);
+extern const char cmd_reject_help[];
+
+int cmd_request(int argc, char **argv);
+extern const char cmd_request_help[];
+
+int cmd_overrides(int argc, char **argv);
+extern const char cmd_overrides_help[];
+
 int cmd_init(int argc, char **argv);
 extern const char cmd_init_help[];
 
