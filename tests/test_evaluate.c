@@ -278,11 +278,336 @@ static void the_same_inputs_encode_to_the_same_bytes(void **state) {
     assert_true(has_reason(f, (size_t)i, ARCHASE_REASON_CONSOLIDATED));
 }
 
+
+/* The base policy with its guardrails.timezone replaced. */
+static void with_zone(const char *zone, char *out, size_t size) {
+    const char *at = strstr(base_policy, "Europe/Berlin");
+    snprintf(out, size, "%.*s%s%s", (int)(at - base_policy), base_policy, zone, at + strlen("Europe/Berlin"));
+}
+
+static archase_policy *policy_in_zone(const char *zone) {
+    char text[sizeof base_policy + 64];
+    with_zone(zone, text, sizeof text);
+    return load_policy(text);
+}
+
+static void facts_dated_after_the_date_are_not_seen_yet(void **state) {
+    fixture *f = *state;
+    given_customer(f, "ACME", "anna", "olaf");
+    given_invoice(f, "OPEN", "ACME", "1000.00 EUR", "2026-03-02");
+    given_invoice(f, "LATER", "ACME", "500.00 EUR", "2026-05-02"); /* issued 2026-04-02 */
+    archase_payment p = ARCHASE_PAYMENT_INIT;
+    p.id = "PAY";
+    p.customer_id = "ACME";
+    p.invoice_id = "OPEN";
+    p.date = day("2026-03-20");
+    p.amount = money("1000.00 EUR");
+    assert_int_equal(archase_payment_put(f->eng, &p, NULL), 0);
+    const char *covered[] = { "OPEN" };
+    archase_dispute d = ARCHASE_DISPUTE_INIT;
+    d.id = "D";
+    d.customer_id = "ACME";
+    d.invoice_ids = covered;
+    d.invoice_count = 1;
+    d.amount = money("100.00 EUR");
+    d.reason_code = "pricing";
+    d.opened_on = day("2026-03-05");
+    d.status = ARCHASE_DISPUTE_RESOLVED;
+    d.resolution = ARCHASE_RESOLUTION_REJECTED;
+    d.root_cause = "none";
+    d.resolved_on = day("2026-03-15");
+    assert_int_equal(archase_dispute_put(f->eng, &d, NULL), 0);
+    /* On 9 March the invoice was open in full and the dispute was open. */
+    evaluate(f, "2026-03-09");
+    archase_snapshot_info info = ARCHASE_SNAPSHOT_INFO_INIT;
+    assert_int_equal(archase_snapshot_info_get(f->snap, &info), 0);
+    assert_int_equal(info.open_invoices, 1);
+    assert_int_equal(info.disputes, 1);
+    assert_true(info.bytes > 0 && info.zones >= 2);
+    long i = find(f, ARCHASE_DECISION_SEND_MESSAGE, "OPEN");
+    assert_true(i >= 0);
+    archase_decision dec = ARCHASE_DECISION_INIT;
+    assert_int_equal(archase_decision_get(f->ds, (size_t)i, &dec), 0);
+    assert_int_equal(dec.amount.minor, 90000); /* 1,000 less the 100 disputed */
+    /* By 21 March it was paid, the dispute resolved, LATER not yet issued. */
+    evaluate(f, "2026-03-21");
+    assert_int_equal(archase_snapshot_info_get(f->snap, &info), 0);
+    assert_int_equal(info.open_invoices, 0);
+    assert_int_equal(info.settled_history, 1);
+    assert_int_equal(info.disputes, 0);
+    size_t idx;
+    assert_int_equal(archase_assessment_find(f->ds, "OPEN", &idx), ARCHASE_ENOTFOUND);
+}
+
+static void a_customer_zone_that_cannot_be_loaded_falls_back_and_says_so(void **state) {
+    fixture *f = *state;
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "MARS";
+    c.name = "Mars";
+    c.collector = "anna";
+    c.timezone = "Mars/Olympus_Mons";
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    archase_contact k = ARCHASE_CONTACT_INIT;
+    k.id = "MARS-AP";
+    k.customer_id = "MARS";
+    k.channel = ARCHASE_CHANNEL_EMAIL;
+    k.address = "ap@mars.example";
+    k.consent = 1;
+    assert_int_equal(archase_contact_put(f->eng, &k, NULL), 0);
+    given_invoice(f, "M-1", "MARS", "100.00 EUR", "2026-03-02");
+    evaluate(f, "2026-03-09");
+    long i = find(f, ARCHASE_DECISION_SEND_MESSAGE, "M-1");
+    assert_true(i >= 0);
+    assert_true(has_reason(f, (size_t)i, ARCHASE_REASON_TIMEZONE_UNKNOWN));
+    archase_decision d = ARCHASE_DECISION_INIT;
+    assert_int_equal(archase_decision_get(f->ds, (size_t)i, &d), 0);
+    assert_string_equal(d.timezone, "Europe/Berlin"); /* the policy's */
+}
+
+static void evaluation_refuses_what_it_cannot_do(void **state) {
+    fixture *f = *state;
+    given_customer(f, "ACME", "anna", NULL);
+    evaluate(f, "2026-03-09");
+    archase_decisions *ds = NULL;
+    assert_int_equal(archase_evaluate(f->snap, f->policy, day("2026-03-10"), NULL, &ds), ARCHASE_EINVAL);
+    assert_int_equal(archase_evaluate(NULL, f->policy, day("2026-03-09"), NULL, &ds), ARCHASE_EINVAL);
+    archase_evaluate_options eo;
+    assert_int_equal(archase_evaluate_options_init(&eo, 99), ARCHASE_EVERSION);
+    assert_int_equal(archase_evaluate_options_init(&eo, ARCHASE_EVALUATE_OPTIONS_VERSION), 0);
+    eo.version = 99;
+    assert_int_equal(archase_evaluate(f->snap, f->policy, day("2026-03-09"), &eo, &ds), ARCHASE_EVERSION);
+    assert_null(ds);
+    /* A policy whose zone the snapshot was not loaded with. */
+    archase_policy *tokyo = policy_in_zone("Asia/Tokyo");
+    assert_int_equal(archase_evaluate(f->snap, tokyo, day("2026-03-09"), NULL, &ds), ARCHASE_EINVAL);
+    /* ... and one whose zone does not exist at all. */
+    archase_policy *nowhere = policy_in_zone("Asia/Nowhere");
+    archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
+    so.policy = nowhere;
+    archase_snapshot *snap = NULL;
+    assert_int_equal(archase_snapshot_load(f->eng, day("2026-03-09"), &so, &snap), ARCHASE_ENOTFOUND);
+    assert_null(snap);
+    assert_non_null(strstr(archase_engine_errmsg(f->eng), "Asia/Nowhere"));
+    so.version = 7;
+    assert_int_equal(archase_snapshot_load(f->eng, day("2026-03-09"), &so, &snap), ARCHASE_EVERSION);
+    assert_int_equal(archase_snapshot_load(f->eng, ARCHASE_DATE_NONE, NULL, &snap), ARCHASE_EINVAL);
+    archase_policy_free(tokyo);
+    archase_policy_free(nowhere);
+    /* A zone name that cannot be one is refused when the policy loads. */
+    char text[sizeof base_policy + 64];
+    with_zone("../etc/passwd", text, sizeof text);
+    archase_policy *bad = NULL;
+    assert_int_equal(archase_policy_load_buffer(text, strlen(text), "bad", NULL, &bad, NULL), ARCHASE_EPOLICY);
+    assert_null(bad);
+}
+
+static void accessors_check_their_arguments(void **state) {
+    fixture *f = *state;
+    given_customer(f, "ACME", "anna", "olaf");
+    given_invoice(f, "INV-1", "ACME", "1200.00 EUR", "2026-03-02");
+    evaluate(f, "2026-03-09");
+    assert_int_equal(archase_decisions_count(f->ds), 1);
+    archase_decision d = ARCHASE_DECISION_INIT;
+    assert_int_equal(archase_decision_get(f->ds, 1, &d), ARCHASE_ERANGE);
+    assert_int_equal(archase_decision_get(NULL, 0, &d), ARCHASE_EINVAL);
+    d.version = 2;
+    assert_int_equal(archase_decision_get(f->ds, 0, &d), ARCHASE_EVERSION);
+    archase_decision_invoice di = ARCHASE_DECISION_INVOICE_INIT;
+    assert_int_equal(archase_decision_invoice_get(f->ds, 0, 1, &di), ARCHASE_ERANGE);
+    int reason;
+    assert_int_equal(archase_decision_reason(f->ds, 0, 99, &reason), ARCHASE_ERANGE);
+    archase_score_driver dr;
+    assert_int_equal(archase_decision_driver(f->ds, 0, 3, &dr), ARCHASE_ERANGE);
+    const char *role;
+    assert_int_equal(archase_decision_role(f->ds, 0, 0, &role), ARCHASE_ERANGE);
+    archase_decision_fact fact = ARCHASE_DECISION_FACT_INIT;
+    fact.version = 0;
+    assert_int_equal(archase_decision_fact_get(f->ds, 0, 0, &fact), ARCHASE_EVERSION);
+    archase_coverage cov = ARCHASE_COVERAGE_INIT;
+    cov.version = 0;
+    assert_int_equal(archase_coverage_report(f->ds, &cov), ARCHASE_EVERSION);
+    assert_int_equal(archase_decisions_count(NULL), 0);
+    assert_int_equal(archase_assessment_count(NULL), 0);
+    assert_int_equal(archase_cadence_update_count(NULL), 0);
+    /* The invoice's new cadence state: the step taken and the next one. */
+    assert_int_equal(archase_cadence_update_count(f->ds), 1);
+    archase_cadence_update u = ARCHASE_CADENCE_UPDATE_INIT;
+    assert_int_equal(archase_cadence_update_get(f->ds, 0, &u), 0);
+    assert_string_equal(u.invoice_id, "INV-1");
+    assert_string_equal(u.customer_id, "ACME");
+    assert_int_equal(u.status, ARCHASE_CADENCE_ACTIVE);
+    assert_string_equal(u.sequence, "standard");
+    assert_string_equal(u.last_step, "d+7");
+    assert_int_equal(u.last_offset, 7);
+    assert_int_equal(u.last_date, day("2026-03-09"));
+    assert_string_equal(u.next_step, "d+21");
+    assert_int_equal(u.next_date, day("2026-03-23"));
+    assert_int_equal(archase_cadence_update_get(f->ds, 1, &u), ARCHASE_ERANGE);
+    /* The assessment agrees and points back at the decision. */
+    size_t idx, dec;
+    assert_int_equal(archase_assessment_find(f->ds, "INV-1", &idx), 0);
+    archase_invoice_assessment a = ARCHASE_INVOICE_ASSESSMENT_INIT;
+    assert_int_equal(archase_assessment_get(f->ds, idx, &a), 0);
+    assert_int_equal(a.step_index, 1);
+    assert_string_equal(a.next_step, "d+21");
+    assert_int_equal(a.decision_count, 1);
+    assert_int_equal(archase_assessment_decision(f->ds, idx, 0, &dec), 0);
+    assert_int_equal(dec, 0);
+    assert_int_equal(archase_assessment_decision(f->ds, idx, 1, &dec), ARCHASE_ERANGE);
+    assert_int_equal(archase_assessment_driver(f->ds, idx, 3, &dr), ARCHASE_ERANGE);
+}
+
+static void names_are_stable_and_round_trip(void **state) {
+    (void)state;
+    for (int r = 1; r < ARCHASE_REASON_LIMIT_; r++) {
+        const char *name = archase_reason_name(r);
+        assert_non_null(name);
+        int back;
+        assert_int_equal(archase_reason_from_name(name, &back), 0);
+        assert_int_equal(back, r);
+    }
+    assert_null(archase_reason_name(0));
+    assert_null(archase_reason_name(ARCHASE_REASON_LIMIT_));
+    int out;
+    assert_int_equal(archase_reason_from_name("no_such_reason", &out), ARCHASE_EINVAL);
+    assert_string_equal(archase_reason_name(ARCHASE_REASON_HOLD), "hold");
+    assert_int_equal(ARCHASE_REASON_HOLD, 14); /* pinned */
+    assert_string_equal(archase_decision_kind_name(ARCHASE_DECISION_REQUEST_APPROVAL), "request_approval");
+    assert_null(archase_decision_kind_name(0));
+    assert_string_equal(archase_coverage_state_name(ARCHASE_COVERAGE_EXCEPTION), "exception");
+    assert_null(archase_coverage_state_name(9));
+    assert_string_equal(archase_cadence_status_name(ARCHASE_CADENCE_CLOSED), "closed");
+    assert_null(archase_cadence_status_name(0));
+    assert_string_equal(archase_work_kind_name(ARCHASE_WORK_DISPUTE), "dispute");
+    assert_null(archase_work_kind_name(0));
+}
+
+static void a_worklist_gives_every_line_one_owner(void **state) {
+    fixture *f = *state;
+    given_customer(f, "ACME", "anna", "olaf");
+    given_customer(f, "NOBODY", NULL, NULL);
+    given_invoice(f, "A-1", "ACME", "100.00 EUR", "2026-02-10");  /* d+21: a call */
+    given_invoice(f, "N-1", "NOBODY", "100.00 EUR", "2026-03-02");
+    evaluate(f, "2026-03-03");
+    archase_worklist *wl = NULL;
+    assert_int_equal(archase_worklist_build(f->ds, NULL, &wl), 0);
+    assert_int_equal(archase_worklist_count(wl), 2);
+    archase_worklist_line l = ARCHASE_WORKLIST_LINE_INIT;
+    int saw_call = 0, saw_unassigned = 0;
+    for (size_t i = 0; i < archase_worklist_count(wl); i++) {
+        assert_int_equal(archase_worklist_line_get(wl, i, &l), 0);
+        assert_int_equal(l.rank, i + 1);
+        const char *inv;
+        assert_int_equal(archase_worklist_line_invoice(wl, i, 0, &inv), 0);
+        if (l.kind == ARCHASE_WORK_CALL) {
+            saw_call = 1;
+            assert_string_equal(l.owner, "anna");
+            assert_string_equal(inv, "A-1");
+            assert_string_equal(l.next_action, "queue_call");
+            assert_true(l.decision != SIZE_MAX);
+        } else {
+            saw_unassigned = 1;
+            assert_string_equal(l.owner, "unassigned");
+            assert_int_equal(l.kind, ARCHASE_WORK_EXCEPTION);
+            int reason;
+            assert_int_equal(archase_worklist_line_reason(wl, i, 0, &reason), 0);
+            assert_int_equal(reason, ARCHASE_REASON_NO_OWNER);
+        }
+    }
+    assert_true(saw_call && saw_unassigned);
+    assert_int_equal(archase_worklist_line_get(wl, 2, &l), ARCHASE_ERANGE);
+    archase_worklist_free(wl);
+    archase_worklist_options o;
+    assert_int_equal(archase_worklist_options_init(&o, ARCHASE_WORKLIST_OPTIONS_VERSION), 0);
+    o.owner = "anna";
+    assert_int_equal(archase_worklist_build(f->ds, &o, &wl), 0);
+    assert_int_equal(archase_worklist_count(wl), 1);
+    archase_worklist_free(wl);
+    o.version = 3;
+    assert_int_equal(archase_worklist_build(f->ds, &o, &wl), ARCHASE_EVERSION);
+}
+
+/* ---- allocation failures ----------------------------------------------------- */
+
+typedef struct oom_ctx {
+    archase_storage store; /* the filled memory store, `close` cleared */
+    archase_policy *policy;
+} oom_ctx;
+
+static int hash_sink(void *userdata, const void *data, size_t size) {
+    (void)data;
+    *(size_t *)userdata += size;
+    return 0;
+}
+
+/* Snapshot, evaluation, worklist and encoding with `a` failing. */
+static int evaluate_under(const archase_allocator *a, void *userdata) {
+    oom_ctx *x = userdata;
+    archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
+    eo.allocator = a;
+    archase_engine *eng = NULL;
+    archase_snapshot *snap = NULL;
+    archase_decisions *ds = NULL;
+    archase_worklist *wl = NULL;
+    int rc = archase_engine_open(&x->store, &eo, &eng);
+    if (!rc) {
+        archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
+        so.policy = x->policy;
+        rc = archase_snapshot_load(eng, day("2026-03-23"), &so, &snap);
+    }
+    if (!rc)
+        rc = archase_evaluate(snap, x->policy, day("2026-03-23"), NULL, &ds);
+    if (!rc)
+        rc = archase_worklist_build(ds, NULL, &wl);
+    size_t bytes = 0;
+    if (!rc)
+        rc = archase_decisions_encode(ds, hash_sink, &bytes);
+    if (!rc && (archase_decisions_count(ds) < 3 || archase_worklist_count(wl) < 2))
+        rc = ARCHASE_EINVAL; /* the run without failures must decide things */
+    archase_worklist_free(wl);
+    archase_decisions_free(ds);
+    archase_snapshot_free(snap);
+    archase_engine_free(eng);
+    return rc;
+}
+
+static void every_allocation_failure_is_reported_and_nothing_leaks(void **state) {
+    fixture *f = *state;
+    oom_ctx x;
+    archase_storage store;
+    assert_int_equal(archase_memory_storage_new(NULL, &store), 0);
+    /* Engines over it do not close it: it outlives every run of the loop. */
+    x.store = store;
+    x.store.close = NULL;
+    x.policy = f->policy;
+    archase_engine *saved = f->eng;
+    assert_int_equal(archase_engine_open(&x.store, NULL, &f->eng), 0);
+    given_customer(f, "ACME", "anna", "olaf");
+    given_customer(f, "BIG", "anna", "olaf");
+    given_customer(f, "HOLD", NULL, NULL);
+    given_flags(f, "HOLD", 1, 0, 0);
+    given_invoice(f, "A-1", "ACME", "100.00 EUR", "2026-03-02");   /* call */
+    given_invoice(f, "A-2", "ACME", "200.00 EUR", "2026-03-16");   /* reminder */
+    given_invoice(f, "B-1", "BIG", "90000.00 EUR", "2026-01-02");  /* escalation */
+    given_invoice(f, "H-1", "HOLD", "50.00 EUR", "2026-03-16");
+    archase_engine_free(f->eng);
+    f->eng = saved;
+    assert_true(failalloc_loop(evaluate_under, NULL, &x) > 50);
+    store.close(store.userdata);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(a_step_fires_on_its_day_with_its_facts_and_rule, setup, teardown),
     cmocka_unit_test_setup_teardown(a_customer_on_hold_gets_no_message_and_the_skip_says_why, setup, teardown),
     cmocka_unit_test_setup_teardown(a_sensitive_step_becomes_an_approval_request, setup, teardown),
     cmocka_unit_test_setup_teardown(the_same_inputs_encode_to_the_same_bytes, setup, teardown),
+    cmocka_unit_test_setup_teardown(facts_dated_after_the_date_are_not_seen_yet, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_customer_zone_that_cannot_be_loaded_falls_back_and_says_so, setup, teardown),
+    cmocka_unit_test_setup_teardown(evaluation_refuses_what_it_cannot_do, setup, teardown),
+    cmocka_unit_test_setup_teardown(accessors_check_their_arguments, setup, teardown),
+    cmocka_unit_test(names_are_stable_and_round_trip),
+    cmocka_unit_test_setup_teardown(a_worklist_gives_every_line_one_owner, setup, teardown),
+    cmocka_unit_test_setup_teardown(every_allocation_failure_is_reported_and_nothing_leaks, setup, teardown),
 };
 
 AR_TEST_MAIN(tests)

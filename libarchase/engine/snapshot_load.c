@@ -18,6 +18,12 @@
 #include "engine/snapshot.h"
 #include "policy/policy_internal.h"
 
+/* qsort, which wants a valid pointer even for nothing to sort. */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 typedef struct hist_item {
     uint32_t     customer;
     archase_date due, settled;
@@ -433,7 +439,7 @@ static int cmp_win(const void *a, const void *b) {
  * open: the open amount on as_of plus what later payments took off. */
 static void count_partial_payments(loader *L) {
     archase_snapshot *s = L->s;
-    qsort(L->win, L->win_n, sizeof *L->win, cmp_win);
+    sort(L->win, L->win_n, sizeof *L->win, cmp_win);
     for (size_t i = 0; i < L->win_n;) {
         uint32_t key = L->win[i].key;
         uint32_t inv = ar_strtab_find(&s->invoice_ids, ar_strtab_str(&L->window_ids, key));
@@ -494,7 +500,7 @@ static int cmp_note(const void *a, const void *b) {
 /* Keeps the latest AR_SNAP_NOTES_MAX notes of each customer and reads them. */
 static int load_notes(loader *L) {
     archase_snapshot *s = L->s;
-    qsort(s->notes, s->note_count, sizeof *s->notes, cmp_note);
+    sort(s->notes, s->note_count, sizeof *s->notes, cmp_note);
     size_t kept = 0, run = 0;
     for (size_t i = 0; i < s->note_count; i++) {
         run = i && s->notes[i].customer == s->notes[i - 1].customer ? run + 1 : 0;
@@ -615,7 +621,7 @@ static int load_zones(loader *L) {
     }
     for (size_t i = 0; i < count; i++)
         names[i] = ar_strtab_str(&L->zone_names, (uint32_t)i);
-    qsort(names, count, sizeof *names, cmp_name);
+    sort(names, count, sizeof *names, cmp_name);
     archase_tz_options o = ARCHASE_TZ_OPTIONS_INIT;
     o.allocator = L->a;
     o.tzdir = L->tzdir;
@@ -746,7 +752,7 @@ static uint32_t closed_customer(const void *p) { return ((const closed_key *)p)-
 static int build_lists(loader *L) {
     archase_snapshot *s = L->s;
     /* History: the last AR_SNAP_HISTORY_MAX settlements of each customer. */
-    qsort(L->hist, L->hist_n, sizeof *L->hist, cmp_hist);
+    sort(L->hist, L->hist_n, sizeof *L->hist, cmp_hist);
     size_t kept = 0;
     for (size_t i = 0; i < L->hist_n; i++) {
         size_t end = i;
@@ -776,14 +782,14 @@ static int build_lists(loader *L) {
     for (size_t i = 0; i < s->invoice_count; i++)
         items[i] = (order_item){ s->invoices[i].customer, s->invoices[i].due_date,
                                  ar_snap_invoice_id(s, (uint32_t)i), (uint32_t)i };
-    qsort(items, s->invoice_count, sizeof *items, cmp_order);
+    sort(items, s->invoice_count, sizeof *items, cmp_order);
     RANGES(s, items, s->invoice_count, order_customer, inv_first, inv_count);
     for (size_t i = 0; i < s->invoice_count; i++)
         s->order[i] = items[i].index;
     ar_free(L->a, items);
 
     /* Promises were sorted before payments came; their payments now. */
-    qsort(L->ppay, L->ppay_n, sizeof *L->ppay, cmp_prom_pay);
+    sort(L->ppay, L->ppay_n, sizeof *L->ppay, cmp_prom_pay);
     s->promise_payments = ar_malloc_array(L->a, L->ppay_n ? L->ppay_n : 1, sizeof *s->promise_payments);
     if (!s->promise_payments)
         return fail(L, ARCHASE_ENOMEM, "promise payments");
@@ -798,10 +804,10 @@ static int build_lists(loader *L) {
         i = j;
     }
     RANGES(s, s->promises, s->promise_count, promise_customer, prom_first, prom_count);
-    qsort(s->disputes, s->dispute_count, sizeof *s->disputes, cmp_dispute);
+    sort(s->disputes, s->dispute_count, sizeof *s->disputes, cmp_dispute);
     RANGES(s, s->disputes, s->dispute_count, dispute_customer, disp_first, disp_count);
     RANGES(s, s->notes, s->note_count, note_customer, note_first, note_count);
-    qsort(s->touches, s->touch_count, sizeof *s->touches, cmp_touch);
+    sort(s->touches, s->touch_count, sizeof *s->touches, cmp_touch);
     RANGES(s, s->touches, s->touch_count, touch_customer, touch_first, touch_count);
 
     closed_key *closed = ar_malloc_array(L->a, s->closed_count ? s->closed_count : 1, sizeof *closed);
@@ -812,7 +818,7 @@ static int build_lists(loader *L) {
         closed[i] = (closed_key){ ar_strtab_find(&s->ids, ar_snap_str(s, cd->customer_id)), s->closed[i],
                                   ar_snap_str(s, cd->invoice_id) };
     }
-    qsort(closed, s->closed_count, sizeof *closed, cmp_closed);
+    sort(closed, s->closed_count, sizeof *closed, cmp_closed);
     for (size_t i = 0; i < s->closed_count; i++)
         s->closed[i] = closed[i].cadence;
     RANGES(s, closed, s->closed_count, closed_customer, closed_first, closed_count);
@@ -823,7 +829,7 @@ static int build_lists(loader *L) {
 /* Promises in their final order, then the pairs payments are matched by. */
 static int index_promises(loader *L) {
     archase_snapshot *s = L->s;
-    qsort(s->promises, s->promise_count, sizeof *s->promises, cmp_promise);
+    sort(s->promises, s->promise_count, sizeof *s->promises, cmp_promise);
     for (size_t p = 0; p < s->promise_count; p++) {
         const ar_snap_promise *sp = &s->promises[p];
         for (uint32_t k = 0; k < sp->inv_count; k++) {
@@ -832,7 +838,7 @@ static int index_promises(loader *L) {
             L->cov[L->cov_n++] = (cov_pair){ L->pcov[sp->inv_first + k], (uint32_t)p };
         }
     }
-    qsort(L->cov, L->cov_n, sizeof *L->cov, cmp_cov);
+    sort(L->cov, L->cov_n, sizeof *L->cov, cmp_cov);
     return 0;
 }
 

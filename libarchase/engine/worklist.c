@@ -8,6 +8,12 @@
 #include "core/alloc.h"
 #include "engine/decisions.h"
 
+/* qsort, which wants a valid pointer even for nothing to sort. */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 typedef struct wl_line {
     const char  *owner;
     uint32_t     customer;
@@ -193,7 +199,7 @@ static int cmp_u32(const void *a, const void *b) {
 
 /* Lines of one owner, customer and kind become one; its invoices once each. */
 static int merge(archase_worklist *wl) {
-    qsort(wl->lines, wl->n, sizeof *wl->lines, cmp_identity);
+    sort(wl->lines, wl->n, sizeof *wl->lines, cmp_identity);
     uint32_t *invs = ar_malloc_array(&wl->allocator, wl->inv_n ? wl->inv_n : 1, sizeof *invs);
     if (!invs)
         return ARCHASE_ENOMEM;
@@ -212,7 +218,7 @@ static int merge(archase_worklist *wl) {
             if (o->due_by < line.due_by)
                 line.due_by = o->due_by;
         }
-        qsort(invs + first, inv_n - first, sizeof *invs, cmp_u32);
+        sort(invs + first, inv_n - first, sizeof *invs, cmp_u32);
         size_t unique = first;
         for (size_t k = first; k < inv_n; k++)
             if (k == first || invs[k] != invs[unique - 1])
@@ -296,7 +302,7 @@ int archase_worklist_build(const archase_decisions *ds, const archase_worklist_o
         rc = merge(wl);
     if (!rc) {
         figures(wl);
-        qsort(wl->lines, wl->n, sizeof *wl->lines, cmp_rank);
+        sort(wl->lines, wl->n, sizeof *wl->lines, cmp_rank);
         *out = wl;
         wl = NULL;
     }
