@@ -65,9 +65,19 @@ typedef struct archase_import_options {
     int                    format;  /* archase_format; default CSV */
     const archase_mapping *mapping; /* CSV only; NULL = the native format of `kind` */
     const char            *source;  /* the name diagnostics give; NULL = "<input>" or the path */
+    /* version 2 */
+    archase_date           as_of;   /* the day the file was exported: payments a mapping derives
+                                       from an amount due are dated with it; ARCHASE_DATE_NONE =
+                                       today by the engine's clock (UTC) */
+    int                    edits;   /* 1 = a sheet exported from this ledger and edited by people
+                                       (native formats): the revision column is the revision each
+                                       row was exported at; a changed row becomes the next
+                                       revision, and a row changed since its export is refused
+                                       as a conflicting edit (docs/import.md) */
 } archase_import_options;
-#define ARCHASE_IMPORT_OPTIONS_VERSION 1
-#define ARCHASE_IMPORT_OPTIONS_INIT { ARCHASE_IMPORT_OPTIONS_VERSION, 0, ARCHASE_FORMAT_CSV, NULL, NULL }
+#define ARCHASE_IMPORT_OPTIONS_VERSION 2
+#define ARCHASE_IMPORT_OPTIONS_INIT \
+    { ARCHASE_IMPORT_OPTIONS_VERSION, 0, ARCHASE_FORMAT_CSV, NULL, NULL, ARCHASE_DATE_NONE, 0 }
 ARCHASE_API int archase_import_options_init(archase_import_options *opts, unsigned version);
 
 /* Imports `size` bytes in one batch. Problems go to `diags` (may be NULL);

@@ -13,6 +13,7 @@
 #include "core/money.h"
 #include "engine/batch.h"
 #include "engine/engine.h"
+#include "io/revise.h"
 
 /* ---- the formats ---------------------------------------------------------- */
 
@@ -148,9 +149,11 @@ typedef struct row {
     const ar_cell       *cells;
     uint32_t             line;
     const ar_cell_rules *rules;
+    const ar_row_how    *how;
     int                  bad;       /* a cell was rejected */
     int                  fatal;
     ar_buf               lists;     /* split lists (NUL-separated pieces) */
+    ar_stored            stored;    /* the stored fact a merge reads */
     const char          *ids[1000]; /* pieces of a ';' list */
     archase_instalment   plan[1000];
 } row;
@@ -160,7 +163,7 @@ static const char *col_name(const row *r, ar_col col) {
         if (s->col == col)
             return s->name;
     }
-    return col == C_SETTLED ? "settled_date" : "?";
+    return col == C_SETTLED ? "settled_date" : col == C_AMOUNT_DUE ? "amount_due" : "?";
 }
 
 static const ar_cell *cell(const row *r, ar_col col) {
@@ -225,6 +228,80 @@ static int get_bool(row *r, ar_col col) {
     return 0;
 }
 
+/* Reduces an amount as a file writes it to the plain text the money parser
+ * reads ("-1234.50"): drops the currency symbol (before the digits, after a
+ * sign or inside parentheses, or after them, a space allowed between) and the
+ * thousands separators (which must separate groups of three digits), reads
+ * "(12.50)" as -12.50 when the rules say so and turns the decimal separator
+ * into '.'. Returns NULL, or why the text is not an amount. */
+static const char *amount_text(const ar_cell_rules *rules, const char *s, size_t len, char *out,
+                               size_t size) {
+    char dec = rules && rules->decimal ? rules->decimal : '.';
+    char thou = rules ? rules->thousands : 0;
+    const char *sym = rules && rules->currency_symbol && *rules->currency_symbol ? rules->currency_symbol : NULL;
+    size_t symlen = sym ? strlen(sym) : 0;
+    const char *p = s, *end = s + len;
+    int negative = 0;
+    if (rules && rules->parentheses && p < end && *p == '(') {
+        if (end - p < 2 || end[-1] != ')')
+            return "an opening parenthesis is never closed";
+        p++;
+        end--;
+        negative = 1;
+    }
+    if (p < end && *p == '-') {
+        if (negative)
+            return "a minus sign inside parentheses";
+        negative = 1;
+        p++;
+    }
+    if (sym && (size_t)(end - p) >= symlen && !memcmp(p, sym, symlen)) {
+        p += symlen;
+        if (p < end && *p == ' ')
+            p++;
+        if (p < end && *p == '-') {
+            if (negative)
+                return "two minus signs";
+            negative = 1;
+            p++;
+        }
+    } else if (sym && (size_t)(end - p) > symlen && !memcmp(end - symlen, sym, symlen)) {
+        end -= symlen;
+        if (end > p && end[-1] == ' ')
+            end--;
+    }
+    size_t n = 0, group = 0, groups = 0;
+    if (negative)
+        out[n++] = '-';
+    for (; p < end && *p != dec; p++) {
+        if (n + 2 >= size)
+            return "too long";
+        if (thou && *p == thou) {
+            if (groups ? group != 3 : (group < 1 || group > 3))
+                return "thousands separators must separate groups of three digits";
+            groups++;
+            group = 0;
+            continue;
+        }
+        group += *p >= '0' && *p <= '9';
+        out[n++] = *p == '.' && dec != '.' ? '\x01' : *p;
+    }
+    if (groups && group != 3)
+        return "thousands separators must separate groups of three digits";
+    if (p < end) {
+        out[n++] = '.';
+        for (p++; p < end; p++) {
+            if (n + 2 >= size)
+                return "too long";
+            if (thou && *p == thou)
+                return "a thousands separator after the decimal separator";
+            out[n++] = *p == '.' && dec != '.' ? '\x01' : *p;
+        }
+    }
+    out[n] = '\0';
+    return NULL;
+}
+
 /* An amount in the row's currency; absent = currency "". */
 static archase_money get_money(row *r, ar_col col, const char *text_override) {
     archase_money m = { 0, "" };
@@ -242,21 +319,13 @@ static archase_money get_money(row *r, ar_col col, const char *text_override) {
         return m;
     }
     char norm[64];
-    size_t n = 0, len = strlen(s);
-    char dec = r->rules && r->rules->decimal ? r->rules->decimal : '.';
-    char thou = r->rules ? r->rules->thousands : 0;
-    for (size_t i = 0; i < len && n + 1 < sizeof norm; i++) {
-        if (thou && s[i] == thou)
-            continue;
-        norm[n++] = s[i] == dec ? '.' : (s[i] == '.' && dec != '.' ? '\x01' : s[i]);
-    }
-    norm[n] = '\0';
+    const char *why = amount_text(r->rules, s, strlen(s), norm, sizeof norm);
     ar_error err;
     ar_error_clear(&err);
-    int rc = ar_money_parse_amount_n(norm, n, cur, strlen(cur), &m, &err);
+    int rc = why ? ARCHASE_EPARSE : ar_money_parse_amount_n(norm, strlen(norm), cur, strlen(cur), &m, &err);
     if (rc) {
         char msg[200];
-        snprintf(msg, sizeof msg, "'%.40s %.8s' is not an amount: %.100s", s, cur, ar_error_message(&err));
+        snprintf(msg, sizeof msg, "'%.40s %.8s' is not an amount: %.100s", s, cur, why ? why : ar_error_message(&err));
         reject(r, col, msg, NULL);
         m.currency[0] = '\0';
     }
@@ -318,6 +387,45 @@ static void add_result(row *r, int rc) {
         r->fatal = rc;
 }
 
+/* Sets the revision of a fact of the row (`mode`: AR_REVISE_*) and adds it.
+ * Returns 0 when it was accepted, else why not (also recorded in the row). */
+static int add_fact(row *r, int mode, int family, void *fact, int64_t *revision) {
+    ar_fact_ref ref = { family, fact };
+    int rc = ar_revise(r->b, mode, ref, revision, r->line, r->cells[C_REVISION].column);
+    if (rc == 1) {
+        r->bad = 1;
+        return ARCHASE_ECONFLICT;
+    }
+    if (rc) {
+        r->fatal = rc;
+        return rc;
+    }
+    switch (family) {
+    case ARCHASE_FAMILY_CUSTOMER: rc = archase_batch_add_customer(r->b, fact, r->line); break;
+    case ARCHASE_FAMILY_CONTACT: rc = archase_batch_add_contact(r->b, fact, r->line); break;
+    case ARCHASE_FAMILY_FLAGS: rc = archase_batch_add_customer_flags(r->b, fact, r->line); break;
+    case ARCHASE_FAMILY_INVOICE: rc = archase_batch_add_invoice(r->b, fact, r->line); break;
+    case ARCHASE_FAMILY_PAYMENT: rc = archase_batch_add_payment(r->b, fact, r->line); break;
+    case ARCHASE_FAMILY_PROMISE: rc = archase_batch_add_promise(r->b, fact, r->line); break;
+    case ARCHASE_FAMILY_DISPUTE: rc = archase_batch_add_dispute(r->b, fact, r->line); break;
+    case ARCHASE_FAMILY_NOTE: rc = archase_batch_add_note(r->b, fact, r->line); break;
+    default: rc = ARCHASE_EINVAL; break;
+    }
+    add_result(r, rc);
+    return rc;
+}
+
+/* The revision mode of the row's own fact, and of the facts it implies (a
+ * customer's contacts and flags, an invoice's payments): those follow the
+ * store, since no sheet shows them. */
+static int mode_of(const row *r) {
+    return r->how ? r->how->revise : AR_REVISE_SOURCE;
+}
+
+static int implied_mode_of(const row *r) {
+    return mode_of(r) == AR_REVISE_SOURCE ? AR_REVISE_SOURCE : AR_REVISE_AUTO;
+}
+
 /* flags: hold;paused_until=YYYY-MM-DD;expansion;strategic;service_issue, or none */
 static void parse_flags(row *r, const ar_cell *fc, archase_customer_flags *fl) {
     const char *p = fc->text, *end = fc->text + fc->len;
@@ -344,6 +452,37 @@ static void parse_flags(row *r, const ar_cell *fc, archase_customer_flags *fl) {
     }
 }
 
+/* A merging output: what the row leaves out (no column, or an empty cell)
+ * keeps the stored customer's value. A customer the ledger does not have is
+ * made from the row alone, which then needs a name. */
+static void merge_customer(row *r, archase_customer *c) {
+    int rc = ar_stored_load(ar_batch_engine(r->b), ARCHASE_FAMILY_CUSTOMER, c->id, &r->stored);
+    if (rc) {
+        r->fatal = rc;
+        return;
+    }
+    if (!r->stored.found) {
+        if (!c->name)
+            reject(r, C_ID, "no such customer in the ledger, and the row has no name to create it", NULL);
+        return;
+    }
+    const archase_customer *old = &r->stored.fact.u.customer;
+    const char **fields[] = { &c->name, &c->tier, &c->owner, &c->collector, &c->timezone,
+                              &c->locale, &c->country, &c->source_link };
+    const char *const kept[] = { old->name, old->tier, old->owner, old->collector, old->timezone,
+                                 old->locale, old->country, old->source_link };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!*fields[i])
+            *fields[i] = kept[i];
+    }
+    if (!c->credit_limit.currency[0])
+        c->credit_limit = old->credit_limit;
+    if (!c->tag_count) {
+        c->tags = old->tags;
+        c->tag_count = old->tag_count;
+    }
+}
+
 static void customer_row(row *r) {
     archase_customer c = ARCHASE_CUSTOMER_INIT;
     c.id = text(r, C_ID);
@@ -363,11 +502,13 @@ static void customer_row(row *r) {
     const ar_cell *fc = cell(r, C_FLAGS);
     if (fc)
         parse_flags(r, fc, &fl);
+    if (r->how && r->how->merge && c.id && !r->bad && !r->fatal)
+        merge_customer(r, &c);
     if (r->bad || r->fatal)
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    add_result(r, archase_batch_add_customer(r->b, &c, r->line));
+    add_fact(r, mode_of(r), ARCHASE_FAMILY_CUSTOMER, &c, &c.revision);
     const ar_col contact_cols[] = { C_EMAIL, C_PHONE };
     for (int i = 0; i < 2 && !r->fatal; i++) {
         const char *address = text(r, contact_cols[i]);
@@ -386,7 +527,7 @@ static void customer_row(row *r) {
         uint32_t cmap[10] = { 0 };
         cmap[1] = cmap[7] = r->cells[contact_cols[i]].column;
         ar_batch_set_columns(r->b, cmap, 10);
-        add_result(r, archase_batch_add_contact(r->b, &ct, r->line));
+        add_fact(r, implied_mode_of(r), ARCHASE_FAMILY_CONTACT, &ct, &ct.revision);
     }
     if (fc && !r->fatal) {
         fl.customer_id = c.id;
@@ -395,7 +536,7 @@ static void customer_row(row *r) {
         for (int i = 0; i < 10; i++)
             fmap[i] = r->cells[C_FLAGS].column;
         ar_batch_set_columns(r->b, fmap, 10);
-        add_result(r, archase_batch_add_customer_flags(r->b, &fl, r->line));
+        add_fact(r, implied_mode_of(r), ARCHASE_FAMILY_FLAGS, &fl, &fl.revision);
     }
 }
 
@@ -416,7 +557,7 @@ static void contact_row(row *r) {
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    add_result(r, archase_batch_add_contact(r->b, &c, r->line));
+    add_fact(r, mode_of(r), ARCHASE_FAMILY_CONTACT, &c, &c.revision);
 }
 
 static void flags_row(row *r) {
@@ -428,11 +569,118 @@ static void flags_row(row *r) {
     const ar_cell *fc = cell(r, C_FLAGS);
     if (fc)
         parse_flags(r, fc, &fl);
+    /* A mapping's flag rules decide some flags; a merge keeps the rest. */
+    int *const flag_fields[AR_FLAG_COUNT] = { &fl.hold, &fl.expansion, &fl.strategic, &fl.service_issue };
+    for (int i = 0; r->how && i < AR_FLAG_COUNT; i++) {
+        if (r->how->flag[i] >= 0)
+            *flag_fields[i] = r->how->flag[i];
+    }
+    if (r->how && r->how->merge && fl.customer_id && !r->bad) {
+        int rc = ar_stored_load(ar_batch_engine(r->b), ARCHASE_FAMILY_FLAGS, fl.customer_id, &r->stored);
+        if (rc) {
+            r->fatal = rc;
+            return;
+        }
+        const archase_customer_flags *old = r->stored.found ? &r->stored.fact.u.flags : NULL;
+        const int kept[AR_FLAG_COUNT] = { old ? old->hold : 0, old ? old->expansion : 0,
+                                          old ? old->strategic : 0, old ? old->service_issue : 0 };
+        for (int i = 0; old && !fc && i < AR_FLAG_COUNT; i++) {
+            if (r->how->flag[i] < 0)
+                *flag_fields[i] = kept[i];
+        }
+        if (old && !fc)
+            fl.paused_until = old->paused_until;
+        if (old && !fl.reason)
+            fl.reason = old->reason;
+        if (old && !fl.set_by)
+            fl.set_by = old->set_by;
+    }
     if (r->bad)
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    add_result(r, archase_batch_add_customer_flags(r->b, &fl, r->line));
+    add_fact(r, mode_of(r), ARCHASE_FAMILY_FLAGS, &fl, &fl.revision);
+}
+
+/* An amount due: the payment that brings the invoice's open amount to it, one
+ * fact `<invoice id>:paid` that later exports revise. What other payments,
+ * credits and adjustments applied is left to them; when they already bring
+ * the open amount below what is due, the row is rejected (the ledger cannot
+ * take a payment back: an adjustment records a reversal). */
+static void amount_due_payment(row *r, const archase_invoice *inv) {
+    archase_money due = get_money(r, C_AMOUNT_DUE, NULL);
+    if (r->bad || !due.currency[0])
+        return;
+    if (due.minor < 0) {
+        reject(r, C_AMOUNT_DUE, "a negative amount due is a credit, not the balance of an invoice", NULL);
+        return;
+    }
+    if (due.minor > inv->amount.minor) {
+        reject(r, C_AMOUNT_DUE, "more than the invoice's amount", NULL);
+        return;
+    }
+    if (!r->how || r->how->as_of == ARCHASE_DATE_NONE) {
+        r->fatal = ar_error_set(&ar_batch_engine(r->b)->err, ARCHASE_EINVAL, "an amount due needs the import's as-of date");
+        return;
+    }
+    archase_engine *e = ar_batch_engine(r->b);
+    char id[300];
+    snprintf(id, sizeof id, "%s:paid", inv->id);
+    ar_stored invoice_now, paid_before;
+    ar_stored_init(&invoice_now, AR_ENGINE_ALLOC(e));
+    ar_stored_init(&paid_before, AR_ENGINE_ALLOC(e));
+    int rc = ar_stored_load(e, ARCHASE_FAMILY_INVOICE, inv->id, &invoice_now);
+    if (!rc)
+        rc = ar_stored_load(e, ARCHASE_FAMILY_PAYMENT, id, &paid_before);
+    if (rc) {
+        r->fatal = rc;
+        goto done;
+    }
+    if (!invoice_now.found) /* the invoice itself was rejected */
+        goto done;
+    int64_t mine = paid_before.found ? paid_before.amount2 : 0;
+    int64_t needed = invoice_now.amount2 + mine - due.minor;
+    if (needed == 0 && !paid_before.found)
+        goto done;
+    if (needed <= 0) {
+        /* Open before this export's payment, and what that payment was. */
+        archase_money open = { invoice_now.amount2 + mine, "" }, earlier = { mine, "" };
+        memcpy(open.currency, due.currency, sizeof open.currency);
+        memcpy(earlier.currency, due.currency, sizeof earlier.currency);
+        char owed[ARCHASE_MONEY_FORMAT_MAX], most[ARCHASE_MONEY_FORMAT_MAX], paid[ARCHASE_MONEY_FORMAT_MAX];
+        char msg[300];
+        if (archase_money_format_amount(&due, owed, sizeof owed) ||
+            archase_money_format_amount(&open, most, sizeof most) ||
+            archase_money_format_amount(&earlier, paid, sizeof paid))
+            owed[0] = most[0] = paid[0] = '\0';
+        if (needed == 0)
+            snprintf(msg, sizeof msg, "%s is due again, but the payment of %s an earlier export showed cannot "
+                     "be taken back; record the reversal as an adjustment of -%s", owed, paid, paid);
+        else
+            snprintf(msg, sizeof msg, "%s is due, but other payments, credits and adjustments leave only %s "
+                     "open; record the difference as an adjustment", owed, most);
+        reject(r, C_AMOUNT_DUE, msg, NULL);
+        goto done;
+    }
+    archase_payment p = ARCHASE_PAYMENT_INIT;
+    p.id = id;
+    p.customer_id = inv->customer_id;
+    p.invoice_id = inv->id;
+    p.amount.minor = needed;
+    memcpy(p.amount.currency, due.currency, sizeof p.amount.currency);
+    /* Unchanged, it keeps the day it was first seen; changed, it is dated
+     * the day of the export that shows the change. */
+    const archase_payment *old = paid_before.found ? &paid_before.fact.u.payment : NULL;
+    p.date = old && old->amount.minor == needed ? old->date : r->how->as_of;
+    p.reference = old ? old->reference : NULL;
+    p.revision = old ? paid_before.revision : 0;
+    uint32_t pmap[8] = { 0 };
+    pmap[PA_AMOUNT] = r->cells[C_AMOUNT_DUE].column;
+    ar_batch_set_columns(r->b, pmap, 8);
+    add_fact(r, AR_REVISE_AUTO, ARCHASE_FAMILY_PAYMENT, &p, &p.revision);
+done:
+    ar_stored_free(&invoice_now);
+    ar_stored_free(&paid_before);
 }
 
 static void invoice_row(row *r) {
@@ -459,9 +707,12 @@ static void invoice_row(row *r) {
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    int rc = archase_batch_add_invoice(r->b, &inv, r->line);
-    add_result(r, rc);
-    if (rc || settled == ARCHASE_DATE_NONE || r->fatal)
+    int rc = add_fact(r, mode_of(r), ARCHASE_FAMILY_INVOICE, &inv, &inv.revision);
+    if (rc || r->fatal)
+        return;
+    if (cell(r, C_AMOUNT_DUE) && inv.source_status != ARCHASE_INVOICE_VOID)
+        amount_due_payment(r, &inv);
+    if (settled == ARCHASE_DATE_NONE || r->fatal)
         return;
     /* A settled date means the invoice was paid in full on that day. */
     char id[300];
@@ -476,7 +727,7 @@ static void invoice_row(row *r) {
     uint32_t pmap[8] = { 0 };
     pmap[6] = r->cells[C_SETTLED].column;
     ar_batch_set_columns(r->b, pmap, 8);
-    add_result(r, archase_batch_add_payment(r->b, &p, r->line));
+    add_fact(r, implied_mode_of(r), ARCHASE_FAMILY_PAYMENT, &p, &p.revision);
 }
 
 static void payment_row(row *r) {
@@ -498,7 +749,7 @@ static void payment_row(row *r) {
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    add_result(r, archase_batch_add_payment(r->b, &p, r->line));
+    add_fact(r, mode_of(r), ARCHASE_FAMILY_PAYMENT, &p, &p.revision);
 }
 
 static void promise_row(row *r) {
@@ -533,7 +784,7 @@ static void promise_row(row *r) {
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    add_result(r, archase_batch_add_promise(r->b, &p, r->line));
+    add_fact(r, mode_of(r), ARCHASE_FAMILY_PROMISE, &p, &p.revision);
 }
 
 static void dispute_row(row *r) {
@@ -578,7 +829,7 @@ static void dispute_row(row *r) {
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    add_result(r, archase_batch_add_dispute(r->b, &d, r->line));
+    add_fact(r, mode_of(r), ARCHASE_FAMILY_DISPUTE, &d, &d.revision);
 }
 
 static void note_row(row *r) {
@@ -596,11 +847,19 @@ static void note_row(row *r) {
         return;
     uint32_t map[16];
     set_columns(r, map, 16);
-    add_result(r, archase_batch_add_note(r->b, &n, r->line));
+    add_fact(r, mode_of(r), ARCHASE_FAMILY_NOTE, &n, &n.revision);
+}
+
+void ar_row_how_init(ar_row_how *how) {
+    memset(how, 0, sizeof *how);
+    how->revise = AR_REVISE_SOURCE;
+    for (int i = 0; i < AR_FLAG_COUNT; i++)
+        how->flag[i] = -1;
+    how->as_of = ARCHASE_DATE_NONE;
 }
 
 int ar_row_add(archase_batch *b, int kind, const ar_cell cells[C_COUNT], uint32_t line,
-               const ar_cell_rules *rules) {
+               const ar_row_how *how) {
     archase_engine *e = ar_batch_engine(b);
     row *r = ar_calloc(AR_ENGINE_ALLOC(e), 1, sizeof *r);
     if (!r)
@@ -609,8 +868,10 @@ int ar_row_add(archase_batch *b, int kind, const ar_cell cells[C_COUNT], uint32_
     r->kind = kind;
     r->cells = cells;
     r->line = line;
-    r->rules = rules;
+    r->how = how;
+    r->rules = how ? how->rules : NULL;
     ar_buf_init(&r->lists, AR_ENGINE_ALLOC(e));
+    ar_stored_init(&r->stored, AR_ENGINE_ALLOC(e));
     switch (kind) {
     case ARCHASE_KIND_CUSTOMERS: customer_row(r); break;
     case ARCHASE_KIND_CONTACTS: contact_row(r); break;
@@ -626,6 +887,7 @@ int ar_row_add(archase_batch *b, int kind, const ar_cell cells[C_COUNT], uint32_
     ar_batch_set_columns(b, NULL, 0);
     int rc = r->fatal;
     ar_buf_free(&r->lists);
+    ar_stored_free(&r->stored);
     ar_free(AR_ENGINE_ALLOC(e), r);
     return rc;
 }

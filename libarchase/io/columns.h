@@ -20,6 +20,7 @@ typedef enum ar_col {
     C_RESOLVED_ON, C_CREDITED, C_AT, C_TEXT, C_AUTHOR,
     C_DERIVED,     /* written on export, ignored on import */
     C_SETTLED,     /* mappings only: a settled date means paid in full */
+    C_AMOUNT_DUE,  /* mappings only: what is still due; the rest was paid */
     C_COUNT
 } ar_col;
 
@@ -44,16 +45,33 @@ typedef struct ar_cell {
 
 /* How cells are read. */
 typedef struct ar_cell_rules {
-    const char *date_format;   /* NULL = YYYY-MM-DD */
-    char        decimal;       /* '.' or ',' */
-    char        thousands;     /* 0 = none */
+    const char *date_format;     /* NULL = YYYY-MM-DD */
+    char        decimal;         /* '.' or ',' */
+    char        thousands;       /* 0 = none; else it separates groups of three digits */
+    const char *currency_symbol; /* NULL = none; may stand before or after an amount's digits */
+    int         parentheses;     /* 1 = "(12.50)" is -12.50 */
 } ar_cell_rules;
+
+/* The relationship flags a mapping's flag rules decide. */
+enum { AR_FLAG_HOLD, AR_FLAG_EXPANSION, AR_FLAG_STRATEGIC, AR_FLAG_SERVICE_ISSUE, AR_FLAG_COUNT };
+
+/* How the facts of a row are made, beyond reading its cells. */
+typedef struct ar_row_how {
+    const ar_cell_rules *rules;     /* NULL = the native rules */
+    int                  revise;    /* AR_REVISE_* (io/revise.h): how revisions are set */
+    int                  merge;     /* customers, flags: what the row leaves out keeps its stored value */
+    int                  flag[AR_FLAG_COUNT]; /* flags outputs with rules: -1 = not decided, 0, 1 */
+    archase_date         as_of;     /* the date of payments derived from an amount due */
+} ar_row_how;
+
+/* Native rules, revisions as the source gives them, no flag decided, no as-of date. */
+void ar_row_how_init(ar_row_how *how);
 
 /* Turns the cells of one row of `kind` into facts and adds them to `b`
  * (bad cells are rejected through the batch). Returns 0 (added or
  * rejected: the batch knows) or a fatal error (ARCHASE_ENOMEM, storage). */
 int ar_row_add(archase_batch *b, int kind, const ar_cell cells[C_COUNT], uint32_t line,
-               const ar_cell_rules *rules);
+               const ar_row_how *how);
 
 /* Parses a date with the date format of `rules` (NULL or no format: YYYY-MM-DD). */
 int ar_cell_date(const ar_cell_rules *rules, const char *text, size_t len, archase_date *out);

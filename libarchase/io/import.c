@@ -1,26 +1,41 @@
 /* libarchase/io/import.c — importing CSV (native or through a mapping) and
  * JSON Lines: every row a fact (or a few), all in one batch. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "archase/errors.h"
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/date.h"
 #include "core/diag.h"
 #include "engine/batch.h"
 #include "engine/engine.h"
 #include "io/columns.h"
 #include "io/csv.h"
 #include "io/json.h"
+#include "io/mapped.h"
 #include "io/mapping.h"
+#include "io/revise.h"
+
+/* The size of the options of each version: version 1 ends before as_of. */
+static size_t options_size(unsigned version) {
+    switch (version) {
+    case 1: return offsetof(archase_import_options, as_of);
+    case ARCHASE_IMPORT_OPTIONS_VERSION: return sizeof(archase_import_options);
+    default: return 0;
+    }
+}
 
 int archase_import_options_init(archase_import_options *opts, unsigned version) {
     if (!opts)
         return ARCHASE_EINVAL;
-    if (version != ARCHASE_IMPORT_OPTIONS_VERSION)
+    size_t size = options_size(version);
+    if (!size)
         return ARCHASE_EVERSION;
     archase_import_options init = ARCHASE_IMPORT_OPTIONS_INIT;
-    *opts = init;
+    init.version = version;
+    memcpy(opts, &init, size);
     return 0;
 }
 
@@ -29,6 +44,7 @@ typedef struct importer {
     archase_engine               *e;
     archase_batch                *b;
     const archase_import_options *o;
+    ar_row_how                    how;       /* native rows: revisions as the source or the sheet says */
     int                           malformed; /* the file or its header is wrong */
     int                           fatal;
 } importer;
@@ -103,7 +119,7 @@ static void import_native_csv(importer *im, ar_csv *csv) {
             if (by_field[i] && by_field[i]->col != C_DERIVED)
                 cells[by_field[i]->col] = (ar_cell){ csv->fields[i].text, csv->fields[i].len, (uint32_t)i + 1 };
         }
-        int r = ar_row_add(im->b, im->o->kind, cells, csv->row_line, NULL);
+        int r = ar_row_add(im->b, im->o->kind, cells, csv->row_line, &im->how);
         if (r)
             im->fatal = r;
     }
@@ -112,87 +128,6 @@ static void import_native_csv(importer *im, ar_csv *csv) {
     else if (rc == ARCHASE_EPARSE)
         malformed(im, csv->err_line, csv->err_column, csv->err);
     ar_free(AR_ENGINE_ALLOC(im->e), by_field);
-}
-
-static long find_header(const ar_csv *header, size_t width, const char *name) {
-    for (size_t i = 0; i < width; i++) {
-        if (!strcmp(header->fields[i].text, name))
-            return (long)i;
-    }
-    return -1;
-}
-
-/* Header positions of every column a mapping output reads. */
-typedef struct mapped_output {
-    long source[C_COUNT];
-    long when;
-} mapped_output;
-
-static void import_mapped_csv(importer *im, ar_csv *csv, const archase_mapping *m) {
-    mapped_output plan[AR_MAPPING_MAX_OUTPUTS];
-    int rc = ar_csv_next(csv);
-    if (rc != 1) {
-        if (rc == 0)
-            malformed(im, 1, 0, "the file is empty: a header is required");
-        else if (rc == ARCHASE_EPARSE)
-            malformed(im, csv->err_line, csv->err_column, csv->err);
-        else
-            im->fatal = ar_error_set(&im->e->err, rc, "out of memory");
-        return;
-    }
-    size_t width = csv->nfields;
-    for (size_t k = 0; k < m->noutputs; k++) {
-        const ar_mapping_output *out = &m->outputs[k];
-        for (int c = 0; c < C_COUNT; c++) {
-            plan[k].source[c] = -1;
-            if (!out->source[c])
-                continue;
-            plan[k].source[c] = find_header(csv, width, out->source[c]);
-            if (plan[k].source[c] < 0) {
-                char msg[240];
-                snprintf(msg, sizeof msg, "the header has no column '%.60s' (named at %.60s:%u)",
-                         out->source[c], m->source, (unsigned)out->line[c]);
-                malformed(im, csv->row_line, 0, msg);
-            }
-        }
-        plan[k].when = -1;
-        if (out->when_column && (plan[k].when = find_header(csv, width, out->when_column)) < 0) {
-            char msg[240];
-            snprintf(msg, sizeof msg, "the header has no column '%.60s' (named at %.60s:%u)",
-                     out->when_column, m->source, (unsigned)out->when_line);
-            malformed(im, csv->row_line, 0, msg);
-        }
-    }
-    while (!im->fatal && !im->malformed && (rc = ar_csv_next(csv)) == 1) {
-        if (csv->nfields != width) {
-            int r = ar_batch_reject(im->b, ARCHASE_EINVAL, csv->row_line, 0,
-                                    "the row has %zu fields, the header %zu", csv->nfields, width);
-            if (r)
-                im->fatal = r;
-            continue;
-        }
-        for (size_t k = 0; k < m->noutputs && !im->fatal; k++) {
-            const ar_mapping_output *out = &m->outputs[k];
-            if (plan[k].when >= 0 && strcmp(csv->fields[plan[k].when].text, out->when_equals) != 0)
-                continue;
-            ar_cell cells[C_COUNT];
-            memset(cells, 0, sizeof cells);
-            for (int c = 0; c < C_COUNT; c++) {
-                long i = plan[k].source[c];
-                if (i >= 0)
-                    cells[c] = (ar_cell){ csv->fields[i].text, csv->fields[i].len, (uint32_t)i + 1 };
-                else if (out->constant[c])
-                    cells[c] = (ar_cell){ out->constant[c], strlen(out->constant[c]), 0 };
-            }
-            int r = ar_row_add(im->b, out->kind, cells, csv->row_line, &m->rules);
-            if (r)
-                im->fatal = r;
-        }
-    }
-    if (rc == ARCHASE_ENOMEM)
-        im->fatal = ar_error_set(&im->e->err, rc, "out of memory");
-    else if (rc == ARCHASE_EPARSE)
-        malformed(im, csv->err_line, csv->err_column, csv->err);
 }
 
 /* ---- JSON Lines ---------------------------------------------------------------- */
@@ -248,7 +183,7 @@ static void import_jsonl(importer *im, const char *data, size_t size) {
                 cells[spec->col] = (ar_cell){ members[i].value, members[i].len, members[i].column };
         }
         if (!bad && !im->fatal) {
-            int r = ar_row_add(im->b, im->o->kind, cells, line, NULL);
+            int r = ar_row_add(im->b, im->o->kind, cells, line, &im->how);
             if (r)
                 im->fatal = r;
         }
@@ -265,8 +200,15 @@ int archase_import_buffer(archase_engine *e, const archase_import_options *o, co
     ar_error_clear(&e->err);
     if (!o || (!data && size))
         return ar_error_set(&e->err, ARCHASE_EINVAL, "import needs options and data");
-    if (o->version != ARCHASE_IMPORT_OPTIONS_VERSION)
+    if (!options_size(o->version))
         return ar_error_set(&e->err, ARCHASE_EVERSION, "import options version %u is not supported", o->version);
+    /* Version 1 has neither an as-of date nor edits. */
+    archase_date as_of = o->version >= 2 ? o->as_of : ARCHASE_DATE_NONE;
+    int edits = o->version >= 2 ? o->edits : 0;
+    if (edits != 0 && edits != 1)
+        return ar_error_set(&e->err, ARCHASE_EINVAL, "edits is 0 or 1, not %d", edits);
+    if (edits && o->mapping)
+        return ar_error_set(&e->err, ARCHASE_EINVAL, "edits apply to the native formats, not to a mapping");
     int format = o->format ? o->format : ARCHASE_FORMAT_CSV;
     if (format != ARCHASE_FORMAT_CSV && format != ARCHASE_FORMAT_JSONL)
         return ar_error_set(&e->err, ARCHASE_EINVAL, "unknown import format %d", o->format);
@@ -274,10 +216,18 @@ int archase_import_buffer(archase_engine *e, const archase_import_options *o, co
         return ar_error_set(&e->err, ARCHASE_EINVAL, "a mapping applies to CSV files only");
     if (!o->mapping && !archase_kind_name(o->kind))
         return ar_error_set(&e->err, ARCHASE_EINVAL, "import needs a kind (customers, invoices, ...)");
+    /* Only payments derived from an amount due are dated by the import. */
+    for (size_t k = 0; o->mapping && k < o->mapping->noutputs && as_of == ARCHASE_DATE_NONE; k++) {
+        if (o->mapping->outputs[k].source[C_AMOUNT_DUE])
+            as_of = (archase_date)ar_floor_div(ar_engine_now(e), AR_SECONDS_PER_DAY);
+    }
     importer im;
     memset(&im, 0, sizeof im);
     im.e = e;
     im.o = o;
+    ar_row_how_init(&im.how);
+    im.how.revise = edits ? AR_REVISE_EDITS : AR_REVISE_SOURCE;
+    im.how.as_of = as_of;
     int rc = archase_batch_begin(e, diags, o->source ? o->source : "<input>", &im.b);
     if (rc)
         return rc;
@@ -286,9 +236,11 @@ int archase_import_buffer(archase_engine *e, const archase_import_options *o, co
     } else {
         ar_csv csv;
         ar_csv_init(&csv, AR_ENGINE_ALLOC(e), data, size, o->mapping ? o->mapping->delimiter : ',');
-        if (o->mapping)
-            import_mapped_csv(&im, &csv, o->mapping);
-        else
+        if (o->mapping) {
+            int r = ar_import_mapped(im.b, &csv, o->mapping, as_of, &im.malformed);
+            if (r)
+                im.fatal = r;
+        } else
             import_native_csv(&im, &csv);
         ar_csv_free(&csv);
     }
