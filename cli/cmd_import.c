@@ -17,6 +17,7 @@ const char cmd_init_help[] =
 
 const char cmd_import_help[] =
     "usage: archase import DB --kind KIND FILE [--format csv|jsonl] [--mapping M]\n"
+    "                         [--as-of DATE] [--edits] [--actor NAME]\n"
     "\n"
     "Imports FILE into the ledger DB in one transaction: every row is checked,\n"
     "and either every fact is written or, when any row is wrong, none is.\n"
@@ -24,6 +25,13 @@ const char cmd_import_help[] =
     "contacts, flags, invoices, payments, credits, promises, disputes, notes.\n"
     "A mapping (YAML, see docs/import.md) adapts another system's CSV export;\n"
     "with one, --kind may be left out (the mapping names the kinds).\n"
+    "\n"
+    "  --as-of DATE   the day FILE was exported (YYYY-MM-DD; default today, UTC):\n"
+    "                 payments a mapping derives from an amount due carry it\n"
+    "  --edits        FILE is a sheet exported from DB and edited by people: a\n"
+    "                 changed row becomes the next revision; a row someone else\n"
+    "                 changed since the export is refused as a conflicting edit\n"
+    "  --actor NAME   who the audit log names for these facts (default: system)\n"
     "\n"
     "Prints a JSON object: {\"inserted\": N, \"updated\": N, \"duplicates\": N,\n"
     "\"stale\": N, \"rejected\": N, \"errors\": [{\"line\": L, \"column\": C,\n"
@@ -37,11 +45,14 @@ const char cmd_export_help[] =
     "JSON Lines) to standard output or FILE, in id order. What is exported\n"
     "imports back unchanged.\n";
 
-static int open_db(const char *command, const char *path, int create, archase_engine **eng) {
+static int open_db(const char *command, const char *path, int create, const char *actor,
+                   archase_engine **eng) {
     archase_sqlite_options so = ARCHASE_SQLITE_OPTIONS_INIT;
     so.create = create;
+    archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
+    eo.actor = actor;
     char err[512];
-    int rc = archase_open_sqlite(path, &so, NULL, eng, err, sizeof err);
+    int rc = archase_open_sqlite(path, &so, &eo, eng, err, sizeof err);
     if (rc == ARCHASE_ENOTFOUND)
         return cli_fail(command, CLI_INVALID, "%s: no such ledger (create it with `archase init %s`)", path, path);
     if (rc)
@@ -80,7 +91,7 @@ int cmd_init(int argc, char **argv) {
     if (npos != 1)
         return cli_fail("init", CLI_USAGE, "expected the ledger file (see `archase init --help`)");
     archase_engine *eng = NULL;
-    rc = open_db("init", pos[0], 1, &eng);
+    rc = open_db("init", pos[0], 1, NULL, &eng);
     if (rc)
         return rc;
     int64_t version = 0;
@@ -141,13 +152,17 @@ static void print_summary(const archase_batch_summary *s, const archase_diag_lis
 }
 
 int cmd_import(int argc, char **argv) {
-    const char *kind_text = NULL, *format_text = NULL, *mapping_path = NULL;
-    int help = 0, npos = 0;
+    const char *kind_text = NULL, *format_text = NULL, *mapping_path = NULL, *as_of_text = NULL;
+    const char *actor = NULL;
+    int help = 0, npos = 0, edits = 0;
     const char *pos[2];
     const cli_option options[] = {
         { "kind", 1, &kind_text, NULL },
         { "format", 1, &format_text, NULL },
         { "mapping", 1, &mapping_path, NULL },
+        { "as-of", 1, &as_of_text, NULL },
+        { "edits", 0, NULL, &edits },
+        { "actor", 1, &actor, NULL },
         { NULL, 0, NULL, NULL },
     };
     int rc = cli_parse("import", cmd_import_help, argc, argv, 1, options, pos, 2, &npos, &help);
@@ -162,6 +177,13 @@ int cmd_import(int argc, char **argv) {
         return cli_fail("import", CLI_USAGE, "--kind is required (or a --mapping that names the kinds)");
     if (kind_text && (rc = parse_kind("import", kind_text, &o.kind)) != CLI_OK)
         return rc;
+    if (as_of_text && archase_date_parse(as_of_text, &o.as_of))
+        return cli_fail("import", CLI_USAGE, "--as-of must be a date like 2026-03-02, not '%s'", as_of_text);
+    if (edits && mapping_path)
+        return cli_fail("import", CLI_USAGE, "--edits reads a sheet in the native format; it takes no --mapping");
+    if (actor && !*actor)
+        return cli_fail("import", CLI_USAGE, "--actor needs a name");
+    o.edits = edits;
     archase_diag_list *diags = NULL;
     archase_mapping *mapping = NULL;
     archase_engine *eng = NULL;
@@ -182,7 +204,7 @@ int cmd_import(int argc, char **argv) {
         }
         o.mapping = mapping;
     }
-    rc = open_db("import", pos[0], 0, &eng);
+    rc = open_db("import", pos[0], 0, actor, &eng);
     if (rc)
         goto done;
     int irc = archase_import_file(eng, &o, pos[1], diags, &s);
@@ -227,7 +249,7 @@ int cmd_export(int argc, char **argv) {
         (rc = parse_format("export", format_text, &o.format)) != CLI_OK)
         return rc;
     archase_engine *eng = NULL;
-    rc = open_db("export", pos[0], 0, &eng);
+    rc = open_db("export", pos[0], 0, NULL, &eng);
     if (rc)
         return rc;
     /* A file is written beside its name and renamed only when complete. */
