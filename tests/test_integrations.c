@@ -647,6 +647,24 @@ static void a_mapping_with_wrong_new_keys_is_refused_with_every_problem_located(
     assert_string_equal(diag_text(f, 0), "s.yaml:1:1: thousands_separator and decimal_separator must differ");
 }
 
+static char *read_whole(const char *rel);
+
+static void the_mapping_example_in_the_docs_loads(void **state) {
+    fixture *f = *state;
+    char *doc = read_whole("docs/import.md");
+    const char *section = strstr(doc, "## Mapping files");
+    assert_non_null(section);
+    const char *start = strstr(section, "```yaml\n");
+    assert_non_null(start);
+    start += 8;
+    const char *end = strstr(start, "```");
+    assert_non_null(end);
+    archase_diag_list_clear(f->diags);
+    if (archase_mapping_load_buffer(start, (size_t)(end - start), "import.md", NULL, f->diags, &f->mapping))
+        fail_msg("%s", diag_text(f, 0));
+    free(doc);
+}
+
 /* ---- sheets edited by people ------------------------------------------------------------ */
 
 typedef struct sink {
@@ -907,6 +925,7 @@ static const struct CMUnitTest tests[] = {
     T(amounts_with_symbols_separators_and_parentheses_are_read_strictly),
     T(a_report_header_must_be_on_its_line),
     T(a_mapping_with_wrong_new_keys_is_refused_with_every_problem_located),
+    T(the_mapping_example_in_the_docs_loads),
     T(an_edited_sheet_becomes_the_next_revision_by_its_editor),
     T(a_conflicting_edit_is_refused_with_its_line_and_nothing_is_written),
     T(edits_need_the_native_format_and_version_one_options_still_work),
