@@ -15,6 +15,7 @@ struct ar_audit_log {
     ar_sha256      sha;
     int            loaded;  /* `chain` holds the store's state in this transaction */
     int            dirty;   /* records were appended since it was loaded */
+    int            actor_ok; /* the engine's actor was found to be valid UTF-8 */
     archase_instant last_instant;
     ar_audit_chain chain;
     ar_canon       record;  /* the audit record being appended */
@@ -250,8 +251,16 @@ int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *inde
     const char *actor = item->actor ? item->actor : e->actor;
     if (!e->in_txn)
         return ar_error_set(&e->err, ARCHASE_ESTATE, "audit records are appended inside a transaction");
-    if (!text_ok(actor))
-        return ar_error_set(&e->err, ARCHASE_EINVAL, "an audit record needs an actor: non-empty UTF-8");
+    int rc = log_of(e, &log);
+    if (rc)
+        return rc;
+    /* The engine's own actor is checked once. */
+    if (!(actor == e->actor && log->actor_ok)) {
+        if (!text_ok(actor))
+            return ar_error_set(&e->err, ARCHASE_EINVAL, "an audit record needs an actor: non-empty UTF-8");
+        if (actor == e->actor)
+            log->actor_ok = 1;
+    }
     if (item->link_count > AR_AUDIT_LINKS_MAX || (item->link_count && !item->links))
         return ar_error_set(&e->err, ARCHASE_EINVAL, "an audit record has at most %d links",
                             AR_AUDIT_LINKS_MAX);
@@ -262,10 +271,7 @@ int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *inde
         links[i].data = item->links[i];
         links[i].len = strlen(item->links[i]);
     }
-    int rc = log_of(e, &log);
-    if (!rc && !log->loaded)
-        rc = load(e, log);
-    if (rc)
+    if (!log->loaded && (rc = load(e, log)) != 0)
         return rc;
     memset(&fields, 0, sizeof fields);
     fields.kind = item->kind;

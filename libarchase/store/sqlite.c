@@ -39,6 +39,9 @@ typedef struct sqlstore {
     cached            claim_select, claim_update, outbox_move;
     cached            begin, commit, rollback;
     ar_buf            scratch;    /* decoded-column text (JSON lists) */
+    ar_buf            links;      /* an audit entry's links as JSON */
+    archase_instant   at_instant; /* the last audit instant formatted ... */
+    char              at_text[ARCHASE_INSTANT_FORMAT_MAX]; /* ... and its text ("" = none) */
     int64_t           audit_next; /* inside a transaction: the next audit index, -1 = unknown */
 } sqlstore;
 
@@ -304,18 +307,22 @@ static int bind_envelope(sqlstore *ss, sqlite3_stmt *st, const ar_sql_table *t,
 }
 
 static void json_string(ar_buf *b, const uint8_t *s, size_t len) {
+    size_t run = 0; /* bytes copied as they are, in one go */
     ar_buf_putc(b, '"');
     for (size_t i = 0; i < len; i++) {
         uint8_t c = s[i];
-        if (c == '"' || c == '\\') {
-            ar_buf_putc(b, '\\');
-            ar_buf_putc(b, c);
-        } else if (c < 0x20) {
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        ar_buf_put(b, s + run, i - run);
+        run = i + 1;
+        if (c < 0x20) {
             ar_buf_printf(b, "\\u%04x", c);
         } else {
+            ar_buf_putc(b, '\\');
             ar_buf_putc(b, c);
         }
     }
+    ar_buf_put(b, s + run, len - run);
     ar_buf_putc(b, '"');
 }
 
@@ -705,8 +712,7 @@ static int sql_audit_append(void *ud, const archase_audit_entry *e) {
         return fail(ss, ARCHASE_ECONFLICT, "audit index is not the next one");
     sqlite3_stmt *st;
     int temp;
-    ar_buf json;
-    ar_buf_init(&json, A(ss));
+    ar_buf_reset(&ss->links);
     rc = acquire(ss, &ss->audit_append,
                  "INSERT INTO audit_log (idx, kind, actor, at, data, leaf_hash, prev_hash, links, nodes)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -716,13 +722,22 @@ static int sql_audit_append(void *ud, const archase_audit_entry *e) {
     sqlite3_bind_int64(st, 1, (int64_t)e->index);
     sqlite3_bind_int64(st, 2, e->kind);
     sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
-    if (bind_instant(st, 4, e->instant) != SQLITE_OK)
+    /* Records of one transaction mostly share their instant: format it once. */
+    if (!ss->at_text[0] || ss->at_instant != e->instant) {
+        ss->at_text[0] = '\0';
+        if (archase_instant_format(e->instant, ss->at_text, sizeof ss->at_text) == 0)
+            ss->at_instant = e->instant;
+        else
+            ss->at_text[0] = '\0';
+    }
+    if (!ss->at_text[0])
         rc = fail(ss, ARCHASE_EINVAL, "the audit instant is out of range");
     if (!rc) {
+        sqlite3_bind_text(st, 4, ss->at_text, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 5, e->size ? e->data : "", (int)e->size, SQLITE_STATIC);
         sqlite3_bind_blob(st, 6, e->leaf_hash, 32, SQLITE_STATIC);
         sqlite3_bind_blob(st, 7, e->prev_hash, 32, SQLITE_STATIC);
-        rc = bind_links(ss, st, 8, e, &json);
+        rc = bind_links(ss, st, 8, e, &ss->links);
     }
     if (!rc) {
         if (e->node_count)
@@ -737,7 +752,6 @@ static int sql_audit_append(void *ud, const archase_audit_entry *e) {
         }
     }
     release(&ss->audit_append, st, temp);
-    ar_buf_free(&json);
     ss->audit_next = !rc && ss->in_txn ? (int64_t)e->index + 1 : -1;
     return rc;
 }
@@ -1142,6 +1156,7 @@ static void sql_close(void *ud) {
         sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close_v2(ss->db);
     ar_buf_free(&ss->scratch);
+    ar_buf_free(&ss->links);
     archase_allocator a = ss->a;
     ar_free(&a, ss);
 }
@@ -1241,6 +1256,7 @@ int archase_sqlite_storage_open(const char *path, const archase_sqlite_options *
     ss->a = *ar_allocator(allocator);
     ss->audit_next = -1;
     ar_buf_init(&ss->scratch, A(ss));
+    ar_buf_init(&ss->links, A(ss));
     if (ar_buf_reserve(&ss->scratch, 256)) {
         ar_free(allocator, ss);
         set_errbuf(errbuf, errbuf_size, "out of memory");
