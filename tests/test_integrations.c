@@ -413,6 +413,8 @@ static void a_crm_company_the_ledger_does_not_know_is_refused_with_its_line(void
                                             "has no name to create it"));
 }
 
+static void given_tracker(fixture *f);
+
 /* ---- amounts due ---------------------------------------------------------------------- */
 
 static const char DUE_MAPPING[] =
@@ -474,6 +476,27 @@ static void an_amount_due_that_is_not_a_balance_is_refused_with_its_column(void 
     assert_non_null(strstr(diag_text(f, 1), "export.csv:3:7: amount_due: a negative amount due is a credit"));
     assert_non_null(strstr(diag_text(f, 2), "export.csv:4:7: amount_due: 'lots EUR' is not an amount"));
     assert_false(exists(f, ARCHASE_FAMILY_INVOICE, "I1"));
+}
+
+static void a_file_that_gives_one_fact_twice_differently_is_refused(void **state) {
+    fixture *f = *state;
+    archase_batch_summary s;
+    /* the same invoice on two lines, with two different balances */
+    const char *text = "Customer,Invoice,Date,Due,Total,Currency,Balance\n"
+                       "ACME,I1,2026-01-01,2026-01-31,1000.00,EUR,600.00\n"
+                       "ACME,I1,2026-01-01,2026-01-31,1000.00,EUR,500.00\n";
+    assert_int_equal(import_mapped_text(f, DUE_MAPPING, text, "2026-02-01", &s), ARCHASE_EINVAL);
+    assert_string_equal(diag_text(f, 0), "export.csv:3:2: payment 'I1:paid' is given again with other content; "
+                                         "a file gives each fact once");
+    assert_false(exists(f, ARCHASE_FAMILY_INVOICE, "I1"));
+    /* and a sheet with one promise on two rows, edited differently */
+    given_tracker(f);
+    const char *sheet = "promise_id,customer_id,invoice_ids,amount,currency,promised_date,revision\n"
+                        "PTP2,C2,I2,800.00,EUR,2026-03-13,0\n"
+                        "PTP2,C2,I2,800.00,EUR,2026-03-14,0\n";
+    assert_int_equal(import_native(f, ARCHASE_KIND_PROMISES, sheet, 1, &s), ARCHASE_EINVAL);
+    assert_non_null(strstr(diag_text(f, 0), "sheet.csv:3:1: promise 'PTP2' is given again with other content"));
+    assert_int_equal(get(f, ARCHASE_FAMILY_PROMISE, "PTP2").date, day("2026-03-12"));
 }
 
 /* ---- the mapping language ------------------------------------------------------------- */
@@ -921,6 +944,7 @@ static const struct CMUnitTest tests[] = {
     T(a_crm_company_the_ledger_does_not_know_is_refused_with_its_line),
     T(an_amount_due_above_what_the_ledger_can_reach_is_refused_until_an_adjustment),
     T(an_amount_due_that_is_not_a_balance_is_refused_with_its_column),
+    T(a_file_that_gives_one_fact_twice_differently_is_refused),
     T(conditions_choose_rows_and_values_translate_texts),
     T(amounts_with_symbols_separators_and_parentheses_are_read_strictly),
     T(a_report_header_must_be_on_its_line),

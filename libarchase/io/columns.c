@@ -391,7 +391,9 @@ static void add_result(row *r, int rc) {
  * Returns 0 when it was accepted, else why not (also recorded in the row). */
 static int add_fact(row *r, int mode, int family, void *fact, int64_t *revision) {
     ar_fact_ref ref = { family, fact };
-    int rc = ar_revise(r->b, mode, ref, revision, r->line, r->cells[C_REVISION].column);
+    ar_revise_at at = { r->line, r->cells[C_ID].column ? r->cells[C_ID].column : r->cells[C_CUSTOMER_ID].column,
+                        r->cells[C_REVISION].column, r->how ? r->how->written : NULL };
+    int rc = ar_revise(r->b, mode, ref, revision, &at);
     if (rc == 1) {
         r->bad = 1;
         return ARCHASE_ECONFLICT;

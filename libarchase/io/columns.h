@@ -62,6 +62,7 @@ typedef struct ar_row_how {
     int                  merge;     /* customers, flags: what the row leaves out keeps its stored value */
     int                  flag[AR_FLAG_COUNT]; /* flags outputs with rules: -1 = not decided, 0, 1 */
     archase_date         as_of;     /* the date of payments derived from an amount due */
+    struct ar_idset     *written;   /* facts the import wrote from the store's revisions */
 } ar_row_how;
 
 /* Native rules, revisions as the source gives them, no flag decided, no as-of date. */

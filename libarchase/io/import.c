@@ -45,6 +45,7 @@ typedef struct importer {
     archase_batch                *b;
     const archase_import_options *o;
     ar_row_how                    how;       /* native rows: revisions as the source or the sheet says */
+    ar_idset                      written;   /* facts an edited sheet wrote */
     int                           malformed; /* the file or its header is wrong */
     int                           fatal;
 } importer;
@@ -228,6 +229,8 @@ int archase_import_buffer(archase_engine *e, const archase_import_options *o, co
     ar_row_how_init(&im.how);
     im.how.revise = edits ? AR_REVISE_EDITS : AR_REVISE_SOURCE;
     im.how.as_of = as_of;
+    ar_idset_init(&im.written, AR_ENGINE_ALLOC(e));
+    im.how.written = &im.written;
     int rc = archase_batch_begin(e, diags, o->source ? o->source : "<input>", &im.b);
     if (rc)
         return rc;
@@ -258,6 +261,7 @@ int archase_import_buffer(archase_engine *e, const archase_import_options *o, co
         }
     }
     archase_batch_free(im.b);
+    ar_idset_free(&im.written);
     if (summary)
         *summary = s;
     return rc;

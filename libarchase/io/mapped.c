@@ -26,6 +26,7 @@ typedef struct reader {
     const archase_mapping *m;
     int                   *malformed;
     int                    fatal;
+    ar_idset               written; /* facts written from the store's revisions */
     output_plan            plan[AR_MAPPING_MAX_OUTPUTS];
 } reader;
 
@@ -171,6 +172,7 @@ static void take_row(reader *r, size_t k, archase_date as_of) {
     how.revise = out->auto_revision ? AR_REVISE_AUTO : AR_REVISE_SOURCE;
     how.merge = out->merge;
     how.as_of = as_of;
+    how.written = &r->written;
     for (int f = 0; f < AR_FLAG_COUNT; f++) {
         if (!out->has_flag_rule[f])
             continue;
@@ -204,6 +206,7 @@ int ar_import_mapped(archase_batch *b, ar_csv *csv, const archase_mapping *m, ar
     r->csv = csv;
     r->m = m;
     r->malformed = malformed_out;
+    ar_idset_init(&r->written, AR_ENGINE_ALLOC(e));
     /* The lines above the header are a report's title. */
     int rc;
     do {
@@ -236,6 +239,7 @@ int ar_import_mapped(archase_batch *b, ar_csv *csv, const archase_mapping *m, ar
     else if (rc == ARCHASE_EPARSE)
         malformed(r, csv->err_line, csv->err_column, csv->err);
     int fatal = r->fatal;
+    ar_idset_free(&r->written);
     ar_free(AR_ENGINE_ALLOC(e), r);
     return fatal;
 }

@@ -2,6 +2,7 @@
  * replace, and setting revisions from it. */
 #include "io/revise.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "archase/errors.h"
@@ -77,8 +78,20 @@ static int same_as_stored(archase_engine *e, ar_fact_ref ref, const ar_stored *s
     return rc;
 }
 
-int ar_revise(archase_batch *b, int mode, ar_fact_ref ref, int64_t *revision, uint32_t line,
-              uint32_t column) {
+/* Rejects the row; returns 1, or the fatal error of reporting it. */
+static int refuse(archase_batch *b, uint32_t line, uint32_t column, const char *msg) {
+    int rc = ar_batch_reject(b, ARCHASE_ECONFLICT, line, column, "%s", msg);
+    return rc ? rc : 1;
+}
+
+/* Remembers that this import writes the fact. 0 or a fatal error. */
+static int remember(archase_engine *e, const ar_revise_at *at, const char *key) {
+    if (at->written && ar_idset_add(at->written, key))
+        return ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
+    return 0;
+}
+
+int ar_revise(archase_batch *b, int mode, ar_fact_ref ref, int64_t *revision, const ar_revise_at *at) {
     if (mode != AR_REVISE_AUTO && mode != AR_REVISE_EDITS)
         return 0;
     ar_fact_error why;
@@ -88,8 +101,13 @@ int ar_revise(archase_batch *b, int mode, ar_fact_ref ref, int64_t *revision, ui
     ar_stored s;
     ar_stored_init(&s, AR_ENGINE_ALLOC(e));
     const char *id = ar_fact_id(ref);
+    const char *family = ar_family_name(ref.family);
+    char key[AR_ID_MAX + 16], msg[AR_ID_MAX + 300];
+    snprintf(key, sizeof key, "%d:%s", ref.family, id);
     int64_t given = *revision;
     int rc = ar_stored_load(e, ref.family, id, &s);
+    if (!rc && !s.found)
+        rc = remember(e, at, key);
     if (rc || !s.found)
         goto done;
     *revision = s.revision;
@@ -103,31 +121,33 @@ int ar_revise(archase_batch *b, int mode, ar_fact_ref ref, int64_t *revision, ui
         goto done;
     }
     rc = 0;
+    if (at->written && ar_idset_has(at->written, key)) {
+        *revision = given;
+        snprintf(msg, sizeof msg, "%s '%s' is given again with other content; a file gives each fact once",
+                 family, id);
+        rc = refuse(b, at->line, at->id_column, msg);
+        goto done;
+    }
     if (mode == AR_REVISE_EDITS && given != s.revision) {
         *revision = given;
         if (given < s.revision)
-            rc = ar_batch_reject(b, ARCHASE_ECONFLICT, line, column,
-                                 "%s '%s' was changed after this sheet was exported: the sheet has "
-                                 "revision %lld, the ledger %lld; export again and redo the edit",
-                                 ar_family_name(ref.family), id, (long long)given, (long long)s.revision);
+            snprintf(msg, sizeof msg, "%s '%s' was changed after this sheet was exported: the sheet has "
+                     "revision %lld, the ledger %lld; export again and redo the edit",
+                     family, id, (long long)given, (long long)s.revision);
         else
-            rc = ar_batch_reject(b, ARCHASE_ECONFLICT, line, column,
-                                 "%s '%s': revision %lld is newer than the ledger's %lld; keep the "
-                                 "revision column as it was exported",
-                                 ar_family_name(ref.family), id, (long long)given, (long long)s.revision);
-        if (!rc)
-            rc = 1;
+            snprintf(msg, sizeof msg, "%s '%s': revision %lld is newer than the ledger's %lld; keep the "
+                     "revision column as it was exported", family, id, (long long)given, (long long)s.revision);
+        rc = refuse(b, at->line, at->revision_column, msg);
         goto done;
     }
     if (s.revision == INT64_MAX) {
         *revision = given;
-        rc = ar_batch_reject(b, ARCHASE_ECONFLICT, line, column, "%s '%s' has no revision after %lld",
-                             ar_family_name(ref.family), id, (long long)s.revision);
-        if (!rc)
-            rc = 1;
+        snprintf(msg, sizeof msg, "%s '%s' has no revision after %lld", family, id, (long long)s.revision);
+        rc = refuse(b, at->line, at->revision_column, msg);
         goto done;
     }
     *revision = s.revision + 1;
+    rc = remember(e, at, key);
 done:
     ar_stored_free(&s);
     return rc;

@@ -10,6 +10,7 @@
 
 #include "archase/batch.h"
 #include "engine/codec.h"
+#include "engine/idset.h"
 
 /* How the revision of a fact made from a row is set. */
 enum {
@@ -37,11 +38,20 @@ void ar_stored_free(ar_stored *s);
  * is one). Returns 0 or a fatal error (ARCHASE_ENOMEM, ARCHASE_ESTORAGE). */
 int ar_stored_load(archase_engine *e, int family, const char *id, ar_stored *s);
 
+/* Where a row's fact comes from, for what ar_revise reports. */
+typedef struct ar_revise_at {
+    uint32_t  line;
+    uint32_t  id_column;       /* the column of the fact's id (0 = unknown) */
+    uint32_t  revision_column; /* the column of the row's revision (0 = none) */
+    ar_idset *written;         /* the facts this import wrote so far ("family:id") */
+} ar_revise_at;
+
 /* Sets *revision (the revision field of the fact `ref` points to) by `mode`.
- * A fact that is not valid is left alone: adding it reports why. Returns 0
- * (add the fact), 1 (it was rejected through the batch, at `line` and
- * `column`: a conflicting edit) or a fatal error. */
-int ar_revise(archase_batch *b, int mode, ar_fact_ref ref, int64_t *revision, uint32_t line,
-              uint32_t column);
+ * A fact that is not valid is left alone: adding it reports why. A fact this
+ * import already wrote with other content is refused (a file that gives one
+ * fact twice, differently, has no single meaning). Returns 0 (add the fact),
+ * 1 (it was rejected through the batch: a conflicting edit, or the fact twice)
+ * or a fatal error. */
+int ar_revise(archase_batch *b, int mode, ar_fact_ref ref, int64_t *revision, const ar_revise_at *at);
 
 #endif
