@@ -3,7 +3,8 @@
  *
  * The ledger is bench/ledger_gen.c's (seed 42) scaled to --invoices (100,000
  * by default, with a tenth as many customers) in an in-memory store; the
- * replay runs --days days (365) ending on the generator's as-of date,
+ * customer has a consented e-mail contact. The replay runs --days days (365)
+ * ending on the generator's as-of date,
  * 2026-01-31, with --policy (examples/policies/enterprise-formal.yaml): every
  * day a snapshot of the ledger as it stood, an evaluation, and the chase
  * state kept for the next day.
@@ -38,8 +39,21 @@ typedef struct loader {
     archase_batch *b;
 } loader;
 
+/* Every customer with a consented e-mail contact, so messages can go out. */
 static int add_customer(void *u, const archase_customer *c) {
-    return archase_batch_add_customer(((loader *)u)->b, c, 0);
+    loader *l = u;
+    int rc = archase_batch_add_customer(l->b, c, 0);
+    char id[64], address[80];
+    snprintf(id, sizeof id, "%s:email", c->id);
+    snprintf(address, sizeof address, "ap@%s.example", c->id);
+    archase_contact k = ARCHASE_CONTACT_INIT;
+    k.id = id;
+    k.customer_id = c->id;
+    k.channel = ARCHASE_CHANNEL_EMAIL;
+    k.address = address;
+    k.consent = 1;
+    k.primary = 1;
+    return rc ? rc : archase_batch_add_contact(l->b, &k, 0);
 }
 static int add_invoice(void *u, const archase_invoice *inv) {
     return archase_batch_add_invoice(((loader *)u)->b, inv, 0);

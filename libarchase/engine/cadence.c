@@ -11,6 +11,22 @@ archase_date ar_step_date(const ar_sequence *seq, const ar_step *st, archase_dat
     return date;
 }
 
+/* ar_step_date through the memo. */
+static archase_date step_day(const ar_sequence *seq, const ar_step *st, archase_date due, int32_t delay,
+                             ar_step_memo *memo) {
+    if (!memo || st->roll == ARCHASE_ROLL_NONE)
+        return ar_step_date(seq, st, due, delay);
+    archase_date from = due + st->offset + (st->offset > 0 ? delay : 0);
+    uint32_t h = ((uint32_t)from * 2654435761u) ^ (uint32_t)((uintptr_t)st >> 4);
+    ar_step_memo *m = &memo[h & (AR_STEP_MEMO_SIZE - 1)];
+    if (m->step != st || m->from != from) {
+        m->step = st;
+        m->from = from;
+        m->day = ar_step_date(seq, st, due, delay);
+    }
+    return m->day;
+}
+
 uint32_t ar_first_step_after(const ar_sequence *seq, int32_t last_offset) {
     uint32_t k = 0;
     if (last_offset != ARCHASE_OFFSET_NONE)
@@ -29,17 +45,24 @@ int32_t ar_pattern_delay(const ar_payment_patterns *pp, const ar_pattern *patter
 }
 
 void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offset, int32_t delay,
-                     archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_plan *out) {
-    ar_step_plan plan = { AR_IDX_NONE, ARCHASE_DATE_NONE, 0, 0, { { 0 } }, AR_IDX_NONE, ARCHASE_DATE_NONE };
+                     archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_memo *memo,
+                     ar_step_plan *out) {
+    ar_step_plan plan = { 0, ARCHASE_DATE_NONE, AR_IDX_NONE, ARCHASE_DATE_NONE, 0, 0, { { 0 } }, AR_IDX_NONE,
+                          ARCHASE_DATE_NONE };
     uint32_t k = ar_first_step_after(seq, last_offset);
     uint32_t live = 0; /* due steps that are not obsolete */
     int missed = 0;
-    plan.done = k;
+    archase_date ahead = ARCHASE_DATE_NONE; /* the day of step k when the loop stops there */
+    plan.first = plan.done = k;
     for (; k < seq->step_count; k++) {
         const ar_step *st = &seq->steps[k];
-        archase_date date = ar_step_date(seq, st, due, delay);
-        if (date > as_of)
+        archase_date date = step_day(seq, st, due, delay, memo);
+        if (k == plan.first)
+            plan.first_date = date;
+        if (date > as_of) {
+            ahead = date;
             break;
+        }
         plan.pending++;
         if (st->offset < 0 && as_of >= due) {
             ar_reasons_add(&plan.reasons, ARCHASE_REASON_OBSOLETE_PRE_DUE);
@@ -85,7 +108,9 @@ void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offs
         ar_reasons_add(&plan.reasons, ARCHASE_REASON_MISSED_STEP_SKIPPED);
     if (plan.done < seq->step_count) {
         plan.next = plan.done;
-        plan.next_date = ar_step_date(seq, &seq->steps[plan.done], due, delay);
+        plan.next_date = plan.done == k && ahead != ARCHASE_DATE_NONE
+                             ? ahead
+                             : step_day(seq, &seq->steps[plan.done], due, delay, memo);
     }
     *out = plan;
 }

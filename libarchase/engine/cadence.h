@@ -21,6 +21,8 @@
 #include "policy/policy_internal.h"
 
 typedef struct ar_step_plan {
+    uint32_t     first;      /* the first step not done before today */
+    archase_date first_date; /* its day, NONE when there is none */
     uint32_t     fire;       /* the step to run today, AR_IDX_NONE when none */
     archase_date fire_date;  /* the day it was due */
     uint32_t     done;       /* steps [0, done) are done once today's step ran (or was let go) */
@@ -38,9 +40,21 @@ archase_date ar_step_date(const ar_sequence *seq, const ar_step *st, archase_dat
  * (ARCHASE_OFFSET_NONE: the first step), or step_count. */
 uint32_t ar_first_step_after(const ar_sequence *seq, int32_t last_offset);
 
-/* Plans today's step. `env` holds the invoice's fields (for `when`). */
+/* Step days already rolled, remembered across invoices (many share a due
+ * date). Direct-mapped; a slot that holds another step's day is replaced. */
+#define AR_STEP_MEMO_SIZE 4096
+typedef struct ar_step_memo {
+    const ar_step *step;
+    archase_date   from;  /* due + offset + delay */
+    archase_date   day;   /* rolled */
+} ar_step_memo;
+
+/* Plans today's step. `env` holds the invoice's fields (for `when`);
+ * `memo` (AR_STEP_MEMO_SIZE slots, zeroed before first use; may be NULL)
+ * remembers rolled days. */
 void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offset, int32_t delay,
-                     archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_plan *out);
+                     archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_memo *memo,
+                     ar_step_plan *out);
 
 /* The customer's delay for steps after the due date: its days late at the
  * policy's percentile, within [0, max_delay_days], once it has min_history

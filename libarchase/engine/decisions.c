@@ -108,11 +108,10 @@ int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision 
     memset(d, 0, sizeof *d);
     d->kind = (uint8_t)kind;
     d->customer = customer;
-    d->score = -1;
     d->target_first = (uint32_t)ds->target_n;
-    d->fact_first = (uint32_t)ds->fact_n;
     d->role_first = (uint32_t)ds->role_n;
-    d->zone = AR_IDX_NONE;
+    d->tmpl = d->sequence = d->step = d->zone = AR_STEP_NONE;
+    d->contact = AR_STR_NONE;
     d->payload = AR_IDX_NONE;
     d->due_by = ARCHASE_DATE_NONE;
     d->local_date = ARCHASE_DATE_NONE;
@@ -120,29 +119,29 @@ int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision 
     return 0;
 }
 
-int ar_ds_target(archase_decisions *ds, uint32_t invoice, int64_t disputed) {
+int ar_ds_target(archase_decisions *ds, uint32_t invoice, uint16_t step, archase_date step_date) {
     if (DS_GROW(ds, ds->targets, ds->target_n, ds->target_cap))
         return ARCHASE_ENOMEM;
-    ds->targets[ds->target_n++] = (ar_target){ invoice, disputed };
+    ds->targets[ds->target_n++] = (ar_target){ invoice, step_date, step };
     ds->d[ds->n - 1].target_count++;
     return 0;
 }
 
-int ar_ds_fact(archase_decisions *ds, int name, int type, uint32_t invoice, int64_t number,
-               const char *currency, const char *text, const char *link) {
-    if (DS_GROW(ds, ds->facts, ds->fact_n, ds->fact_cap))
-        return ARCHASE_ENOMEM;
-    ar_fact_item *f = &ds->facts[ds->fact_n++];
-    f->name = (uint16_t)name;
-    f->type = (uint8_t)type;
-    f->invoice = invoice;
-    f->number = number;
-    memset(f->currency, 0, 4);
-    if (currency)
-        memcpy(f->currency, currency, 3);
-    f->text = text;
-    f->link = link;
-    ds->d[ds->n - 1].fact_count++;
+int ar_ds_rule(archase_decisions *ds, const char *path, uint32_t *out) {
+    return ar_strtab_intern(&ds->rules, path, out) ? ARCHASE_ENOMEM : 0;
+}
+
+int64_t ar_ds_disputed(const archase_decisions *ds, uint32_t position) {
+    size_t lo = 0, hi = ds->disputed_n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->disputed[mid].position == position)
+            return ds->disputed[mid].amount;
+        if (ds->disputed[mid].position < position)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return 0;
 }
 
@@ -165,7 +164,7 @@ int ar_ds_hash(archase_decisions *ds, const uint8_t hash[32], uint32_t *index) {
 int ar_ds_index(archase_decisions *ds) {
     size_t n = ds->snap->invoice_count;
     for (size_t i = 0; i < ds->target_n; i++)
-        ds->assess[ds->position[ds->targets[i].invoice]].dec_count++;
+        ds->assess[ds->targets[i].invoice].dec_count++;
     uint32_t first = 0;
     for (size_t i = 0; i < n; i++) {
         ds->assess[i].dec_first = first;
@@ -178,7 +177,7 @@ int ar_ds_index(archase_decisions *ds) {
     for (size_t i = 0; i < ds->n; i++) {
         const ar_decision *d = &ds->d[i];
         for (uint32_t t = 0; t < d->target_count; t++) {
-            ar_assess *a = &ds->assess[ds->position[ds->targets[d->target_first + t].invoice]];
+            ar_assess *a = &ds->assess[ds->targets[d->target_first + t].invoice];
             ds->invoice_decisions[a->dec_first + a->dec_count++] = (uint32_t)i;
         }
     }
@@ -191,14 +190,14 @@ void archase_decisions_free(archase_decisions *ds) {
     const archase_allocator *a = &ds->allocator;
     ar_free(a, ds->d);
     ar_free(a, ds->targets);
-    ar_free(a, ds->facts);
+    ar_strtab_free(&ds->rules);
+    ar_free(a, ds->disputed);
     ar_free(a, ds->roles);
     ar_free(a, ds->hashes);
     ar_buf_free(&ds->text);
     ar_free(a, ds->updates);
     ar_free(a, ds->escalated);
     ar_free(a, ds->assess);
-    ar_free(a, ds->position);
     ar_free(a, ds->invoice_decisions);
     ar_free(a, ds);
 }
@@ -209,8 +208,16 @@ size_t archase_decisions_count(const archase_decisions *ds) {
     return ds ? ds->n : 0;
 }
 
-static const char *zone_name(const archase_decisions *ds, uint32_t zone) {
-    return zone == AR_IDX_NONE ? NULL : archase_tz_name(ds->snap->zones[zone]);
+static const char *zone_name(const archase_decisions *ds, uint16_t zone) {
+    return zone == AR_STEP_NONE ? NULL : archase_tz_name(ds->snap->zones[zone]);
+}
+
+static const char *template_name(const archase_decisions *ds, const ar_decision *d) {
+    return d->tmpl == AR_STEP_NONE ? NULL : ds->policy->templates.items[d->tmpl].name;
+}
+
+static const char *rule_of(const archase_decisions *ds, const ar_decision *d) {
+    return ar_strtab_str(&ds->rules, d->rule);
 }
 
 int archase_decision_get(const archase_decisions *ds, size_t i, archase_decision *out) {
@@ -229,19 +236,22 @@ int archase_decision_get(const archase_decisions *ds, size_t i, archase_decision
     r.action = d->action;
     r.customer_id = ar_snap_customer_id(ds->snap, d->customer);
     r.invoice_count = d->target_count;
+    const ar_assess *lead = &ds->assess[d->lead];
     r.channel = d->channel;
-    r.contact_id = d->contact_id;
-    r.template_name = d->template_name;
+    r.contact_id = ar_snap_str(ds->snap, d->contact);
+    r.template_name = template_name(ds, d);
     r.tone = d->tone;
-    r.segment = d->segment;
-    r.sequence = d->sequence;
-    r.step = d->step;
-    r.rule = ar_ds_str(ds, d->rule);
+    r.segment = ds->policy->segments[lead->segment].name;
+    if (d->sequence != AR_STEP_NONE) {
+        r.sequence = ds->policy->sequences[d->sequence].name;
+        r.step = ds->policy->sequences[d->sequence].steps[d->step].id;
+    }
+    r.rule = rule_of(ds, d);
     memcpy(r.policy_hash, ds->policy_hash, 32);
-    r.score = d->score;
-    r.driver_count = d->driver_count;
+    r.score = lead->score;
+    r.driver_count = lead->top_count;
     r.reason_count = ar_reasons_count(&d->reasons);
-    r.fact_count = d->fact_count;
+    r.fact_count = ar_decision_fact_count(ds, i);
     r.role_count = d->role_count;
     r.owner = d->owner;
     r.due_by = d->due_by;
@@ -281,7 +291,7 @@ int archase_decision_invoice_get(const archase_decisions *ds, size_t i, size_t j
     r.days_overdue = ds->as_of - si->due_date;
     r.amount.minor = si->amount;
     r.open_amount.minor = si->open;
-    r.disputed_amount.minor = t->disputed;
+    r.disputed_amount.minor = ar_ds_disputed(ds, t->invoice);
     memcpy(r.amount.currency, si->currency, 4);
     memcpy(r.open_amount.currency, si->currency, 4);
     memcpy(r.disputed_amount.currency, si->currency, 4);
@@ -298,14 +308,35 @@ int archase_decision_reason(const archase_decisions *ds, size_t i, size_t j, int
     return 0;
 }
 
+typedef struct fact_pick {
+    size_t       want, seen;
+    ar_fact_item item;
+    int          found;
+} fact_pick;
+
+static int pick(void *ctx, const ar_fact_item *f) {
+    fact_pick *p = ctx;
+    if (p->seen++ != p->want)
+        return 0;
+    p->item = *f;
+    p->found = 1;
+    return 1;
+}
+
 int archase_decision_fact_get(const archase_decisions *ds, size_t i, size_t j, archase_decision_fact *out) {
     if (!ds || !out)
         return ARCHASE_EINVAL;
     if (out->version != ARCHASE_DECISION_FACT_VERSION)
         return ARCHASE_EVERSION;
-    if (i >= ds->n || j >= ds->d[i].fact_count)
+    if (i >= ds->n)
         return ARCHASE_ERANGE;
-    const ar_fact_item *f = &ds->facts[ds->d[i].fact_first + j];
+    fact_pick p;
+    memset(&p, 0, sizeof p);
+    p.want = j;
+    ar_decision_facts(ds, i, pick, &p);
+    if (!p.found)
+        return ARCHASE_ERANGE;
+    const ar_fact_item *f = &p.item;
     archase_decision_fact r;
     memset(&r, 0, sizeof r);
     r.version = ARCHASE_DECISION_FACT_VERSION;
@@ -315,7 +346,8 @@ int archase_decision_fact_get(const archase_decisions *ds, size_t i, size_t j, a
     r.number = f->number;
     memcpy(r.currency, f->currency, 4);
     r.text = f->text;
-    r.source_link = f->link;
+    r.source_link = f->invoice != AR_IDX_NONE ? ar_snap_str(ds->snap, ds->snap->invoices[f->invoice].source_link)
+                                              : NULL;
     *out = r;
     return 0;
 }
@@ -334,8 +366,8 @@ int archase_decision_driver(const archase_decisions *ds, size_t i, size_t j, arc
         return ARCHASE_EINVAL;
     if (i >= ds->n)
         return ARCHASE_ERANGE;
-    const ar_decision *d = &ds->d[i];
-    return driver(ds, d->driver_count, d->drivers, d->driver_points, j, out);
+    const ar_assess *lead = &ds->assess[ds->d[i].lead];
+    return driver(ds, lead->top_count, lead->top, lead->top_points, j, out);
 }
 
 int archase_decision_role(const archase_decisions *ds, size_t i, size_t j, const char **out) {
@@ -358,6 +390,19 @@ static const char *update_invoice(const archase_decisions *ds, const ar_update *
                                      : ar_snap_str(ds->snap, ds->snap->cadence[u->cadence].invoice_id);
 }
 
+/* The sequence, last step and next step of an update, as names. */
+static void update_names(const archase_decisions *ds, const ar_update *u, const char **sequence,
+                         const char **last_step, const char **next_step) {
+    const archase_snapshot *s = ds->snap;
+    const ar_snap_cadence *old = u->cadence != AR_IDX_NONE ? &s->cadence[u->cadence] : NULL;
+    const ar_sequence *seq = u->sequence != AR_STEP_NONE ? &ds->policy->sequences[u->sequence] : NULL;
+    *sequence = seq ? seq->name : old ? ar_snap_str(s, old->sequence) : NULL;
+    *last_step = seq && u->last_step != AR_STEP_NONE ? seq->steps[u->last_step].id
+                 : old                               ? ar_snap_str(s, old->last_step)
+                                                     : NULL;
+    *next_step = seq && u->next_step != AR_STEP_NONE ? seq->steps[u->next_step].id : NULL;
+}
+
 static const char *update_customer(const archase_decisions *ds, const ar_update *u) {
     return u->invoice != AR_IDX_NONE ? ar_snap_customer_id(ds->snap, ds->snap->invoices[u->invoice].customer)
                                      : ar_snap_str(ds->snap, ds->snap->cadence[u->cadence].customer_id);
@@ -378,11 +423,9 @@ int archase_cadence_update_get(const archase_decisions *ds, size_t i, archase_ca
     r.customer_id = update_customer(ds, u);
     r.status = u->status;
     r.reason = u->reason;
-    r.sequence = u->sequence;
-    r.last_step = u->last_step;
+    update_names(ds, u, &r.sequence, &r.last_step, &r.next_step);
     r.last_offset = u->last_offset;
     r.last_date = u->last_date;
-    r.next_step = u->next_step;
     r.next_date = u->next_date;
     *out = r;
     return 0;
@@ -395,15 +438,13 @@ void ar_update_record(const archase_decisions *ds, size_t i, ar_cadence_rec *out
     out->customer_id = update_customer(ds, u);
     out->status = u->status;
     out->reason = u->reason;
-    out->sequence = u->sequence;
-    out->last_step = u->last_step;
+    update_names(ds, u, &out->sequence, &out->last_step, &out->next_step);
     out->last_offset = u->last_offset;
     out->last_date = u->last_date;
     out->notice_offset = u->notice_offset;
-    out->next_step = u->next_step;
     out->next_date = u->next_date;
     out->call_queued = u->call_queued;
-    out->promise_routed = u->promise_routed;
+    out->promise_routed = ar_snap_str(ds->snap, u->promise_routed);
     out->escalated_count = u->esc_count < AR_CADENCE_ESCALATED_MAX ? u->esc_count : AR_CADENCE_ESCALATED_MAX;
     for (uint32_t k = 0; k < out->escalated_count; k++)
         out->escalated[k] = ds->escalated[u->esc_first + k];
@@ -426,7 +467,7 @@ int archase_assessment_get(const archase_decisions *ds, size_t i, archase_invoic
         return ARCHASE_ERANGE;
     const archase_snapshot *s = ds->snap;
     const ar_assess *a = &ds->assess[i];
-    uint32_t inv = s->order[i];
+    uint32_t inv = i;
     const ar_snap_invoice *si = &s->invoices[inv];
     const ar_segment *seg = &ds->policy->segments[a->segment];
     archase_invoice_assessment r;
@@ -436,7 +477,7 @@ int archase_assessment_get(const archase_decisions *ds, size_t i, archase_invoic
     r.customer_id = ar_snap_customer_id(s, si->customer);
     r.days_overdue = ds->as_of - si->due_date;
     r.open_amount.minor = si->open;
-    r.disputed_amount.minor = a->disputed;
+    r.disputed_amount.minor = ar_ds_disputed(ds, (uint32_t)i);
     memcpy(r.open_amount.currency, si->currency, 4);
     memcpy(r.disputed_amount.currency, si->currency, 4);
     r.segment = seg->name;
@@ -446,7 +487,7 @@ int archase_assessment_get(const archase_decisions *ds, size_t i, archase_invoic
     r.coverage = a->coverage;
     r.reason = a->reason;
     r.step_index = a->step_index;
-    r.next_step = a->next_step != AR_IDX_NONE ? seg->sequence->steps[a->next_step].id : NULL;
+    r.next_step = a->next_step != AR_STEP_NONE ? seg->sequence->steps[a->next_step].id : NULL;
     r.next_date = a->next_date;
     r.decision_count = a->dec_count;
     *out = r;
@@ -456,10 +497,10 @@ int archase_assessment_get(const archase_decisions *ds, size_t i, archase_invoic
 int archase_assessment_find(const archase_decisions *ds, const char *invoice_id, size_t *index) {
     if (!ds || !invoice_id || !index)
         return ARCHASE_EINVAL;
-    uint32_t inv = ar_strtab_find(&ds->snap->invoice_ids, invoice_id);
-    if (inv == AR_STRTAB_NONE)
+    uint32_t number = ar_strtab_find(&ds->snap->invoice_ids, invoice_id);
+    if (number == AR_STRTAB_NONE)
         return ARCHASE_ENOTFOUND;
-    *index = ds->position[inv];
+    *index = ds->snap->invoice_index[number];
     return 0;
 }
 
@@ -493,7 +534,7 @@ int archase_coverage_report(const archase_decisions *ds, archase_coverage *out) 
     for (size_t i = 0; i < s->invoice_count; i++) {
         const ar_assess *a = &ds->assess[i];
         r.open_invoices++;
-        if (ds->as_of <= s->invoices[s->order[i]].due_date)
+        if (ds->as_of <= s->invoices[i].due_date)
             continue;
         r.overdue_invoices++;
         if (a->coverage > 0 && a->coverage < ARCHASE_COVERAGE_STATE_LIMIT)
@@ -561,9 +602,30 @@ static void fact_value(ar_canon *c, const ar_fact_item *f) {
     }
 }
 
+static int encode_fact(void *ctx, const ar_fact_item *f) {
+    const void *const *args = ctx;
+    const archase_decisions *ds = args[0];
+    ar_canon *c = (ar_canon *)args[1];
+    ar_canon_begin_record(c, AR_KIND_ITEM);
+    ar_canon_put_str(c, 1, ar_fact_name(f->name));
+    ar_canon_put_str(c, 2, value_type_names[f->type]);
+    fact_value(c, f);
+    if (f->invoice != AR_IDX_NONE) {
+        ar_canon_put_str(c, 4, ar_snap_invoice_id(ds->snap, f->invoice));
+        if (f->type != ARCHASE_VALUE_TEXT)
+            put_opt(c, 5, f->text);
+        put_opt(c, 6, ar_snap_str(ds->snap, ds->snap->invoices[f->invoice].source_link));
+    } else if (f->type != ARCHASE_VALUE_TEXT) {
+        put_opt(c, 5, f->text);
+    }
+    ar_canon_end_record(c);
+    return 0;
+}
+
 int ar_decision_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
     const ar_decision *d = &ds->d[i];
     const archase_snapshot *s = ds->snap;
+    const ar_assess *lead = &ds->assess[d->lead];
     ar_canon_reset(c);
     ar_canon_begin_record(c, AR_KIND_DECISION);
     ar_canon_put_str(c, DE_KEY, ar_ds_str(ds, d->key));
@@ -576,13 +638,14 @@ int ar_decision_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
     for (uint32_t t = 0; t < d->target_count; t++) {
         const ar_target *tg = &ds->targets[d->target_first + t];
         const ar_snap_invoice *si = &s->invoices[tg->invoice];
+        int64_t disputed = ar_ds_disputed(ds, tg->invoice);
         archase_money m;
         ar_canon_begin_record(c, AR_KIND_ITEM);
         ar_canon_put_str(c, 1, ar_snap_invoice_id(s, tg->invoice));
         money_of(&m, si->open, si->currency);
         ar_canon_put_money(c, 2, &m);
-        if (tg->disputed) {
-            money_of(&m, tg->disputed, si->currency);
+        if (disputed) {
+            money_of(&m, disputed, si->currency);
             ar_canon_put_money(c, 3, &m);
         }
         ar_canon_put_int(c, 4, ds->as_of - si->due_date);
@@ -593,46 +656,38 @@ int ar_decision_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
     if (d->channel)
         ar_canon_put_str(c, DE_CHANNEL, d->channel == ARCHASE_CHANNEL_INTERNAL ? "internal"
                                                                             : archase_channel_name(d->channel));
-    put_opt(c, DE_CONTACT, d->contact_id);
-    put_opt(c, DE_TEMPLATE, d->template_name);
+    put_opt(c, DE_CONTACT, ar_snap_str(s, d->contact));
+    put_opt(c, DE_TEMPLATE, template_name(ds, d));
     if (d->tone)
         ar_canon_put_str(c, DE_TONE, archase_tone_name(d->tone));
-    put_opt(c, DE_SEGMENT, d->segment);
-    put_opt(c, DE_SEQUENCE, d->sequence);
-    put_opt(c, DE_STEP, d->step);
-    ar_canon_put_str(c, DE_RULE, ar_ds_str(ds, d->rule));
+    ar_canon_put_str(c, DE_SEGMENT, ds->policy->segments[lead->segment].name);
+    if (d->sequence != AR_STEP_NONE) {
+        const ar_sequence *seq = &ds->policy->sequences[d->sequence];
+        ar_canon_put_str(c, DE_SEQUENCE, seq->name);
+        ar_canon_put_str(c, DE_STEP, seq->steps[d->step].id);
+    }
+    ar_canon_put_str(c, DE_RULE, rule_of(ds, d));
     ar_canon_put_hash(c, DE_POLICY_HASH, ds->policy_hash);
-    if (d->score >= 0)
-        ar_canon_put_int(c, DE_SCORE, d->score);
-    drivers(ds, c, DE_DRIVERS, d->driver_count, d->drivers, d->driver_points);
+    ar_canon_put_int(c, DE_SCORE, lead->score);
+    drivers(ds, c, DE_DRIVERS, lead->top_count, lead->top, lead->top_points);
     ar_canon_field(c, DE_REASONS);
     ar_canon_begin_list(c);
     for (size_t k = 0, n = ar_reasons_count(&d->reasons); k < n; k++)
         ar_canon_str(c, archase_reason_name(ar_reasons_at(&d->reasons, k)));
     ar_canon_end_list(c);
-    if (d->fact_count) {
+    size_t facts = ar_decision_fact_count(ds, i);
+    if (facts) {
+        const void *args[2] = { ds, c };
         ar_canon_field(c, DE_FACTS);
         ar_canon_begin_list(c);
-        for (uint32_t k = 0; k < d->fact_count; k++) {
-            const ar_fact_item *f = &ds->facts[d->fact_first + k];
-            ar_canon_begin_record(c, AR_KIND_ITEM);
-            ar_canon_put_str(c, 1, ar_fact_name(f->name));
-            ar_canon_put_str(c, 2, value_type_names[f->type]);
-            fact_value(c, f);
-            if (f->invoice != AR_IDX_NONE)
-                ar_canon_put_str(c, 4, ar_snap_invoice_id(s, f->invoice));
-            if (f->type != ARCHASE_VALUE_TEXT)
-                put_opt(c, 5, f->text);
-            put_opt(c, 6, f->link);
-            ar_canon_end_record(c);
-        }
+        ar_decision_facts(ds, i, encode_fact, (void *)args);
         ar_canon_end_list(c);
     }
     put_opt(c, DE_OWNER, d->owner);
     if (d->due_by != ARCHASE_DATE_NONE)
         ar_canon_put_date(c, DE_DUE_BY, d->due_by);
     ar_canon_put_instant(c, DE_SCHEDULED_AT, d->scheduled_at);
-    if (d->zone != AR_IDX_NONE) {
+    if (d->zone != AR_STEP_NONE) {
         ar_canon_put_str(c, DE_TIMEZONE, zone_name(ds, d->zone));
         ar_canon_put_date(c, DE_LOCAL_DATE, d->local_date);
         ar_canon_put_int(c, DE_LOCAL_SECONDS, d->local_seconds);
@@ -664,11 +719,11 @@ int ar_decision_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
 static int assessment_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
     const archase_snapshot *s = ds->snap;
     const ar_assess *a = &ds->assess[i];
-    const ar_snap_invoice *si = &s->invoices[s->order[i]];
+    const ar_snap_invoice *si = &s->invoices[i];
     const ar_segment *seg = &ds->policy->segments[a->segment];
     ar_canon_reset(c);
     ar_canon_begin_record(c, AR_KIND_ASSESSMENT);
-    ar_canon_put_str(c, 1, ar_snap_invoice_id(s, s->order[i]));
+    ar_canon_put_str(c, 1, ar_snap_invoice_id(s, i));
     ar_canon_put_str(c, 2, ar_snap_customer_id(s, si->customer));
     ar_canon_put_str(c, 3, seg->name);
     ar_canon_put_int(c, 4, a->score);
@@ -676,13 +731,14 @@ static int assessment_encode(const archase_decisions *ds, size_t i, ar_canon *c)
     if (a->reason)
         ar_canon_put_str(c, 6, archase_reason_name(a->reason));
     ar_canon_put_int(c, 7, a->step_index);
-    if (a->next_step != AR_IDX_NONE) {
+    if (a->next_step != AR_STEP_NONE) {
         ar_canon_put_str(c, 8, seg->sequence->steps[a->next_step].id);
         ar_canon_put_date(c, 9, a->next_date);
     }
-    if (a->disputed) {
+    int64_t disputed = ar_ds_disputed(ds, (uint32_t)i);
+    if (disputed) {
         archase_money m;
-        money_of(&m, a->disputed, si->currency);
+        money_of(&m, disputed, si->currency);
         ar_canon_put_money(c, 10, &m);
     }
     drivers(ds, c, 11, a->top_count, a->top, a->top_points);

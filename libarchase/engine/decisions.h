@@ -14,6 +14,7 @@
 #include "core/canon.h"
 #include "engine/cadence_store.h"
 #include "engine/snapshot.h"
+#include "kpi/strtab.h"
 #include "policy/policy_internal.h"
 
 /* Reasons as a set: bit r of word r / 64. */
@@ -43,7 +44,7 @@ enum {
     AR_FN_STEP_DATE,             /* the day the step was due (date) */
     AR_FN_PATTERN_DELAY,         /* days the step moved for the payment pattern */
     AR_FN_ON_TIME_PERCENT,       /* the pattern's on-time share */
-    AR_FN_OPEN_INVOICE,          /* call context: an open invoice (money) */
+    AR_FN_OPEN_INVOICE,          /* call context: an open invoice (money; its number as text) */
     AR_FN_LAST_TOUCH,            /* call context: a recent message (date; channel as text) */
     AR_FN_PROMISE,               /* a promise (money; id as text) */
     AR_FN_PROMISE_DATE,          /* its date */
@@ -59,6 +60,8 @@ enum {
 /* The name of fact `name` ("days_overdue", "open_invoice", ...). */
 const char *ar_fact_name(int name);
 
+/* One fact, as the accessors and the encoding see it. Facts are not stored:
+ * they are a view over the snapshot (see ar_decision_facts). */
 typedef struct ar_fact_item {
     uint16_t    name;
     uint8_t     type;      /* archase_value_type */
@@ -66,30 +69,44 @@ typedef struct ar_fact_item {
     int64_t     number;
     char        currency[4];
     const char *text;      /* TEXT facts, and the text of context items */
-    const char *link;      /* a source document */
 } ar_fact_item;
 
+/* Which groups of facts a decision shows (ar_decision.facts). */
+enum {
+    AR_FACTS_PATTERN = 1,      /* the payment pattern that delayed it */
+    AR_FACTS_RELATIONSHIP = 2, /* the relationship flags' reason and pause */
+    AR_FACTS_MESSAGE = 4,      /* the zone it was scheduled in, touches in 7 days */
+    AR_FACTS_DEADLINE = 8,     /* an escalation's decision deadline (= due_by) */
+    AR_FACTS_CONTEXT = 16      /* what a person needs: open items, touches, promises,
+                                  disputes, notes, the payment pattern */
+};
+
+#define AR_STEP_NONE UINT16_MAX
+
+/* One invoice a decision is about. */
 typedef struct ar_target {
-    uint32_t invoice;      /* snapshot invoice index */
-    int64_t  disputed;     /* the part under dispute when it was decided */
+    uint32_t     invoice;   /* snapshot invoice index */
+    archase_date step_date; /* the day its step was due, NONE when it has none */
+    uint16_t     step;      /* its step in its sequence, AR_STEP_NONE when none */
 } ar_target;
 
 typedef struct ar_decision {
     uint8_t         kind, action, channel, tone;
-    uint8_t         recovery_plan, fast_lane, driver_count;
-    uint8_t         drivers[AR_RISK_TOP];       /* indexes into policy->risk.drivers */
-    int32_t         driver_points[AR_RISK_TOP];
-    int32_t         score;                      /* -1 = not scored */
+    uint8_t         recovery_plan, fast_lane, facts;
+    uint16_t        tmpl;                       /* index into policy templates, AR_STEP_NONE */
+    uint16_t        sequence, step;             /* policy sequence and step, AR_STEP_NONE */
+    uint16_t        zone;                       /* snapshot zone, AR_STEP_NONE = none */
     uint32_t        customer;                   /* snapshot customer index */
+    uint32_t        lead;                       /* assessment index of the lead invoice */
     uint32_t        target_first, target_count; /* into targets[] */
-    uint32_t        fact_first, fact_count;     /* into facts[] */
     uint32_t        role_first, role_count;     /* into roles[] */
-    uint32_t        key, rule;                  /* offsets into text */
-    uint32_t        zone;                       /* snapshot zone index, AR_IDX_NONE = none */
+    uint32_t        contact;                    /* snapshot text: the contact's id */
+    uint32_t        key;                        /* offset into text */
+    uint32_t        rule;                       /* number in rules */
     uint32_t        approvers;
     uint32_t        payload;                    /* into hashes[], AR_IDX_NONE = none */
     ar_reasons      reasons;
-    const char     *contact_id, *template_name, *segment, *sequence, *step, *owner;
+    const char     *owner;
     archase_date    due_by;
     archase_date    local_date;
     int32_t         local_seconds;
@@ -98,31 +115,41 @@ typedef struct ar_decision {
     char            currency[4];
 } ar_decision;
 
-/* What evaluation found for one open invoice (by position in snapshot order). */
+/* What evaluation found for one open invoice (by invoice index). */
 typedef struct ar_assess {
     uint16_t     segment;                 /* index into policy->segments */
     int16_t      score;
     uint8_t      coverage, reason;        /* archase_coverage_state, archase_reason */
     uint8_t      top_count;
     uint8_t      top[AR_RISK_TOP];
+    int16_t      step_index;
+    uint16_t     next_step;               /* index into the sequence's steps, AR_STEP_NONE */
     int32_t      top_points[AR_RISK_TOP];
-    int32_t      step_index;
-    uint32_t     next_step;               /* index into the sequence's steps, AR_IDX_NONE */
     archase_date next_date;
-    int64_t      disputed;
     uint32_t     dec_first, dec_count;    /* into invoice_decisions[] */
 } ar_assess;
 
-/* A new cadence state. */
+/* A new cadence state. Strings are policy steps by index, or, for what the
+ * policy no longer names (a closed invoice's, a kept step of an older
+ * sequence), the stored state's strings. */
 typedef struct ar_update {
     uint32_t     invoice;         /* snapshot invoice index, AR_IDX_NONE for a closed one */
     uint32_t     cadence;         /* the snapshot state it replaces, AR_IDX_NONE = none */
     uint8_t      status, reason;
-    const char  *sequence, *last_step, *next_step, *promise_routed;
+    uint16_t     sequence;        /* policy sequence, AR_STEP_NONE = the stored one's */
+    uint16_t     last_step;       /* in `sequence`, AR_STEP_NONE = the stored one's (or none) */
+    uint16_t     next_step;       /* in `sequence`, AR_STEP_NONE = none */
     int32_t      last_offset, notice_offset;
     archase_date last_date, next_date, call_queued;
+    uint32_t     promise_routed;  /* snapshot text, AR_STR_NONE */
     uint32_t     esc_first, esc_count; /* into escalated[] */
 } ar_update;
+
+/* A disputed part, for the few invoices that have one (by assessment index). */
+typedef struct ar_disputed {
+    uint32_t position;
+    int64_t  amount;
+} ar_disputed;
 
 struct archase_decisions {
     archase_allocator       allocator;
@@ -134,16 +161,32 @@ struct archase_decisions {
 
     ar_decision  *d;          size_t n, cap;
     ar_target    *targets;    size_t target_n, target_cap;
-    ar_fact_item *facts;      size_t fact_n, fact_cap;
     const char  **roles;      size_t role_n, role_cap;
     uint8_t     (*hashes)[32]; size_t hash_n, hash_cap;
-    ar_buf        text;       /* keys and rule paths, NUL-terminated */
+    ar_buf        text;       /* keys, NUL-terminated */
+    ar_strtab     rules;      /* rule paths, once each */
     ar_update    *updates;    size_t update_n, update_cap;
     const char  **escalated;  size_t esc_n, esc_cap;
-    ar_assess    *assess;     /* one per open invoice, in snapshot order */
-    uint32_t     *position;   /* invoice index -> assessment index */
+    ar_disputed  *disputed;   size_t disputed_n, disputed_cap; /* by position */
+    ar_assess    *assess;     /* one per open invoice, by invoice index */
     uint32_t     *invoice_decisions; /* decision indexes, grouped by assessment */
 };
+
+/* The disputed part of the invoice at assessment index `position` (0 when none). */
+int64_t ar_ds_disputed(const archase_decisions *ds, uint32_t position);
+
+/* Hands every fact of decision i to fn in their one order (docs/engine.md,
+ * "Facts"): each target's days_overdue, open_amount, disputed_amount (when
+ * some is), due_date, step and step_date (when it has a step); the lead
+ * invoice's segment and risk_score; then, as the decision's `facts` says,
+ * the pattern, the relationship, the message's zone and touches, the
+ * decision deadline and the context. All from the snapshot and the policy,
+ * so a fact is the same whenever it is read. fn returns 0 to go on, 1 to
+ * stop; the result is 0 or fn's negative code. */
+typedef int (*ar_fact_fn)(void *ctx, const ar_fact_item *fact);
+int ar_decision_facts(const archase_decisions *ds, size_t i, ar_fact_fn fn, void *ctx);
+/* The number of facts of decision i. */
+size_t ar_decision_fact_count(const archase_decisions *ds, size_t i);
 
 /* Appends a string to ds->text and returns its offset; on failure the
  * buffer's sticky error is set (checked once at the end). */
@@ -152,13 +195,13 @@ static inline const char *ar_ds_str(const archase_decisions *ds, uint32_t off) {
     return (const char *)ds->text.data + off;
 }
 
-/* The decision of a customer being built: append one, then its targets,
- * facts and roles (all go after the last decision's). 0 or ARCHASE_ENOMEM. */
+/* The decision of a customer being built: append one, then its targets
+ * and roles (all go after the last decision's). 0 or ARCHASE_ENOMEM. */
 int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision **out);
-int ar_ds_target(archase_decisions *ds, uint32_t invoice, int64_t disputed);
-int ar_ds_fact(archase_decisions *ds, int name, int type, uint32_t invoice, int64_t number,
-               const char *currency, const char *text, const char *link);
+int ar_ds_target(archase_decisions *ds, uint32_t invoice, uint16_t step, archase_date step_date);
 int ar_ds_role(archase_decisions *ds, const char *role);
+/* The number of `path` in ds->rules. 0 or ARCHASE_ENOMEM. */
+int ar_ds_rule(archase_decisions *ds, const char *path, uint32_t *out);
 int ar_ds_hash(archase_decisions *ds, const uint8_t hash[32], uint32_t *index);
 
 /* Links every assessment to the decisions about its invoice. 0 or ENOMEM. */

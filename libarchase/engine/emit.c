@@ -3,18 +3,14 @@
  * escalation, an approval request, a skip or a wait), each with its targets,
  * reasons, the facts it used and the rule that fired. Messages are scheduled
  * under the contact guardrails, most advanced step first. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "archase/errors.h"
-#include "archase/hash.h"
 #include "core/alloc.h"
 #include "engine/eval.h"
 #include "engine/guard.h"
-
-/* Most items of call and escalation context per kind (open invoices, ...). */
-#define AR_CONTEXT_MAX 100
-#define AR_CONTEXT_TOUCHES 5
 
 /* ---- groups ---------------------------------------------------------------- */
 
@@ -69,12 +65,6 @@ static const char *str(const ar_eval *E, uint32_t n) {
     return ar_snap_str(E->s, n);
 }
 
-static int fact(ar_eval *E, int name, int type, uint32_t invoice, int64_t number, const char *currency,
-                const char *text) {
-    const char *link = invoice != AR_IDX_NONE ? str(E, E->s->invoices[invoice].source_link) : NULL;
-    return ar_ds_fact(E->ds, name, type, invoice, number, currency, text, link);
-}
-
 /* "account_owner" is the customer's owner, "collector" its collector; any
  * other role is itself (a queue of that role). */
 static const char *resolve_role(const ar_eval *E, const char *role) {
@@ -116,97 +106,51 @@ static const ar_work *step_member(const ar_eval *E, const ar_group *g) {
     return NULL;
 }
 
-/* The rule that fired, as the policy setting path. */
-static uint32_t rule_path(ar_eval *E, const ar_group *g, const ar_work *step) {
-    archase_decisions *ds = E->ds;
+/* The rule that fired, as the policy setting path, into the result's rules
+ * (a step's once per evaluation). */
+static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_t *out) {
+    char path[512];
+    uint32_t *cached = NULL;
+    if (step && !(g->origin == AR_ORIGIN_CALL_QUEUE && g->rule)) {
+        cached = &E->step_rule[E->step_base[step->seq - E->p->sequences] + step->plan.fire];
+        if (*cached != AR_IDX_NONE) {
+            *out = *cached;
+            return 0;
+        }
+    }
     if (g->origin == AR_ORIGIN_CALL_QUEUE && g->rule)
-        return ar_ds_text(ds, "%s", g->rule);
-    if (step)
-        return ar_ds_text(ds, "sequences.%s.steps[%s]", step->seq->name, step->seq->steps[step->plan.fire].id);
-    switch (g->origin) {
-    case AR_ORIGIN_ESCALATION:
-        return ar_ds_text(ds, "escalation.rules[%s]", ((const ar_escalation_rule *)g->source)->name);
-    case AR_ORIGIN_PROMISE: return ar_ds_text(ds, "promises.on_broken");
-    case AR_ORIGIN_RELATIONSHIP: return ar_ds_text(ds, "%s", g->rule);
-    case AR_ORIGIN_CALL_QUEUE: return ar_ds_text(ds, "call_queue");
-    default: return 0;
-    }
-}
-
-/* ---- context ------------------------------------------------------------------ */
-
-/* What a person needs to act: the customer's open items, recent messages,
- * promises, disputes, notes and payment pattern. */
-static int context(ar_eval *E) {
-    const archase_snapshot *s = E->s;
-    const ar_snap_customer *c = E->cust;
-    int rc = 0;
-    for (uint32_t j = 0; j < c->inv_count && j < AR_CONTEXT_MAX && !rc; j++) {
-        uint32_t inv = s->order[c->inv_first + j];
-        rc = fact(E, AR_FN_OPEN_INVOICE, ARCHASE_VALUE_MONEY, inv, s->invoices[inv].open,
-                  s->invoices[inv].currency, str(E, s->invoices[inv].number));
-    }
-    int shown = 0;
-    for (size_t t = E->touch_n; t-- > 0 && shown < AR_CONTEXT_TOUCHES && !rc;) {
-        if (E->touches[t].date > E->as_of)
-            continue;
-        rc = fact(E, AR_FN_LAST_TOUCH, ARCHASE_VALUE_DATE, AR_IDX_NONE, E->touches[t].date, NULL,
-                  channel_name(E->touches[t].channel));
-        shown++;
-    }
-    for (uint32_t k = 0; k < c->prom_count && k < AR_CONTEXT_MAX && !rc; k++) {
-        const ar_snap_promise *pr = &s->promises[c->prom_first + k];
-        const ar_promise_eff *e = &E->peff[k];
-        if (e->state != AR_PROMISE_OPEN && e->state != AR_PROMISE_BROKEN)
-            continue;
-        uint32_t inv = pr->inv_count ? s->promise_invoices[pr->inv_first] : AR_IDX_NONE;
-        rc = fact(E, AR_FN_PROMISE, ARCHASE_VALUE_MONEY, inv, pr->amount, pr->currency, str(E, pr->id));
-        if (!rc)
-            rc = fact(E, AR_FN_PROMISE_DATE, ARCHASE_VALUE_DATE, inv, pr->promised_date, NULL, str(E, pr->id));
-        if (!rc)
-            rc = fact(E, AR_FN_PROMISE_PAID, ARCHASE_VALUE_MONEY, inv, e->paid, pr->currency, str(E, pr->id));
-    }
-    for (uint32_t k = 0; k < c->disp_count && k < AR_CONTEXT_MAX && !rc; k++) {
-        const ar_snap_dispute *d = &s->disputes[c->disp_first + k];
-        uint32_t inv = d->inv_count ? s->dispute_invoices[d->inv_first] : AR_IDX_NONE;
-        rc = fact(E, AR_FN_DISPUTE, ARCHASE_VALUE_MONEY, inv, d->amount, d->currency, str(E, d->reason_code));
-    }
-    for (uint32_t k = 0; k < c->note_count && !rc; k++) {
-        const ar_snap_note *n = &s->notes[c->note_first + k];
-        rc = fact(E, AR_FN_NOTE, ARCHASE_VALUE_TEXT, n->invoice, 0, NULL, str(E, n->text));
-    }
-    const ar_pattern *pt = &E->pattern;
-    if (!rc)
-        rc = fact(E, AR_FIELD_PAID_INVOICES, ARCHASE_VALUE_INT, AR_IDX_NONE, pt->sample, NULL, NULL);
-    if (!rc && pt->sample) {
-        rc = fact(E, AR_FIELD_MEDIAN_DAYS_LATE, ARCHASE_VALUE_DAYS, AR_IDX_NONE, ar_pattern_days(pt->median_x100),
-                  NULL, NULL);
-        if (!rc)
-            rc = fact(E, AR_FIELD_P80_DAYS_LATE, ARCHASE_VALUE_DAYS, AR_IDX_NONE, ar_pattern_days(pt->p80_x100),
-                      NULL, NULL);
-        if (!rc)
-            rc = fact(E, AR_FIELD_DAYS_LATE_TREND, ARCHASE_VALUE_DAYS, AR_IDX_NONE,
-                      ar_pattern_days(pt->trend_x100), NULL, NULL);
-        if (!rc)
-            rc = fact(E, AR_FN_ON_TIME_PERCENT, ARCHASE_VALUE_INT, AR_IDX_NONE,
-                      (int64_t)pt->on_time * 100 / pt->sample, NULL, NULL);
-    }
+        snprintf(path, sizeof path, "%s", g->rule);
+    else if (step)
+        snprintf(path, sizeof path, "sequences.%s.steps[%s]", step->seq->name, step->seq->steps[step->plan.fire].id);
+    else if (g->origin == AR_ORIGIN_ESCALATION)
+        snprintf(path, sizeof path, "escalation.rules[%s]", ((const ar_escalation_rule *)g->source)->name);
+    else if (g->origin == AR_ORIGIN_PROMISE)
+        snprintf(path, sizeof path, "promises.on_broken");
+    else if (g->origin == AR_ORIGIN_RELATIONSHIP)
+        snprintf(path, sizeof path, "%s", g->rule);
+    else
+        snprintf(path, sizeof path, "call_queue");
+    int rc = ar_ds_rule(E->ds, path, out);
+    if (!rc && cached)
+        *cached = *out;
     return rc;
 }
 
-/* Facts about the customer's relationship flags. */
-static int relationship_facts(ar_eval *E) {
-    int rc = 0;
-    if (E->cust->flags_reason != AR_STR_NONE)
-        rc = fact(E, AR_FN_FLAGS_REASON, ARCHASE_VALUE_TEXT, AR_IDX_NONE, 0, NULL, str(E, E->cust->flags_reason));
-    if (!rc && E->cust->paused_until != ARCHASE_DATE_NONE && E->cust->paused_until >= E->as_of)
-        rc = fact(E, AR_FN_PAUSED_UNTIL, ARCHASE_VALUE_DATE, AR_IDX_NONE, E->cust->paused_until, NULL, NULL);
-    return rc;
+/* The parts joined by '/' into the result's text; its offset. */
+static uint32_t key_of(archase_decisions *ds, const char *const *parts, size_t n) {
+    uint32_t off = (uint32_t)ds->text.len;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            ar_buf_putc(&ds->text, '/');
+        ar_buf_puts(&ds->text, parts[i]);
+    }
+    ar_buf_putc(&ds->text, 0);
+    return ds->text.err ? 0 : off;
 }
 
 /* ---- one decision ------------------------------------------------------------- */
 
-static int targets(ar_eval *E, uint32_t gi, ar_decision *d, int with_steps) {
+static int targets(ar_eval *E, uint32_t gi, int with_steps) {
     int rc = 0;
     for (size_t m = 0; m < E->member_n && !rc; m++) {
         if (E->member_group[m] != gi)
@@ -217,23 +161,10 @@ static int targets(ar_eval *E, uint32_t gi, ar_decision *d, int with_steps) {
             duplicate = E->member_group[k] == gi && E->members[k] == E->members[m];
         if (duplicate)
             continue;
-        rc = ar_ds_target(E->ds, w->inv, w->disputed);
-        d = &E->ds->d[E->ds->n - 1];
-        d->amount += w->chase;
-        const char *cur = w->si->currency;
-        if (!rc)
-            rc = fact(E, AR_FIELD_DAYS_OVERDUE, ARCHASE_VALUE_DAYS, w->inv, w->days_overdue, NULL, NULL);
-        if (!rc)
-            rc = fact(E, AR_FIELD_OPEN_AMOUNT, ARCHASE_VALUE_MONEY, w->inv, w->si->open, cur, NULL);
-        if (!rc && w->disputed)
-            rc = fact(E, AR_FIELD_DISPUTED_AMOUNT, ARCHASE_VALUE_MONEY, w->inv, w->disputed, cur, NULL);
-        if (!rc)
-            rc = fact(E, AR_FIELD_DUE_DATE, ARCHASE_VALUE_DATE, w->inv, w->si->due_date, NULL, NULL);
-        if (!rc && with_steps && w->plan.fire != AR_IDX_NONE) {
-            rc = fact(E, AR_FN_STEP, ARCHASE_VALUE_TEXT, w->inv, 0, NULL, w->seq->steps[w->plan.fire].id);
-            if (!rc)
-                rc = fact(E, AR_FN_STEP_DATE, ARCHASE_VALUE_DATE, w->inv, w->plan.fire_date, NULL, NULL);
-        }
+        int step = with_steps && w->plan.fire != AR_IDX_NONE;
+        rc = ar_ds_target(E->ds, w->inv, step ? (uint16_t)w->plan.fire : AR_STEP_NONE,
+                          step ? w->plan.fire_date : ARCHASE_DATE_NONE);
+        E->ds->d[E->ds->n - 1].amount += w->chase;
     }
     return rc;
 }
@@ -262,6 +193,7 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
         rc = ar_ds_role(E->ds, rule->roles.items[i]);
     if (rc)
         return rc;
+    d = &E->ds->d[E->ds->n - 1];
     /* The payload an approval is bound to: what would be done, to what, for
      * how much, under which policy, decided when. */
     ar_canon c;
@@ -275,7 +207,7 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
         ar_canon_str(&c, ar_snap_invoice_id(E->s, E->ds->targets[d->target_first + t].invoice));
     ar_canon_end_list(&c);
     ar_canon_put_money(&c, 4, &amount);
-    ar_canon_put_str(&c, 5, ar_ds_str(E->ds, d->rule));
+    ar_canon_put_str(&c, 5, ar_strtab_str(&E->ds->rules, d->rule));
     ar_canon_put_hash(&c, 6, E->ds->policy_hash);
     ar_canon_put_date(&c, 7, E->as_of);
     ar_canon_end_record(&c);
@@ -283,8 +215,12 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
     size_t size;
     uint8_t hash[32];
     rc = ar_canon_finish(&c, &bytes, &size);
-    if (!rc)
-        rc = archase_sha256(bytes, size, hash);
+    if (!rc && !E->sha.md)
+        rc = ar_sha256_init(&E->sha);
+    if (!rc) {
+        ar_span span = { bytes, size };
+        rc = ar_sha256_spans(&E->sha, &span, 1, hash);
+    }
     if (!rc)
         rc = ar_ds_hash(E->ds, hash, &d->payload);
     ar_canon_free(&c);
@@ -322,7 +258,6 @@ static int escalation(ar_eval *E, uint32_t gi, const ar_group *g, ar_decision *d
     int rc = 0;
     for (uint32_t i = 0; i < count && !rc; i++) {
         rc = ar_ds_role(E->ds, notify[i]);
-        d = &E->ds->d[E->ds->n - 1];
         if (!d->owner)
             d->owner = resolve_role(E, notify[i]);
     }
@@ -332,10 +267,10 @@ static int escalation(ar_eval *E, uint32_t gi, const ar_group *g, ar_decision *d
         d->owner = person(E, 0, &d->reasons);
     d->due_by = E->as_of + (er ? er->decision_deadline_days : 5);
     d->recovery_plan = (uint8_t)(er ? er->recovery_plan : 1);
+    d->facts |= AR_FACTS_DEADLINE | AR_FACTS_CONTEXT;
     if (!er || er->blocker_summary)
         blockers(E, gi, d);
-    rc = fact(E, AR_FN_DECISION_DEADLINE, ARCHASE_VALUE_DATE, AR_IDX_NONE, d->due_by, NULL, NULL);
-    return rc ? rc : context(E);
+    return 0;
 }
 
 static int message(ar_eval *E, const ar_group *g, ar_decision *d) {
@@ -349,80 +284,61 @@ static int message(ar_eval *E, const ar_group *g, ar_decision *d) {
     d->scheduled_at = slot.at;
     d->local_date = slot.date;
     d->local_seconds = slot.seconds;
-    d->zone = E->zone;
+    d->zone = (uint16_t)E->zone;
     d->due_by = slot.date;
     ar_reasons_merge(&d->reasons, &slot.reasons);
-    d->contact_id = str(E, E->cust->contact[g->channel]);
+    d->contact = E->cust->contact[g->channel];
+    d->facts |= AR_FACTS_MESSAGE;
     if (E->cust->zone_unknown)
         ar_reasons_add(&d->reasons, ARCHASE_REASON_TIMEZONE_UNKNOWN);
-    int rc = fact(E, AR_FN_TIMEZONE, ARCHASE_VALUE_TEXT, AR_IDX_NONE, 0, NULL, archase_tz_name(tz));
-    if (!rc)
-        rc = fact(E, AR_FIELD_TOUCHES_7D, ARCHASE_VALUE_INT, AR_IDX_NONE, E->env.value[AR_FIELD_TOUCHES_7D], NULL,
-                  NULL);
-    return rc;
+    return 0;
 }
 
 static int emit(ar_eval *E, uint32_t gi) {
     archase_decisions *ds = E->ds;
+    const archase_policy *p = E->p;
     const ar_group *g = &E->groups[gi];
     const ar_work *lead = &E->w[g->lead];
+    const ar_work *step = step_member(E, g);
+    uint32_t rule;
+    int rc = rule_path(E, g, step, &rule);
     ar_decision *d;
-    int rc = ar_ds_begin(ds, E->c, g->kind, &d);
-    if (rc)
+    if (rc || (rc = ar_ds_begin(ds, E->c, g->kind, &d)) != 0)
         return rc;
     d->action = (uint8_t)(g->kind == ARCHASE_DECISION_SKIP || g->kind == ARCHASE_DECISION_WAIT ? 0 : g->action);
     d->channel = (uint8_t)g->channel;
     d->tone = (uint8_t)g->tone;
-    d->template_name = g->tmpl ? g->tmpl->name : NULL;
+    d->tmpl = g->tmpl ? (uint16_t)(g->tmpl - p->templates.items) : AR_STEP_NONE;
     d->reasons = g->reasons;
-    d->segment = E->p->segments[lead->segment].name;
-    const ar_work *step = step_member(E, g);
-    d->sequence = step ? step->seq->name : NULL;
-    d->step = step ? step->seq->steps[step->plan.fire].id : NULL;
-    d->score = lead->risk.score;
-    d->driver_count = (uint8_t)lead->risk.top_count;
-    for (uint32_t k = 0; k < lead->risk.top_count; k++) {
-        d->drivers[k] = (uint8_t)lead->risk.top[k];
-        d->driver_points[k] = (int32_t)lead->risk.top_points[k];
+    d->lead = lead->pos;
+    d->rule = rule;
+    if (step) {
+        d->sequence = (uint16_t)(step->seq - p->sequences);
+        d->step = (uint16_t)step->plan.fire;
     }
     memcpy(d->currency, E->curs[g->cur].currency, 4);
-    d->zone = AR_IDX_NONE;
     d->due_by = E->as_of;
-    d->rule = rule_path(E, g, step);
-    rc = targets(E, gi, d, g->origin == AR_ORIGIN_STEP || g->origin == AR_ORIGIN_CALL_QUEUE ||
-                               g->origin == AR_ORIGIN_RELATIONSHIP);
-    d = &ds->d[ds->n - 1];
-    if (!rc && d->target_count > 1 && g->kind == ARCHASE_DECISION_SEND_MESSAGE)
-        ar_reasons_add(&d->reasons, ARCHASE_REASON_CONSOLIDATED);
-    if (!rc)
-        rc = fact(E, AR_FIELD_SEGMENT, ARCHASE_VALUE_TEXT, AR_IDX_NONE, 0, NULL, d->segment);
-    if (!rc)
-        rc = fact(E, AR_FIELD_RISK_SCORE, ARCHASE_VALUE_INT, AR_IDX_NONE, d->score, NULL, NULL);
-    if (!rc && ar_reasons_has(&d->reasons, ARCHASE_REASON_PATTERN_DELAY)) {
-        rc = fact(E, AR_FN_PATTERN_DELAY, ARCHASE_VALUE_DAYS, AR_IDX_NONE, E->delay, NULL, NULL);
-        if (!rc)
-            rc = fact(E, E->p->payment_patterns.percentile == 50 ? AR_FIELD_MEDIAN_DAYS_LATE : AR_FIELD_P80_DAYS_LATE,
-                      ARCHASE_VALUE_DAYS, AR_IDX_NONE,
-                      E->env.value[E->p->payment_patterns.percentile == 50 ? AR_FIELD_MEDIAN_DAYS_LATE
-                                                                           : AR_FIELD_P80_DAYS_LATE],
-                      NULL, NULL);
-        if (!rc)
-            rc = fact(E, AR_FIELD_PAID_INVOICES, ARCHASE_VALUE_INT, AR_IDX_NONE, E->pattern.sample, NULL, NULL);
-    }
-    if (!rc && E->rel.effect != AR_REL_CONTINUE)
-        rc = relationship_facts(E);
+    rc = targets(E, gi, g->origin == AR_ORIGIN_STEP || g->origin == AR_ORIGIN_CALL_QUEUE ||
+                            g->origin == AR_ORIGIN_RELATIONSHIP);
     if (rc)
         return rc;
     d = &ds->d[ds->n - 1];
+    if (d->target_count > 1 && g->kind == ARCHASE_DECISION_SEND_MESSAGE)
+        ar_reasons_add(&d->reasons, ARCHASE_REASON_CONSOLIDATED);
+    if (ar_reasons_has(&d->reasons, ARCHASE_REASON_PATTERN_DELAY))
+        d->facts |= AR_FACTS_PATTERN;
+    if (E->rel.effect != AR_REL_CONTINUE)
+        d->facts |= AR_FACTS_RELATIONSHIP;
     switch (g->kind) {
     case ARCHASE_DECISION_SEND_MESSAGE: rc = message(E, g, d); break;
     case ARCHASE_DECISION_QUEUE_CALL:
         d->owner = person(E, 1, &d->reasons);
-        rc = context(E);
+        d->facts |= AR_FACTS_CONTEXT;
         break;
     case ARCHASE_DECISION_ALERT_OWNER:
         d->owner = person(E, 0, &d->reasons);
-        rc = g->origin == AR_ORIGIN_PROMISE ? context(E) : 0;
+        if (g->origin == AR_ORIGIN_PROMISE)
+            d->facts |= AR_FACTS_CONTEXT;
         break;
     case ARCHASE_DECISION_ESCALATE: rc = escalation(E, gi, g, d); break;
     case ARCHASE_DECISION_REQUEST_APPROVAL:
@@ -432,6 +348,7 @@ static int emit(ar_eval *E, uint32_t gi) {
             d = &ds->d[ds->n - 1];
             ds->role_n = d->role_first; /* the approvers replace the roles notified */
             d->role_count = 0;
+            d->facts &= (uint8_t)~AR_FACTS_DEADLINE;
         }
         if (!rc)
             rc = approval(E, g, &ds->d[ds->n - 1]);
@@ -444,17 +361,16 @@ static int emit(ar_eval *E, uint32_t gi) {
     if (g->kind != ARCHASE_DECISION_SEND_MESSAGE)
         d->scheduled_at = (archase_instant)d->due_by * 86400;
     /* The key: unique in the evaluation, the same when it is run again. */
-    char date[ARCHASE_DATE_FORMAT_MAX];
-    archase_date_format(E->as_of, date, sizeof date);
     const char *extra = "";
     if (g->origin == AR_ORIGIN_PROMISE)
         extra = str(E, ((const ar_snap_promise *)g->source)->id);
     else if (g->kind == ARCHASE_DECISION_SEND_MESSAGE && g->source)
         extra = ar_snap_invoice_id(E->s, lead->inv);
-    d->key = ar_ds_text(ds, "%s/%s/%s/%s/%s/%s/%s/%s/%s", date, archase_decision_kind_name(g->kind),
-                        ar_snap_customer_id(E->s, E->c), ar_ds_str(ds, d->rule), channel_name(g->channel),
-                        d->template_name ? d->template_name : "-", g->tone ? archase_tone_name(g->tone) : "-",
-                        d->currency, extra);
+    const char *parts[] = { E->date, archase_decision_kind_name(g->kind), ar_snap_customer_id(E->s, E->c),
+                            ar_strtab_str(&ds->rules, d->rule), channel_name(g->channel),
+                            g->tmpl ? g->tmpl->name : "-", g->tone ? archase_tone_name(g->tone) : "-",
+                            d->currency, extra };
+    d->key = key_of(ds, parts, sizeof parts / sizeof parts[0]);
     return 0;
 }
 
@@ -526,7 +442,7 @@ int ar_emit_call_capacity(ar_eval *E) {
         const ar_decision *d = &ds->d[i];
         if (d->kind != ARCHASE_DECISION_QUEUE_CALL)
             continue;
-        int64_t key = d->score;
+        int64_t key = ds->assess[d->lead].score;
         if (q->order == AR_ORDER_OPEN_AMOUNT) {
             key = d->amount;
         } else if (q->order == AR_ORDER_DAYS_OVERDUE) {

@@ -11,6 +11,7 @@
 #include "engine/cadence.h"
 #include "engine/cadence_store.h"
 #include "engine/decisions.h"
+#include "core/sha256.h"
 #include "engine/holds.h"
 
 /* What an invoice's step (or rule) turns into today. */
@@ -33,6 +34,7 @@ typedef struct ar_cur {
     int64_t  open, overdue;
     int      risk_cached;
     ar_risk_result risk;
+    const archase_money *call_min; /* call_queue.min_amount in this currency, or NULL */
 } ar_cur;
 
 /* One open invoice of the customer being evaluated. */
@@ -59,7 +61,7 @@ typedef struct ar_work {
     int                    coverage, cov_reason;
     int                    status, status_reason; /* the new cadence status */
     archase_date           call_queued;
-    const char            *promise_routed;
+    uint32_t               promise_routed; /* snapshot text: the broken promise routed */
     uint32_t               esc_first, esc_count;  /* into ar_eval.esc: rules fired, old and new */
     int                    esc_new;
 } ar_work;
@@ -120,9 +122,21 @@ typedef struct ar_eval {
     uint32_t               *members;      size_t member_n, member_cap; /* work indexes */
     uint32_t               *member_group; size_t mg_cap;                /* their groups */
     ar_touch               *touches;      size_t touch_n, touch_cap;
+    uint32_t               *seq_text;     /* per policy sequence: its name's number in the
+                                             snapshot's text, AR_NAME_UNSEEN when absent */
+    uint32_t               *step_base;    /* per policy sequence: its first entry below */
+    uint32_t               *step_text;    /* per step: its id's number in the snapshot's text */
+    uint32_t               *step_rule;    /* per step: its rule's number, AR_IDX_NONE until used */
+    char                    date[ARCHASE_DATE_FORMAT_MAX]; /* as_of, for keys */
+    ar_sha256               sha;          /* approval payloads; md NULL until the first */
+    ar_step_memo           *memo;         /* step days already rolled */
     ar_sym                  aging_sym[5]; /* current, 1_30, 31_60, 61_90, 91_plus */
     ar_sym                  none_sym;     /* "none" (dispute_reason) */
 } ar_eval;
+
+/* A name the snapshot's text does not hold: equal to no stored number, not
+ * even AR_STR_NONE. */
+#define AR_NAME_UNSEEN (UINT32_MAX - 1)
 
 /* Finds the group of the customer with `key`'s identity (kind, action,
  * channel, tone, template, rule, sequence, source, currency) or adds it, and

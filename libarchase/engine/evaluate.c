@@ -52,20 +52,44 @@ static int setup(ar_eval *E) {
         if (s->customers[c].prom_count > max_prom)
             max_prom = s->customers[c].prom_count;
     }
+    E->memo = ar_calloc(a, AR_STEP_MEMO_SIZE, sizeof *E->memo);
     E->w = ar_malloc_array(a, max_inv, sizeof *E->w);
     E->w_cap = max_inv;
     E->disputed = ar_malloc_array(a, max_inv, sizeof *E->disputed);
     E->oldest = ar_malloc_array(a, max_inv, sizeof *E->oldest);
     E->peff = ar_malloc_array(a, max_prom, sizeof *E->peff);
     E->peff_cap = max_prom;
-    if (!E->seg_invoice || !E->seg_cache || !E->w || !E->disputed || !E->oldest || !E->peff)
+    if (!E->seg_invoice || !E->seg_cache || !E->memo || !E->w || !E->disputed || !E->oldest || !E->peff)
         return ARCHASE_ENOMEM;
     for (uint32_t i = 0; i < p->segment_count; i++)
         E->seg_invoice[i] = (uint8_t)reads_invoice(p->segments[i].when, E->risk_per_invoice);
+    /* Sequence and step names as numbers of the snapshot's text, so stored
+     * states compare by number. */
+    size_t steps = 0;
+    for (uint32_t i = 0; i < p->sequence_count; i++)
+        steps += p->sequences[i].step_count;
+    E->seq_text = ar_malloc_array(a, p->sequence_count, sizeof *E->seq_text);
+    E->step_base = ar_malloc_array(a, p->sequence_count, sizeof *E->step_base);
+    E->step_text = ar_malloc_array(a, steps ? steps : 1, sizeof *E->step_text);
+    E->step_rule = ar_malloc_array(a, steps ? steps : 1, sizeof *E->step_rule);
+    if (!E->seq_text || !E->step_base || !E->step_text || !E->step_rule)
+        return ARCHASE_ENOMEM;
+    for (uint32_t i = 0, n = 0; i < p->sequence_count; i++) {
+        const ar_sequence *seq = &p->sequences[i];
+        uint32_t t = ar_strtab_find(&s->text, seq->name);
+        E->seq_text[i] = t == AR_STRTAB_NONE ? AR_NAME_UNSEEN : t;
+        E->step_base[i] = n;
+        for (uint32_t k = 0; k < seq->step_count; k++, n++) {
+            t = ar_strtab_find(&s->text, seq->steps[k].id);
+            E->step_text[n] = t == AR_STRTAB_NONE ? AR_NAME_UNSEEN : t;
+            E->step_rule[n] = AR_IDX_NONE;
+        }
+    }
     static const char *const bands[5] = { "current", "1_30", "31_60", "61_90", "91_plus" };
     for (int i = 0; i < 5; i++)
         E->aging_sym[i] = sym(p, bands[i]);
     E->none_sym = sym(p, "none");
+    archase_date_format(E->as_of, E->date, sizeof E->date);
     E->calendar = p->guardrails.calendar ? p->guardrails.calendar->calendar : NULL;
     /* The calendar fields are the as-of date's. */
     int32_t y, m, d;
@@ -79,6 +103,13 @@ static int setup(ar_eval *E) {
 static void teardown(ar_eval *E) {
     const archase_allocator *a = &E->ds->allocator;
     ar_free(a, E->seg_invoice);
+    ar_free(a, E->memo);
+    if (E->sha.md)
+        ar_sha256_free(&E->sha);
+    ar_free(a, E->seq_text);
+    ar_free(a, E->step_base);
+    ar_free(a, E->step_text);
+    ar_free(a, E->step_rule);
     ar_free(a, E->seg_cache);
     ar_free(a, E->curs);
     ar_free(a, E->w);
@@ -105,7 +136,7 @@ static int customer_currencies(ar_eval *E) {
     const ar_snap_customer *c = E->cust;
     E->cur_n = 0;
     for (uint32_t j = 0; j < c->inv_count; j++) {
-        uint32_t inv = s->order[c->inv_first + j];
+        uint32_t inv = c->inv_first + j;
         const ar_snap_invoice *si = &s->invoices[inv];
         uint32_t k = 0;
         while (k < E->cur_n && memcmp(E->curs[k].currency, si->currency, 4) != 0)
@@ -118,6 +149,7 @@ static int customer_currencies(ar_eval *E) {
             memcpy(cur->currency, si->currency, 4);
             cur->packed = ar_currency_pack(si->currency);
             cur->sym = ar_policy_symbol_lookup(E->p, si->currency, 3);
+            cur->call_min = ar_money_list_find(&E->p->call_queue.min_amount, si->currency);
         }
         ar_cur *cur = &E->curs[k];
         if (__builtin_add_overflow(cur->open, si->open, &cur->open))
@@ -168,7 +200,7 @@ static void customer_fields(ar_eval *E) {
     v[AR_FIELD_HAS_OWNER] = c->owner != AR_STR_NONE;
     int64_t overdue = 0, limit_open = 0;
     for (uint32_t j = 0; j < c->inv_count; j++) {
-        const ar_snap_invoice *si = &s->invoices[s->order[c->inv_first + j]];
+        const ar_snap_invoice *si = &s->invoices[c->inv_first + j];
         overdue += E->as_of > si->due_date;
         if (!memcmp(si->currency, c->credit_limit.currency, 4))
             limit_open += si->open;
@@ -263,8 +295,9 @@ static void invoice_fields(ar_eval *E, ar_work *w) {
         v[AR_FIELD_DAYS_TO_PROMISE] = 0;
     }
     const ar_sequence *stored = NULL;
-    if (w->state && w->state->sequence != AR_STR_NONE)
-        stored = ar_policy_sequence(E->p, ar_snap_str(s, w->state->sequence));
+    for (uint32_t i = 0; w->state && i < E->p->sequence_count && !stored; i++)
+        if (E->seq_text[i] == w->state->sequence)
+            stored = &E->p->sequences[i];
     v[AR_FIELD_STEP_INDEX] = stored ? step_index(stored, w->last_offset) : -1;
     set_money(E, AR_FIELD_CUSTOMER_OPEN_AMOUNT, cur->open, pk);
     set_money(E, AR_FIELD_CUSTOMER_OVERDUE_AMOUNT, cur->overdue, pk);
@@ -502,7 +535,7 @@ static int rules(ar_eval *E, uint32_t j) {
     const ar_call_queue *q = &p->call_queue;
     if (!rc && q->enabled && contact_ok && !paused && w->call_queued == ARCHASE_DATE_NONE &&
         w->days_overdue >= q->min_days_overdue && w->days_overdue > 0) {
-        const archase_money *min = ar_money_list_find(&q->min_amount, w->si->currency);
+        const archase_money *min = E->curs[w->cur].call_min;
         int over = min && E->curs[w->cur].overdue >= min->minor;
         int critical = !over && q->critical && ar_cond_eval(q->critical, &E->env);
         if (over || critical) {
@@ -517,8 +550,7 @@ static int rules(ar_eval *E, uint32_t j) {
     }
     if (!rc && w->promise_state == AR_PROMISE_BROKEN) {
         const ar_snap_promise *pr = &E->s->promises[w->promise];
-        const char *id = ar_snap_str(E->s, pr->id);
-        if (!w->promise_routed || strcmp(w->promise_routed, id) != 0) {
+        if (w->promise_routed != pr->id) {
             const ar_promises *pp = &p->promises;
             ar_reasons why = { { 0 } };
             ar_reasons_add(&why, ARCHASE_REASON_PROMISE_BROKEN);
@@ -543,7 +575,7 @@ static int rules(ar_eval *E, uint32_t j) {
                 ar_reasons_add(&why, contact_ok ? ARCHASE_REASON_NO_CONSENTED_CONTACT : E->rel.reason);
             }
             if (kind != ARCHASE_DECISION_SKIP)
-                w->promise_routed = id;
+                w->promise_routed = pr->id;
             rc = group(E, j, AR_ORIGIN_PROMISE, kind, pp->on_broken_action, channel, pp->on_broken_tone, pp->on_broken_template,
                        "promises.on_broken", NULL, pr, &why);
         }
@@ -553,58 +585,68 @@ static int rules(ar_eval *E, uint32_t j) {
 
 /* ---- cadence updates ------------------------------------------------------------- */
 
-static int str_differs(const char *a, const archase_snapshot *s, uint32_t b) {
-    const char *bs = ar_snap_str(s, b);
-    if (!a || !bs)
-        return a != bs;
-    return strcmp(a, bs) != 0;
+/* The index of the step of sequence `q` whose id is text number `id`, or
+ * AR_STEP_NONE. */
+static uint16_t step_numbered(const ar_eval *E, uint32_t q, uint32_t id) {
+    const uint32_t *text = E->step_text + E->step_base[q];
+    for (uint32_t k = 0; id != AR_STR_NONE && k < E->p->sequences[q].step_count; k++)
+        if (text[k] == id)
+            return (uint16_t)k;
+    return AR_STEP_NONE;
+}
+
+/* The text number of step k of sequence q (AR_STEP_NONE: none). */
+static uint32_t step_text(const ar_eval *E, uint32_t q, uint16_t k) {
+    return k == AR_STEP_NONE ? AR_STR_NONE : E->step_text[E->step_base[q] + k];
 }
 
 static int update(ar_eval *E, uint32_t j) {
     ar_work *w = &E->w[j];
     archase_decisions *ds = E->ds;
-    const archase_snapshot *s = E->s;
     const ar_snap_cadence *old = w->state;
+    const ar_sequence *seq = w->seq;
     ar_update u;
     memset(&u, 0, sizeof u);
     u.invoice = w->inv;
     u.cadence = w->si->cadence;
     u.status = (uint8_t)w->status;
     u.reason = (uint8_t)w->status_reason;
-    u.sequence = w->seq->name;
+    u.sequence = (uint16_t)(seq - E->p->sequences);
     u.last_offset = old ? old->last_offset : ARCHASE_OFFSET_NONE;
     u.last_date = old ? old->last_date : ARCHASE_DATE_NONE;
-    u.last_step = old ? ar_snap_str(s, old->last_step) : NULL;
     u.notice_offset = old ? old->notice_offset : ARCHASE_OFFSET_NONE;
-    if (w->commit && w->plan.done > ar_first_step_after(w->seq, u.last_offset)) {
-        const ar_step *st = &w->seq->steps[w->plan.done - 1];
-        u.last_offset = st->offset;
-        u.last_step = st->id;
+    /* The stored last step, by index when this sequence still has it. */
+    uint32_t old_last = old ? old->last_step : AR_STR_NONE;
+    u.last_step = step_numbered(E, u.sequence, old_last);
+    if (w->commit && w->plan.done > ar_first_step_after(seq, u.last_offset)) {
+        u.last_step = (uint16_t)(w->plan.done - 1);
+        u.last_offset = seq->steps[u.last_step].offset;
         u.last_date = E->as_of;
     }
-    if (!w->commit && w->plan.fire != AR_IDX_NONE &&
-        (w->out == AR_OUT_SKIP || w->out == AR_OUT_WAIT)) {
-        int32_t offset = w->seq->steps[w->plan.fire].offset;
+    if (!w->commit && w->plan.fire != AR_IDX_NONE && (w->out == AR_OUT_SKIP || w->out == AR_OUT_WAIT)) {
+        int32_t offset = seq->steps[w->plan.fire].offset;
         if (u.notice_offset == ARCHASE_OFFSET_NONE || offset > u.notice_offset)
             u.notice_offset = offset;
     }
-    uint32_t next = ar_first_step_after(w->seq, u.last_offset);
-    if (next < w->seq->step_count) {
-        u.next_step = w->seq->steps[next].id;
-        u.next_date = ar_step_date(w->seq, &w->seq->steps[next], w->si->due_date, E->delay);
-    } else {
-        u.next_date = ARCHASE_DATE_NONE;
-        if (u.status == ARCHASE_CADENCE_ACTIVE) {
-            u.status = ARCHASE_CADENCE_FINISHED;
-            u.reason = ARCHASE_REASON_SEQUENCE_FINISHED;
-        }
+    /* The plan knows the next step's day: the one after what was done today,
+     * or the first not done when nothing was. */
+    int moved = u.last_offset != (old ? old->last_offset : ARCHASE_OFFSET_NONE);
+    uint32_t next = moved ? w->plan.next : w->plan.first;
+    u.next_step = AR_STEP_NONE;
+    u.next_date = ARCHASE_DATE_NONE;
+    if (next != AR_IDX_NONE && next < seq->step_count) {
+        u.next_step = (uint16_t)next;
+        u.next_date = moved ? w->plan.next_date : w->plan.first_date;
+    } else if (u.status == ARCHASE_CADENCE_ACTIVE) {
+        u.status = ARCHASE_CADENCE_FINISHED;
+        u.reason = ARCHASE_REASON_SEQUENCE_FINISHED;
     }
     u.call_queued = w->call_queued;
     u.promise_routed = w->promise_routed;
     /* The assessment sees the same next step. */
     ar_assess *as = &ds->assess[w->pos];
-    as->step_index = step_index(w->seq, u.last_offset);
-    as->next_step = next < w->seq->step_count ? next : AR_IDX_NONE;
+    as->step_index = (int16_t)step_index(seq, u.last_offset);
+    as->next_step = u.next_step;
     as->next_date = u.next_date;
     /* Every step done and still overdue: a person has it, from the day
      * after the last step ran. */
@@ -614,16 +656,17 @@ static int update(ar_eval *E, uint32_t j) {
         as->coverage = ARCHASE_COVERAGE_EXCEPTION;
         as->reason = ARCHASE_REASON_SEQUENCE_FINISHED;
     }
+    uint32_t last_name = u.last_step != AR_STEP_NONE ? step_text(E, u.sequence, u.last_step) : old_last;
     int changed = !old || old->status != u.status || old->reason != u.reason ||
-                  str_differs(u.sequence, s, old->sequence) || str_differs(u.last_step, s, old->last_step) ||
+                  old->sequence != E->seq_text[u.sequence] || old->last_step != last_name ||
                   old->last_offset != u.last_offset || old->last_date != u.last_date ||
-                  old->notice_offset != u.notice_offset || str_differs(u.next_step, s, old->next_step) ||
-                  old->next_date != u.next_date || old->call_queued != u.call_queued ||
-                  str_differs(u.promise_routed, s, old->promise_routed) || w->esc_new;
+                  old->notice_offset != u.notice_offset ||
+                  old->next_step != step_text(E, u.sequence, u.next_step) || old->next_date != u.next_date ||
+                  old->call_queued != u.call_queued || old->promise_routed != u.promise_routed || w->esc_new;
     /* An invoice nothing happened to needs no stored state yet. */
     if (!old && u.last_offset == ARCHASE_OFFSET_NONE && u.notice_offset == ARCHASE_OFFSET_NONE &&
-        u.status == ARCHASE_CADENCE_ACTIVE && u.call_queued == ARCHASE_DATE_NONE && !u.promise_routed &&
-        !w->esc_count)
+        u.status == ARCHASE_CADENCE_ACTIVE && u.call_queued == ARCHASE_DATE_NONE &&
+        u.promise_routed == AR_STR_NONE && !w->esc_count)
         changed = 0;
     if (!changed)
         return 0;
@@ -654,14 +697,13 @@ static int close_finished(ar_eval *E) {
         u.cadence = idx;
         u.status = ARCHASE_CADENCE_CLOSED;
         u.reason = ARCHASE_REASON_INVOICE_CLOSED;
-        u.sequence = ar_snap_str(E->s, old->sequence);
-        u.last_step = ar_snap_str(E->s, old->last_step);
+        u.sequence = u.last_step = u.next_step = AR_STEP_NONE; /* the stored names */
         u.last_offset = old->last_offset;
         u.last_date = old->last_date;
         u.notice_offset = old->notice_offset;
         u.next_date = ARCHASE_DATE_NONE;
         u.call_queued = old->call_queued;
-        u.promise_routed = ar_snap_str(E->s, old->promise_routed);
+        u.promise_routed = old->promise_routed;
         ds->updates[ds->update_n++] = u;
     }
     return 0;
@@ -674,7 +716,7 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
     const ar_snap_customer *c = E->cust;
     ar_work *w = &E->w[j];
     w->pos = c->inv_first + j;
-    w->inv = s->order[w->pos];
+    w->inv = w->pos;
     w->si = &s->invoices[w->inv];
     w->state = w->si->cadence != AR_IDX_NONE ? &s->cadence[w->si->cadence] : NULL;
     w->days_overdue = E->as_of - w->si->due_date;
@@ -683,7 +725,7 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
     w->dispute = E->oldest[j];
     w->last_offset = w->state ? w->state->last_offset : ARCHASE_OFFSET_NONE;
     w->call_queued = w->state ? w->state->call_queued : ARCHASE_DATE_NONE;
-    w->promise_routed = w->state ? ar_snap_str(s, w->state->promise_routed) : NULL;
+    w->promise_routed = w->state ? w->state->promise_routed : AR_STR_NONE;
     w->coverage = ARCHASE_COVERAGE_ACTIVE;
     w->cov_reason = 0;
     w->status = ARCHASE_CADENCE_ACTIVE;
@@ -705,7 +747,7 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
     invoice_fields(E, w);
     score_and_segment(E, w);
     ar_cadence_plan(w->seq, w->si->due_date, w->last_offset, E->delay, E->as_of, E->p->guardrails.catch_up,
-                    &E->env, &w->plan);
+                    &E->env, E->memo, &w->plan);
     int rc = plan_step(E, j);
     if (!rc)
         rc = rules(E, j);
@@ -729,6 +771,13 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
     ar_assess *as = &E->ds->assess[w->pos];
     as->segment = (uint16_t)w->segment;
     as->score = (int16_t)w->risk.score;
+    if (w->disputed > 0) {
+        archase_decisions *ds = E->ds;
+        if (ar_grow(&ds->allocator, (void **)&ds->disputed, &ds->disputed_cap, ds->disputed_n + 1,
+                    sizeof *ds->disputed))
+            return ARCHASE_ENOMEM;
+        ds->disputed[ds->disputed_n++] = (ar_disputed){ w->pos, w->disputed };
+    }
     as->coverage = (uint8_t)w->coverage;
     as->reason = (uint8_t)w->cov_reason;
     as->top_count = (uint8_t)w->risk.top_count;
@@ -736,7 +785,6 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
         as->top[k] = (uint8_t)w->risk.top[k];
         as->top_points[k] = (int32_t)w->risk.top_points[k];
     }
-    as->disputed = w->disputed;
     return update(E, j);
 }
 
@@ -760,7 +808,7 @@ static int evaluate_customer(ar_eval *E, uint32_t c) {
     E->member_n = 0;
     if ((rc = customer_currencies(E)) || (rc = customer_touches(E)))
         return rc;
-    ar_dispute_allocate(s, cust, E->ds->position, E->disputed, E->oldest);
+    ar_dispute_allocate(s, cust, E->disputed, E->oldest);
     for (uint32_t k = 0; k < cust->prom_count; k++)
         ar_promise_effect(E->p, s, &s->promises[cust->prom_first + k], E->as_of, &E->peff[k]);
     customer_fields(E);
@@ -810,20 +858,18 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
     ds->default_zone = zone;
     memcpy(ds->policy_hash, p->hash, 32);
     ar_buf_init(&ds->text, &ds->allocator);
+    ar_strtab_init(&ds->rules, &ds->allocator);
     ar_buf_putc(&ds->text, 0); /* offset 0 is "" */
     size_t n = s->invoice_count ? s->invoice_count : 1;
     ds->assess = ar_calloc(a, n, sizeof *ds->assess);
-    ds->position = ar_malloc_array(a, n, sizeof *ds->position);
     E.ds = ds;
     E.s = s;
     E.p = p;
     E.as_of = as_of;
-    if (!ds->assess || !ds->position) {
+    if (!ds->assess) {
         rc = ARCHASE_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < s->invoice_count; i++)
-        ds->position[s->order[i]] = (uint32_t)i;
     if ((rc = setup(&E)))
         goto done;
     for (uint32_t c = 0; c < s->ids.count && !rc; c++)

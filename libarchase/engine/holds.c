@@ -150,8 +150,8 @@ void ar_promise_history(const archase_policy *p, const archase_snapshot *s, cons
 
 /* ---- disputes ---------------------------------------------------------------- */
 
-void ar_dispute_allocate(const archase_snapshot *s, const ar_snap_customer *c,
-                         const uint32_t *position, int64_t *disputed, uint32_t *oldest) {
+void ar_dispute_allocate(const archase_snapshot *s, const ar_snap_customer *c, int64_t *disputed,
+                         uint32_t *oldest) {
     for (uint32_t i = 0; i < c->inv_count; i++) {
         disputed[i] = 0;
         oldest[i] = AR_IDX_NONE;
@@ -165,7 +165,7 @@ void ar_dispute_allocate(const archase_snapshot *s, const ar_snap_customer *c,
             if (inv == AR_IDX_NONE || s->invoices[inv].customer != customer ||
                 memcmp(s->invoices[inv].currency, sd->currency, 4) != 0)
                 continue;
-            uint32_t local = position[inv] - c->inv_first;
+            uint32_t local = inv - c->inv_first;
             int64_t room = s->invoices[inv].open - disputed[local];
             int64_t take = room < left ? room : left;
             if (take <= 0)

@@ -67,11 +67,10 @@ void ar_promise_history(const archase_policy *p, const archase_snapshot *s, cons
 /* Spreads each open dispute of customer `c` over the open invoices it
  * covers, in the order the dispute lists them: each takes what is left of
  * the disputed amount up to its own open amount. `disputed` and `oldest` are
- * indexed by the customer's invoice position (snapshot order minus
+ * indexed by the customer's invoice position (invoice index minus
  * c->inv_first); `oldest` gets the index of the oldest dispute covering each
- * invoice (AR_IDX_NONE when none). `position` maps a snapshot invoice index
- * to its snapshot-order position. */
-void ar_dispute_allocate(const archase_snapshot *s, const ar_snap_customer *c,
-                         const uint32_t *position, int64_t *disputed, uint32_t *oldest);
+ * invoice (AR_IDX_NONE when none). */
+void ar_dispute_allocate(const archase_snapshot *s, const ar_snap_customer *c, int64_t *disputed,
+                         uint32_t *oldest);
 
 #endif

@@ -29,7 +29,8 @@ void archase_snapshot_free(archase_snapshot *s) {
     ar_strtab_free(&s->text);
     ar_free(a, s->customers);
     ar_free(a, s->invoices);
-    ar_free(a, s->order);
+    ar_free(a, s->invoice_num);
+    ar_free(a, s->invoice_index);
     ar_free(a, s->history);
     ar_free(a, s->promises);
     ar_free(a, s->promise_invoices);

@@ -3,10 +3,12 @@
  *
  * Strings live in string tables (kpi/strtab.h) and are referred to by number:
  * `ids` numbers customer ids in id order (a customer's number is its index),
- * `invoice_ids` numbers the open invoices (an invoice's number is its index)
- * and `text` holds every other string once. AR_STR_NONE is "no string".
- * Lists of a customer (its invoices, history, promises, ...) are ranges
- * [first, first + count) of flat arrays ordered by customer.
+ * `invoice_ids` numbers the open invoices' ids (invoice_num and
+ * invoice_index map between numbers and indexes) and `text` holds every
+ * other string once. AR_STR_NONE is "no string". Open invoices are in the
+ * order evaluation walks them: by customer, due date and id; their cadence
+ * states too. Lists of a customer (its invoices, history, promises, ...) are
+ * ranges [first, first + count) of flat arrays ordered by customer.
  *
  * Loading (snapshot_load.c) does all the I/O; nothing here changes after it. */
 #ifndef AR_ENGINE_SNAPSHOT_H
@@ -53,7 +55,7 @@ typedef struct ar_snap_customer {
     uint32_t      flags_reason;   /* text */
     archase_money credit_limit;   /* currency "" = none */
     uint32_t      contact[AR_SNAP_CHANNELS]; /* per channel: the consented contact's id (text) */
-    uint32_t      inv_first, inv_count;     /* into order[] */
+    uint32_t      inv_first, inv_count;     /* into invoices[] */
     uint32_t      hist_first, hist_count;   /* into history[] */
     uint32_t      prom_first, prom_count;   /* into promises[] */
     uint32_t      disp_first, disp_count;   /* into disputes[] (open at as_of) */
@@ -69,7 +71,6 @@ typedef struct ar_snap_invoice {
     uint32_t      customer;
     uint32_t      number, po_ref, source_link; /* text */
     archase_date  issue_date, due_date;
-    archase_date  last_payment;   /* latest payment applied by as_of, or NONE */
     int64_t       amount;
     int64_t       open;           /* as of as_of */
     char          currency[4];
@@ -162,8 +163,9 @@ struct archase_snapshot {
     ar_strtab          text;          /* every other string */
 
     ar_snap_customer  *customers;     /* count = ids.count, in id order */
-    ar_snap_invoice   *invoices;      /* count = invoice_ids.count */
-    uint32_t          *order;         /* invoice indexes by customer, due date, id */
+    ar_snap_invoice   *invoices;      /* by customer, due date, id */
+    uint32_t          *invoice_num;   /* invoice index -> number in invoice_ids */
+    uint32_t          *invoice_index; /* number in invoice_ids -> invoice index */
     size_t             invoice_count;
 
     ar_settled        *history;       /* by customer, then settlement order */
@@ -200,7 +202,7 @@ static inline const char *ar_snap_customer_id(const archase_snapshot *s, uint32_
     return ar_strtab_str(&s->ids, c);
 }
 static inline const char *ar_snap_invoice_id(const archase_snapshot *s, uint32_t i) {
-    return ar_strtab_str(&s->invoice_ids, i);
+    return ar_strtab_str(&s->invoice_ids, s->invoice_num[i]);
 }
 
 /* The index of the zone called `name` in zones[], or AR_IDX_NONE. */

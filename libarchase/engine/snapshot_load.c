@@ -221,7 +221,7 @@ static int on_contact(void *ctx, const archase_record *rec) {
 
 /* ---- invoices ------------------------------------------------------------------ */
 
-static int add_invoice(loader *L, const archase_record *rec, int64_t open, archase_date last_payment) {
+static int add_invoice(loader *L, const archase_record *rec, int64_t open) {
     archase_snapshot *s = L->s;
     uint32_t c = customer_of(L, rec->customer_id);
     if (c == AR_IDX_NONE)
@@ -242,7 +242,6 @@ static int add_invoice(loader *L, const archase_record *rec, int64_t open, archa
     si->source_link = text(L, inv->source_link);
     si->issue_date = inv->issue_date;
     si->due_date = inv->due_date;
-    si->last_payment = last_payment;
     si->amount = inv->amount.minor;
     si->open = open;
     memcpy(si->currency, inv->amount.currency, 4);
@@ -255,7 +254,7 @@ static int on_open_invoice(void *ctx, const archase_record *rec) {
     loader *L = ctx;
     if (rec->date2 > L->as_of)
         return 0; /* issued later */
-    return add_invoice(L, rec, rec->amount2, rec->date3 <= L->as_of ? rec->date3 : ARCHASE_DATE_NONE);
+    return add_invoice(L, rec, rec->amount2);
 }
 
 static int on_settled_invoice(void *ctx, const archase_record *rec) {
@@ -277,7 +276,7 @@ static int on_settled_invoice(void *ctx, const archase_record *rec) {
 
 static int on_reopened(void *ctx, const archase_record *rec) {
     /* Its open amount on as_of is what payments dated later took off. */
-    return add_invoice(ctx, rec, 0, ARCHASE_DATE_NONE);
+    return add_invoice(ctx, rec, 0);
 }
 
 /* ---- promises and disputes ----------------------------------------------------- */
@@ -390,9 +389,6 @@ static int on_payment(void *ctx, const archase_record *rec) {
             s->invoices[inv].open += rec->amount2; /* not yet paid on as_of */
         return 0;
     }
-    if (inv != AR_IDX_NONE && (s->invoices[inv].last_payment == ARCHASE_DATE_NONE ||
-                               rec->date > s->invoices[inv].last_payment))
-        s->invoices[inv].last_payment = rec->date;
     uint32_t cov = ar_strtab_find(&L->covered, rec->invoice_id);
     if (cov != AR_STRTAB_NONE) {
         cov_pair key = { cov, 0 };
@@ -749,6 +745,67 @@ static uint32_t closed_customer(const void *p) { return ((const closed_key *)p)-
     ranges(s, items, count, sizeof *(items), getter, offsetof(ar_snap_customer, first), \
            offsetof(ar_snap_customer, cnt))
 
+/* Puts the open invoices in the order evaluation walks them (by customer,
+ * due date, id), so it reads them, and their cadence states, front to back;
+ * an invoice's index is then its position. Everything that referred to an
+ * invoice by its load index follows. */
+static int order_invoices(loader *L) {
+    archase_snapshot *s = L->s;
+    size_t n = s->invoice_count;
+    order_item *items = ar_malloc_array(L->a, n ? n : 1, sizeof *items);
+    ar_snap_invoice *sorted = ar_malloc_array(L->a, n ? n : 1, sizeof *sorted);
+    ar_snap_cadence *cadence = ar_malloc_array(L->a, s->cadence_count ? s->cadence_count : 1, sizeof *cadence);
+    uint32_t *moved = ar_malloc_array(L->a, s->cadence_count ? s->cadence_count : 1, sizeof *moved);
+    s->invoice_num = ar_malloc_array(L->a, n ? n : 1, sizeof *s->invoice_num);
+    s->invoice_index = ar_malloc_array(L->a, n ? n : 1, sizeof *s->invoice_index);
+    if (!items || !sorted || !cadence || !moved || !s->invoice_num || !s->invoice_index) {
+        fail(L, ARCHASE_ENOMEM, "invoice order");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = (order_item){ s->invoices[i].customer, s->invoices[i].due_date,
+                                 ar_strtab_str(&s->invoice_ids, (uint32_t)i), (uint32_t)i };
+    sort(items, n, sizeof *items, cmp_order);
+    RANGES(s, items, n, order_customer, inv_first, inv_count);
+    for (size_t i = 0; i < n; i++) {
+        sorted[i] = s->invoices[items[i].index];
+        s->invoice_num[i] = items[i].index;
+        s->invoice_index[items[i].index] = (uint32_t)i;
+    }
+    memcpy(s->invoices, sorted, n * sizeof *sorted);
+    for (size_t k = 0; k < L->pinv_n; k++)
+        if (s->promise_invoices[k] != AR_IDX_NONE)
+            s->promise_invoices[k] = s->invoice_index[s->promise_invoices[k]];
+    for (size_t k = 0; k < L->dinv_n; k++)
+        if (s->dispute_invoices[k] != AR_IDX_NONE)
+            s->dispute_invoices[k] = s->invoice_index[s->dispute_invoices[k]];
+    for (size_t k = 0; k < s->note_count; k++)
+        if (s->notes[k].invoice != AR_IDX_NONE)
+            s->notes[k].invoice = s->invoice_index[s->notes[k].invoice];
+    /* Cadence states: the open invoices' in their order, then the closed. */
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s->invoices[i].cadence == AR_IDX_NONE)
+            continue;
+        moved[s->invoices[i].cadence] = (uint32_t)c;
+        cadence[c] = s->cadence[s->invoices[i].cadence];
+        s->invoices[i].cadence = (uint32_t)c++;
+    }
+    for (size_t k = 0; k < s->closed_count; k++) {
+        moved[s->closed[k]] = (uint32_t)c;
+        cadence[c] = s->cadence[s->closed[k]];
+        s->closed[k] = (uint32_t)c++;
+    }
+    if (c)
+        memcpy(s->cadence, cadence, c * sizeof *cadence);
+done:
+    ar_free(L->a, items);
+    ar_free(L->a, sorted);
+    ar_free(L->a, cadence);
+    ar_free(L->a, moved);
+    return L->rc;
+}
+
 static int build_lists(loader *L) {
     archase_snapshot *s = L->s;
     /* History: the last AR_SNAP_HISTORY_MAX settlements of each customer. */
@@ -772,21 +829,8 @@ static int build_lists(loader *L) {
         s->history[i] = (ar_settled){ L->hist[i].due, L->hist[i].settled };
     s->history_count = kept;
 
-    /* Open invoices by customer, due date, id. */
-    order_item *items = ar_malloc_array(L->a, s->invoice_count ? s->invoice_count : 1, sizeof *items);
-    s->order = ar_malloc_array(L->a, s->invoice_count ? s->invoice_count : 1, sizeof *s->order);
-    if (!items || !s->order) {
-        ar_free(L->a, items);
-        return fail(L, ARCHASE_ENOMEM, "invoice order");
-    }
-    for (size_t i = 0; i < s->invoice_count; i++)
-        items[i] = (order_item){ s->invoices[i].customer, s->invoices[i].due_date,
-                                 ar_snap_invoice_id(s, (uint32_t)i), (uint32_t)i };
-    sort(items, s->invoice_count, sizeof *items, cmp_order);
-    RANGES(s, items, s->invoice_count, order_customer, inv_first, inv_count);
-    for (size_t i = 0; i < s->invoice_count; i++)
-        s->order[i] = items[i].index;
-    ar_free(L->a, items);
+    if (order_invoices(L))
+        return L->rc;
 
     /* Promises were sorted before payments came; their payments now. */
     sort(L->ppay, L->ppay_n, sizeof *L->ppay, cmp_prom_pay);
@@ -844,6 +888,29 @@ static int index_promises(loader *L) {
 
 /* ---- the load -------------------------------------------------------------------- */
 
+/* Gives back what the arrays grew beyond their final size (they doubled as
+ * records came). A shrink that fails keeps the larger block. */
+static void shrink_array(loader *L, void **items, size_t *cap, size_t count, size_t size) {
+    if (!*items || count >= *cap)
+        return;
+    void *p = ar_realloc(L->a, *items, *cap * size, (count ? count : 1) * size);
+    if (p) {
+        *items = p;
+        *cap = count ? count : 1;
+    }
+}
+
+static void shrink(loader *L) {
+    archase_snapshot *s = L->s;
+    shrink_array(L, (void **)&s->customers, &L->customer_cap, s->ids.count, sizeof *s->customers);
+    shrink_array(L, (void **)&s->invoices, &L->invoice_cap, s->invoice_count, sizeof *s->invoices);
+    shrink_array(L, (void **)&s->promises, &L->promise_cap, s->promise_count, sizeof *s->promises);
+    shrink_array(L, (void **)&s->disputes, &L->dispute_cap, s->dispute_count, sizeof *s->disputes);
+    shrink_array(L, (void **)&s->cadence, &L->cadence_cap, s->cadence_count, sizeof *s->cadence);
+    shrink_array(L, (void **)&s->touches, &L->touch_cap, s->touch_count, sizeof *s->touches);
+    shrink_array(L, (void **)&s->notes, &L->note_cap, s->note_count, sizeof *s->notes);
+}
+
 static int scan(loader *L, int family, int32_t status, archase_date from, unsigned flags,
                 archase_record_fn fn) {
     if (L->rc)
@@ -897,6 +964,7 @@ static int load(loader *L) {
         scan(L, ARCHASE_FAMILY_CADENCE, AR_CADENCE_STATUS_TOUCHES, ARCHASE_DATE_NONE, 0, on_touches) ||
         load_zones(L) || build_lists(L))
         return L->rc;
+    shrink(L);
     return 0;
 }
 
@@ -944,7 +1012,8 @@ int archase_snapshot_load(archase_engine *e, archase_date as_of, const archase_s
         goto done;
     s->bytes = sizeof *s + strtab_bytes(&s->ids) + strtab_bytes(&s->invoice_ids) + strtab_bytes(&s->text) +
                L.customer_cap * sizeof *s->customers + L.invoice_cap * sizeof *s->invoices +
-               s->invoice_count * sizeof *s->order + s->history_count * sizeof *s->history +
+               s->invoice_count * (sizeof *s->invoice_num + sizeof *s->invoice_index) +
+               s->history_count * sizeof *s->history +
                L.promise_cap * sizeof *s->promises + L.pinv_cap * sizeof *s->promise_invoices +
                L.inst_cap * sizeof *s->instalments + L.ppay_n * sizeof *s->promise_payments +
                L.dispute_cap * sizeof *s->disputes + L.dinv_cap * sizeof *s->dispute_invoices +

@@ -108,7 +108,7 @@ static int from_decisions(builder *b) {
         wl_line *l;
         rc = add_line(b, d->owner, d->customer, kind, d->due_by, &d->reasons, i, &l);
         for (uint32_t t = 0; l && t < d->target_count && !rc; t++)
-            rc = add_invoice(b, l, ds->position[ds->targets[d->target_first + t].invoice]);
+            rc = add_invoice(b, l, ds->targets[d->target_first + t].invoice);
     }
     return rc;
 }
@@ -147,7 +147,7 @@ static int from_disputes(builder *b) {
                 break;
             if (!l)
                 break; /* another owner's */
-            rc = add_invoice(b, l, ds->position[inv]);
+            rc = add_invoice(b, l, inv);
         }
     }
     return rc;
@@ -161,7 +161,7 @@ static int from_exceptions(builder *b) {
         const ar_assess *a = &ds->assess[i];
         if (a->coverage != ARCHASE_COVERAGE_EXCEPTION)
             continue;
-        const ar_snap_invoice *si = &s->invoices[s->order[i]];
+        const ar_snap_invoice *si = &s->invoices[i];
         const ar_snap_customer *c = &s->customers[si->customer];
         const char *owner = c->collector != AR_STR_NONE ? ar_snap_str(s, c->collector)
                             : c->owner != AR_STR_NONE   ? ar_snap_str(s, c->owner)
@@ -246,7 +246,7 @@ static void figures(archase_worklist *wl) {
         l->days = INT32_MIN;
         for (uint32_t k = 0; k < l->inv_count; k++) {
             uint32_t pos = wl->invs[l->inv_first + k];
-            const ar_snap_invoice *si = &s->invoices[s->order[pos]];
+            const ar_snap_invoice *si = &s->invoices[pos];
             if (!k)
                 memcpy(l->currency, si->currency, 4);
             if (!memcmp(l->currency, si->currency, 4))
@@ -354,7 +354,7 @@ int archase_worklist_line_invoice(const archase_worklist *wl, size_t i, size_t j
     if (i >= wl->n || j >= wl->lines[i].inv_count)
         return ARCHASE_ERANGE;
     const archase_snapshot *s = wl->ds->snap;
-    *out = ar_snap_invoice_id(s, s->order[wl->invs[wl->lines[i].inv_first + j]]);
+    *out = ar_snap_invoice_id(s, wl->invs[wl->lines[i].inv_first + j]);
     return 0;
 }
 
