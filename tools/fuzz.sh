@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 BUILD=${FUZZ_BUILD:-build-fuzz}
-TARGETS=(fuzz_policy_load fuzz_condition fuzz_tzif)
+TARGETS=(fuzz_policy_load fuzz_condition fuzz_tzif fuzz_mapped_import)
 
 ARCHASE_DEPS_FUZZ=1 tools/deps.sh
 CC=clang tools/configure.sh "$BUILD" -Dtests=false -Dpython=disabled -Dgo=disabled \
