@@ -240,6 +240,8 @@ static int load(const char *data, size_t size, const char *source, const archase
     ar_load_payment_patterns(&L, root);
     ar_load_promises(&L, root);
     ar_load_disputes(&L, root);
+    ar_load_reconciliation(&L, root);
+    ar_load_credit(&L, root);
     if (!L.rc && !L.errors)
         L.rc = ar_policy_describe(&L);
 finish:

@@ -201,6 +201,9 @@ typedef struct ar_promises {
     int                on_broken_action;     /* archase_action */
     int                on_broken_tone;       /* archase_tone */
     const ar_template *on_broken_template;   /* NULL = none */
+    int32_t            partially_kept_percent; /* paid >= this % of the amount: partially kept */
+    int32_t            broken_limit_90d;     /* this many broken in 90 days: promises stop
+                                                pausing (0 = never) */
 } ar_promises;
 
 /* ---- disputes ------------------------------------------------------------ */
@@ -232,8 +235,29 @@ enum { AR_REMAINDER_CONTINUE = 1, AR_REMAINDER_PAUSE = 2 };
 
 typedef struct ar_disputes {
     int         undisputed_remainder;          /* AR_REMAINDER_*: what the rest of the invoice does */
+    int32_t     sla_reminder_days;             /* remind the owner this many days before the SLA */
     ar_playbook playbooks[AR_REASON_COUNT];    /* indexed by ar_reason, always filled */
 } ar_disputes;
+
+/* ---- reconciliation and credit ------------------------------------------- */
+
+typedef struct ar_reconciliation {
+    const char *owner_role;        /* who works the queue */
+    int32_t     sla_days;          /* resolve within */
+    int32_t     short_pay_percent; /* a payment leaving at most this % open is a short-pay */
+} ar_reconciliation;
+
+typedef struct ar_credit {
+    ar_money_list      min_limit;                  /* the band per currency; none = no floor */
+    ar_money_list      max_limit;                  /* none = no ceiling */
+    int32_t            max_raise_percent;          /* one recommendation raises at most this */
+    int32_t            max_lower_percent;          /* and lowers at most this */
+    int32_t            target_utilisation_percent; /* exposure / limit aimed at */
+    int32_t            hold_utilisation_percent;   /* at or above: credit hold */
+    int32_t            hold_broken_promises;       /* this many broken in 90 days: hold (0 = never) */
+    int32_t            notice_days;                /* notice before a hold takes effect */
+    const ar_template *notice_template;            /* the proactive notice; NULL = none */
+} ar_credit;
 
 /* ---- approvals and fees -------------------------------------------------- */
 
@@ -334,6 +358,8 @@ struct archase_policy {
     ar_payment_patterns      payment_patterns;
     ar_promises              promises;
     ar_disputes              disputes;
+    ar_reconciliation        reconciliation;
+    ar_credit                credit;
     ar_approvals             approvals;
     ar_fees                  fees;
     ar_templates             templates;

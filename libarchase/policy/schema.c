@@ -17,7 +17,7 @@ static const char *const root_keys[] = { "version", "name", "currency", "calenda
                                          "risk_score", "sequences", "escalation", "call_queue",
                                          "guardrails", "relationship", "payment_patterns",
                                          "promises", "disputes", "approvals", "fees", "templates",
-                                         NULL };
+                                         "reconciliation", "credit", NULL };
 static const char *const currency_keys[] = { "default", "accepted", NULL };
 static const char *const calendar_keys[] = { "weekend", "holidays", NULL };
 static const char *const segment_keys[] = { "name", "when", "sequence", NULL };
@@ -45,12 +45,19 @@ static const char *const relationship_keys[] = { "hold", "paused", "expansion", 
 static const char *const pattern_keys[] = { "enabled", "min_history", "percentile",
                                             "max_delay_days", "lookback", NULL };
 static const char *const promise_keys[] = { "grace_days", "max_open_per_invoice", "max_days_ahead",
-                                            "pause_sequence", "on_broken", NULL };
+                                            "pause_sequence", "on_broken", "partially_kept_percent",
+                                            "broken_limit_90d", NULL };
 static const char *const on_broken_keys[] = { "action", "channel", "tone", "template", NULL };
 static const char *const dispute_keys[] = { "undisputed_remainder", "default_sla_days",
-                                            "default_owner_role", "playbooks", NULL };
+                                            "default_owner_role", "playbooks", "sla_reminder_days",
+                                            NULL };
 static const char *const playbook_keys[] = { "owner_role", "sla_days", "evidence", "template",
                                              "approval_limit", NULL };
+static const char *const recon_keys[] = { "owner_role", "sla_days", "short_pay_percent", NULL };
+static const char *const credit_keys[] = { "min_limit", "max_limit", "max_raise_percent",
+                                           "max_lower_percent", "target_utilisation_percent",
+                                           "hold_utilisation_percent", "hold_broken_promises",
+                                           "notice_days", "notice_template", NULL };
 static const char *const approval_keys[] = { "materiality", "approvers_below", "approvers_above",
                                              "roles", "expiry_days", "sensitive_actions", "rules",
                                              "fast_lane", NULL };
@@ -100,6 +107,8 @@ const ar_schema_keys ar_schema[AR_KEYS_COUNT] = {
     [AR_KEYS_TEMPLATES] = { "templates", templates_keys },
     [AR_KEYS_TEMPLATE] = { "templates.definitions.NAME", template_keys },
     [AR_KEYS_TEXT] = { "templates.definitions.NAME.CHANNEL.LOCALE", text_keys },
+    [AR_KEYS_RECONCILIATION] = { "reconciliation", recon_keys },
+    [AR_KEYS_CREDIT] = { "credit", credit_keys },
 };
 
 /* ---- names of enumerations -------------------------------------------------- */

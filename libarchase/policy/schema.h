@@ -47,6 +47,8 @@ typedef enum ar_keyset {
     AR_KEYS_TEMPLATES,
     AR_KEYS_TEMPLATE,
     AR_KEYS_TEXT,
+    AR_KEYS_RECONCILIATION,
+    AR_KEYS_CREDIT,
     AR_KEYS_COUNT
 } ar_keyset;
 
@@ -167,6 +169,8 @@ void ar_load_relationship(ar_load *L, const ar_ynode *root);
 void ar_load_payment_patterns(ar_load *L, const ar_ynode *root);
 void ar_load_promises(ar_load *L, const ar_ynode *root);
 void ar_load_disputes(ar_load *L, const ar_ynode *root);
+void ar_load_reconciliation(ar_load *L, const ar_ynode *root);
+void ar_load_credit(ar_load *L, const ar_ynode *root);
 
 /* Builds the canonical form (the settings) and the hash. 0 or ARCHASE_ENOMEM. */
 int ar_policy_describe(ar_load *L);

@@ -99,6 +99,8 @@ void ar_load_promises(ar_load *L, const ar_ynode *root) {
     pr->pause_sequence = 1;
     pr->on_broken_action = ARCHASE_ACTION_QUEUE_CALL;
     pr->on_broken_tone = ARCHASE_TONE_FIRM;
+    pr->partially_kept_percent = 50;
+    pr->broken_limit_90d = 0;
     const ar_ynode *node = ar_get(L, root, "promises", 0);
     if (!node)
         return;
@@ -110,6 +112,8 @@ void ar_load_promises(ar_load *L, const ar_ynode *root) {
     ar_read_i32(L, node, "max_open_per_invoice", 0, 1, 10, &pr->max_open_per_invoice);
     ar_read_i32(L, node, "max_days_ahead", 0, 1, 365, &pr->max_days_ahead);
     ar_read_bool(L, node, "pause_sequence", 0, &pr->pause_sequence);
+    ar_read_i32(L, node, "partially_kept_percent", 0, 1, 100, &pr->partially_kept_percent);
+    ar_read_i32(L, node, "broken_limit_90d", 0, 0, 10, &pr->broken_limit_90d);
     const ar_ynode *broken = ar_get(L, node, "on_broken", 0);
     if (broken) {
         size_t s = ar_path_key(L, "on_broken", 9);
@@ -139,6 +143,7 @@ static const char *const remainder_names[] = { NULL, "continue", "pause", NULL }
 void ar_load_disputes(ar_load *L, const ar_ynode *root) {
     ar_disputes *d = &L->p->disputes;
     d->undisputed_remainder = AR_REMAINDER_CONTINUE;
+    d->sla_reminder_days = 2;
     int32_t default_sla = 10;
     const char *default_owner = "collector";
     const ar_ynode *node = ar_get(L, root, "disputes", 0);
@@ -150,6 +155,7 @@ void ar_load_disputes(ar_load *L, const ar_ynode *root) {
                      &d->undisputed_remainder);
         ar_read_i32(L, node, "default_sla_days", 0, 1, 365, &default_sla);
         ar_read_name(L, node, "default_owner_role", 0, &default_owner);
+        ar_read_i32(L, node, "sla_reminder_days", 0, 0, 30, &d->sla_reminder_days);
         playbooks = ar_get(L, node, "playbooks", 0);
     }
     for (int r = 0; r < AR_REASON_COUNT; r++) {
@@ -194,6 +200,53 @@ void ar_load_disputes(ar_load *L, const ar_ynode *root) {
             }
         }
         ar_path_restore(L, s);
+    }
+    ar_path_restore(L, saved);
+}
+
+/* ---- reconciliation and credit -------------------------------------------------------- */
+
+void ar_load_reconciliation(ar_load *L, const ar_ynode *root) {
+    ar_reconciliation *r = &L->p->reconciliation;
+    r->owner_role = "cash_applications";
+    r->sla_days = 5;
+    r->short_pay_percent = 5;
+    const ar_ynode *node = ar_get(L, root, "reconciliation", 0);
+    if (!node)
+        return;
+    size_t saved = ar_path_key(L, "reconciliation", 14);
+    if (ar_expect_map(L, node)) {
+        ar_check_keys(L, node, AR_KEYS_RECONCILIATION);
+        ar_read_name(L, node, "owner_role", 0, &r->owner_role);
+        ar_read_i32(L, node, "sla_days", 0, 1, 90, &r->sla_days);
+        ar_read_i32(L, node, "short_pay_percent", 0, 0, 50, &r->short_pay_percent);
+    }
+    ar_path_restore(L, saved);
+}
+
+void ar_load_credit(ar_load *L, const ar_ynode *root) {
+    ar_credit *c = &L->p->credit;
+    c->max_raise_percent = 20;
+    c->max_lower_percent = 50;
+    c->target_utilisation_percent = 70;
+    c->hold_utilisation_percent = 120;
+    c->hold_broken_promises = 3;
+    c->notice_days = 7;
+    const ar_ynode *node = ar_get(L, root, "credit", 0);
+    if (!node)
+        return;
+    size_t saved = ar_path_key(L, "credit", 6);
+    if (ar_expect_map(L, node)) {
+        ar_check_keys(L, node, AR_KEYS_CREDIT);
+        ar_read_money_list(L, node, "min_limit", &c->min_limit);
+        ar_read_money_list(L, node, "max_limit", &c->max_limit);
+        ar_read_i32(L, node, "max_raise_percent", 0, 0, 100, &c->max_raise_percent);
+        ar_read_i32(L, node, "max_lower_percent", 0, 0, 100, &c->max_lower_percent);
+        ar_read_i32(L, node, "target_utilisation_percent", 0, 1, 100, &c->target_utilisation_percent);
+        ar_read_i32(L, node, "hold_utilisation_percent", 0, 100, 500, &c->hold_utilisation_percent);
+        ar_read_i32(L, node, "hold_broken_promises", 0, 0, 10, &c->hold_broken_promises);
+        ar_read_i32(L, node, "notice_days", 0, 0, 60, &c->notice_days);
+        ar_read_template(L, node, "notice_template", 0, 0, &c->notice_template);
     }
     ar_path_restore(L, saved);
 }
