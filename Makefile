@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON ?= meson
 PYTHON ?= python3
-BUILD_OPTS ?= -Dwerror=true -Dpython=enabled -Dgo=enabled
+BUILD_OPTS ?= -Dwerror=true -Dpython=enabled -Dgo=enabled -Dsmtp=enabled
 
 .PHONY: all deps build test demo bench wheel fuzz clean help
 

@@ -9,6 +9,7 @@ APT_PACKAGES=(
   build-essential pkg-config ninja-build
   libsqlite3-dev sqlite3 libyaml-dev libssl-dev openssl tzdata
   libcmocka-dev valgrind swig
+  libcurl4-openssl-dev
 )
 # `make fuzz` only: clang with libFuzzer and the sanitizer runtimes.
 if [ "${ARCHASE_DEPS_FUZZ:-0}" = 1 ]; then

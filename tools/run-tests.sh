@@ -31,7 +31,7 @@ run_suite() { # label builddir [meson test args...]
 }
 
 echo "== build ($BUILD)"
-if tools/configure.sh "$BUILD" -Dwerror=true -Dpython=enabled -Dgo=enabled \
+if tools/configure.sh "$BUILD" -Dwerror=true -Dpython=enabled -Dgo=enabled -Dsmtp=enabled \
    && ninja -C "$BUILD"; then
   run_suite all "$BUILD"
 else
