@@ -96,6 +96,18 @@
 #include "archase/policy.h"
 #include "archase/engine.h"
 #include "archase/batch.h"
+#include "archase/ledger.h"
+#include "archase/io.h"
+#include "archase/evaluate.h"
+#include "archase/worklist.h"
+#include "archase/kpi.h"
+#include "archase/forecast.h"
+#include "archase/replay.h"
+#include "archase/audit.h"
+#include "archase/approval.h"
+#include "archase/sys/storage.h"
+#include "archase/sys/transport.h"
+#include "bind.h"
 %}
 
 %include <stdint.i>
@@ -222,3 +234,212 @@
 %ignore archase_batch_add_dispute;
 %ignore archase_batch_add_note;
 %include "archase/batch.h"
+
+/* ---- the rest of the API, through bindings/bind.h --------------------------
+ * Structs with string members and arrays are built by archase_bind_input;
+ * results with many records cross as JSON (archase_bind_text); the C
+ * functions themselves are bound where their shapes allow, and the enums and
+ * name functions of every header are. */
+
+%archase_text(archase_bind_text, archase_bind_text_free);
+%archase_handle_errmsg(archase_bind_input, archase_bind_input_free, archase_bind_input_errmsg);
+%archase_handle(archase_snapshot, archase_snapshot_free);
+%archase_handle(archase_decisions, archase_decisions_free);
+%archase_handle(archase_worklist, archase_worklist_free);
+%archase_handle(archase_mapping, archase_mapping_free);
+
+/* ledger.h: the enums and names; facts go through archase_bind_input. */
+%ignore archase_customer;
+%ignore archase_contact;
+%ignore archase_customer_flags;
+%ignore archase_invoice;
+%ignore archase_invoice_state;
+%ignore archase_payment;
+%ignore archase_instalment;
+%ignore archase_promise;
+%ignore archase_dispute;
+%ignore archase_note;
+%ignore archase_fact;
+%ignore archase_fact_filter;
+%ignore archase_customer_put;
+%ignore archase_contact_put;
+%ignore archase_customer_flags_put;
+%ignore archase_invoice_put;
+%ignore archase_payment_put;
+%ignore archase_promise_put;
+%ignore archase_dispute_put;
+%ignore archase_note_put;
+%ignore archase_fact_get;
+%ignore archase_facts_scan;
+%include "archase/ledger.h"
+
+/* sys/storage.h: the families and statuses (a host's storage: per language). */
+%ignore archase_record;
+%ignore archase_scan_filter;
+%ignore archase_audit_entry;
+%ignore archase_storage;
+%include "archase/sys/storage.h"
+%ignore archase_message;
+%ignore archase_transport;
+%include "archase/sys/transport.h"
+
+/* io.h: mappings bound; import and export through archase_bind_import/export. */
+%ignore archase_import_options;
+%ignore archase_import_options_init;
+%ignore archase_import_buffer;
+%ignore archase_import_file;
+%ignore archase_export_options;
+%ignore archase_export_options_init;
+%ignore archase_export;
+%ignore archase_mapping_load_buffer; /* archase_mapping_load_file and a temporary file do */
+/* A loader's diagnostics again (cleared for batches above). */
+%apply archase_diag_list *loader_diags { archase_diag_list *diags };
+%include "archase/io.h"
+
+/* evaluate.h, worklist.h: handles, counts and names; records as JSON. */
+%ignore archase_snapshot_options;
+%ignore archase_snapshot_options_init;
+%ignore archase_snapshot_load;
+%ignore archase_evaluate_options;
+%ignore archase_evaluate_options_init;
+%ignore archase_decisions_encode;
+%ignore archase_decision;
+%ignore archase_decision_get;
+%ignore archase_decision_invoice;
+%ignore archase_decision_invoice_get;
+%ignore archase_decision_fact;
+%ignore archase_decision_fact_get;
+%ignore archase_score_driver;
+%ignore archase_decision_driver;
+%ignore archase_decision_role;
+%ignore archase_decision_reason;
+%ignore archase_cadence_update;
+%ignore archase_cadence_update_get;
+%ignore archase_invoice_assessment;
+%ignore archase_assessment_get;
+%ignore archase_assessment_find;
+%ignore archase_assessment_driver;
+%ignore archase_assessment_decision;
+%ignore archase_coverage;
+%ignore archase_coverage_report;
+%ignore archase_reason_from_name;
+%archase_value(int, archase_reason_from_name);
+%include "archase/evaluate.h"
+%ignore archase_worklist_options;
+%ignore archase_worklist_options_init;
+%ignore archase_worklist_build;
+%ignore archase_worklist_line;
+%ignore archase_worklist_line_get;
+%ignore archase_worklist_line_invoice;
+%ignore archase_worklist_line_reason;
+%include "archase/worklist.h"
+
+/* kpi.h, forecast.h, replay.h: names and enums; reports as JSON. */
+%archase_value(int, archase_kpi_metric_type);
+%ignore archase_kpi_number;
+%ignore archase_kpi_value;
+%ignore archase_kpi_touch;
+%ignore archase_kpi_review;
+%ignore archase_kpi_options;
+%ignore archase_kpi_options_init;
+%ignore archase_kpi_report;
+%ignore archase_kpi_compute;
+%ignore archase_kpi_series;
+%ignore archase_kpi_report_free;
+%ignore archase_kpi_row;
+%ignore archase_kpi_row_count;
+%ignore archase_kpi_row_get;
+%ignore archase_kpi_value_get;
+%ignore archase_kpi_dispute_group;
+%ignore archase_kpi_dispute_group_count;
+%ignore archase_kpi_dispute_group_get;
+%ignore archase_kpi_effectiveness;
+%ignore archase_kpi_effectiveness_count;
+%ignore archase_kpi_effectiveness_get;
+%ignore archase_kpi_reviewer_effort;
+%ignore archase_kpi_reviewer_effort_get;
+%ignore archase_kpi_customer;
+%ignore archase_kpi_customer_count;
+%ignore archase_kpi_customer_get;
+%ignore archase_kpi_number_format;
+%include "archase/kpi.h"
+%ignore archase_forecast_options;
+%ignore archase_forecast_options_init;
+%ignore archase_forecast;
+%ignore archase_forecast_run;
+%ignore archase_forecast_free;
+%ignore archase_forecast_row;
+%ignore archase_forecast_row_count;
+%ignore archase_forecast_row_get;
+%ignore archase_forecast_week;
+%ignore archase_forecast_week_get;
+%ignore archase_forecast_driver;
+%ignore archase_forecast_driver_count;
+%ignore archase_forecast_driver_get;
+%include "archase/forecast.h"
+%ignore archase_replay_options;
+%ignore archase_replay_options_init;
+%ignore archase_replay_result;
+%ignore archase_replay;
+%ignore archase_replay_result_free;
+%ignore archase_replay_summary;
+%ignore archase_replay_summary_get;
+%ignore archase_replay_day;
+%ignore archase_replay_day_count;
+%ignore archase_replay_day_get;
+%ignore archase_replay_message_count;
+%ignore archase_replay_message_get;
+%ignore archase_replay_kpis;
+%include "archase/replay.h"
+
+/* audit.h: sizes and names; Merkle functions over bytes; the rest as JSON. */
+%ignore archase_checkpoint;
+%ignore archase_checkpoint_init;
+%ignore archase_checkpoint_body;
+%ignore archase_signer;
+%ignore archase_checkpoint_sign;
+%ignore archase_checkpoint_verify;
+%ignore archase_checkpoint_format;
+%ignore archase_checkpoint_parse;
+%ignore archase_public_key_from_pem;
+%ignore archase_signing_key;
+%ignore archase_signing_key_from_pem;
+%ignore archase_signing_key_load;
+%ignore archase_signing_key_free;
+%ignore archase_signing_key_public;
+%ignore archase_signing_key_signer;
+%ignore archase_audit_log_id;
+%ignore archase_audit_root;
+%ignore archase_audit_prove_inclusion;
+%ignore archase_audit_prove_consistency;
+%ignore archase_audit_checkpoint;
+%ignore archase_audit_checkpoints;
+%ignore archase_audit_report;
+%ignore archase_audit_verify_options;
+%ignore archase_audit_verify_options_init;
+%ignore archase_audit_verify;
+%ignore archase_audit_export;
+%ignore archase_audit_verify_export;
+%ignore archase_merkle_node_hash;
+%ignore archase_merkle_root;
+%ignore archase_merkle_verify_inclusion;
+%ignore archase_merkle_verify_consistency;
+%ignore archase_merkle_prove_inclusion;
+%ignore archase_merkle_prove_consistency;
+%include "archase/audit.h"
+
+/* approval.h: statuses and names; requests and votes through bind.h. */
+%ignore archase_approval_request;
+%ignore archase_approval_raise;
+%ignore archase_approval_vote;
+%ignore archase_approval_approve;
+%ignore archase_approval_reject;
+%ignore archase_approval_dispatch;
+%ignore archase_approval_info;
+%ignore archase_approval_get;
+%ignore archase_approvals_scan;
+%ignore archase_override_sample;
+%apply uint64_t *out { uint64_t *count };
+%include "archase/approval.h"
+
+%include "bind.h"

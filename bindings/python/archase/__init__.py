@@ -21,6 +21,14 @@ from .errors import (ArithmeticOverflow, BufferTooSmall, BusyError, CallbackErro
                      TransportError, Unsupported, VerificationError, VersionError)
 from .hashing import sha256
 from .money import Currency, Money, currencies, currency
+from .enums import *  # noqa: F401,F403  (every IntEnum of the C API)
+from .enums import __all__ as _enum_names
+from .facts import (Contact, Customer, CustomerFlags, Dispute, Instalment, Invoice, Note,
+                    Payment, Promise)
+from .engine import (Approval, ApprovalRequest, Assessment, Batch, BatchSummary,
+                     CadenceUpdate, Coverage, Decision, DecisionInvoice, Engine, Evaluation,
+                     Policy, Vote, WorklistLine, open)
+from .audit import merkle_leaf_hash, merkle_root, merkle_prove_inclusion, merkle_verify_inclusion
 
 
 def version() -> str:
@@ -72,4 +80,36 @@ __all__ = [
     "OutOfRange",
     "BufferTooSmall",
     "Expired",
-]
+    # engines and the ledger
+    "open",
+    "Engine",
+    "Batch",
+    "BatchSummary",
+    "Policy",
+    "Customer",
+    "Contact",
+    "CustomerFlags",
+    "Invoice",
+    "Payment",
+    "Instalment",
+    "Promise",
+    "Dispute",
+    "Note",
+    # evaluation
+    "Evaluation",
+    "Decision",
+    "DecisionInvoice",
+    "Assessment",
+    "CadenceUpdate",
+    "Coverage",
+    "WorklistLine",
+    # approvals
+    "ApprovalRequest",
+    "Vote",
+    "Approval",
+    # audit
+    "merkle_leaf_hash",
+    "merkle_root",
+    "merkle_prove_inclusion",
+    "merkle_verify_inclusion",
+] + list(_enum_names)

@@ -85,6 +85,8 @@ class Error(Exception):
 
     #: The code of the class; an instance carries the code of its failure.
     code: int = 0
+    #: What a loader or an import found, one entry per problem (may be empty).
+    diagnostics: Sequence["Diagnostic"] = ()
     name: str
     message: str
     function: Optional[str]
@@ -269,4 +271,7 @@ def _from_status(code: int, function: str, detail: Optional[str],
             return cls(detail, code=code, function=function, diagnostics=diags, dropped=dropped)
         if not detail and diags:
             detail = str(diags[0])
+        err = cls(detail, code=code, function=function)
+        err.diagnostics = diags
+        return err
     return cls(detail, code=code, function=function)
