@@ -17,15 +17,19 @@ const cli_command cli_commands[] = {
     { "overrides", "a deterministic monthly sample of manual overrides", cmd_overrides_help, cmd_overrides },
     { "init", "create or upgrade a ledger file", cmd_init_help, cmd_init },
     { "import", "import customers, invoices, payments ... from CSV or JSON Lines", cmd_import_help, cmd_import },
-    { "export", "export the facts of a kind as CSV or JSON Lines", cmd_export_help, cmd_export },
+    { "export", "export the facts of a kind, or a day's worklist, as CSV or JSON Lines", cmd_export_help, cmd_export },
     { "show", "show an invoice or a customer and its timeline", cmd_show_help, cmd_show },
     { "policy", "check, hash, explain and diff collection policies", cmd_policy_help, cmd_policy },
-    { "run", "what the engine decides today (--dry-run): decisions by kind and reason, coverage", cmd_run_help, cmd_run },
+    { "run", "the daily cycle: decide, persist and dispatch (--dry-run: only what would be decided)", cmd_run_help, cmd_run },
+    { "dispatch", "hand what is due in the outbox to the transport; reconcile items in doubt", cmd_dispatch_help, cmd_dispatch },
+    { "outbox", "list the outbox (messages and internal routes) and resolve items in doubt", cmd_outbox_help, cmd_outbox },
+    { "review", "the copilot queue: approve, edit or reject draft messages", cmd_review_help, cmd_review },
     { "worklist", "each collector's and owner's ranked work of the day", cmd_worklist_help, cmd_worklist },
     { "explain", "why the engine decides what it does about one invoice", cmd_explain_help, cmd_explain },
     { "kpi", "DSO, CEI, aging, promise-kept rate and the other KPIs of a period", cmd_kpi_help, cmd_kpi },
     { "forecast", "13-week cash forecast from open invoices, promises and payment patterns", cmd_forecast_help, cmd_forecast },
     { "backtest", "replay one policy (or two side by side) over a historical ledger", cmd_backtest_help, cmd_backtest },
+    { "report", "an HTML report with charts (or Markdown) of a period's KPIs, forecast, risk and audit", cmd_report_help, cmd_report },
 };
 
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];
