@@ -111,13 +111,14 @@ ARCHASE_API int archase_merkle_prove_consistency(const uint8_t *leaf_hashes, uin
     X(APPROVAL_EXPIRED,   12, "approval_expired")   /* it lapsed before dispatch */    \
     X(APPROVAL_REFUSED,   13, "approval_refused")   /* an attempt the rules refused */ \
     X(APPROVAL_DISPATCHED, 14, "approval_dispatched") /* the approved action went out */ \
+    X(RECON_TRANSITION,   15, "recon_transition")   /* a reconciliation item opened or resolved */ \
     /* append only; never renumber */
 
 typedef enum archase_audit_kind {
 #define ARCHASE_AUDIT_KIND_ENUM_(name, value, text) ARCHASE_AUDIT_##name = (value),
     ARCHASE_AUDIT_KIND_MAP(ARCHASE_AUDIT_KIND_ENUM_)
 #undef ARCHASE_AUDIT_KIND_ENUM_
-    ARCHASE_AUDIT_KIND_LIMIT_ = 15 /* one more than the largest kind; grows with the list */
+    ARCHASE_AUDIT_KIND_LIMIT_ = 16 /* one more than the largest kind; grows with the list */
 } archase_audit_kind;
 
 /* The name of an audit record kind ("fact_accepted"), or NULL for a value

@@ -413,7 +413,10 @@ static int plan_step(ar_eval *E, uint32_t j) {
         stop = ARCHASE_REASON_UNKNOWN_CURRENCY, stop_cov = ARCHASE_COVERAGE_EXCEPTION;
     } else if (w->disputed > 0 && (w->chase == 0 || p->disputes.undisputed_remainder == AR_REMAINDER_PAUSE)) {
         stop = ARCHASE_REASON_DISPUTED, stop_kind = AR_OUT_WAIT, stop_cov = ARCHASE_COVERAGE_DISPUTE;
-    } else if (w->promise_state == AR_PROMISE_OPEN && p->promises.pause_sequence) {
+    } else if (w->promise_state == AR_PROMISE_OPEN && p->promises.pause_sequence &&
+               !(p->promises.broken_limit_90d > 0 &&
+                 E->env.value[AR_FIELD_BROKEN_PROMISES_90D] >= p->promises.broken_limit_90d)) {
+        /* a repeat breaker's promises no longer pause (promises.broken_limit_90d) */
         stop = ARCHASE_REASON_PROMISE_OPEN, stop_kind = AR_OUT_WAIT, stop_cov = ARCHASE_COVERAGE_PROMISE;
     } else if (E->rel.effect == AR_REL_SKIP) {
         stop = E->rel.reason, stop_cov = ARCHASE_COVERAGE_HOLD;

@@ -75,33 +75,50 @@ static int nothing_left_open(const archase_snapshot *s, const ar_snap_promise *p
     return 1;
 }
 
+/* 1 when `paid` of a promise of `amount` is enough to call it partially kept. */
+static int partly_paid(const archase_policy *p, int64_t paid, int64_t amount) {
+    if (paid <= 0 || amount <= 0)
+        return 0;
+    /* paid / amount >= percent / 100, without overflow for amounts up to 1e15 */
+    return paid >= amount / 100 * p->promises.partially_kept_percent +
+                       (amount % 100) * p->promises.partially_kept_percent / 100;
+}
+
 void ar_promise_effect(const archase_policy *p, const archase_snapshot *s, const ar_snap_promise *pr,
                        archase_date as_of, ar_promise_eff *out) {
     int32_t grace = ar_promise_grace(p, pr);
     memset(out, 0, sizeof *out);
     uint32_t parts = pr->inst_count ? pr->inst_count : 1;
     int64_t due = 0;
+    int derived = 0;
     for (uint32_t k = 0; k < parts; k++) {
         archase_date date = pr->inst_count ? s->instalments[pr->inst_first + k].date : pr->promised_date;
         due += pr->inst_count ? s->instalments[pr->inst_first + k].amount.minor : pr->amount;
         out->deadline = date + grace;
         out->due = due;
         out->paid = paid_by(s, pr, out->deadline < as_of ? out->deadline : as_of);
-        if (pr->status != ARCHASE_PROMISE_STATUS_OPEN)
-            continue; /* only the last deadline matters for stored outcomes */
         if (as_of > out->deadline && out->paid < due) {
-            out->state = AR_PROMISE_BROKEN;
-            return;
+            derived = k + 1 == parts && partly_paid(p, out->paid, pr->amount) ? AR_PROMISE_PARTIAL
+                                                                               : AR_PROMISE_BROKEN;
+            break;
         }
         if (as_of <= out->deadline)
             break; /* the next deadline ahead */
     }
-    if (pr->status != ARCHASE_PROMISE_STATUS_OPEN)
+    if (!derived)
+        derived = paid_by(s, pr, as_of) >= pr->amount || nothing_left_open(s, pr) ? AR_PROMISE_MET
+                                                                                  : AR_PROMISE_OPEN;
+    switch (pr->status) {
+    case ARCHASE_PROMISE_STATUS_OPEN:
+        out->state = derived;
+        break;
+    case ARCHASE_PROMISE_STATUS_BROKEN:
+        out->state = AR_PROMISE_BROKEN; /* recorded by the daily cycle; routes once */
+        break;
+    default:
         out->state = AR_PROMISE_STORED;
-    else if (paid_by(s, pr, as_of) >= pr->amount || nothing_left_open(s, pr))
-        out->state = AR_PROMISE_MET;
-    else
-        out->state = AR_PROMISE_OPEN;
+        break;
+    }
 }
 
 /* The last deadline of a promise. */
@@ -121,15 +138,15 @@ void ar_promise_history(const archase_policy *p, const archase_snapshot *s, cons
         archase_date when = final_deadline(p, s, pr);
         switch (pr->status) {
         case ARCHASE_PROMISE_STATUS_KEPT: is_kept = 1; break;
-        case ARCHASE_PROMISE_STATUS_BROKEN:
-        case ARCHASE_PROMISE_STATUS_PARTIALLY_KEPT: is_kept = 0; break;
+        case ARCHASE_PROMISE_STATUS_BROKEN: is_kept = 0; break;
+        case ARCHASE_PROMISE_STATUS_PARTIALLY_KEPT: is_kept = -1; break;
         case ARCHASE_PROMISE_STATUS_OPEN: {
             ar_promise_eff e;
             ar_promise_effect(p, s, pr, as_of, &e);
             if (e.state == AR_PROMISE_OPEN)
                 continue;
-            is_kept = e.state == AR_PROMISE_MET;
-            if (!is_kept)
+            is_kept = e.state == AR_PROMISE_MET ? 1 : e.state == AR_PROMISE_PARTIAL ? -1 : 0;
+            if (e.state == AR_PROMISE_BROKEN)
                 when = e.deadline; /* broken the day it was missed */
             break;
         }
@@ -137,11 +154,12 @@ void ar_promise_history(const archase_policy *p, const archase_snapshot *s, cons
         }
         if (when > as_of)
             continue; /* kept early: counted when it falls due */
+        /* partially kept (-1): due and not kept, but not broken either */
         if (when > as_of - 365) {
             due++;
-            kept += is_kept;
+            kept += is_kept == 1;
         }
-        if (!is_kept && when > as_of - 90)
+        if (is_kept == 0 && when > as_of - 90)
             broken++;
     }
     *broken_90d = broken;

@@ -34,8 +34,9 @@ void ar_relationship_effect(const archase_policy *p, const ar_snap_customer *c, 
 enum {
     AR_PROMISE_OPEN = 1,   /* before its deadline and not yet paid: pauses what it covers */
     AR_PROMISE_MET = 2,    /* paid (or nothing it covers is open any more) */
-    AR_PROMISE_BROKEN = 3, /* a deadline passed without the money */
-    AR_PROMISE_STORED = 4  /* settled in the store (kept, broken, cancelled): no effect now */
+    AR_PROMISE_BROKEN = 3, /* a deadline passed without the money (or stored as broken) */
+    AR_PROMISE_STORED = 4, /* settled in the store (kept, partially kept, cancelled): no effect */
+    AR_PROMISE_PARTIAL = 5 /* the last deadline passed with part of the money: the rest resumes */
 };
 
 typedef struct ar_promise_eff {
@@ -49,7 +50,10 @@ typedef struct ar_promise_eff {
  * promise's) date plus its grace days (the promise's own, else the policy's);
  * what is due by it is the instalments up to it; what counts toward it is
  * every payment applied to the covered invoices from the day it was recorded
- * up to the deadline. */
+ * up to the deadline. A missed deadline breaks it, except the last one when
+ * at least the policy's partially_kept_percent of the amount was paid: then
+ * it is partially kept. A promise stored as broken stays broken (it routes
+ * once); one stored as kept, partially kept or cancelled has no effect. */
 void ar_promise_effect(const archase_policy *p, const archase_snapshot *s,
                        const ar_snap_promise *pr, archase_date as_of, ar_promise_eff *out);
 

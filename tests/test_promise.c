@@ -1,0 +1,545 @@
+/* tests/test_promise.c — promises to pay through the public API: recording
+ * under the policy's rules (and refusing what breaks them, writing nothing),
+ * the daily move to kept, partially kept or broken at the grace-day
+ * boundary, instalment plans, a promise over two invoices paid by one
+ * payment, cancelling, what evaluation does with each state, and every
+ * allocation and storage call failing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archase/archase.h"
+#include "support/failalloc.h"
+#include "support/faultstore.h"
+#include "support/testutil.h"
+
+static const char policy_text[] =
+    "version: 1\n"
+    "currency: {default: EUR}\n"
+    "segments: [{name: all, sequence: s}]\n"
+    "sequences: {s: {steps: [{offset: 1, action: queue_call}, {offset: 10, action: queue_call}]}}\n"
+    "promises:\n"
+    "  grace_days: 2\n"
+    "  max_open_per_invoice: 1\n"
+    "  max_days_ahead: 30\n"
+    "  partially_kept_percent: 50\n"
+    "  broken_limit_90d: 2\n";
+
+typedef struct fixture {
+    archase_engine *eng;
+    archase_policy *policy;
+} fixture;
+
+static archase_date D(const char *s) {
+    archase_date d = ARCHASE_DATE_NONE;
+    assert_int_equal(archase_date_parse(s, &d), 0);
+    return d;
+}
+
+static int put_invoice(archase_engine *eng, const char *id, const char *customer, int64_t minor) {
+    archase_invoice inv = ARCHASE_INVOICE_INIT;
+    inv.id = id;
+    inv.customer_id = customer;
+    inv.issue_date = D("2026-02-01");
+    inv.due_date = D("2026-03-01");
+    inv.amount = (archase_money){ minor, "EUR" };
+    return archase_invoice_put(eng, &inv, NULL);
+}
+
+static int pay(archase_engine *eng, const char *id, const char *invoice, const char *date, int64_t minor,
+               int overpayment) {
+    archase_payment p = ARCHASE_PAYMENT_INIT;
+    p.id = id;
+    p.customer_id = "ACME";
+    p.invoice_id = invoice;
+    p.date = D(date);
+    p.amount = (archase_money){ minor, "EUR" };
+    p.overpayment = overpayment;
+    return archase_payment_put(eng, &p, NULL);
+}
+
+static int open_fixture(fixture *f, const archase_allocator *a, const archase_storage *storage) {
+    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
+    o.actor = "anna";
+    o.allocator = a;
+    archase_policy_options po = ARCHASE_POLICY_OPTIONS_INIT;
+    po.allocator = a;
+    int rc = storage ? archase_engine_open(storage, &o, &f->eng) : archase_open_memory(&o, &f->eng);
+    if (!rc)
+        rc = archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", &po, &f->policy, NULL);
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.name = "ACME GmbH";
+    c.collector = "anna";
+    if (!rc)
+        rc = archase_customer_put(f->eng, &c, NULL);
+    if (!rc)
+        rc = put_invoice(f->eng, "INV-1", "ACME", 100000);
+    if (!rc)
+        rc = put_invoice(f->eng, "INV-2", "ACME", 50000);
+    return rc;
+}
+
+static void close_fixture(fixture *f) {
+    archase_engine_free(f->eng);
+    archase_policy_free(f->policy);
+}
+
+static int setup(void **state) {
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(open_fixture(f, NULL, NULL), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    close_fixture(f);
+    free(f);
+    return 0;
+}
+
+static const char *const inv1[] = { "INV-1" };
+static const char *const both[] = { "INV-1", "INV-2" };
+
+static archase_promise promise(const char *id, const char *const *invoices, size_t n, int64_t minor,
+                               const char *date) {
+    archase_promise p = ARCHASE_PROMISE_INIT;
+    p.id = id;
+    p.customer_id = "ACME";
+    p.invoice_ids = invoices;
+    p.invoice_count = n;
+    p.amount = (archase_money){ minor, "EUR" };
+    p.promised_date = D(date);
+    p.taken_by = "anna";
+    p.channel = ARCHASE_CHANNEL_CALL;
+    return p;
+}
+
+static void record_ok(fixture *f, const archase_promise *p, const char *as_of) {
+    int rc = archase_promise_record(f->eng, f->policy, p, D(as_of));
+    if (rc)
+        fail_msg("record: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
+}
+
+typedef struct seen {
+    int           found;
+    int           state;
+    archase_date  state_date;
+    archase_money paid;
+    int           count;
+} seen;
+
+static int see(void *ud, const archase_promise_info *info) {
+    seen *s = ud;
+    s->found = 1;
+    s->count++;
+    s->state = info->state;
+    s->state_date = info->state_date;
+    s->paid = info->paid;
+    return 0;
+}
+
+static seen state_of(fixture *f, const char *id) {
+    seen s;
+    memset(&s, 0, sizeof s);
+    int rc = archase_promise_get(f->eng, id, see, &s);
+    assert_true(rc == 0 || rc == ARCHASE_ENOTFOUND);
+    return s;
+}
+
+static archase_lifecycle_counts update(fixture *f, const char *as_of) {
+    archase_lifecycle_counts c;
+    memset(&c, 0, sizeof c);
+    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
+    int rc = archase_lifecycle_update(f->eng, f->policy, D(as_of), &c);
+    if (rc)
+        fail_msg("update: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
+    return c;
+}
+
+static uint64_t audit_size(fixture *f) {
+    uint64_t n = 0;
+    assert_int_equal(archase_audit_size(f->eng, &n), 0);
+    return n;
+}
+
+/* ---- recording ------------------------------------------------------------------------ */
+
+static void a_recorded_promise_is_open_and_recording_it_again_changes_nothing(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    seen s = state_of(f, "PTP-1");
+    assert_true(s.found);
+    assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
+    assert_int_equal(s.state_date, ARCHASE_DATE_NONE);
+    uint64_t before = audit_size(f);
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(audit_size(f), before);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(archase_promises_scan(f->eng, "ACME", "INV-1", ARCHASE_PROMISE_STATE_OPEN, see, &s), 0);
+    assert_int_equal(s.count, 1);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(archase_promises_scan(f->eng, NULL, "INV-2", 0, see, &s), 0);
+    assert_int_equal(s.count, 0);
+}
+
+/* Each refused promise says what is wrong and writes nothing. */
+static void refuse(fixture *f, const archase_promise *p, const char *as_of, int code, const char *words) {
+    uint64_t before = audit_size(f);
+    int rc = archase_promise_record(f->eng, f->policy, p, D(as_of));
+    if (rc != code)
+        fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
+                 archase_engine_errmsg(f->eng));
+    if (!strstr(archase_engine_errmsg(f->eng), words))
+        fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(f->eng), words);
+    assert_int_equal(audit_size(f), before);
+    if (p->id)
+        assert_false(state_of(f, p->id).found && state_of(f, p->id).state != ARCHASE_PROMISE_STATE_OPEN);
+}
+
+static void invalid_promises_are_refused_with_a_clear_error_and_nothing_written(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-X", inv1, 1, 100001, "2026-03-10");
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "more than the 1000.00 EUR open");
+    assert_false(state_of(f, "PTP-X").found);
+    p = promise("PTP-X", inv1, 1, 1000, "2026-03-04");
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "before 2026-03-05");
+    p = promise("PTP-X", inv1, 1, 1000, "2026-03-10");
+    p.taken_by = NULL;
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "taken_by");
+    p = promise("PTP-X", inv1, 1, 1000, "2026-03-10");
+    p.amount.currency[0] = '\0';
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "amount");
+    p = promise(NULL, inv1, 1, 1000, "2026-03-10");
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "promise_id");
+    p = promise("PTP-X", inv1, 1, 1000, "2026-05-10");
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "instalment plan");
+    static const char *const nope[] = { "INV-404" };
+    p = promise("PTP-X", nope, 1, 1000, "2026-03-10");
+    refuse(f, &p, "2026-03-05", ARCHASE_ENOTFOUND, "INV-404");
+    /* one open promise per invoice (the policy's max) */
+    archase_promise first = promise("PTP-1", inv1, 1, 1000, "2026-03-10");
+    record_ok(f, &first, "2026-03-05");
+    p = promise("PTP-2", inv1, 1, 1000, "2026-03-10");
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "max_open_per_invoice");
+    assert_false(state_of(f, "PTP-2").found);
+    /* a paid invoice takes no promise */
+    assert_int_equal(pay(f->eng, "PAY-2", "INV-2", "2026-03-05", 50000, 0), 0);
+    static const char *const inv2[] = { "INV-2" };
+    p = promise("PTP-3", inv2, 1, 1000, "2026-03-10");
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "settled");
+    /* an instalment in the past */
+    archase_instalment plan[] = { { D("2026-03-01"), { 500, "EUR" } }, { D("2026-03-20"), { 500, "EUR" } } };
+    p = promise("PTP-4", inv2, 1, 1000, "2026-03-20");
+    p.invoice_ids = both;
+    p.invoice_count = 2;
+    p.instalments = plan;
+    p.instalment_count = 2;
+    refuse(f, &p, "2026-03-05", ARCHASE_EINVAL, "instalment 1");
+    assert_int_equal(archase_promise_record(NULL, f->policy, &p, D("2026-03-05")), ARCHASE_EINVAL);
+    assert_int_equal(archase_promise_record(f->eng, NULL, &p, D("2026-03-05")), ARCHASE_EINVAL);
+}
+
+/* ---- the daily move -------------------------------------------------------------------- */
+
+static void a_promise_paid_in_full_is_kept_once(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-09", 100000, 0), 0);
+    archase_lifecycle_counts c = update(f, "2026-03-09");
+    assert_int_equal(c.promises_kept, 1);
+    assert_int_equal(c.transitions, 1);
+    seen s = state_of(f, "PTP-1");
+    assert_int_equal(s.state, ARCHASE_PROMISE_STATE_KEPT);
+    assert_int_equal(s.state_date, D("2026-03-09"));
+    assert_int_equal(s.paid.minor, 100000);
+    uint64_t before = audit_size(f);
+    c = update(f, "2026-03-09");
+    assert_int_equal(c.transitions, 0);
+    assert_int_equal(audit_size(f), before);
+    assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "changed mind", D("2026-03-10")), ARCHASE_ESTATE);
+}
+
+static void a_promise_breaks_the_day_after_its_grace_days(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10"); /* grace 2: deadline 03-12 */
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(update(f, "2026-03-11").transitions, 0);
+    assert_int_equal(update(f, "2026-03-12").transitions, 0);
+    assert_int_equal(state_of(f, "PTP-1").state, ARCHASE_PROMISE_STATE_OPEN);
+    archase_lifecycle_counts c = update(f, "2026-03-13");
+    assert_int_equal(c.promises_broken, 1);
+    seen s = state_of(f, "PTP-1");
+    assert_int_equal(s.state, ARCHASE_PROMISE_STATE_BROKEN);
+    assert_int_equal(s.state_date, D("2026-03-13"));
+    assert_int_equal(s.paid.minor, 0);
+}
+
+static void a_promise_with_its_own_grace_days_keeps_them(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    p.grace_days = 0;
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(update(f, "2026-03-10").transitions, 0);
+    assert_int_equal(update(f, "2026-03-11").promises_broken, 1);
+}
+
+static void a_promise_half_paid_is_partially_kept_and_the_difference_reconciled(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-09", 60000, 0), 0);
+    archase_lifecycle_counts c = update(f, "2026-03-13");
+    assert_int_equal(c.promises_partially_kept, 1);
+    assert_int_equal(c.recon_opened, 1);
+    seen s = state_of(f, "PTP-1");
+    assert_int_equal(s.state, ARCHASE_PROMISE_STATE_PARTIALLY_KEPT);
+    assert_int_equal(s.paid.minor, 60000);
+}
+
+static void a_promise_barely_paid_is_broken(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-09", 49999, 0), 0);
+    assert_int_equal(update(f, "2026-03-13").promises_broken, 1);
+    assert_int_equal(state_of(f, "PTP-1").paid.minor, 49999);
+}
+
+static void an_instalment_plan_with_one_missed_instalment_is_broken_then(void **state) {
+    fixture *f = *state;
+    archase_instalment plan[] = { { D("2026-03-10"), { 40000, "EUR" } },
+                                  { D("2026-03-20"), { 30000, "EUR" } },
+                                  { D("2026-03-30"), { 30000, "EUR" } } };
+    archase_promise p = promise("PLAN-1", inv1, 1, 100000, "2026-03-30");
+    p.instalments = plan;
+    p.instalment_count = 3;
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-10", 40000, 0), 0);
+    assert_int_equal(update(f, "2026-03-13").transitions, 0); /* first instalment met */
+    assert_int_equal(update(f, "2026-03-22").transitions, 0); /* second: grace until 03-22 */
+    assert_int_equal(state_of(f, "PLAN-1").state, ARCHASE_PROMISE_STATE_OPEN);
+    archase_lifecycle_counts c = update(f, "2026-03-23");
+    assert_int_equal(c.promises_broken, 1);
+    seen s = state_of(f, "PLAN-1");
+    assert_int_equal(s.state, ARCHASE_PROMISE_STATE_BROKEN);
+    assert_int_equal(s.paid.minor, 40000);
+}
+
+static void a_promise_over_two_invoices_paid_by_one_payment_is_kept(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", both, 2, 150000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    /* one transfer of 1,500.00 named INV-1: the excess waits in reconciliation */
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-08", 150000, 1), 0);
+    assert_int_equal(update(f, "2026-03-08").transitions, 0);
+    archase_recon_action a = ARCHASE_RECON_ACTION_INIT;
+    a.id = "payment:PAY-1";
+    a.resolution = ARCHASE_RECON_APPLY;
+    a.invoice_id = "INV-2";
+    a.by = "carl";
+    int pending = -1;
+    char approval[ARCHASE_APPROVAL_ID_MAX];
+    int rc = archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-09"), approval, &pending);
+    if (rc)
+        fail_msg("resolve: %s", archase_engine_errmsg(f->eng));
+    assert_int_equal(pending, 0);
+    archase_lifecycle_counts c = update(f, "2026-03-09");
+    assert_int_equal(c.promises_kept, 1);
+    assert_int_equal(state_of(f, "PTP-1").paid.minor, 150000);
+}
+
+static void a_cancelled_promise_needs_a_reason_and_is_final(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    uint64_t before = audit_size(f);
+    assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "", D("2026-03-06")), ARCHASE_EINVAL);
+    assert_int_equal(audit_size(f), before);
+    assert_int_equal(archase_promise_cancel(f->eng, "PTP-9", "wrong", D("2026-03-06")), ARCHASE_ENOTFOUND);
+    assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "customer withdrew it", D("2026-03-06")), 0);
+    assert_int_equal(audit_size(f), before + 1);
+    assert_int_equal(state_of(f, "PTP-1").state, ARCHASE_PROMISE_STATE_CANCELLED);
+    assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "again", D("2026-03-06")), ARCHASE_ESTATE);
+    assert_int_equal(update(f, "2026-03-20").promises_broken, 0);
+    /* the invoice takes a new promise */
+    p = promise("PTP-2", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-06");
+    assert_string_equal(archase_promise_state_name(ARCHASE_PROMISE_STATE_PARTIALLY_KEPT), "partially_kept");
+    assert_null(archase_promise_state_name(9));
+}
+
+/* ---- evaluation ----------------------------------------------------------------------------- */
+
+/* The decisions on `as_of` about INV-1: how many, and whether one waits for a promise. */
+typedef struct verdict {
+    int calls;
+    int promise_open;
+    int promise_broken;
+} verdict;
+
+static verdict evaluate(fixture *f, const char *as_of) {
+    archase_snapshot *snap = NULL;
+    archase_decisions *ds = NULL;
+    archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
+    so.policy = f->policy;
+    assert_int_equal(archase_snapshot_load(f->eng, D(as_of), &so, &snap), 0);
+    assert_int_equal(archase_evaluate(snap, f->policy, D(as_of), NULL, &ds), 0);
+    verdict v;
+    memset(&v, 0, sizeof v);
+    for (size_t i = 0; i < archase_decisions_count(ds); i++) {
+        archase_decision d = ARCHASE_DECISION_INIT;
+        assert_int_equal(archase_decision_get(ds, i, &d), 0);
+        v.calls += d.kind == ARCHASE_DECISION_QUEUE_CALL;
+        for (size_t j = 0; j < d.reason_count; j++) {
+            int r = 0;
+            assert_int_equal(archase_decision_reason(ds, i, j, &r), 0);
+            v.promise_open += r == ARCHASE_REASON_PROMISE_OPEN;
+            v.promise_broken += r == ARCHASE_REASON_PROMISE_BROKEN;
+        }
+    }
+    archase_decisions_free(ds);
+    archase_snapshot_free(snap);
+    return v;
+}
+
+static void a_stored_broken_promise_still_goes_to_a_person(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    assert_true(evaluate(f, "2026-03-11").promise_open > 0);
+    update(f, "2026-03-13"); /* stored as broken before the day's evaluation */
+    verdict v = evaluate(f, "2026-03-13");
+    assert_true(v.promise_broken > 0);
+    assert_true(v.calls > 0);
+}
+
+static void a_partially_kept_promise_lets_the_remainder_resume(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-09", 60000, 0), 0);
+    update(f, "2026-03-13");
+    verdict v = evaluate(f, "2026-03-13");
+    assert_int_equal(v.promise_open, 0);
+    assert_int_equal(v.promise_broken, 0);
+}
+
+static void a_repeat_breaker_loses_the_pause_of_its_next_promise(void **state) {
+    fixture *f = *state;
+    /* two promises broken within 90 days (policy: broken_limit_90d 2) */
+    archase_promise p = promise("PTP-1", inv1, 1, 1000, "2026-03-02");
+    record_ok(f, &p, "2026-03-01");
+    update(f, "2026-03-05");
+    static const char *const inv2[] = { "INV-2" };
+    p = promise("PTP-2", inv2, 1, 1000, "2026-03-06");
+    record_ok(f, &p, "2026-03-05");
+    update(f, "2026-03-09");
+    p = promise("PTP-3", inv1, 1, 1000, "2026-03-20");
+    record_ok(f, &p, "2026-03-10");
+    verdict v = evaluate(f, "2026-03-11");
+    assert_int_equal(v.promise_open, 0); /* the step goes ahead */
+}
+
+/* ---- failures ------------------------------------------------------------------------------------ */
+
+static int flow_with(const archase_allocator *a, void *ctx) {
+    (void)ctx;
+    fixture f;
+    memset(&f, 0, sizeof f);
+    int rc = open_fixture(&f, a, NULL);
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+    archase_promise q = promise("PTP-2", both + 1, 1, 50000, "2026-03-10");
+    archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    if (!rc)
+        rc = archase_promise_record(f.eng, f.policy, &p, D("2026-03-05"));
+    if (!rc)
+        rc = archase_promise_record(f.eng, f.policy, &q, D("2026-03-05"));
+    if (!rc)
+        rc = pay(f.eng, "PAY-1", "INV-1", "2026-03-09", 60000, 0);
+    if (!rc)
+        rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-13"), &c);
+    if (!rc && (c.promises_partially_kept != 1 || c.promises_broken != 1))
+        fail_msg("partially kept %llu, broken %llu", (unsigned long long)c.promises_partially_kept,
+                 (unsigned long long)c.promises_broken);
+    seen s;
+    memset(&s, 0, sizeof s);
+    if (!rc)
+        rc = archase_promises_scan(f.eng, "ACME", NULL, 0, see, &s);
+    if (!rc) {
+        archase_promise r = promise("PTP-3", inv1, 1, 1000, "2026-03-20");
+        rc = archase_promise_record(f.eng, f.policy, &r, D("2026-03-14"));
+    }
+    if (!rc)
+        rc = archase_promise_cancel(f.eng, "PTP-3", "withdrawn", D("2026-03-15"));
+    close_fixture(&f);
+    return rc;
+}
+
+static void promises_survive_every_allocation_failure(void **state) {
+    (void)state;
+    assert_true(failalloc_loop(flow_with, NULL, NULL) > 20);
+}
+
+static void a_failing_storage_call_leaves_promises_as_they_were(void **state) {
+    (void)state;
+    for (size_t n = 1;; n++) {
+        archase_storage inner, wrapped;
+        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
+        faultstore *fs = test_malloc(sizeof *fs);
+        faultstore_wrap(fs, &inner, 0, &wrapped);
+        fixture f;
+        memset(&f, 0, sizeof f);
+        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
+        assert_int_equal(archase_promise_record(f.eng, f.policy, &p, D("2026-03-05")), 0);
+        uint64_t before = audit_size(&f);
+        fs->fail_at = fs->calls + n;
+        archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+        int rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-13"), &c);
+        int failed = fs->failures > 0;
+        fs->fail_at = 0;
+        seen s = state_of(&f, "PTP-1");
+        if (failed) {
+            assert_int_not_equal(rc, 0);
+            assert_int_equal(audit_size(&f), before);
+            assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(audit_size(&f), before + 1);
+            assert_int_equal(s.state, ARCHASE_PROMISE_STATE_BROKEN);
+        }
+        archase_audit_report report;
+        assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
+        close_fixture(&f);
+        test_free(fs);
+        if (!failed) {
+            assert_true(n > 3);
+            break;
+        }
+    }
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(a_recorded_promise_is_open_and_recording_it_again_changes_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown(invalid_promises_are_refused_with_a_clear_error_and_nothing_written, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_promise_paid_in_full_is_kept_once, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_promise_breaks_the_day_after_its_grace_days, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_promise_with_its_own_grace_days_keeps_them, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_promise_half_paid_is_partially_kept_and_the_difference_reconciled, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_promise_barely_paid_is_broken, setup, teardown),
+    cmocka_unit_test_setup_teardown(an_instalment_plan_with_one_missed_instalment_is_broken_then, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_promise_over_two_invoices_paid_by_one_payment_is_kept, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_cancelled_promise_needs_a_reason_and_is_final, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_stored_broken_promise_still_goes_to_a_person, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_partially_kept_promise_lets_the_remainder_resume, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_repeat_breaker_loses_the_pause_of_its_next_promise, setup, teardown),
+    cmocka_unit_test(promises_survive_every_allocation_failure),
+    cmocka_unit_test(a_failing_storage_call_leaves_promises_as_they_were),
+};
+
+AR_TEST_MAIN(tests)
