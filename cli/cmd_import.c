@@ -6,6 +6,7 @@
 #include "archase/io.h"
 #include "cli.h"
 #include "commands.h"
+#include "export_worklist.h"
 
 const char cmd_init_help[] =
     "usage: archase init DB [--json]\n"
@@ -40,10 +41,24 @@ const char cmd_import_help[] =
 
 const char cmd_export_help[] =
     "usage: archase export DB --kind KIND [--format csv|jsonl] [--output FILE]\n"
+    "       archase export DB --kind worklist --policy FILE --as-of DATE [--owner NAME]\n"
+    "                         [--format csv|jsonl] [--output FILE]\n"
     "\n"
     "Writes every fact of KIND in the native format (CSV with a header, or\n"
     "JSON Lines) to standard output or FILE, in id order. What is exported\n"
-    "imports back unchanged.\n";
+    "imports back unchanged: a sheet of promises or disputes that people\n"
+    "edited comes back with `archase import --kind KIND --edits --actor NAME`.\n"
+    "\n"
+    "--kind worklist writes the ranked work of DATE under the policy instead\n"
+    "(as `archase worklist` shows it), one line per owner, customer and kind of\n"
+    "work: rank, owner, customer_id, customer_name, invoice_ids, next_action,\n"
+    "kind, reason_codes, due_by, days_overdue, amount, currency, score (lists\n"
+    "joined with ';'). It is computed, not stored, and is not imported back.\n"
+    "\n"
+    "  --policy FILE   the policy the worklist follows (worklist only)\n"
+    "  --as-of DATE    the day (YYYY-MM-DD) of the worklist (worklist only)\n"
+    "  --owner NAME    only this owner's lines (worklist only)\n"
+    "  --output FILE   written complete or not at all (default: standard output)\n";
 
 static int open_db(const char *command, const char *path, int create, const char *actor,
                    archase_engine **eng) {
@@ -229,12 +244,16 @@ static int write_out(void *userdata, const void *data, size_t size) {
 
 int cmd_export(int argc, char **argv) {
     const char *kind_text = NULL, *format_text = NULL, *output = NULL;
+    const char *policy = NULL, *as_of = NULL, *owner = NULL;
     int help = 0, npos = 0;
     const char *pos[1];
     const cli_option options[] = {
         { "kind", 1, &kind_text, NULL },
         { "format", 1, &format_text, NULL },
         { "output", 1, &output, NULL },
+        { "policy", 1, &policy, NULL },
+        { "as-of", 1, &as_of, NULL },
+        { "owner", 1, &owner, NULL },
         { NULL, 0, NULL, NULL },
     };
     int rc = cli_parse("export", cmd_export_help, argc, argv, 1, options, pos, 1, &npos, &help);
@@ -245,12 +264,14 @@ int cmd_export(int argc, char **argv) {
     archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
     if (!kind_text)
         return cli_fail("export", CLI_USAGE, "--kind is required");
-    if ((rc = parse_kind("export", kind_text, &o.kind)) != CLI_OK ||
+    int worklist = !strcmp(kind_text, "worklist");
+    if (!worklist && (policy || as_of || owner))
+        return cli_fail("export", CLI_USAGE, "--policy, --as-of and --owner are for --kind worklist");
+    if ((!worklist && (rc = parse_kind("export", kind_text, &o.kind)) != CLI_OK) ||
         (rc = parse_format("export", format_text, &o.format)) != CLI_OK)
         return rc;
     archase_engine *eng = NULL;
-    rc = open_db("export", pos[0], 0, NULL, &eng);
-    if (rc)
+    if (!worklist && (rc = open_db("export", pos[0], 0, NULL, &eng)) != CLI_OK)
         return rc;
     /* A file is written beside its name and renamed only when complete. */
     FILE *out = stdout;
@@ -262,7 +283,14 @@ int cmd_export(int argc, char **argv) {
             return cli_fail("export", CLI_INVALID, "%s: cannot be written", temp);
         }
     }
-    int erc = archase_export(eng, &o, write_out, out);
+    int erc = 0;
+    if (worklist) {
+        /* It prints its own errors: only the file is settled here. */
+        rc = cli_export_worklist(pos[0], policy, as_of, owner, o.format, out);
+        erc = rc != CLI_OK ? ARCHASE_EINVAL : 0;
+    } else {
+        erc = archase_export(eng, &o, write_out, out);
+    }
     if (out != stdout) {
         if (fclose(out) != 0 && !erc)
             erc = ARCHASE_EIO;
@@ -273,7 +301,10 @@ int cmd_export(int argc, char **argv) {
     } else if (fflush(stdout) != 0 && !erc) {
         erc = ARCHASE_EIO;
     }
-    rc = erc ? cli_fail_rc("export", erc, "export", archase_engine_errmsg(eng)) : CLI_OK;
+    if (worklist)
+        rc = rc != CLI_OK ? rc : erc ? cli_fail_rc("export", erc, "export", NULL) : CLI_OK;
+    else
+        rc = erc ? cli_fail_rc("export", erc, "export", archase_engine_errmsg(eng)) : CLI_OK;
     archase_engine_free(eng);
     return rc;
 }

@@ -17,7 +17,7 @@ const cli_command cli_commands[] = {
     { "overrides", "a deterministic monthly sample of manual overrides", cmd_overrides_help, cmd_overrides },
     { "init", "create or upgrade a ledger file", cmd_init_help, cmd_init },
     { "import", "import customers, invoices, payments ... from CSV or JSON Lines", cmd_import_help, cmd_import },
-    { "export", "export the facts of a kind as CSV or JSON Lines", cmd_export_help, cmd_export },
+    { "export", "export the facts of a kind, or a day's worklist, as CSV or JSON Lines", cmd_export_help, cmd_export },
     { "show", "show an invoice or a customer and its timeline", cmd_show_help, cmd_show },
     { "policy", "check, hash, explain and diff collection policies", cmd_policy_help, cmd_policy },
     { "run", "what the engine decides today (--dry-run): decisions by kind and reason, coverage", cmd_run_help, cmd_run },

@@ -1,0 +1,524 @@
+/* tests/test_recon.c — the reconciliation queue and credit-limit
+ * recommendations through the public API: each exception opened once from
+ * the payments (overpayment, short-pay, unapplied cash, payment on a
+ * disputed invoice, promise paid by another amount, other currency,
+ * duplicate reference), resolutions as facts (apply, refund, an
+ * approval-gated write-off), refused resolutions writing nothing, credit
+ * recommendations within the policy's bands with their drivers, and every
+ * allocation and storage call failing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archase/archase.h"
+#include "support/failalloc.h"
+#include "support/faultstore.h"
+#include "support/testutil.h"
+
+static const char policy_text[] =
+    "version: 1\n"
+    "currency: {default: EUR}\n"
+    "segments: [{name: all, sequence: s}]\n"
+    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
+    "approvals:\n"
+    "  roles: [finance_lead]\n"
+    "  approvers_below: 1\n"
+    "  approvers_above: 1\n"
+    "reconciliation: {owner_role: cash_apps, sla_days: 3, short_pay_percent: 5}\n"
+    "credit:\n"
+    "  max_limit: [11000 EUR]\n"
+    "  min_limit: [2000 EUR]\n"
+    "  max_raise_percent: 20\n"
+    "  max_lower_percent: 50\n"
+    "  hold_broken_promises: 3\n"
+    "  notice_days: 7\n"
+    "  notice_template: hold_notice\n"
+    "templates:\n"
+    "  definitions:\n"
+    "    hold_notice:\n"
+    "      email: {en: {subject: \"Credit hold\", body: \"Your account will be put on hold.\"}}\n";
+
+typedef struct fixture {
+    archase_engine *eng;
+    archase_policy *policy;
+} fixture;
+
+static archase_date D(const char *s) {
+    archase_date d = ARCHASE_DATE_NONE;
+    assert_int_equal(archase_date_parse(s, &d), 0);
+    return d;
+}
+
+static int invoice(archase_engine *eng, const char *id, const char *customer, int64_t minor, const char *due) {
+    archase_invoice inv = ARCHASE_INVOICE_INIT;
+    inv.id = id;
+    inv.customer_id = customer;
+    inv.due_date = D(due);
+    inv.issue_date = inv.due_date - 30;
+    inv.amount = (archase_money){ minor, "EUR" };
+    return archase_invoice_put(eng, &inv, NULL);
+}
+
+static int pay_as(archase_engine *eng, const char *id, const char *customer, const char *inv, const char *date,
+                  int64_t minor, const char *currency, const char *reference, int overpayment) {
+    archase_payment p = ARCHASE_PAYMENT_INIT;
+    p.id = id;
+    p.customer_id = customer;
+    p.invoice_id = inv;
+    p.date = D(date);
+    p.amount.minor = minor;
+    memcpy(p.amount.currency, currency, 4);
+    p.reference = reference;
+    p.overpayment = overpayment;
+    return archase_payment_put(eng, &p, NULL);
+}
+
+static int pay(archase_engine *eng, const char *id, const char *inv, const char *date, int64_t minor) {
+    return pay_as(eng, id, "ACME", inv, date, minor, "EUR", NULL, 0);
+}
+
+static int open_fixture(fixture *f, const archase_allocator *a, const archase_storage *storage) {
+    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
+    o.actor = "carl";
+    o.allocator = a;
+    archase_policy_options po = ARCHASE_POLICY_OPTIONS_INIT;
+    po.allocator = a;
+    int rc = storage ? archase_engine_open(storage, &o, &f->eng) : archase_open_memory(&o, &f->eng);
+    if (!rc)
+        rc = archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", &po, &f->policy, NULL);
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.name = "ACME GmbH";
+    c.credit_limit = (archase_money){ 1000000, "EUR" };
+    if (!rc)
+        rc = archase_customer_put(f->eng, &c, NULL);
+    if (!rc)
+        rc = invoice(f->eng, "INV-1", "ACME", 100000, "2026-03-01");
+    if (!rc)
+        rc = invoice(f->eng, "INV-2", "ACME", 50000, "2026-03-01");
+    return rc;
+}
+
+static void close_fixture(fixture *f) {
+    archase_engine_free(f->eng);
+    archase_policy_free(f->policy);
+}
+
+static int setup(void **state) {
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(open_fixture(f, NULL, NULL), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    close_fixture(f);
+    free(f);
+    return 0;
+}
+
+static archase_lifecycle_counts update(fixture *f, const char *as_of) {
+    archase_lifecycle_counts c;
+    memset(&c, 0, sizeof c);
+    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
+    int rc = archase_lifecycle_update(f->eng, f->policy, D(as_of), &c);
+    if (rc)
+        fail_msg("update: %s", archase_engine_errmsg(f->eng));
+    return c;
+}
+
+static uint64_t audit_size(fixture *f) {
+    uint64_t n = 0;
+    assert_int_equal(archase_audit_size(f->eng, &n), 0);
+    return n;
+}
+
+typedef struct queue {
+    char    text[2048];
+    int     n;
+    int     status, resolution;
+    int64_t amount;
+    char    owner[32];
+    archase_date sla_due;
+} queue;
+
+static int collect(void *ud, const archase_recon_item *it) {
+    queue *q = ud;
+    size_t len = strlen(q->text);
+    snprintf(q->text + len, sizeof q->text - len, "%s=%s/%lld;", it->id, archase_recon_reason_name(it->reason),
+             (long long)it->amount.minor);
+    q->n++;
+    q->status = it->status;
+    q->resolution = it->resolution;
+    q->amount = it->amount.minor;
+    q->sla_due = it->sla_due;
+    snprintf(q->owner, sizeof q->owner, "%s", it->owner_role);
+    return 0;
+}
+
+static queue items(fixture *f, int status) {
+    queue q;
+    memset(&q, 0, sizeof q);
+    assert_int_equal(archase_recon_scan(f->eng, f->policy, status, collect, &q), 0);
+    return q;
+}
+
+static int got_open(void *ud, const archase_fact *fact) {
+    *(int64_t *)ud = fact->invoice_state->open_amount.minor;
+    return 0;
+}
+
+static int64_t open_amount(fixture *f, const char *inv) {
+    int64_t open = -1;
+    assert_int_equal(archase_fact_get(f->eng, ARCHASE_FAMILY_INVOICE, inv, got_open, &open), 0);
+    return open;
+}
+
+static int resolve(fixture *f, const char *id, int resolution, const char *inv, const char *as_of,
+                   char approval[ARCHASE_APPROVAL_ID_MAX], int *pending) {
+    archase_recon_action a = ARCHASE_RECON_ACTION_INIT;
+    a.id = id;
+    a.resolution = resolution;
+    a.invoice_id = inv;
+    a.by = "carl";
+    a.note = "checked with the bank statement";
+    return archase_recon_resolve(f->eng, f->policy, &a, D(as_of), approval, pending);
+}
+
+/* ---- exceptions ---------------------------------------------------------------------- */
+
+static void an_overpayment_is_queued_and_applied_to_another_invoice(void **state) {
+    fixture *f = *state;
+    assert_int_equal(pay_as(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 120000, "EUR", NULL, 1), 0);
+    queue q = items(f, ARCHASE_RECON_STATUS_OPEN);
+    assert_string_equal(q.text, "payment:PAY-1=overpayment/20000;");
+    assert_string_equal(q.owner, "cash_apps");
+    assert_int_equal(q.sla_due, D("2026-03-08"));
+    uint64_t before = audit_size(f);
+    /* applying needs the invoice: refused, nothing written */
+    assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_APPLY, NULL, "2026-03-06", NULL, NULL), ARCHASE_EINVAL);
+    assert_non_null(strstr(archase_engine_errmsg(f->eng), "needs the invoice"));
+    assert_int_equal(audit_size(f), before);
+    int pending = -1;
+    assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_APPLY, "INV-2", "2026-03-06", NULL, &pending), 0);
+    assert_int_equal(pending, 0);
+    assert_int_equal(open_amount(f, "INV-2"), 30000);
+    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 0);
+    q = items(f, ARCHASE_RECON_STATUS_RESOLVED);
+    assert_int_equal(q.resolution, ARCHASE_RECON_APPLY);
+    assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_REFUND, NULL, "2026-03-06", NULL, NULL), ARCHASE_ESTATE);
+    assert_int_equal(resolve(f, "nope", ARCHASE_RECON_REFUND, NULL, "2026-03-06", NULL, NULL), ARCHASE_ENOTFOUND);
+}
+
+static void unapplied_cash_is_refunded(void **state) {
+    fixture *f = *state;
+    assert_int_equal(pay(f->eng, "PAY-1", NULL, "2026-03-05", 5000), 0);
+    assert_string_equal(items(f, 0).text, "payment:PAY-1=unapplied_cash/5000;");
+    assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_REFUND, NULL, "2026-03-06", NULL, NULL), 0);
+    assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_REFUND);
+    assert_int_equal(open_amount(f, "INV-1"), 100000);
+}
+
+static void a_short_pay_is_written_off_once_approved(void **state) {
+    fixture *f = *state;
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 97000), 0); /* 3% left */
+    assert_int_equal(pay(f->eng, "PAY-2", "INV-2", "2026-03-05", 40000), 0); /* 20% left: an instalment */
+    archase_lifecycle_counts c = update(f, "2026-03-05");
+    assert_int_equal(c.recon_opened, 1);
+    assert_string_equal(items(f, 0).text, "short_pay:INV-1=short_pay/3000;");
+    assert_int_equal(update(f, "2026-03-06").recon_opened, 0);
+    char id[ARCHASE_APPROVAL_ID_MAX] = "";
+    int pending = 0;
+    assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-06", id, &pending), 0);
+    assert_int_equal(pending, 1);
+    assert_int_equal(open_amount(f, "INV-1"), 3000);
+    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
+    v.actor = "fiona";
+    v.role = "finance_lead";
+    v.reason = "bank charges, not worth chasing";
+    assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
+    assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-07", id, &pending), 0);
+    assert_int_equal(pending, 0);
+    assert_int_equal(open_amount(f, "INV-1"), 0);
+    assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_WRITE_OFF);
+}
+
+static void a_rejected_write_off_leaves_the_item_open(void **state) {
+    fixture *f = *state;
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 97000), 0);
+    update(f, "2026-03-05");
+    char id[ARCHASE_APPROVAL_ID_MAX] = "";
+    int pending = 0;
+    assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-06", id, &pending), 0);
+    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
+    v.actor = "fiona";
+    v.role = "finance_lead";
+    v.reason = "chase it";
+    assert_int_equal(archase_approval_reject(f->eng, id, &v, NULL), 0);
+    assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-07", id, &pending),
+                     ARCHASE_EDENIED);
+    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+    assert_int_equal(open_amount(f, "INV-1"), 3000);
+}
+
+static void a_payment_on_a_disputed_invoice_is_queued(void **state) {
+    fixture *f = *state;
+    archase_dispute d = ARCHASE_DISPUTE_INIT;
+    static const char *const inv1[] = { "INV-1" };
+    d.id = "D-1";
+    d.customer_id = "ACME";
+    d.invoice_ids = inv1;
+    d.invoice_count = 1;
+    d.amount = (archase_money){ 20000, "EUR" };
+    d.reason_code = "pricing";
+    d.opened_by = "anna";
+    assert_int_equal(archase_dispute_open(f->eng, f->policy, &d, D("2026-03-02")), 0);
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 80000), 0);
+    update(f, "2026-03-05");
+    assert_string_equal(items(f, 0).text, "disputed_invoice:PAY-1=disputed_invoice/80000;");
+}
+
+static void cash_in_another_currency_is_queued(void **state) {
+    fixture *f = *state;
+    assert_int_equal(pay_as(f->eng, "PAY-1", "ACME", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
+    update(f, "2026-03-05");
+    assert_string_equal(items(f, 0).text, "other_currency:PAY-1=other_currency/5000;payment:PAY-1=unapplied_cash/5000;");
+}
+
+static void a_duplicate_payment_reference_is_queued(void **state) {
+    fixture *f = *state;
+    assert_int_equal(pay_as(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 10000, "EUR", "BANK-77", 0), 0);
+    assert_int_equal(pay_as(f->eng, "PAY-2", "ACME", "INV-2", "2026-03-06", 10000, "EUR", "BANK-77", 0), 0);
+    archase_lifecycle_counts c = update(f, "2026-03-06");
+    assert_int_equal(c.recon_opened, 1);
+    assert_string_equal(items(f, 0).text, "duplicate_reference:PAY-2=duplicate_reference/10000;");
+}
+
+static void a_promise_paid_by_another_amount_is_queued(void **state) {
+    fixture *f = *state;
+    archase_promise p = ARCHASE_PROMISE_INIT;
+    static const char *const inv1[] = { "INV-1" };
+    p.id = "PTP-1";
+    p.customer_id = "ACME";
+    p.invoice_ids = inv1;
+    p.invoice_count = 1;
+    p.amount = (archase_money){ 50000, "EUR" };
+    p.promised_date = D("2026-03-10");
+    p.taken_by = "anna";
+    assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), 0);
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-08", 60000), 0);
+    archase_lifecycle_counts c = update(f, "2026-03-08");
+    assert_int_equal(c.promises_kept, 1);
+    assert_string_equal(items(f, 0).text, "promise_amount:PTP-1=promise_amount/10000;");
+}
+
+static void names_are_stable(void **state) {
+    (void)state;
+    assert_string_equal(archase_recon_reason_name(ARCHASE_RECON_DUPLICATE_REFERENCE), "duplicate_reference");
+    assert_null(archase_recon_reason_name(0));
+    int r = 0;
+    assert_int_equal(archase_recon_resolution_from_name("write_off", &r), 0);
+    assert_int_equal(r, ARCHASE_RECON_WRITE_OFF);
+    assert_int_equal(archase_recon_resolution_from_name("burn", &r), ARCHASE_EINVAL);
+    assert_string_equal(archase_credit_action_name(ARCHASE_CREDIT_HOLD), "hold");
+}
+
+/* ---- credit ----------------------------------------------------------------------------- */
+
+static archase_credit_recommendation recommend(fixture *f, const char *customer, const char *as_of) {
+    archase_credit_recommendation r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
+    int rc = archase_credit_recommend(f->eng, f->policy, customer, D(as_of), &r);
+    if (rc)
+        fail_msg("recommend: %s", archase_engine_errmsg(f->eng));
+    return r;
+}
+
+static int64_t driver(const archase_credit_recommendation *r, const char *name, int *direction) {
+    for (size_t i = 0; i < r->driver_count; i++)
+        if (!strcmp(r->drivers[i].name, name)) {
+            *direction = r->drivers[i].direction;
+            return r->drivers[i].value;
+        }
+    fail_msg("no driver %s", name);
+    return 0;
+}
+
+static void a_punctual_customer_near_its_limit_gets_a_raise_within_the_band(void **state) {
+    fixture *f = *state;
+    /* three invoices paid on time, then 9,000 open of a 10,000 limit */
+    for (int i = 0; i < 3; i++) {
+        char id[16], pid[16];
+        snprintf(id, sizeof id, "OLD-%d", i);
+        snprintf(pid, sizeof pid, "OP-%d", i);
+        assert_int_equal(invoice(f->eng, id, "ACME", 10000, "2026-01-15"), 0);
+        assert_int_equal(pay(f->eng, pid, id, "2026-01-15", 10000), 0);
+    }
+    assert_int_equal(invoice(f->eng, "BIG", "ACME", 750000, "2026-03-20"), 0);
+    archase_credit_recommendation r = recommend(f, "ACME", "2026-03-05");
+    assert_int_equal(r.action, ARCHASE_CREDIT_RAISE);
+    assert_int_equal(r.utilisation_percent, 90);
+    assert_int_equal(r.recommended_limit.minor, 1100000); /* the band's ceiling */
+    assert_int_equal(r.approval_action, 0);
+    int dir = 0;
+    assert_int_equal(driver(&r, "paid_invoices_12m", &dir), 3);
+    assert_int_equal(dir, 1);
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    assert_int_equal(archase_credit_request(f->eng, f->policy, "ACME", &r, "carl", "raise", id, NULL), ARCHASE_EINVAL);
+}
+
+static void broken_promises_lower_the_limit_and_three_put_it_on_hold(void **state) {
+    fixture *f = *state;
+    static const char *const inv1[] = { "INV-1" };
+    static const char *const inv2[] = { "INV-2" };
+    const char *const *which[] = { inv1, inv2, inv1 };
+    const char *ids[] = { "P-1", "P-2", "P-3" };
+    const char *dates[] = { "2026-03-02", "2026-03-10", "2026-03-20" };
+    const char *after[] = { "2026-03-05", "2026-03-13", "2026-03-23" };
+    for (int i = 0; i < 3; i++) {
+        archase_promise p = ARCHASE_PROMISE_INIT;
+        p.id = ids[i];
+        p.customer_id = "ACME";
+        p.invoice_ids = which[i];
+        p.invoice_count = 1;
+        p.amount = (archase_money){ 1000, "EUR" };
+        p.promised_date = D(dates[i]);
+        p.taken_by = "anna";
+        assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D(dates[i]) - 1), 0);
+        update(f, after[i]);
+        archase_credit_recommendation r = recommend(f, "ACME", after[i]);
+        int dir = 0;
+        assert_int_equal(driver(&r, "broken_promises_90d", &dir), i + 1);
+        if (i == 0) {
+            assert_int_equal(r.action, ARCHASE_CREDIT_LOWER);
+            assert_int_equal(r.recommended_limit.minor, 750000);
+            assert_int_equal(r.approval_action, ARCHASE_ACTION_CREDIT_LIMIT_DECREASE);
+        } else if (i == 1) {
+            assert_int_equal(r.recommended_limit.minor, 500000);
+        } else {
+            assert_int_equal(r.action, ARCHASE_CREDIT_HOLD);
+            assert_int_equal(r.approval_action, ARCHASE_ACTION_CREDIT_HOLD);
+            assert_string_equal(r.notice_template, "hold_notice");
+            assert_int_equal(r.effective_on, D("2026-03-30"));
+            char id[ARCHASE_APPROVAL_ID_MAX];
+            int created = 0;
+            assert_int_equal(archase_credit_request(f->eng, f->policy, "ACME", &r, "carl",
+                                                    "three broken promises in a month", id, &created),
+                             0);
+            assert_int_equal(created, 1);
+        }
+    }
+    archase_credit_recommendation r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
+    assert_int_equal(archase_credit_recommend(f->eng, f->policy, "NOBODY", D("2026-03-05"), &r), ARCHASE_ENOTFOUND);
+    r.version = 9;
+    assert_int_equal(archase_credit_recommend(f->eng, f->policy, "ACME", D("2026-03-05"), &r), ARCHASE_EVERSION);
+}
+
+/* ---- failures ------------------------------------------------------------------------------------ */
+
+static int flow_with(const archase_allocator *a, void *ctx) {
+    (void)ctx;
+    fixture f;
+    memset(&f, 0, sizeof f);
+    int rc = open_fixture(&f, a, NULL);
+    if (!rc)
+        rc = pay_as(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 97000, "EUR", "R-1", 0);
+    if (!rc)
+        rc = pay_as(f.eng, "PAY-2", "ACME", "INV-2", "2026-03-05", 1000, "EUR", "R-1", 0);
+    if (!rc)
+        rc = pay_as(f.eng, "PAY-3", "ACME", NULL, "2026-03-05", 1000, "USD", NULL, 0);
+    archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    if (!rc)
+        rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-05"), &c);
+    if (!rc && c.recon_opened != 3)
+        fail_msg("opened %llu", (unsigned long long)c.recon_opened);
+    queue q;
+    memset(&q, 0, sizeof q);
+    if (!rc)
+        rc = archase_recon_scan(f.eng, f.policy, 0, collect, &q);
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    int pending = 0;
+    archase_recon_action act = ARCHASE_RECON_ACTION_INIT;
+    act.id = "short_pay:INV-1";
+    act.resolution = ARCHASE_RECON_WRITE_OFF;
+    act.by = "carl";
+    if (!rc)
+        rc = archase_recon_resolve(f.eng, f.policy, &act, D("2026-03-06"), id, &pending);
+    act.id = "payment:PAY-3";
+    act.resolution = ARCHASE_RECON_REFUND;
+    if (!rc)
+        rc = archase_recon_resolve(f.eng, f.policy, &act, D("2026-03-06"), id, &pending);
+    archase_credit_recommendation r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
+    if (!rc)
+        rc = archase_credit_recommend(f.eng, f.policy, "ACME", D("2026-03-06"), &r);
+    close_fixture(&f);
+    return rc;
+}
+
+static void the_queue_survives_every_allocation_failure(void **state) {
+    (void)state;
+    assert_true(failalloc_loop(flow_with, NULL, NULL) > 20);
+}
+
+static void a_failing_storage_call_leaves_the_queue_as_it_was(void **state) {
+    (void)state;
+    for (size_t n = 1;; n++) {
+        archase_storage inner, wrapped;
+        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
+        faultstore *fs = test_malloc(sizeof *fs);
+        faultstore_wrap(fs, &inner, 0, &wrapped);
+        fixture f;
+        memset(&f, 0, sizeof f);
+        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        assert_int_equal(pay_as(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 120000, "EUR", NULL, 1), 0);
+        uint64_t before = audit_size(&f);
+        fs->fail_at = fs->calls + n;
+        int rc = resolve(&f, "payment:PAY-1", ARCHASE_RECON_APPLY, "INV-2", "2026-03-06", NULL, NULL);
+        int failed = fs->failures > 0;
+        fs->fail_at = 0;
+        if (failed) {
+            assert_int_not_equal(rc, 0);
+            assert_int_equal(audit_size(&f), before);
+            assert_int_equal(items(&f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+            assert_int_equal(open_amount(&f, "INV-2"), 50000);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(items(&f, ARCHASE_RECON_STATUS_OPEN).n, 0);
+            assert_int_equal(open_amount(&f, "INV-2"), 30000);
+        }
+        archase_audit_report report;
+        assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
+        close_fixture(&f);
+        test_free(fs);
+        if (!failed) {
+            assert_true(n > 3);
+            break;
+        }
+    }
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(an_overpayment_is_queued_and_applied_to_another_invoice, setup, teardown),
+    cmocka_unit_test_setup_teardown(unapplied_cash_is_refunded, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_short_pay_is_written_off_once_approved, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_rejected_write_off_leaves_the_item_open, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_payment_on_a_disputed_invoice_is_queued, setup, teardown),
+    cmocka_unit_test_setup_teardown(cash_in_another_currency_is_queued, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_duplicate_payment_reference_is_queued, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_promise_paid_by_another_amount_is_queued, setup, teardown),
+    cmocka_unit_test(names_are_stable),
+    cmocka_unit_test_setup_teardown(a_punctual_customer_near_its_limit_gets_a_raise_within_the_band, setup, teardown),
+    cmocka_unit_test_setup_teardown(broken_promises_lower_the_limit_and_three_put_it_on_hold, setup, teardown),
+    cmocka_unit_test(the_queue_survives_every_allocation_failure),
+    cmocka_unit_test(a_failing_storage_call_leaves_the_queue_as_it_was),
+};
+
+AR_TEST_MAIN(tests)
