@@ -153,13 +153,23 @@ static void kint(archase_bind_text *t, const char *k, int64_t v) { key(t, k); pu
 static void kuint(archase_bind_text *t, const char *k, uint64_t v) { key(t, k); putf(t, "%" PRIu64, v); }
 static void kbool(archase_bind_text *t, const char *k, int v) { key(t, k); puts_(t, v ? "true" : "false"); }
 
+static int date_style;
+
+void archase_bind_set_date_style(int style) { date_style = style; }
+
 static void jdate(archase_bind_text *t, archase_date d) {
-    char buf[ARCHASE_DATE_FORMAT_MAX];
-    if (d == ARCHASE_DATE_NONE || archase_date_format(d, buf, sizeof buf) != 0)
+    char buf[ARCHASE_DATE_FORMAT_MAX + 16];
+    if (d == ARCHASE_DATE_NONE || archase_date_format(d, buf, ARCHASE_DATE_FORMAT_MAX) != 0) {
         puts_(t, "null");
-    else
-        jstr(t, buf);
+        return;
+    }
+    if (date_style)
+        strcat(buf, "T00:00:00Z");
+    jstr(t, buf);
 }
+
+/* An optional string: NULL or "" is absent. */
+static const char *opt(const char *s) { return s && *s ? s : NULL; }
 static void kdate(archase_bind_text *t, const char *k, archase_date d) { key(t, k); jdate(t, d); }
 
 static void jmoney(archase_bind_text *t, int64_t minor, const char *currency) {
@@ -255,7 +265,7 @@ int archase_bind_open_storage(const archase_storage *storage, const char *actor,
 
 /* ---- inputs ------------------------------------------------------------------- */
 
-enum field_type { F_TEXT, F_INT, F_I32, F_I64, F_DATE, F_MONEY, F_LIST };
+enum field_type { F_TEXT, F_INT, F_BOOL, F_I32, F_I64, F_DATE, F_MONEY, F_LIST };
 
 typedef struct field {
     const char *name;
@@ -266,6 +276,7 @@ typedef struct field {
 
 #define FT(S, name) { #name, F_TEXT, offsetof(S, name), 0 }
 #define FI(S, name) { #name, F_INT, offsetof(S, name), 0 }
+#define FB(S, name) { #name, F_BOOL, offsetof(S, name), 0 } /* an int 0 or 1 */
 #define F32(S, name) { #name, F_I32, offsetof(S, name), 0 }
 #define F64(S, name) { #name, F_I64, offsetof(S, name), 0 }
 #define FD(S, name) { #name, F_DATE, offsetof(S, name), 0 }
@@ -283,13 +294,13 @@ static const field customer_fields[] = {
 static const field contact_fields[] = {
     FT(archase_contact, id), FT(archase_contact, customer_id), F64(archase_contact, revision),
     FT(archase_contact, name), FT(archase_contact, role), FI(archase_contact, channel),
-    FT(archase_contact, address), FI(archase_contact, consent), FI(archase_contact, primary), FEND
+    FT(archase_contact, address), FB(archase_contact, consent), FB(archase_contact, primary), FEND
 };
 static const field flags_fields[] = {
     FT(archase_customer_flags, customer_id), F64(archase_customer_flags, revision),
-    FI(archase_customer_flags, hold), FD(archase_customer_flags, paused_until),
-    FI(archase_customer_flags, expansion), FI(archase_customer_flags, strategic),
-    FI(archase_customer_flags, service_issue), FT(archase_customer_flags, reason),
+    FB(archase_customer_flags, hold), FD(archase_customer_flags, paused_until),
+    FB(archase_customer_flags, expansion), FB(archase_customer_flags, strategic),
+    FB(archase_customer_flags, service_issue), FT(archase_customer_flags, reason),
     FT(archase_customer_flags, set_by), FEND
 };
 static const field invoice_fields[] = {
@@ -302,7 +313,7 @@ static const field payment_fields[] = {
     FT(archase_payment, id), FT(archase_payment, customer_id), FT(archase_payment, invoice_id),
     FI(archase_payment, kind), FD(archase_payment, date), FM(archase_payment, amount),
     FT(archase_payment, reference), FT(archase_payment, source_link),
-    FI(archase_payment, overpayment), F64(archase_payment, revision), FEND
+    FB(archase_payment, overpayment), F64(archase_payment, revision), FEND
 };
 static const field promise_fields[] = {
     FT(archase_promise, id), FT(archase_promise, customer_id),
@@ -430,7 +441,8 @@ static const field *find_field(archase_bind_input *in, const char *name, int typ
     for (const field *f = in->fields; f->name; f++) {
         if (strcmp(f->name, name) != 0)
             continue;
-        int ok = f->type == type || (type == F_INT && (f->type == F_I32 || f->type == F_I64));
+        int ok = f->type == type ||
+                 (type == F_INT && (f->type == F_I32 || f->type == F_I64 || f->type == F_BOOL));
         if (ok)
             return f;
         break;
@@ -633,6 +645,12 @@ static void json_fields(archase_bind_text *t, const field *fields, const void *s
             kint(t, f->name, v);
             break;
         }
+        case F_BOOL: {
+            int v;
+            memcpy(&v, p, sizeof v);
+            kbool(t, f->name, v);
+            break;
+        }
         case F_I32: {
             int32_t v;
             memcpy(&v, p, sizeof v);
@@ -722,14 +740,15 @@ int archase_bind_facts(archase_engine *eng, int family, const char *id, const ch
     int rc;
     if (!t)
         return ARCHASE_ENOMEM;
+    id = opt(id);
     begin_arr(t);
     if (id) {
         rc = archase_fact_get(eng, family, id, fact_to_json, t);
     } else {
         archase_fact_filter filter = ARCHASE_FACT_FILTER_INIT;
         filter.family = family;
-        filter.customer_id = customer_id;
-        filter.invoice_id = invoice_id;
+        filter.customer_id = opt(customer_id);
+        filter.invoice_id = opt(invoice_id);
         filter.status = status;
         filter.date_from = date_from;
         filter.date_to = date_to;
@@ -753,7 +772,8 @@ int archase_bind_import(archase_engine *eng, int kind, int format, const archase
     opts.kind = kind;
     opts.format = format ? format : ARCHASE_FORMAT_CSV;
     opts.mapping = mapping;
-    opts.source = source;
+    opts.source = opt(source);
+    path = opt(path);
     opts.as_of = as_of;
     opts.edits = edits;
     *summary = (archase_batch_summary)ARCHASE_BATCH_SUMMARY_INIT;
@@ -1590,13 +1610,13 @@ int archase_bind_merkle_prove(const void *data, size_t size, int consistency, ui
     return finish(t, 0, out);
 }
 
-static int unhex(const char *hex, uint8_t out[32]) {
-    if (!hex || strlen(hex) != 64)
+static int unhex(const char *text, uint8_t out[32]) {
+    if (!text || strlen(text) != 64)
         return ARCHASE_EINVAL;
     for (size_t i = 0; i < 32; i++) {
         unsigned v = 0;
         for (size_t k = 0; k < 2; k++) {
-            char c = hex[2 * i + k];
+            char c = text[2 * i + k];
             unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
                        : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
                        : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
@@ -1789,7 +1809,7 @@ int archase_bind_approval_vote(archase_engine *eng, const char *id, int approve,
 int archase_bind_approval_dispatch(archase_engine *eng, const char *id, const char *actor,
                                    archase_bind_text **out) {
     char new_id[ARCHASE_APPROVAL_ID_MAX] = "";
-    int rc = archase_approval_dispatch(eng, id, actor, new_id);
+    int rc = archase_approval_dispatch(eng, id, opt(actor), new_id);
     if (rc != 0)
         return rc;
     archase_bind_text *t = text_new();
@@ -1861,6 +1881,7 @@ int archase_bind_approvals_json(archase_engine *eng, const char *id, int status,
     int rc;
     if (!t)
         return ARCHASE_ENOMEM;
+    id = opt(id);
     begin_arr(t);
     if (id)
         rc = archase_approval_get(eng, id, approval_to_json, t);

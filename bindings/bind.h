@@ -14,6 +14,7 @@
  *   {"minor": int, "currency": "EUR"} (never a float), a date "YYYY-MM-DD"
  *   or null, a digest lowercase hex.
  * - Openers take the options' common members as arguments.
+ * - An optional string argument is absent when NULL or "" (Go passes "").
  */
 #ifndef ARCHASE_BIND_H
 #define ARCHASE_BIND_H
@@ -37,6 +38,11 @@ typedef struct archase_bind_text archase_bind_text;
 const char *archase_bind_text_data(const archase_bind_text *t);
 size_t archase_bind_text_size(const archase_bind_text *t);
 void archase_bind_text_free(archase_bind_text *t);
+
+/* Dates in JSON: 0 (the default) "YYYY-MM-DD"; 1 "YYYY-MM-DDT00:00:00Z", the
+ * form Go's time.Time reads. Each binding links its own copy of bind.c and
+ * sets it once. */
+void archase_bind_set_date_style(int style);
 
 /* ---- engines --------------------------------------------------------------- */
 
