@@ -71,4 +71,16 @@ extern const char cmd_backtest_help[];
 int cmd_report(int argc, char **argv);
 extern const char cmd_report_help[];
 
+int cmd_promise(int argc, char **argv);
+extern const char cmd_promise_help[];
+
+int cmd_dispute(int argc, char **argv);
+extern const char cmd_dispute_help[];
+
+int cmd_recon(int argc, char **argv);
+extern const char cmd_recon_help[];
+
+int cmd_credit(int argc, char **argv);
+extern const char cmd_credit_help[];
+
 #endif

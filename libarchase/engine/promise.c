@@ -165,6 +165,47 @@ int archase_promise_record(archase_engine *e, const archase_policy *policy, cons
 
 /* ---- moving a stored promise ------------------------------------------------------- */
 
+/* Where a promise left open: a META record "promise.state:<id>" whose
+ * envelope holds the state (status), the day (date) and what was paid
+ * (amount2, currency), and whose data is a canonical RECORD of kind
+ * AR_PROMISE_STATE_KIND: 1 id, 2 state, 3 cause, 4 DATE day, 5 MONEY paid. */
+#define AR_PROMISE_STATE_KIND 0x5053 /* "PS" */
+#define STATE_PREFIX "promise.state:"
+
+static int put_state(archase_engine *e, const char *id, int state, const char *cause, archase_date day,
+                     const archase_money *paid) {
+    char key[AR_ID_MAX + 32];
+    snprintf(key, sizeof key, STATE_PREFIX "%s", id);
+    ar_canon c;
+    ar_canon_init(&c, AR_ENGINE_ALLOC(e));
+    ar_canon_begin_record(&c, AR_PROMISE_STATE_KIND);
+    ar_canon_put_str(&c, 1, id);
+    ar_canon_put_str(&c, 2, ar_promise_status_name(state));
+    ar_canon_put_str(&c, 3, cause);
+    ar_canon_put_date(&c, 4, day);
+    ar_canon_put_money(&c, 5, paid);
+    ar_canon_end_record(&c);
+    const uint8_t *data;
+    size_t size;
+    int rc = ar_canon_finish(&c, &data, &size);
+    if (rc) {
+        rc = ar_error_set(&e->err, rc, "out of memory");
+    } else {
+        archase_record r = ARCHASE_RECORD_INIT;
+        r.family = ARCHASE_FAMILY_META;
+        r.id = key;
+        r.status = state;
+        r.date = day;
+        r.amount2 = paid->minor;
+        memcpy(r.currency, paid->currency, 4);
+        r.data = data;
+        r.size = size;
+        rc = ar_store_put(e, &r);
+    }
+    ar_canon_free(&c);
+    return rc;
+}
+
 int ar_promise_move(archase_engine *e, const char *id, int to, const char *cause,
                     archase_date as_of, int64_t paid, const char *detail, const char *actor,
                     int *moved) {
@@ -181,14 +222,15 @@ int ar_promise_move(archase_engine *e, const char *id, int to, const char *cause
     if (s.env.status != ARCHASE_PROMISE_STATUS_OPEN)
         goto done; /* already moved: a day applied twice changes nothing */
     s.env.status = to;
-    s.env.date3 = as_of;
-    s.env.amount2 = paid;
     rc = ar_store_put(e, &s.env);
     if (rc)
         goto done;
     archase_money m;
     m.minor = paid;
     memcpy(m.currency, s.env.currency, 4);
+    rc = put_state(e, id, to, cause, as_of, &m);
+    if (rc)
+        goto done;
     ar_transition t = { ARCHASE_AUDIT_PROMISE_TRANSITION, "promise", id, "open",
                         ar_promise_status_name(to), cause, as_of, &m, detail, actor };
     rc = ar_transition_record(e, &t);
@@ -237,16 +279,41 @@ typedef struct info_ctx {
     void              *userdata;
 } info_ctx;
 
-static int deliver(void *ctx, const archase_fact *f, const archase_record *env) {
+typedef struct state_copy {
+    int          found;
+    archase_date day;
+    int64_t      paid;
+} state_copy;
+
+static int copy_state(void *ctx, const archase_record *r) {
+    state_copy *s = ctx;
+    s->found = 1;
+    s->day = r->date;
+    s->paid = r->amount2;
+    return 0;
+}
+
+static int deliver(archase_engine *e, void *ctx, const archase_fact *f, const archase_record *env) {
     info_ctx *c = ctx;
     archase_promise_info info;
     memset(&info, 0, sizeof info);
     info.version = ARCHASE_PROMISE_INFO_VERSION;
     info.promise = f->promise;
     info.state = env->status;
-    info.state_date = env->status == ARCHASE_PROMISE_STATUS_OPEN ? ARCHASE_DATE_NONE : env->date3;
-    info.paid.minor = env->status == ARCHASE_PROMISE_STATUS_OPEN ? 0 : env->amount2;
+    info.state_date = ARCHASE_DATE_NONE;
     memcpy(info.paid.currency, env->currency, 4);
+    if (env->status != ARCHASE_PROMISE_STATUS_OPEN) {
+        char key[AR_ID_MAX + 32];
+        snprintf(key, sizeof key, STATE_PREFIX "%s", env->id);
+        state_copy st = { 0, ARCHASE_DATE_NONE, 0 };
+        int rc = ar_store_get(e, ARCHASE_FAMILY_META, key, copy_state, &st);
+        if (rc && rc != ARCHASE_ENOTFOUND)
+            return rc;
+        if (st.found) {
+            info.state_date = st.day;
+            info.paid.minor = st.paid;
+        }
+    }
     return c->fn(c->userdata, &info);
 }
 
@@ -278,7 +345,7 @@ static int on_record(void *ctx, const archase_record *r) {
     f.version = ARCHASE_FACT_VERSION;
     f.family = ARCHASE_FAMILY_PROMISE;
     f.promise = &s->fact.u.promise;
-    return deliver(&s->out, &f, r);
+    return deliver(s->e, &s->out, &f, r);
 }
 
 int archase_promise_get(archase_engine *e, const char *id, archase_promise_fn fn, void *userdata) {
