@@ -136,8 +136,11 @@ static int disputes(archase_kpi_report *r, const ar_kv *v, archase_date from, ar
         const char *cause = "untagged";
         if (d->root_cause != AR_STRTAB_NONE && (d->resolved == ARCHASE_DATE_NONE || !open))
             cause = ar_strtab_str(&v->names, d->root_cause);
-        dacc *by[2] = { dgroup(r, &l, row, ARCHASE_KPI_BY_REASON, ar_strtab_str(&v->names, d->reason)),
-                        dgroup(r, &l, row, ARCHASE_KPI_BY_ROOT_CAUSE, cause) };
+        dacc *reason = dgroup(r, &l, row, ARCHASE_KPI_BY_REASON, ar_strtab_str(&v->names, d->reason));
+        size_t reason_at = reason ? (size_t)(reason - l.items) : 0;
+        dacc *root_cause = reason ? dgroup(r, &l, row, ARCHASE_KPI_BY_ROOT_CAUSE, cause) : NULL;
+        /* adding the root cause's group may have moved the list */
+        dacc *by[2] = { root_cause ? &l.items[reason_at] : NULL, root_cause };
         for (int k = 0; k < 2 && !rc; k++) {
             if (!by[k]) {
                 rc = oom(err);
