@@ -69,74 +69,10 @@ static archase_instant world_now(void *userdata) {
     return *(archase_instant *)userdata;
 }
 
-/* ---- the store's canonical hash ------------------------------------------- */
-
-/* Every table, every row in rowid order, every value with its type, hashed. */
 static void store_hash(const char *path, uint8_t out[32]) {
-    sqlite3 *db = NULL;
-    /* "unix": straight to the disk, around the shim and its faults. */
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, "unix") != SQLITE_OK)
-        fail_msg("%s: %s", path, sqlite3_errmsg(db));
-    size_t cap = 1 << 16, len = 0;
-    unsigned char *buf = malloc(cap);
-    assert_non_null(buf);
-#define APPEND(p, n)                                                     \
-    do {                                                                 \
-        size_t n_ = (n);                                                 \
-        while (len + n_ > cap) {                                         \
-            cap *= 2;                                                    \
-            buf = realloc(buf, cap);                                     \
-            assert_non_null(buf);                                        \
-        }                                                                \
-        if (n_)                                                          \
-            memcpy(buf + len, (p), n_);                                  \
-        len += n_;                                                       \
-    } while (0)
-    sqlite3_stmt *tables = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT name FROM sqlite_schema WHERE type = 'table'"
-                                        " AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                                        -1, &tables, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(tables, 0);
-        char sql[300];
-        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", name);
-        APPEND(name, strlen(name) + 1);
-        sqlite3_stmt *rows = NULL;
-        if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL) != SQLITE_OK) {
-            snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1", name);
-            assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
-        }
-        int step;
-        while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
-            int n = sqlite3_column_count(rows);
-            for (int i = 0; i < n; i++) {
-                unsigned char type = (unsigned char)sqlite3_column_type(rows, i);
-                APPEND(&type, 1);
-                if (type == SQLITE_NULL)
-                    continue;
-                if (type == SQLITE_INTEGER) {
-                    sqlite3_int64 v = sqlite3_column_int64(rows, i);
-                    APPEND(&v, sizeof v);
-                    continue;
-                }
-                const void *p = type == SQLITE_BLOB ? sqlite3_column_blob(rows, i)
-                                                    : (const void *)sqlite3_column_text(rows, i);
-                uint32_t size = (uint32_t)sqlite3_column_bytes(rows, i);
-                APPEND(&size, sizeof size);
-                APPEND(p, size);
-            }
-        }
-        if (step != SQLITE_DONE)
-            fail_msg("reading %s: %s", name, sqlite3_errmsg(db));
-        sqlite3_finalize(rows);
-    }
-    sqlite3_finalize(tables);
-    sqlite3_close(db);
-    assert_int_equal(archase_sha256(buf, len, out), 0);
-    free(buf);
-#undef APPEND
+    char err[256];
+    if (faultvfs_store_hash(path, out, err, sizeof err))
+        fail_msg("hashing %s: %s", path, err);
 }
 
 /* ---- the base store ------------------------------------------------------- */
@@ -262,6 +198,7 @@ static int setup(void **state) {
     assert_int_equal(archase_policy_load_file(path, NULL, &w->chase, NULL), 0);
     assert_int_equal(archase_signing_key_from_pem(key_pem, strlen(key_pem), NULL, &w->key), 0);
     assert_int_equal(faultvfs_install(), SQLITE_OK);
+    faultvfs_skip_fsync(1);
     build_base(w);
     *state = w;
     return 0;
@@ -270,6 +207,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     world *w = *state;
     faultvfs_disarm();
+    faultvfs_skip_fsync(0);
     faultvfs_uninstall();
     remove_store(w->base);
     remove_store(w->path);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archase/hash.h"
+
 /* A write (or truncate, data NULL) made after the file's last sync. */
 typedef struct pending {
     sqlite3_int64   offset; /* truncate: the new size */
@@ -43,6 +45,7 @@ static struct {
     int          error, persistent;
     /* power loss */
     int          recording, dead;
+    int          skip_fsync;
     size_t       power_after, power_ops;
     tracked     *files;
 } fv;
@@ -246,7 +249,8 @@ static int fv_sync(sqlite3_file *file, int flags) {
     int rc = inject(FAULTVFS_SYNC);
     if (rc != SQLITE_OK)
         return rc;
-    rc = f->real->pMethods->xSync(f->real, flags);
+    if (!fv.skip_fsync)
+        rc = f->real->pMethods->xSync(f->real, flags);
     if (rc == SQLITE_OK && f->t && fv.recording)
         rc = take_image(f);
     return rc;
@@ -537,6 +541,10 @@ void faultvfs_power_arm(size_t after) {
     fv.power_ops = 0;
 }
 
+void faultvfs_skip_fsync(int skip) {
+    fv.skip_fsync = skip;
+}
+
 int faultvfs_power_lost(void) {
     return fv.dead;
 }
@@ -602,5 +610,100 @@ int faultvfs_power_restore(unsigned keep_permille) {
     fv.dead = 0;
     fv.power_after = 0;
     forget_files();
+    return rc;
+}
+
+/* ---- the store's canonical hash --------------------------------------------- */
+
+typedef struct hashbuf {
+    unsigned char *data;
+    size_t         len, cap;
+    int            err;
+} hashbuf;
+
+static void hb_add(hashbuf *b, const void *p, size_t n) {
+    if (b->err || !n)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (b->len + n > cap)
+            cap *= 2;
+        unsigned char *grown = realloc(b->data, cap);
+        if (!grown) {
+            b->err = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+int faultvfs_store_hash(const char *path, unsigned char out[32], char *err, size_t err_size) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *tables = NULL, *rows = NULL;
+    hashbuf b = { NULL, 0, 0, 0 };
+    int rc = -1;
+    /* Straight to the disk through the wrapped VFS, around faults. */
+    const char *vfs = fv.installed ? fv.inner->zName : NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, vfs) != SQLITE_OK)
+        goto done;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                           " AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                           -1, &tables, NULL) != SQLITE_OK)
+        goto done;
+    int step;
+    while ((step = sqlite3_step(tables)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        char sql[300];
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", name);
+        hb_add(&b, name, strlen(name) + 1);
+        if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL) != SQLITE_OK) {
+            /* WITHOUT ROWID: by the primary key */
+            snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1", name);
+            if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL) != SQLITE_OK)
+                goto done;
+        }
+        while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
+            int n = sqlite3_column_count(rows);
+            for (int i = 0; i < n; i++) {
+                unsigned char type = (unsigned char)sqlite3_column_type(rows, i);
+                hb_add(&b, &type, 1);
+                if (type == SQLITE_NULL)
+                    continue;
+                if (type == SQLITE_INTEGER) {
+                    sqlite3_int64 v = sqlite3_column_int64(rows, i);
+                    hb_add(&b, &v, sizeof v);
+                    continue;
+                }
+                if (type == SQLITE_FLOAT) {
+                    double v = sqlite3_column_double(rows, i);
+                    hb_add(&b, &v, sizeof v);
+                    continue;
+                }
+                const void *p = type == SQLITE_BLOB ? sqlite3_column_blob(rows, i)
+                                                    : (const void *)sqlite3_column_text(rows, i);
+                unsigned size = (unsigned)sqlite3_column_bytes(rows, i);
+                hb_add(&b, &size, sizeof size);
+                hb_add(&b, p, size);
+            }
+        }
+        if (step != SQLITE_DONE)
+            goto done;
+        sqlite3_finalize(rows);
+        rows = NULL;
+    }
+    if (step != SQLITE_DONE || b.err)
+        goto done;
+    rc = archase_sha256(b.data ? (const void *)b.data : (const void *)"", b.len, out) ? -1 : 0;
+done:
+    if (rc && err && err_size)
+        snprintf(err, err_size, "%s", b.err ? "out of memory" : db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_finalize(rows);
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    free(b.data);
     return rc;
 }

@@ -45,6 +45,11 @@ size_t faultvfs_count(void);
 /* Operations failed since faultvfs_arm. */
 size_t faultvfs_failures(void);
 
+/* 1: syncs are counted, failed and recorded as usual but not passed on to
+ * the disk — the power of this machine never fails, the shim's does — which
+ * makes the tests fast. 0 (the default): passed on. */
+void faultvfs_skip_fsync(int skip);
+
 /* Starts recording for a power cut after the `after`-th write or sync from
  * now (0 = never: only record). Files opened from now on are followed; a
  * file's durable image starts as what is on disk when it is first opened. */
@@ -59,5 +64,12 @@ size_t faultvfs_power_ops(void);
  * connection to the files is closed. Stops recording and forgets the files.
  * Returns 0, or -1 when a file could not be written. */
 int faultvfs_power_restore(unsigned keep_permille);
+
+/* The canonical hash of the SQLite store at `path`: every table in name
+ * order, every row in rowid order, every value with its type, read by a
+ * connection of its own straight from the disk (around the shim and its
+ * faults). Two stores hash alike when they hold the same rows. Returns 0, or
+ * -1 with the reason in `err`. */
+int faultvfs_store_hash(const char *path, unsigned char out[32], char *err, size_t err_size);
 
 #endif
