@@ -200,6 +200,8 @@ static int add_payment(runner *r, const ar_ynode *n) {
         rc = -1;
     if (!rc && money_of(r, n, "amount", &p.amount))
         rc = -1;
+    p.reference = text_of(n, "reference");
+    p.overpayment = flag_of(n, "overpayment", 0);
     if (!rc)
         rc = put_rc(r, archase_payment_put(r->eng, &p, NULL), n, "payment");
     free(customer);
@@ -216,6 +218,15 @@ static int add_promise(runner *r, const ar_ynode *n) {
     p.taken_by = text_of(n, "taken_by");
     if (text_of(n, "grace_days"))
         p.grace_days = atoi(text_of(n, "grace_days"));
+    archase_instalment plan[MAX_ITEMS];
+    const ar_ynode *inst = ar_ynode_get(n, "instalments");
+    for (const ar_ynode *i = inst ? inst->first : NULL; i && p.instalment_count < MAX_ITEMS; i = i->next) {
+        if (date_of(r, i, "date", ARCHASE_DATE_NONE, &plan[p.instalment_count].date) ||
+            money_of(r, i, "amount", &plan[p.instalment_count].amount))
+            return -1;
+        p.instalment_count++;
+    }
+    p.instalments = p.instalment_count ? plan : NULL;
     if (money_of(r, n, "amount", &p.amount) || date_of(r, n, "date", ARCHASE_DATE_NONE, &p.promised_date) ||
         date_of(r, n, "recorded", r->today, &p.recorded_on))
         return -1;
@@ -244,6 +255,29 @@ static int add_dispute(runner *r, const ar_ynode *n) {
     return put_rc(r, archase_dispute_put(r->eng, &d, NULL), n, "dispute");
 }
 
+/* A dispute resolved that day under the scenario's policy (credits may wait
+ * for an approval: `pending: true` says so). */
+static int resolve_dispute(runner *r, const ar_ynode *n) {
+    archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
+    o.id = text_of(n, "id");
+    o.root_cause = text_of(n, "root_cause");
+    o.by = text_of(n, "by") ? text_of(n, "by") : "owner";
+    const char *res = text_of(n, "resolution");
+    for (int k = ARCHASE_RESOLUTION_CREDIT_ISSUED; res && k <= ARCHASE_RESOLUTION_PARTIAL; k++)
+        if (!strcmp(archase_dispute_resolution_name(k), res))
+            o.resolution = k;
+    if (text_of(n, "credit") && money_of(r, n, "credit", &o.credited))
+        return -1;
+    int pending = 0;
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    int rc = archase_dispute_resolve(r->eng, r->policy, &o, r->today, id, &pending);
+    CHECK(r, rc == 0, "line %u: resolving dispute %s: %s\n", n->line, o.id ? o.id : "?",
+          archase_engine_errmsg(r->eng));
+    CHECK(r, pending == flag_of(n, "pending", 0), "line %u: dispute %s: the credit %s for an approval\n",
+          n->line, o.id, pending ? "waits" : "does not wait");
+    return 0;
+}
+
 static int add_note(runner *r, const ar_ynode *n) {
     archase_note x = ARCHASE_NOTE_INIT;
     x.id = text_of(n, "id");
@@ -264,6 +298,7 @@ static int add_facts(runner *r, const ar_ynode *facts) {
         { "customers", add_customer }, { "contacts", add_contact }, { "flags", add_flags },
         { "invoices", add_invoice },   { "payments", add_payment }, { "promises", add_promise },
         { "disputes", add_dispute },   { "notes", add_note },
+        { "dispute_resolutions", resolve_dispute },
     };
     if (!facts)
         return 0;
@@ -538,6 +573,93 @@ static int check_worklist(runner *r, const archase_decisions *ds, const ar_ynode
 
 /* ---- a scenario ---------------------------------------------------------------- */
 
+/* ---- promises, disputes and reconciliation (scenarios with `lifecycle: true`) ---- */
+
+static int promise_state(void *userdata, const archase_promise_info *info) {
+    *(int *)userdata = info->state;
+    return 0;
+}
+
+/* `promises: {ID: state}`: each promise's state after the day. */
+static int check_promises(runner *r, const ar_ynode *dayn) {
+    const ar_ynode *want = ar_ynode_get(dayn, "promises");
+    for (const ar_ynode *p = want ? want->first : NULL; p; p = p->next) {
+        int state = 0;
+        CHECK(r, archase_promise_get(r->eng, p->key, promise_state, &state) == 0, "  no promise %s\n", p->key);
+        CHECK(r, str_is(p->text, archase_promise_state_name(state)), "  promise %s is %s, expected %s\n", p->key,
+              archase_promise_state_name(state), p->text);
+    }
+    return 0;
+}
+
+typedef struct recon_list {
+    char text[1024];
+} recon_list;
+
+static int recon_item(void *userdata, const archase_recon_item *it) {
+    recon_list *l = userdata;
+    size_t n = strlen(l->text);
+    snprintf(l->text + n, sizeof l->text - n, "%s%s", n ? ", " : "", it->id);
+    return 0;
+}
+
+/* `recon: [ID, ...]`: exactly these reconciliation items are open, in id order. */
+static int check_recon(runner *r, const ar_ynode *dayn) {
+    const ar_ynode *want = ar_ynode_get(dayn, "recon");
+    if (!want)
+        return 0;
+    recon_list have, expect;
+    memset(&have, 0, sizeof have);
+    memset(&expect, 0, sizeof expect);
+    CHECK(r, archase_recon_scan(r->eng, r->policy, ARCHASE_RECON_STATUS_OPEN, recon_item, &have) == 0,
+          "  the reconciliation queue cannot be read\n");
+    for (const ar_ynode *i = want->first; i; i = i->next) {
+        size_t n = strlen(expect.text);
+        snprintf(expect.text + n, sizeof expect.text - n, "%s%s", n ? ", " : "", i->text);
+    }
+    CHECK(r, !strcmp(have.text, expect.text), "  open reconciliation items [%s], expected [%s]\n", have.text,
+          expect.text);
+    return 0;
+}
+
+/* `lifecycle: {kept: N, ...}`: what the day's move changed. */
+static int check_lifecycle(runner *r, const ar_ynode *dayn, const archase_lifecycle_counts *c) {
+    const ar_ynode *want = ar_ynode_get(dayn, "lifecycle");
+    const struct {
+        const char *key;
+        uint64_t    value;
+    } counts[] = {
+        { "kept", c->promises_kept },         { "partially_kept", c->promises_partially_kept },
+        { "broken", c->promises_broken },     { "sla_reminders", c->disputes_sla_reminders },
+        { "sla_breached", c->disputes_sla_breached }, { "recon_opened", c->recon_opened },
+    };
+    for (const ar_ynode *k = want ? want->first : NULL; k; k = k->next) {
+        size_t i = 0;
+        while (i < sizeof counts / sizeof counts[0] && strcmp(counts[i].key, k->key))
+            i++;
+        CHECK(r, i < sizeof counts / sizeof counts[0], "line %u: unknown lifecycle count '%s'\n", k->key_line,
+              k->key);
+        CHECK(r, counts[i].value == (uint64_t)atoll(k->text), "  %s: %llu, expected %s\n", k->key,
+              (unsigned long long)counts[i].value, k->text);
+    }
+    return 0;
+}
+
+/* After the day's evaluation, as the daily cycle does: promises, disputes
+ * and the reconciliation queue move to the day. */
+static int run_lifecycle(runner *r, const ar_ynode *dayn) {
+    if (!flag_of(r->root, "lifecycle", 0))
+        return 0;
+    archase_lifecycle_counts c;
+    memset(&c, 0, sizeof c);
+    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
+    CHECK(r, archase_lifecycle_update(r->eng, r->policy, r->today, &c) == 0, "  the lifecycle failed: %s\n",
+          archase_engine_errmsg(r->eng));
+    if (check_lifecycle(r, dayn, &c) || check_promises(r, dayn) || check_recon(r, dayn))
+        return -1;
+    return 0;
+}
+
 static int load_policy(runner *r) {
     const char *inline_text = text_of(r->root, "policy");
     const char *file = text_of(r->root, "policy_file");
@@ -592,10 +714,12 @@ static int run_day(runner *r, const ar_ynode *dayn) {
             rc = check_cadence(r, ds, dayn);
         if (!rc)
             rc = check_worklist(r, ds, dayn);
-        if (!rc && r->flen == header)
-            r->flen = before; /* nothing to say about a day that passed */
         if (!rc && (rc = ar_apply_cadence(r->eng, ds)) != 0)
             note(r, "%s: storing the cadence failed: %s\n", date, archase_engine_errmsg(r->eng));
+        if (!rc)
+            rc = run_lifecycle(r, dayn);
+        if (!rc && r->flen == header)
+            r->flen = before; /* nothing to say about a day that passed */
     }
     archase_decisions_free(ds);
     archase_snapshot_free(snap);
