@@ -49,8 +49,11 @@ typedef struct archase_smtp_options {
     const char          *reply_to;           /* NULL = none */
     const char          *message_id_domain;  /* after the @ of Message-ID; NULL = from's domain */
     const char          *journal_path;       /* the delivery journal `lookup` reads; NULL = none */
-    const char          *pay_link;           /* replaces the message's link placeholder;
+    const char          *pay_link;           /* replaces the message's link placeholder
+                                                ({{ links.pay_now }}); "{customer_id}" in it
+                                                becomes the customer's id, URL-encoded;
                                                 NULL = the placeholder is removed */
+    const char          *dispute_link;       /* the same for {{ links.dispute }} */
     const char          *internal_to;        /* the mailbox internal routes (escalations,
                                                 alerts, call tasks) go to; NULL = refused */
     int                  require_tls;        /* 1 = never send in clear (STARTTLS required) */
@@ -63,7 +66,7 @@ typedef struct archase_smtp_options {
 #define ARCHASE_SMTP_OPTIONS_VERSION 1
 #define ARCHASE_SMTP_OPTIONS_INIT                                                              \
     { ARCHASE_SMTP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-      0, NULL, 0, 0, NULL }
+      NULL, 0, NULL, 0, 0, NULL }
 
 /* Makes an SMTP transport: *out receives the table to hand to
  * archase_engine_set_transport, which then owns it (or to release with its

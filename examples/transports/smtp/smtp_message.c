@@ -249,26 +249,63 @@ static void add_quoted_printable(smtp_buf *b, const char *text, size_t len) {
         smtp_buf_adds(b, "\r\n");
 }
 
-/* The body with every link placeholder replaced by the pay link (or removed). */
-static void add_body(smtp_buf *b, const char *body, const char *placeholder, const char *link) {
-    smtp_buf text = { 0 };
-    const char *p = body ? body : "";
-    size_t plen = placeholder ? strlen(placeholder) : 0;
+/* A link with "{customer_id}" replaced by the customer's id, percent-encoded. */
+static void add_link(smtp_buf *b, const char *link, const char *customer_id) {
+    static const char hexdigits[] = "0123456789ABCDEF";
+    static const char marker[] = "{customer_id}";
+    for (const char *p = link; *p;) {
+        if (strncmp(p, marker, sizeof marker - 1) != 0) {
+            smtp_buf_add(b, p++, 1);
+            continue;
+        }
+        for (const unsigned char *c = (const unsigned char *)(customer_id ? customer_id : "");
+             *c; c++) {
+            if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                strchr("-._~", *c)) {
+                smtp_buf_add(b, (const char *)c, 1);
+            } else {
+                char escaped[3] = { '%', hexdigits[*c >> 4], hexdigits[*c & 15] };
+                smtp_buf_add(b, escaped, 3);
+            }
+        }
+        p += sizeof marker - 1;
+    }
+}
+
+/* `text` with every `token` replaced by the link (or removed). */
+static void replace_token(smtp_buf *out, const char *text, const char *token, const char *link,
+                          const char *customer_id) {
+    size_t tlen = token ? strlen(token) : 0;
+    const char *p = text;
     while (*p) {
-        const char *hit = plen ? strstr(p, placeholder) : NULL;
+        const char *hit = tlen ? strstr(p, token) : NULL;
         if (!hit) {
-            smtp_buf_adds(&text, p);
+            smtp_buf_adds(out, p);
             break;
         }
-        smtp_buf_add(&text, p, (size_t)(hit - p));
+        smtp_buf_add(out, p, (size_t)(hit - p));
         if (link)
-            smtp_buf_adds(&text, link);
-        p = hit + plen;
+            add_link(out, link, customer_id);
+        p = hit + tlen;
     }
-    if (text.failed)
+}
+
+/* The documented rendering of `{{ links.dispute }}` (docs/policy-reference.md). */
+#define DISPUTE_LINK_TOKEN "@@ARCHASE:DISPUTE_LINK@@"
+
+/* The body with the pay-link placeholder and the dispute-link token replaced
+ * by the links (or removed). */
+static void add_body(smtp_buf *b, const archase_message *msg, const smtp_sender *sender) {
+    smtp_buf paid = { 0 }, text = { 0 };
+    replace_token(&paid, msg->body ? msg->body : "", msg->link_placeholder, sender->pay_link,
+                  msg->customer_id);
+    replace_token(&text, paid.data ? paid.data : "", DISPUTE_LINK_TOKEN, sender->dispute_link,
+                  msg->customer_id);
+    if (paid.failed || text.failed)
         b->failed = 1;
     else
         add_quoted_printable(b, text.data ? text.data : "", text.len);
+    smtp_buf_free(&paid);
     smtp_buf_free(&text);
 }
 
@@ -323,7 +360,7 @@ int smtp_compose(const smtp_sender *sender, const archase_message *msg, const ch
     add_header(&b, "Content-Type", "text/plain; charset=UTF-8");
     add_header(&b, "Content-Transfer-Encoding", "quoted-printable");
     smtp_buf_adds(&b, "\r\n");
-    add_body(&b, msg->body, msg->link_placeholder, sender->pay_link);
+    add_body(&b, msg, sender);
     if (b.failed) {
         smtp_buf_free(&b);
         snprintf(detail, detail_size, "out of memory");

@@ -26,6 +26,7 @@ typedef struct smtp_sender {
     const char *reply_to;          /* may be NULL */
     const char *message_id_domain; /* never NULL */
     const char *pay_link;          /* may be NULL */
+    const char *dispute_link;      /* may be NULL */
 } smtp_sender;
 
 /* Writes the e-mail for `msg` to `to` (address) into `out`, with `date` as its

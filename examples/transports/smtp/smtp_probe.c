@@ -9,9 +9,11 @@
  *            [--now INSTANT] [--scheduled-at INSTANT] [--timeout-ms N]
  *            [--require-tls] [--ca-file FILE] [--user NAME --password TEXT]
  *            [--name RECIPIENT] [--channel email|internal|sms]
- *            [--internal-to ADDR] [--pay-link URL] [--placeholder TEXT]
+ *            [--internal-to ADDR] [--pay-link URL] [--dispute-link URL]
+ *            [--placeholder TEXT] [--customer ID]
  *   The transport is made at the first command, from the options before it;
- *   the message's options (--scheduled-at, --name, --channel, --placeholder)
+ *   the message's options (--scheduled-at, --name, --channel, --placeholder,
+ *   --customer)
  *   may change between commands. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--password")) o.password = v, i++;
         else if (!strcmp(a, "--internal-to")) o.internal_to = v, i++;
         else if (!strcmp(a, "--pay-link")) o.pay_link = v, i++;
+        else if (!strcmp(a, "--dispute-link")) o.dispute_link = v, i++;
+        else if (!strcmp(a, "--customer")) m.customer_id = v, i++;
         else if (!strcmp(a, "--placeholder")) m.link_placeholder = v, i++;
         else if (!strcmp(a, "--name")) m.recipient_name = v, i++;
         else if (!strcmp(a, "--now")) {

@@ -21,7 +21,7 @@
 
 typedef struct smtp_transport {
     char          *url, *username, *password, *from, *from_name, *reply_to;
-    char          *message_id_domain, *pay_link, *internal_to, *ca_file;
+    char          *message_id_domain, *pay_link, *dispute_link, *internal_to, *ca_file;
     int            require_tls;
     long           connect_timeout_ms, timeout_ms;
     archase_clock  clock;
@@ -206,7 +206,7 @@ static int smtp_send(void *userdata, const archase_message *msg, int *result, ch
     }
 
     smtp_sender sender = { t->from, t->from_name, t->reply_to, t->message_id_domain,
-                           t->pay_link };
+                           t->pay_link, t->dispute_link };
     smtp_buf mail = { 0 };
     int rc = smtp_compose(&sender, msg, to, now, &mail, detail, detail_size);
     if (rc == ARCHASE_EINVAL) {
@@ -275,7 +275,8 @@ static void smtp_close(void *userdata) {
     smtp_journal_close(t->journal);
     char *strings[] = { t->url,      t->username,          t->password, t->from,
                         t->from_name, t->reply_to,         t->message_id_domain,
-                        t->pay_link, t->internal_to,       t->ca_file };
+                        t->pay_link, t->dispute_link,      t->internal_to,
+                        t->ca_file };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         if (strings[i] == t->password && t->password)
             memset(t->password, 0, strlen(t->password));
@@ -328,6 +329,7 @@ int archase_smtp_transport_new(const archase_smtp_options *opts, archase_transpo
                      copy(opts->password, &t->password) || copy(opts->from, &t->from) ||
                      copy(opts->from_name, &t->from_name) || copy(opts->reply_to, &t->reply_to) ||
                      copy(domain, &t->message_id_domain) || copy(opts->pay_link, &t->pay_link) ||
+                     copy(opts->dispute_link, &t->dispute_link) ||
                      copy(opts->internal_to, &t->internal_to) || copy(opts->ca_file, &t->ca_file)
                  ? ARCHASE_ENOMEM
                  : 0;

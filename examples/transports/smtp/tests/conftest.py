@@ -8,8 +8,10 @@ as real servers do when things go wrong:
   drop@...     takes the data, then drops the connection without answering
   slow@...     takes the data, then answers only after `slow_seconds`
 
-`server.drop_next` makes the next message (any recipient) be taken and the
-connection dropped, once. Every message the server took is in
+`server.handler.drop_next` makes the next message (any recipient) be taken
+and the connection dropped, once; `server.handler.kill_on_data` (a process)
+is killed while the server takes a message, after `kill_on_data_after`
+messages went through. Every message the server took is in
 `server.messages`, parsed, with the envelope and whether TLS was on."""
 
 import email
@@ -44,7 +46,8 @@ class Handler:
         self.messages = []
         self.drop_next = False
         self.slow_seconds = 3.0
-        self.kill_on_data = None  # a process to kill (SIGKILL) when data arrives
+        self.kill_on_data = None  # a process to kill (SIGKILL) when data arrives,
+        self.kill_on_data_after = 0  # after letting this many messages through
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("nobody@"):
@@ -68,7 +71,7 @@ class Handler:
                 message=email.message_from_bytes(raw, policy=email.policy.default),
             )
         )
-        if self.kill_on_data is not None:
+        if self.kill_on_data is not None and len(self.messages) > self.kill_on_data_after:
             self.kill_on_data.kill()
             self.kill_on_data.wait()
             self.kill_on_data = None

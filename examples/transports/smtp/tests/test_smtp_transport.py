@@ -46,6 +46,21 @@ def test_a_message_is_delivered_with_its_text_recipient_and_key(probe, smtp_serv
     assert not m.tls  # this server offers no STARTTLS
 
 
+def test_links_name_the_customer_and_unset_links_are_removed(probe, smtp_server):
+    body = "Pay: {{pay_link}}\nDisagree? @@ARCHASE:DISPUTE_LINK@@\n"
+    lines = send(probe, smtp_server, body=body,
+                 extra=["--customer", "ACME & Co/EU", "--pay-link",
+                        "https://pay.example/c/{customer_id}?src=mail",
+                        "--dispute-link", "https://pay.example/dispute/{customer_id}"])
+    assert result_of(lines)[0] == "sent"
+    lines = send(probe, smtp_server, key="k#2", body=body, extra=["--customer", "ACME"])
+    assert result_of(lines)[0] == "sent"
+    first, second = (m.text.replace("\r\n", "\n") for m in smtp_server.messages)
+    assert first == ("Pay: https://pay.example/c/ACME%20%26%20Co%2FEU?src=mail\n"
+                     "Disagree? https://pay.example/dispute/ACME%20%26%20Co%2FEU\n")
+    assert second == "Pay: \nDisagree? \n"
+
+
 def test_every_attempt_of_one_decision_has_the_same_message_id(probe, smtp_server):
     key = "ACME/2026-03-02/email#1"
     lines = probe("--url", smtp_server.url, *FROM, *NOW,
