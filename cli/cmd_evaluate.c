@@ -13,14 +13,33 @@
 
 const char cmd_run_help[] =
     "usage: archase run DB --policy FILE --as-of DATE --dry-run [--decisions] [--json]\n"
+    "       archase run DB --policy FILE --as-of DATE [--transport jsonl:PATH|eml:DIR]\n"
+    "                      [--review] [--now INSTANT] [--no-dispatch] [--json]\n"
     "\n"
-    "Evaluates the policy over the ledger as it stood at the end of DATE and\n"
-    "prints what would be decided: the number of decisions, by kind and by\n"
-    "reason, and where every open overdue invoice is (active sequence, promise,\n"
-    "dispute, hold, exceptions queue). Nothing is written or sent.\n"
+    "With --dry-run: evaluates the policy over the ledger as it stood at the end\n"
+    "of DATE and prints what would be decided: the number of decisions, by kind\n"
+    "and by reason, and where every open overdue invoice is (active sequence,\n"
+    "promise, dispute, hold, exceptions queue). Nothing is written or sent.\n"
     "\n"
-    "  --dry-run    decide without acting (required: the persisting daily run is\n"
-    "               not part of this command yet)\n"
+    "Without it: the daily cycle. Decides, then stores in one transaction the\n"
+    "cadence state, the outbox (messages, calls, alerts, escalations, digests,\n"
+    "approved actions), approval requests and their audit records; then hands\n"
+    "what is due to the transport. Running a day twice changes and sends\n"
+    "nothing; a later day continues where the last stopped. The day is run at\n"
+    "--now, by default the end of DATE or the real clock, whichever is earlier\n"
+    "(messages scheduled later wait for `archase dispatch`).\n"
+    "\n"
+    "  --transport T  jsonl:PATH (one JSON object per message) or eml:DIR (one\n"
+    "                 .eml file per message); without it nothing is sent\n"
+    "  --review       every customer message becomes a draft for `archase review`\n"
+    "  --no-dispatch  persist only\n"
+    "  --json         one object: as_of, decisions (a number), by_kind (an\n"
+    "                 object), decisions_hash, the cycle's counts (outbox_written,\n"
+    "                 outbox_existing, drafts, internal_routes, digests,\n"
+    "                 approvals_raised, cancelled, audit_records, promises_kept,\n"
+    "                 ...) and dispatch (sent, retried, dead, in_doubt, ...)\n"
+    "\n"
+    "  --dry-run    decide without acting\n"
     "  --decisions  list every decision too\n"
     "  --json       one object: as_of, policy_hash, open_invoices, decisions (a\n"
     "               number), by_kind and by_reason (objects of counts), coverage,\n"
@@ -441,6 +460,12 @@ static int run_report(const session *s, int json, int list) {
 }
 
 int cmd_run(int argc, char **argv) {
+    int persisting = 1;
+    for (int i = 1; i < argc && persisting; i++)
+        persisting = strcmp(argv[i], "--dry-run") != 0 && strcmp(argv[i], "--help") != 0 &&
+                     strcmp(argv[i], "-h") != 0;
+    if (persisting)
+        return cmd_run_cycle(argc, argv);
     int json = 0, help = 0, npos = 0, dry_run = 0, list = 0;
     const char *pos[1], *policy = NULL, *as_of = NULL;
     const cli_option options[] = {
@@ -452,8 +477,6 @@ int cmd_run(int argc, char **argv) {
         return rc;
     if (npos != 1)
         return cli_fail("run", CLI_USAGE, "expected DB (see `archase run --help`)");
-    if (!dry_run)
-        return cli_fail("run", CLI_USAGE, "only --dry-run is available: it decides without acting");
     session s = { "run", NULL, NULL, NULL, NULL, ARCHASE_DATE_NONE };
     rc = session_open(&s, pos[0], policy, as_of);
     if (rc == CLI_OK)

@@ -52,6 +52,14 @@ extern const char cmd_policy_help[];
 
 int cmd_run(int argc, char **argv);
 extern const char cmd_run_help[];
+/* The persisting `archase run` (cmd_cycle.c), which cmd_run hands over to. */
+int cmd_run_cycle(int argc, char **argv);
+int cmd_dispatch(int argc, char **argv);
+extern const char cmd_dispatch_help[];
+int cmd_outbox(int argc, char **argv);
+extern const char cmd_outbox_help[];
+int cmd_review(int argc, char **argv);
+extern const char cmd_review_help[];
 
 int cmd_worklist(int argc, char **argv);
 extern const char cmd_worklist_help[];

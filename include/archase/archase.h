@@ -23,6 +23,7 @@
 #include "archase/recon.h"
 #include "archase/credit.h"
 #include "archase/lifecycle.h"
+#include "archase/cycle.h"
 #include "archase/worklist.h"
 #include "archase/kpi.h"
 #include "archase/forecast.h"

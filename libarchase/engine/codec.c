@@ -34,7 +34,7 @@ static const char *const promise_status_names[] = {
     NULL, "open", "kept", "partially_kept", "broken", "cancelled",
 };
 static const char *const outbox_status_names[] = {
-    NULL, "pending", "sending", "sent", "failed_retry", "dead", "in_doubt", "cancelled",
+    NULL, "pending", "sending", "sent", "failed_retry", "dead", "in_doubt", "cancelled", "draft",
 };
 static const char *const recon_status_names[] = { NULL, "open", "resolved" };
 

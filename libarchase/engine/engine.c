@@ -73,6 +73,8 @@ void archase_engine_free(archase_engine *e) {
         ar_txn_rollback(e);
     if (e->store.close)
         e->store.close(e->store.userdata);
+    if (e->transport.send && e->transport.close)
+        e->transport.close(e->transport.userdata);
     ar_audit_log_free(e);
     ar_canon_free(&e->canon);
     ar_idset_free(&e->customers);

@@ -5,6 +5,7 @@
 
 #include "archase/batch.h"
 #include "archase/engine.h"
+#include "archase/sys/transport.h"
 #include "core/canon.h"
 #include "core/error.h"
 #include "engine/idset.h"
@@ -20,6 +21,7 @@ struct archase_engine {
     archase_batch     *batch;       /* the open batch, if any */
     ar_idset           customers;   /* customer ids known to exist */
     ar_canon           canon;       /* scratch encoder for facts */
+    archase_transport  transport;   /* copied; send == NULL = none (cycle.h) */
 };
 
 /* The allocator every allocation of the engine goes through. */

@@ -249,7 +249,19 @@ static void describe_cadence(describer *d, const archase_policy *p) {
     setp(d, "guardrails", g->timezone, ".timezone");
 }
 
+static void describe_delivery(describer *d, const archase_policy *p) {
+    static const char *const weekdays[] = { "none", "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+    const ar_delivery_settings *dl = &p->delivery;
+    setp(d, "delivery", num(d, dl->max_attempts), ".max_attempts");
+    setp(d, "delivery", num(d, dl->retry_backoff_seconds / 60), ".retry_backoff_minutes");
+    setp(d, "delivery", dl->review ? "review" : "automatic", ".review");
+    setp(d, "delivery", names_text(d, &dl->review_segments), ".review_segments");
+    setp(d, "delivery", names_text(d, &dl->automatic_segments), ".automatic_segments");
+    setp(d, "delivery", weekdays[dl->digest_weekday & 7], ".digest_weekday");
+}
+
 static void describe_controls(describer *d, const archase_policy *p) {
+    describe_delivery(d, p);
     const ar_relationship *r = &p->relationship;
     setp(d, "relationship", name_or(ar_relationship_names, r->hold), ".hold");
     setp(d, "relationship", name_or(ar_relationship_names, r->paused), ".paused");

@@ -242,6 +242,7 @@ static int load(const char *data, size_t size, const char *source, const archase
     ar_load_disputes(&L, root);
     ar_load_reconciliation(&L, root);
     ar_load_credit(&L, root);
+    ar_load_delivery(&L, root);
     if (!L.rc && !L.errors)
         L.rc = ar_policy_describe(&L);
 finish:

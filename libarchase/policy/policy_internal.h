@@ -331,6 +331,18 @@ typedef struct ar_templates {
     uint32_t           count;
 } ar_templates;
 
+/* ---- delivery ------------------------------------------------------------ */
+
+/* How the daily cycle delivers: retries, copilot review, weekly digests. */
+typedef struct ar_delivery_settings {
+    uint32_t     max_attempts;          /* delivery attempts before an item is dead */
+    uint32_t     retry_backoff_seconds; /* the first retry's delay; doubled after each */
+    int          review;                /* 1: customer messages are drafts for review */
+    ar_name_list review_segments;       /* segments whose messages are always drafts */
+    ar_name_list automatic_segments;    /* segments sent automatically even under review */
+    int          digest_weekday;        /* ISO weekday of the owners' digest; 0 = none */
+} ar_delivery_settings;
+
 /* ---- the policy ---------------------------------------------------------- */
 
 struct archase_policy {
@@ -360,6 +372,7 @@ struct archase_policy {
     ar_disputes              disputes;
     ar_reconciliation        reconciliation;
     ar_credit                credit;
+    ar_delivery_settings     delivery;
     ar_approvals             approvals;
     ar_fees                  fees;
     ar_templates             templates;

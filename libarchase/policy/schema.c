@@ -17,7 +17,7 @@ static const char *const root_keys[] = { "version", "name", "currency", "calenda
                                          "risk_score", "sequences", "escalation", "call_queue",
                                          "guardrails", "relationship", "payment_patterns",
                                          "promises", "disputes", "approvals", "fees", "templates",
-                                         "reconciliation", "credit", NULL };
+                                         "reconciliation", "credit", "delivery", NULL };
 static const char *const currency_keys[] = { "default", "accepted", NULL };
 static const char *const calendar_keys[] = { "weekend", "holidays", NULL };
 static const char *const segment_keys[] = { "name", "when", "sequence", NULL };
@@ -76,6 +76,10 @@ static const char *const template_keys[] = { "stage", "tone", "email", "sms", "l
                                              "call", "internal", NULL };
 static const char *const text_keys[] = { "subject", "body", NULL };
 
+static const char *const delivery_keys[] = { "max_attempts", "retry_backoff_minutes", "review",
+                                            "review_segments", "automatic_segments",
+                                            "digest_weekday", NULL };
+
 const ar_schema_keys ar_schema[AR_KEYS_COUNT] = {
     [AR_KEYS_ROOT] = { "(top level)", root_keys },
     [AR_KEYS_CURRENCY] = { "currency", currency_keys },
@@ -109,6 +113,7 @@ const ar_schema_keys ar_schema[AR_KEYS_COUNT] = {
     [AR_KEYS_TEXT] = { "templates.definitions.NAME.CHANNEL.LOCALE", text_keys },
     [AR_KEYS_RECONCILIATION] = { "reconciliation", recon_keys },
     [AR_KEYS_CREDIT] = { "credit", credit_keys },
+    [AR_KEYS_DELIVERY] = { "delivery", delivery_keys },
 };
 
 /* ---- names of enumerations -------------------------------------------------- */

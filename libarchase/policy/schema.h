@@ -49,6 +49,7 @@ typedef enum ar_keyset {
     AR_KEYS_TEXT,
     AR_KEYS_RECONCILIATION,
     AR_KEYS_CREDIT,
+    AR_KEYS_DELIVERY,
     AR_KEYS_COUNT
 } ar_keyset;
 
@@ -171,6 +172,7 @@ void ar_load_promises(ar_load *L, const ar_ynode *root);
 void ar_load_disputes(ar_load *L, const ar_ynode *root);
 void ar_load_reconciliation(ar_load *L, const ar_ynode *root);
 void ar_load_credit(ar_load *L, const ar_ynode *root);
+void ar_load_delivery(ar_load *L, const ar_ynode *root); /* after segments */
 
 /* Builds the canonical form (the settings) and the hash. 0 or ARCHASE_ENOMEM. */
 int ar_policy_describe(ar_load *L);

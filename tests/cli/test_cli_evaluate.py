@@ -92,8 +92,8 @@ def test_run_text_counts_by_kind_and_reason(archase, ledger, source_root):
     assert "send_message" in r.out and "hold" in r.out and "unaccounted" in r.out
 
 
-def test_run_needs_dry_run_and_its_arguments(archase, ledger, source_root):
-    assert archase("run", ledger, "--policy", policy_path(source_root), "--as-of", "2026-03-09").code == 2
+def test_run_needs_its_arguments(archase, ledger, source_root):
+    assert archase("run", ledger, "--as-of", "2026-03-09").code == 2
     assert archase("run", ledger, "--as-of", "2026-03-09", "--dry-run").code == 2
     assert archase("run", ledger, "--policy", policy_path(source_root), "--dry-run").code == 2
     r = archase("run", ledger, "--policy", policy_path(source_root), "--as-of", "9.3.2026", "--dry-run")

@@ -74,6 +74,7 @@ typedef enum archase_family {
  *   pending | failed_retry --outbox_claim--> sending
  *   sending --outbox_ack--> sent | failed_retry | dead | cancelled
  *   sending --outbox_mark_in_doubt--> in_doubt
+ * A draft (copilot mode) is only ever changed by a put.
  * Every other change is a put by the engine. */
 typedef enum archase_outbox_status {
     ARCHASE_OUTBOX_PENDING = 1,
@@ -82,7 +83,8 @@ typedef enum archase_outbox_status {
     ARCHASE_OUTBOX_FAILED_RETRY = 4,
     ARCHASE_OUTBOX_DEAD = 5,
     ARCHASE_OUTBOX_IN_DOUBT = 6,
-    ARCHASE_OUTBOX_CANCELLED = 7
+    ARCHASE_OUTBOX_CANCELLED = 7,
+    ARCHASE_OUTBOX_DRAFT = 8       /* waits for a person's review; never claimed */
 } archase_outbox_status;
 
 /* One stored record: a typed envelope the backend can index and filter on,
