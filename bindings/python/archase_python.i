@@ -6,3 +6,4 @@
 
 %include "typemaps.swg"
 %include "archase.i"
+%include "callbacks.swg"

@@ -29,6 +29,7 @@ from .engine import (Approval, ApprovalRequest, Assessment, Batch, BatchSummary,
                      CadenceUpdate, Coverage, Decision, DecisionInvoice, Engine, Evaluation,
                      Policy, Vote, WorklistLine, open)
 from .audit import merkle_leaf_hash, merkle_root, merkle_prove_inclusion, merkle_verify_inclusion
+from .callbacks import AuditEntry, MemoryStorage, Record, ScanFilter, Storage
 
 
 def version() -> str:
@@ -112,4 +113,10 @@ __all__ = [
     "merkle_root",
     "merkle_prove_inclusion",
     "merkle_verify_inclusion",
+    # a host's storage
+    "Storage",
+    "MemoryStorage",
+    "Record",
+    "ScanFilter",
+    "AuditEntry",
 ] + list(_enum_names)

@@ -498,15 +498,19 @@ class Batch:
         return self.summary
 
     def rollback(self) -> None:
+        """Drops what was added (and closes the batch)."""
         self._h = None  # archase_batch_free rolls back
+        self._eh = None
 
     def __enter__(self) -> "Batch":
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None and self.summary is None:
-            self.commit()
-        self._h = None
+        try:
+            if exc_type is None and self.summary is None:
+                self.commit()
+        finally:
+            self.rollback()
 
 
 class Engine:
