@@ -107,6 +107,7 @@
 #include "archase/approval.h"
 #include "archase/sys/storage.h"
 #include "archase/sys/transport.h"
+#include "archase/cycle.h"
 #include "bind.h"
 %}
 
@@ -441,5 +442,26 @@
 %ignore archase_override_sample;
 %apply uint64_t *out { uint64_t *count };
 %include "archase/approval.h"
+
+/* cycle.h: the enums and outbox resolution; the rest through bind.h (a
+ * host's transport: per language). */
+%ignore archase_engine_set_transport;
+%ignore archase_file_transport_open;
+%ignore archase_outbox_item;
+%ignore archase_outbox_scan;
+%ignore archase_outbox_get;
+%ignore archase_dispatch_report;
+%ignore archase_dispatch_options;
+%ignore archase_dispatch_options_init;
+%ignore archase_dispatch;
+%ignore archase_cycle_options;
+%ignore archase_cycle_options_init;
+%ignore archase_cycle_report;
+%ignore archase_run_cycle;
+%ignore archase_review;
+%ignore archase_review_approve;
+%ignore archase_review_edit;
+%ignore archase_review_reject;
+%include "archase/cycle.h"
 
 %include "bind.h"

@@ -1892,3 +1892,182 @@ int archase_bind_approvals_json(archase_engine *eng, const char *id, int status,
     end_arr(t);
     return finish(t, rc, out);
 }
+
+/* ---- the daily cycle ------------------------------------------------------------------------ */
+
+static void dispatch_json(archase_bind_text *t, const archase_dispatch_report *d) {
+    begin_obj(t);
+    kuint(t, "recovered", d->recovered);
+    kuint(t, "reconciled_sent", d->reconciled_sent);
+    kuint(t, "reconciled_retry", d->reconciled_retry);
+    kuint(t, "in_doubt", d->in_doubt);
+    kuint(t, "claimed", d->claimed);
+    kuint(t, "sent", d->sent);
+    kuint(t, "retried", d->retried);
+    kuint(t, "dead", d->dead);
+    kuint(t, "alerts", d->alerts);
+    kuint(t, "refused", d->refused);
+    end_obj(t);
+}
+
+int archase_bind_run_cycle(archase_engine *eng, const archase_policy *policy, archase_date as_of,
+                           int review, int dispatch, const char *tzdir, archase_bind_text **out) {
+    archase_cycle_options opts;
+    archase_cycle_report r;
+    int rc = archase_cycle_options_init(&opts, ARCHASE_CYCLE_OPTIONS_VERSION);
+    if (rc != 0)
+        return rc;
+    opts.review = review ? 1 : 0;
+    opts.dispatch = dispatch ? 1 : 0;
+    opts.tzdir = opt(tzdir);
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CYCLE_REPORT_VERSION;
+    r.dispatch.version = ARCHASE_DISPATCH_REPORT_VERSION;
+    if ((rc = archase_run_cycle(eng, policy, as_of, &opts, &r)) != 0)
+        return rc;
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_obj(t);
+    kdate(t, "as_of", r.as_of);
+    khex(t, "decisions_hash", r.decisions_hash, sizeof r.decisions_hash);
+    kuint(t, "decisions", r.decisions);
+    key(t, "by_kind");
+    begin_obj(t);
+    for (int k = 1; k < ARCHASE_DECISION_KIND_LIMIT; k++)
+        if (archase_decision_kind_name(k))
+            kuint(t, archase_decision_kind_name(k), r.by_kind[k]);
+    end_obj(t);
+    kuint(t, "cadence_updates", r.cadence_updates);
+    kuint(t, "outbox_written", r.outbox_written);
+    kuint(t, "outbox_existing", r.outbox_existing);
+    kuint(t, "drafts", r.drafts);
+    kuint(t, "internal_routes", r.internal_routes);
+    kuint(t, "digests", r.digests);
+    kuint(t, "approvals_raised", r.approvals_raised);
+    kuint(t, "approved_actions", r.approved_actions);
+    kuint(t, "cancelled", r.cancelled);
+    kuint(t, "audit_records", r.audit_records);
+    kuint(t, "promises_kept", r.promises_kept);
+    kuint(t, "promises_partially_kept", r.promises_partially_kept);
+    kuint(t, "promises_broken", r.promises_broken);
+    kuint(t, "disputes_sla_reminders", r.disputes_sla_reminders);
+    kuint(t, "disputes_sla_breached", r.disputes_sla_breached);
+    kuint(t, "recon_opened", r.recon_opened);
+    kuint(t, "lifecycle_transitions", r.lifecycle_transitions);
+    key(t, "dispatch");
+    dispatch_json(t, &r.dispatch);
+    end_obj(t);
+    return finish(t, 0, out);
+}
+
+int archase_bind_dispatch(archase_engine *eng, const archase_policy *policy, int64_t now,
+                          uint32_t limit, archase_bind_text **out) {
+    archase_dispatch_options opts;
+    archase_dispatch_report r = ARCHASE_DISPATCH_REPORT_INIT;
+    int rc = archase_dispatch_options_init(&opts, ARCHASE_DISPATCH_OPTIONS_VERSION);
+    if (rc != 0)
+        return rc;
+    opts.now = now;
+    opts.limit = limit;
+    opts.policy = policy;
+    if ((rc = archase_dispatch(eng, &opts, &r)) != 0)
+        return rc;
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    dispatch_json(t, &r);
+    return finish(t, 0, out);
+}
+
+static int outbox_to_json(void *userdata, const archase_outbox_item *o) {
+    archase_bind_text *t = userdata;
+    begin_obj(t);
+    kstr(t, "id", o->id);
+    kstr(t, "idempotency_key", o->idempotency_key);
+    kstr(t, "decision_key", o->decision_key);
+    kint(t, "status", o->status);
+    kint(t, "kind", o->kind);
+    kint(t, "action", o->action);
+    kint(t, "channel", o->channel);
+    kstr(t, "customer_id", o->customer_id);
+    kstrs(t, "invoice_ids", o->invoice_ids, o->invoice_count);
+    kstr(t, "contact_id", o->contact_id);
+    kstr(t, "address", o->address);
+    kstr(t, "recipient_name", o->recipient_name);
+    kstr(t, "template", o->template_name);
+    kint(t, "tone", o->tone);
+    kstr(t, "subject", o->subject);
+    kstr(t, "body", o->body);
+    kstr(t, "owner", o->owner);
+    kstr(t, "rule", o->rule);
+    kstr(t, "segment", o->segment);
+    kint(t, "score", o->score);
+    key(t, "reasons");
+    begin_arr(t);
+    for (size_t i = 0; i < o->reason_count; i++) {
+        sep(t);
+        putf(t, "%d", o->reasons[i]);
+    }
+    end_arr(t);
+    kmoney(t, "amount", &o->amount);
+    kdate(t, "as_of", o->as_of);
+    kint(t, "created_at", o->created_at);
+    kint(t, "scheduled_at", o->scheduled_at);
+    kint(t, "next_attempt_at", o->next_attempt_at);
+    kstr(t, "timezone", o->timezone);
+    kdate(t, "local_date", o->local_date);
+    kint(t, "local_seconds", o->local_seconds);
+    kuint(t, "attempts", o->attempts);
+    kuint(t, "max_attempts", o->max_attempts);
+    kstr(t, "last_detail", o->last_detail);
+    kint(t, "last_attempt_at", o->last_attempt_at);
+    kstr(t, "approval_id", o->approval_id);
+    kstr(t, "dead_item", o->dead_item);
+    kbool(t, "draft", o->draft);
+    kstr(t, "reviewer", o->reviewer);
+    kint(t, "reviewed_at", o->reviewed_at);
+    kint(t, "review_seconds", o->review_seconds);
+    kbool(t, "edited", o->edited);
+    kstr(t, "resolved_by", o->resolved_by);
+    end_obj(t);
+    return t->failed ? ARCHASE_ENOMEM : 0;
+}
+
+int archase_bind_outbox_json(archase_engine *eng, const char *id, int status,
+                             archase_bind_text **out) {
+    archase_bind_text *t = text_new();
+    int rc;
+    if (!t)
+        return ARCHASE_ENOMEM;
+    id = opt(id);
+    begin_arr(t);
+    rc = id ? archase_outbox_get(eng, id, outbox_to_json, t)
+            : archase_outbox_scan(eng, status, outbox_to_json, t);
+    end_arr(t);
+    return finish(t, rc, out);
+}
+
+int archase_bind_review(archase_engine *eng, const char *id, int action, const char *reviewer,
+                        const char *note, const char *subject, const char *body) {
+    archase_review r = ARCHASE_REVIEW_INIT;
+    r.reviewer = opt(reviewer);
+    r.note = opt(note);
+    switch (action) {
+    case 1: return archase_review_approve(eng, id, &r);
+    case 2: return archase_review_edit(eng, id, &r, opt(subject), opt(body));
+    case 3: return archase_review_reject(eng, id, &r);
+    default: return ARCHASE_EINVAL;
+    }
+}
+
+int archase_bind_set_file_transport(archase_engine *eng, int format, const char *path) {
+    archase_transport t;
+    int rc = archase_file_transport_open(format, path, NULL, &t);
+    if (rc != 0)
+        return rc;
+    rc = archase_engine_set_transport(eng, &t);
+    if (rc != 0 && t.close)
+        t.close(t.userdata);
+    return rc;
+}

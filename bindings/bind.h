@@ -27,6 +27,7 @@
 #include "archase/policy.h"
 #include "archase/evaluate.h"
 #include "archase/worklist.h"
+#include "archase/cycle.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -192,6 +193,25 @@ int archase_bind_approval_dispatch(archase_engine *eng, const char *id, const ch
 int archase_bind_approvals_json(archase_engine *eng, const char *id, int status, archase_date from,
                                 archase_date to, uint32_t sample, uint64_t seed,
                                 archase_bind_text **out);
+
+/* ---- the daily cycle ------------------------------------------------------------------ */
+
+/* archase_run_cycle; the report as a JSON object (with "dispatch"). */
+int archase_bind_run_cycle(archase_engine *eng, const archase_policy *policy, archase_date as_of,
+                           int review, int dispatch, const char *tzdir, archase_bind_text **out);
+/* archase_dispatch (`now` 0 = the engine's clock; `limit` 0 = every due
+ * item); the report as a JSON object. */
+int archase_bind_dispatch(archase_engine *eng, const archase_policy *policy, int64_t now,
+                          uint32_t limit, archase_bind_text **out);
+/* A JSON array of outbox items: `id` set: that one; else those of `status` (0 = any). */
+int archase_bind_outbox_json(archase_engine *eng, const char *id, int status,
+                             archase_bind_text **out);
+/* Reviews draft `id`: `action` 1 approve, 2 edit (subject/body NULL or "" keep
+ * the draft's), 3 reject. */
+int archase_bind_review(archase_engine *eng, const char *id, int action, const char *reviewer,
+                        const char *note, const char *subject, const char *body);
+/* Gives the engine the shipped file transport (archase_file_transport_open). */
+int archase_bind_set_file_transport(archase_engine *eng, int format, const char *path);
 
 #ifdef __cplusplus
 }

@@ -29,7 +29,7 @@ from .engine import (Approval, ApprovalRequest, Assessment, Batch, BatchSummary,
                      CadenceUpdate, Coverage, Decision, DecisionInvoice, Engine, Evaluation,
                      Policy, Vote, WorklistLine, open)
 from .audit import merkle_leaf_hash, merkle_root, merkle_prove_inclusion, merkle_verify_inclusion
-from .callbacks import AuditEntry, MemoryStorage, Record, ScanFilter, Storage
+from .callbacks import AuditEntry, MemoryStorage, Message, Record, ScanFilter, Storage, Transport
 
 
 def version() -> str:
@@ -119,4 +119,7 @@ __all__ = [
     "Record",
     "ScanFilter",
     "AuditEntry",
+    # a host's transport
+    "Transport",
+    "Message",
 ] + list(_enum_names)

@@ -30,7 +30,7 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 from . import capi
 from .errors import ConflictError, NotFound, StateError
 
-__all__ = ["Record", "ScanFilter", "AuditEntry", "Storage", "MemoryStorage"]
+__all__ = ["Record", "ScanFilter", "AuditEntry", "Storage", "MemoryStorage", "Message", "Transport"]
 
 DATE_NONE = -2147483648  # ARCHASE_DATE_NONE
 
@@ -308,3 +308,85 @@ def open_storage(storage: Any, actor: Optional[str], now: int) -> Tuple[Any, Any
     """An engine handle over ``storage``, and what must live as long as it."""
     adapter = _StorageAdapter(storage)
     return capi.archase_py_open_storage(adapter, actor, now), adapter
+
+
+# ---- a host's transport -----------------------------------------------------
+
+
+class Message(NamedTuple):
+    """One message the daily cycle hands to a transport (``archase_message``)."""
+    idempotency_key: str
+    outbox_id: Optional[str]
+    attempt: int
+    kind: int
+    channel: int
+    customer_id: Optional[str]
+    customer_name: Optional[str]
+    invoice_ids: Tuple[str, ...]
+    contact_id: Optional[str]
+    address: Optional[str]
+    recipient_name: Optional[str]
+    template: Optional[str]
+    tone: int
+    subject: Optional[str]
+    body: Optional[str]
+    link_placeholder: Optional[str]
+    scheduled_at: int
+    timezone: Optional[str]
+    local_date: Any
+    local_seconds: int
+    amount: Any
+    reasons: Tuple[int, ...]
+    owner: Optional[str]
+
+
+class Transport:
+    """Delivers the cycle's messages. ``send`` returns an
+    :class:`archase.SendResult` or ``(result, detail)``; the same
+    ``idempotency_key`` comes on every attempt for one decision. Define
+    ``lookup(key) -> archase.LookupResult`` when the channel can tell whether
+    it has a message (items in doubt are then reconciled, never resent
+    blindly)."""
+
+    def send(self, message: Message) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Called once when the engine lets the transport go."""
+
+
+class _TransportAdapter:
+    def __init__(self, transport: Any) -> None:
+        self.t = transport
+
+    def send(self, d: Dict[str, Any]) -> Any:
+        from datetime import date, timedelta
+        from .money import Money
+        from .enums import Channel, DecisionKind, Reason
+        minor, cur = d.pop("amount_minor"), d.pop("currency")
+        d["amount"] = Money.from_minor(minor, cur) if cur else None
+        ld = d["local_date"]
+        d["local_date"] = None if ld == DATE_NONE else date(1970, 1, 1) + timedelta(days=ld)
+        d["template"] = d.pop("template")
+        try:
+            d["kind"], d["channel"] = DecisionKind(d["kind"]), Channel(d["channel"])
+            d["reasons"] = tuple(Reason(r) for r in d["reasons"])
+        except ValueError:
+            pass
+        return self.t.send(Message(**d))
+
+    def lookup(self, key: str) -> int:
+        return int(self.t.lookup(key))
+
+    def close(self) -> None:
+        close = getattr(self.t, "close", None)
+        if close:
+            close()
+
+
+def set_transport(engine_handle: Any, transport: Any) -> None:
+    if transport is None:
+        capi.archase_py_set_transport(engine_handle, None, 0)
+        return
+    has_lookup = callable(getattr(transport, "lookup", None))
+    capi.archase_py_set_transport(engine_handle, _TransportAdapter(transport), 1 if has_lookup else 0)

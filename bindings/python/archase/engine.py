@@ -634,6 +634,62 @@ class Engine:
         """The ranked worklist of an evaluation as of ``as_of``."""
         return self.evaluate(as_of, policy).worklist(owner)
 
+    # -- the daily cycle ---------------------------------------------------------
+
+    def set_transport(self, transport: Any) -> None:
+        """Gives the engine the transport the cycle delivers through: an
+        :class:`archase.Transport` (any object with ``send``), or None to
+        remove it. The engine keeps it until replaced or closed."""
+        from .callbacks import set_transport
+        set_transport(self._handle(), transport)
+
+    def use_file_transport(self, path: PathLike, eml: bool = False) -> None:
+        """The shipped file transport: JSON lines appended to ``path``, or one
+        .eml file per message in the directory ``path``."""
+        capi.archase_bind_set_file_transport(self._handle(), 2 if eml else 1, os.fspath(path))
+
+    def run_cycle(self, as_of: date, policy: Union[None, Policy, PathLike] = None, *,
+                  review: bool = False, dispatch: bool = True,
+                  tzdir: Optional[str] = None) -> Dict[str, Any]:
+        """Runs the day ``as_of``: evaluates, stores the cadence state, writes
+        the outbox, raises approvals and appends the audit in one
+        transaction, then (``dispatch``) delivers through the transport. The
+        same day twice writes nothing new. Returns the report."""
+        p = self._policy(policy)
+        return _convert(json.loads(capi.archase_bind_run_cycle(
+            self._handle(), p._h, as_of, 1 if review else 0, 1 if dispatch else 0, tzdir)))
+
+    def dispatch(self, *, now: Union[None, int, datetime] = None, limit: int = 0,
+                 policy: Union[None, Policy, PathLike] = None) -> Dict[str, int]:
+        """Delivers what is due through the transport; the report."""
+        p = _policy(policy) or self.policy
+        return json.loads(capi.archase_bind_dispatch(self._handle(), p._h if p else None,
+                                                     _instant(now), limit))
+
+    def outbox(self, status: Optional[int] = None) -> List[Dict[str, Any]]:
+        """Outbox items (of an :class:`archase.OutboxStatus`), in id order."""
+        return [_convert(o) for o in json.loads(capi.archase_bind_outbox_json(
+            self._handle(), None, int(status or 0)))]
+
+    def outbox_item(self, id: str) -> Dict[str, Any]:
+        return _convert(json.loads(capi.archase_bind_outbox_json(self._handle(), id, 0))[0])
+
+    def resolve_outbox(self, id: str, resolution: int, reason: str,
+                       actor: Optional[str] = None) -> None:
+        """A person settles an item in doubt or dead (archase_outbox_resolution:
+        1 sent, 2 resend, 3 cancel)."""
+        capi.archase_outbox_resolve(self._handle(), id, int(resolution), actor, reason)
+
+    def review_approve(self, id: str, reviewer: str, note: Optional[str] = None) -> None:
+        capi.archase_bind_review(self._handle(), id, 1, reviewer, note, None, None)
+
+    def review_edit(self, id: str, reviewer: str, *, subject: Optional[str] = None,
+                    body: Optional[str] = None, note: Optional[str] = None) -> None:
+        capi.archase_bind_review(self._handle(), id, 2, reviewer, note, subject, body)
+
+    def review_reject(self, id: str, reviewer: str, note: str) -> None:
+        capi.archase_bind_review(self._handle(), id, 3, reviewer, note, None, None)
+
     # -- KPIs, forecast, replay ----------------------------------------------
 
     def kpi(self, start: date, end: date, *, currency: Optional[str] = None,
@@ -800,7 +856,8 @@ def _kpi_row(row: Dict[str, Any], currency: str) -> Dict[str, Any]:
     return out
 
 
-_DATE_KEYS = {"as_of", "from", "to", "backtest_first", "backtest_last", "expected_on", "date"}
+_DATE_KEYS = {"as_of", "from", "to", "backtest_first", "backtest_last", "expected_on", "date",
+              "local_date"}
 
 
 def _convert(v: Any, k: str = "") -> Any:
