@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3 libyaml-dev libssl-dev openssl tzdata
   libcmocka-dev valgrind swig
   libcurl4-openssl-dev
+  chromium   # the report test renders the HTML report in a real browser
 )
 # `make fuzz` only: clang with libFuzzer and the sanitizer runtimes.
 if [ "${ARCHASE_DEPS_FUZZ:-0}" = 1 ]; then
