@@ -180,7 +180,7 @@ int main(int argc, char **argv) {
            invoices / floor_side.best, floor_side.decisions);
     printf("%-30s %10.3f %14.4f %12.0f %10zu\n", "promises and disputes", with_side.load, with_side.best,
            invoices / with_side.best, with_side.decisions);
-    printf("evaluation time with promises and disputes: %.1f%% of the floor (+%.1f%%; target <= +15%%)\n",
+    printf("evaluation time with promises and disputes: %.1f%% of the floor (%+.1f%%; target <= +15%%)\n",
            ratio * 100.0, (ratio - 1.0) * 100.0);
     archase_lifecycle_counts c;
     memset(&c, 0, sizeof c);
