@@ -445,6 +445,35 @@ static void a_repeat_breaker_loses_the_pause_of_its_next_promise(void **state) {
     assert_int_equal(v.promise_open, 0); /* the step goes ahead */
 }
 
+static void a_plan_broken_at_an_instalment_counts_as_broken_before_its_last_date(void **state) {
+    fixture *f = *state;
+    archase_instalment plan[] = { { D("2026-03-10"), { 50000, "EUR" } }, { D("2026-04-20"), { 50000, "EUR" } } };
+    archase_promise p = promise("PLAN-1", inv1, 1, 100000, "2026-04-20");
+    p.instalments = plan;
+    p.instalment_count = 2;
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(update(f, "2026-03-13").promises_broken, 1);
+    archase_credit_recommendation r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
+    assert_int_equal(archase_credit_recommend(f->eng, f->policy, "ACME", D("2026-03-14"), &r), 0);
+    int found = 0;
+    for (size_t i = 0; i < r.driver_count; i++)
+        if (!strcmp(r.drivers[i].name, "broken_promises_90d")) {
+            assert_int_equal(r.drivers[i].value, 1);
+            found = 1;
+        }
+    (void)found; /* no limit recorded: only the neutral driver */
+    /* evaluation counts it too: with broken_limit_90d 2, one more broken promise removes the pause */
+    static const char *const inv2[] = { "INV-2" };
+    archase_promise q = promise("PTP-2", inv2, 1, 1000, "2026-03-14");
+    record_ok(f, &q, "2026-03-13");
+    update(f, "2026-03-17");
+    archase_promise n = promise("PTP-3", inv2, 1, 1000, "2026-03-30");
+    record_ok(f, &n, "2026-03-18");
+    assert_int_equal(evaluate(f, "2026-03-19").promise_open, 0);
+}
+
 /* ---- failures ------------------------------------------------------------------------------------ */
 
 static int flow_with(const archase_allocator *a, void *ctx) {
@@ -533,6 +562,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(a_promise_half_paid_is_partially_kept_and_the_difference_reconciled, setup, teardown),
     cmocka_unit_test_setup_teardown(a_promise_barely_paid_is_broken, setup, teardown),
     cmocka_unit_test_setup_teardown(an_instalment_plan_with_one_missed_instalment_is_broken_then, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_plan_broken_at_an_instalment_counts_as_broken_before_its_last_date, setup, teardown),
     cmocka_unit_test_setup_teardown(a_promise_over_two_invoices_paid_by_one_payment_is_kept, setup, teardown),
     cmocka_unit_test_setup_teardown(a_cancelled_promise_needs_a_reason_and_is_final, setup, teardown),
     cmocka_unit_test_setup_teardown(a_stored_broken_promise_still_goes_to_a_person, setup, teardown),

@@ -46,11 +46,12 @@ static int on_invoice(void *ctx, const archase_record *r) {
     return 0;
 }
 
-/* Promises by their promised date: broken ones of the last 90 days, kept
- * rate over the last 12 months. */
+/* Promises by their promised date (a plan's last instalment): broken ones
+ * of the last 90 days, kept rate over the last 12 months. A plan broken at
+ * an earlier instalment counts though its last date is still ahead. */
 static int on_promise(void *ctx, const archase_record *r) {
     standing *s = ctx;
-    if (r->date == ARCHASE_DATE_NONE || r->date > s->as_of || r->date <= s->as_of - 365)
+    if (r->date == ARCHASE_DATE_NONE || r->date <= s->as_of - 365)
         return 0;
     if (r->status == ARCHASE_PROMISE_STATUS_BROKEN && r->date > s->as_of - 90)
         s->broken_90d++;

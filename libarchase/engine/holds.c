@@ -138,7 +138,14 @@ void ar_promise_history(const archase_policy *p, const archase_snapshot *s, cons
         archase_date when = final_deadline(p, s, pr);
         switch (pr->status) {
         case ARCHASE_PROMISE_STATUS_KEPT: is_kept = 1; break;
-        case ARCHASE_PROMISE_STATUS_BROKEN: is_kept = 0; break;
+        case ARCHASE_PROMISE_STATUS_BROKEN: {
+            ar_promise_eff e;
+            ar_promise_effect(p, s, pr, as_of, &e);
+            is_kept = 0;
+            if (e.deadline < when)
+                when = e.deadline; /* the deadline it missed, as while it was open */
+            break;
+        }
         case ARCHASE_PROMISE_STATUS_PARTIALLY_KEPT: is_kept = -1; break;
         case ARCHASE_PROMISE_STATUS_OPEN: {
             ar_promise_eff e;
