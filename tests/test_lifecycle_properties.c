@@ -88,6 +88,34 @@ static void pay(world *w) {
     assert_int_equal(archase_payment_put(w->eng, &p, NULL), 0);
 }
 
+/* More than is open, marked as an overpayment; the excess applied to another
+ * invoice of the customer through the reconciliation queue. */
+static void overpay_and_apply(world *w) {
+    int i = (int)test_rng_below(&w->rng, INVOICES);
+    int64_t open = open_of(w, i);
+    if (open <= 0)
+        return;
+    char id[32], item[48];
+    snprintf(id, sizeof id, "OVER-%d-%d", (int)w->today, (int)test_rng_below(&w->rng, 1000000));
+    archase_payment p = ARCHASE_PAYMENT_INIT;
+    p.id = id;
+    p.customer_id = customer_of(i);
+    p.invoice_id = invoice_id(i);
+    p.date = w->today;
+    p.amount = (archase_money){ open + 1 + (int64_t)test_rng_below(&w->rng, 5000), "EUR" };
+    p.overpayment = 1;
+    assert_int_equal(archase_payment_put(w->eng, &p, NULL), 0);
+    int j = (i + 2) % INVOICES; /* the same customer */
+    snprintf(item, sizeof item, "payment:%s", id);
+    archase_recon_action a = ARCHASE_RECON_ACTION_INIT;
+    a.id = item;
+    a.resolution = ARCHASE_RECON_APPLY;
+    a.invoice_id = invoice_id(j);
+    a.by = "carl";
+    uint64_t before = audit_size(w);
+    attempt(w, archase_recon_resolve(w->eng, w->policy, &a, w->today, NULL, NULL), before);
+}
+
 static void promise(world *w) {
     int i = (int)test_rng_below(&w->rng, INVOICES);
     int64_t open = open_of(w, i);
@@ -256,8 +284,9 @@ static void run(uint64_t seed, tally *seen) {
         w.today = start + d;
         int events = (int)test_rng_below(&w.rng, 5);
         for (int e = 0; e < events; e++) {
-            switch (test_rng_below(&w.rng, 6)) {
+            switch (test_rng_below(&w.rng, 7)) {
             case 0: pay(&w); break;
+            case 6: overpay_and_apply(&w); break;
             case 1: promise(&w); break;
             case 2: cancel(&w); break;
             case 3: dispute(&w); break;
