@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 BUILD=${FUZZ_BUILD:-build-fuzz}
-TARGETS=(fuzz_policy_load fuzz_condition fuzz_tzif fuzz_mapped_import)
+TARGETS=(fuzz_policy_load fuzz_condition fuzz_tzif fuzz_mapped_import fuzz_import fuzz_template
+  fuzz_canon_decode fuzz_audit_export fuzz_merkle_proof)
 
 ARCHASE_DEPS_FUZZ=1 tools/deps.sh
 CC=clang tools/configure.sh "$BUILD" -Dtests=false -Dpython=disabled -Dgo=disabled \
