@@ -92,7 +92,9 @@ func (e *Engine) AuditRoot(size uint64) ([]byte, error) {
 }
 
 // AuditProveInclusion proves record index is in the first size records.
-func (e *Engine) AuditProveInclusion(index, size uint64) (*Proof, error) { return e.prove(0, index, size) }
+func (e *Engine) AuditProveInclusion(index, size uint64) (*Proof, error) {
+	return e.prove(0, index, size)
+}
 
 // AuditProveConsistency proves the first size1 records are a prefix of the first size2.
 func (e *Engine) AuditProveConsistency(size1, size2 uint64) (*Proof, error) {

@@ -29,10 +29,11 @@ type Options struct {
 // Engine is one ledger with its store, clock and actor. Its methods may be
 // called from one goroutine at a time; Close releases it.
 type Engine struct {
-	mu      sync.Mutex
-	h       capi.Archase_engine
-	policy  *Policy
-	storage *storageHost // a host's storage, kept alive with the engine
+	mu        sync.Mutex
+	h         capi.Archase_engine
+	policy    *Policy
+	storage   *storageHost   // a host's storage, kept alive with the engine
+	transport *transportHost // a host's transport, ditto
 }
 
 // Open opens an engine over SQLite at path (created when missing), or in
@@ -80,10 +81,10 @@ func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.h != nil {
-		capi.Archase_engine_free(e.h)
+		capi.Archase_engine_free(e.h) // closes a host's storage and transport
 		e.h = nil
-		e.storage.release()
 		e.storage = nil
+		e.transport = nil
 	}
 	return nil
 }
@@ -100,9 +101,17 @@ func (e *Engine) call(name string, fn func(h capi.Archase_engine) int) error {
 		return errClosed
 	}
 	e.storage.begin()
+	if e.transport != nil {
+		e.transport.begin()
+	}
 	rc := fn(e.h)
 	if err := e.storage.end(rc); err != nil {
 		return err
+	}
+	if e.transport != nil {
+		if err := e.transport.take(); err != nil {
+			return err
+		}
 	}
 	err := checkMsg(rc, name, func() string { return capi.Archase_engine_errmsg(e.h) })
 	runtime.KeepAlive(e)
@@ -184,19 +193,19 @@ type Policy struct {
 
 // PolicyInfo is what a policy says, read back.
 type PolicyInfo struct {
-	Name             string              `json:"name"`
-	Version          int                 `json:"version"`
-	DefaultCurrency  string              `json:"default_currency"`
-	DefaultLocale    string              `json:"default_locale"`
-	Hash             string              `json:"hash"`
-	Segments         []map[string]any    `json:"segments"`
-	Sequences        []map[string]any    `json:"sequences"`
-	Approvals        []map[string]any    `json:"approvals"`
-	Materiality      []Money             `json:"materiality"`
-	SensitiveActions []Action            `json:"sensitive_actions"`
-	Templates        []map[string]any    `json:"templates"`
-	Calendars        []map[string]any    `json:"calendars"`
-	Settings         map[string]string   `json:"settings"`
+	Name             string            `json:"name"`
+	Version          int               `json:"version"`
+	DefaultCurrency  string            `json:"default_currency"`
+	DefaultLocale    string            `json:"default_locale"`
+	Hash             string            `json:"hash"`
+	Segments         []map[string]any  `json:"segments"`
+	Sequences        []map[string]any  `json:"sequences"`
+	Approvals        []map[string]any  `json:"approvals"`
+	Materiality      []Money           `json:"materiality"`
+	SensitiveActions []Action          `json:"sensitive_actions"`
+	Templates        []map[string]any  `json:"templates"`
+	Calendars        []map[string]any  `json:"calendars"`
+	Settings         map[string]string `json:"settings"`
 }
 
 // PolicyError is the error of a loader (an invalid policy or mapping) or of
