@@ -71,7 +71,7 @@ int smtp_journal_note(smtp_journal *j, int state, const char *key) {
     do
         written = write(j->fd, line, (size_t)len);
     while (written < 0 && errno == EINTR);
-    if (written != len || fsync(j->fd) != 0)
+    if (written != len || (state == SMTP_JOURNAL_SENDING && fsync(j->fd) != 0))
         return ARCHASE_EIO;
     return 0;
 }
