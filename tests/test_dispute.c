@@ -53,6 +53,7 @@ static int open_fixture(fixture *f, const archase_allocator *a, const archase_st
     c.id = "ACME";
     c.name = "ACME GmbH";
     c.collector = "anna";
+    c.owner = "olaf";
     if (!rc)
         rc = archase_customer_put(f->eng, &c, NULL);
     const char *ids[] = { "INV-1", "INV-2" };
@@ -228,6 +229,25 @@ static archase_lifecycle_counts update(fixture *f, const char *as_of) {
     return c;
 }
 
+typedef struct alerts {
+    char text[512];
+} alerts;
+
+static int see_alert(void *ud, const archase_outbox_item *it) {
+    alerts *a = ud;
+    size_t n = strlen(a->text);
+    snprintf(a->text + n, sizeof a->text - n, "%s>%s:%s|", archase_decision_kind_name(it->kind), it->owner,
+             it->subject);
+    return 0;
+}
+
+static alerts outbox(fixture *f) {
+    alerts a;
+    memset(&a, 0, sizeof a);
+    assert_int_equal(archase_outbox_scan(f->eng, ARCHASE_OUTBOX_PENDING, see_alert, &a), 0);
+    return a;
+}
+
 static void an_sla_reminds_once_before_and_escalates_once_after(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "damaged_goods", 30000); /* SLA 5 days: 03-10 */
@@ -244,6 +264,9 @@ static void an_sla_reminds_once_before_and_escalates_once_after(void **state) {
     uint64_t before = audit_size(f);
     assert_int_equal(update(f, "2026-03-12").transitions, 0);
     assert_int_equal(audit_size(f), before);
+    /* the owner was reminded, the account owner told of the breach: once each */
+    assert_string_equal(outbox(f).text, "escalate>olaf:Dispute D-1 is past its SLA (due 2026-03-10)|"
+                                        "alert_owner>logistics:Dispute D-1 is due by 2026-03-10|");
 }
 
 static void review_then_rejection_with_a_root_cause(void **state) {

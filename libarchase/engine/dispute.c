@@ -1,7 +1,6 @@
 /* libarchase/engine/dispute.c — disputes: opening, review, resolution with
- * credits and their approval, SLA reminders and breaches, listing
- * (archase/dispute.h, engine/lifecycle_steps.h). The report is in
- * dispute_report.c. */
+ * credits and their approval, listing (archase/dispute.h). The report is
+ * in dispute_report.c, the SLA's reminders and breaches in dispute_sla.c. */
 #include "archase/dispute.h"
 
 #include <stdio.h>
@@ -443,72 +442,6 @@ out:
     }
     ar_held_free(&marker);
     ar_held_free(&s);
-    return rc;
-}
-
-/* ---- SLA ----------------------------------------------------------------------------------- */
-
-static int sla_mark(archase_engine *e, const char *what, const char *id, archase_date due, archase_date as_of,
-                    const char *status, int *written) {
-    char key[AR_ID_MAX + 48];
-    snprintf(key, sizeof key, "dispute.%s:%s", what, id);
-    int exists = 0;
-    *written = 0;
-    int rc = ar_marker_exists(e, key, &exists);
-    if (rc || exists)
-        return rc;
-    ar_canon c;
-    ar_canon_init(&c, AR_ENGINE_ALLOC(e));
-    ar_canon_begin_record(&c, AR_DISPUTE_SLA_KIND);
-    ar_canon_put_str(&c, 1, id);
-    ar_canon_put_str(&c, 2, what);
-    ar_canon_put_date(&c, 3, due);
-    ar_canon_put_date(&c, 4, as_of);
-    ar_canon_end_record(&c);
-    const uint8_t *data;
-    size_t size;
-    rc = ar_canon_finish(&c, &data, &size);
-    if (rc)
-        rc = ar_error_set(&e->err, rc, "out of memory");
-    if (!rc)
-        rc = ar_marker_put(e, key, data, size);
-    ar_canon_free(&c);
-    if (rc)
-        return rc;
-    char detail[64], d[16];
-    ar_coll_date(due, d);
-    snprintf(detail, sizeof detail, "SLA due %s", d);
-    ar_transition t = { ARCHASE_AUDIT_DISPUTE_TRANSITION, "dispute", id, status, status, what, as_of, NULL,
-                        detail, NULL };
-    rc = ar_transition_record(e, &t);
-    if (!rc)
-        *written = 1;
-    return rc;
-}
-
-int ar_disputes_advance_txn(archase_engine *e, const archase_policy *policy, const archase_snapshot *snap,
-                            archase_date as_of, ar_lifecycle_counts *counts) {
-    int rc = 0;
-    for (size_t i = 0; i < snap->dispute_count && !rc; i++) {
-        const ar_snap_dispute *sd = &snap->disputes[i];
-        int reason = sd->reason >= 0 && sd->reason < AR_REASON_COUNT ? sd->reason : AR_REASON_OTHER;
-        archase_date due = sd->opened_on + policy->disputes.playbooks[reason].sla_days;
-        const char *id = ar_snap_str(snap, sd->id);
-        int written = 0;
-        if (as_of > due) {
-            rc = sla_mark(e, "sla_breached", id, due, as_of, "open", &written);
-            if (counts && written) {
-                counts->disputes_sla_breached++;
-                counts->transitions++;
-            }
-        } else if (policy->disputes.sla_reminder_days > 0 && as_of >= due - policy->disputes.sla_reminder_days) {
-            rc = sla_mark(e, "sla_reminder", id, due, as_of, "open", &written);
-            if (counts && written) {
-                counts->disputes_sla_reminders++;
-                counts->transitions++;
-            }
-        }
-    }
     return rc;
 }
 
