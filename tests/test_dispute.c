@@ -500,6 +500,41 @@ static void a_failing_storage_call_leaves_the_dispute_as_it_was(void **state) {
     }
 }
 
+static void a_failing_storage_call_opens_no_dispute(void **state) {
+    (void)state;
+    for (size_t n = 1;; n++) {
+        archase_storage inner, wrapped;
+        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
+        faultstore *fs = test_malloc(sizeof *fs);
+        faultstore_wrap(fs, &inner, 0, &wrapped);
+        fixture f;
+        memset(&f, 0, sizeof f);
+        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        archase_dispute d = dispute("D-1", "pricing", 30000);
+        uint64_t before = audit_size(&f);
+        fs->fail_at = fs->calls + n;
+        int rc = archase_dispute_open(f.eng, f.policy, &d, D("2026-03-05"));
+        int failed = fs->failures > 0;
+        fs->fail_at = 0;
+        seen s = standing(&f, "2026-03-05");
+        if (failed) {
+            assert_int_not_equal(rc, 0);
+            assert_int_equal(s.count, 0);
+            assert_int_equal(audit_size(&f), before);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(s.count, 1);
+            assert_int_equal(audit_size(&f), before + 2);
+        }
+        close_fixture(&f);
+        test_free(fs);
+        if (!failed) {
+            assert_true(n > 3);
+            break;
+        }
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(invalid_disputes_are_refused_with_a_clear_error_and_nothing_written, setup, teardown),
     cmocka_unit_test_setup_teardown(a_partial_dispute_pauses_its_part_and_the_rest_is_still_chased, setup, teardown),
@@ -510,6 +545,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(the_report_counts_by_reason_owner_age_and_root_cause, setup, teardown),
     cmocka_unit_test(disputes_survive_every_allocation_failure),
     cmocka_unit_test(a_failing_storage_call_leaves_the_dispute_as_it_was),
+    cmocka_unit_test(a_failing_storage_call_opens_no_dispute),
 };
 
 AR_TEST_MAIN(tests)

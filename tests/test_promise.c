@@ -553,6 +553,50 @@ static void a_failing_storage_call_leaves_promises_as_they_were(void **state) {
     }
 }
 
+static void a_failing_storage_call_records_no_promise(void **state) {
+    (void)state;
+    for (size_t n = 1;; n++) {
+        archase_storage inner, wrapped;
+        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
+        faultstore *fs = test_malloc(sizeof *fs);
+        faultstore_wrap(fs, &inner, 0, &wrapped);
+        fixture f;
+        memset(&f, 0, sizeof f);
+        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        archase_promise p = promise("PTP-1", both, 2, 100000, "2026-03-10");
+        uint64_t before = audit_size(&f);
+        fs->fail_at = fs->calls + n;
+        int rc = archase_promise_record(f.eng, f.policy, &p, D("2026-03-05"));
+        if (!rc)
+            rc = archase_promise_cancel(f.eng, "PTP-1", "withdrawn", D("2026-03-06"));
+        int failed = fs->failures > 0;
+        fs->fail_at = 0;
+        seen s = state_of(&f, "PTP-1");
+        if (failed) {
+            assert_int_not_equal(rc, 0);
+            /* either nothing, or the promise recorded and still open */
+            if (s.found) {
+                assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
+                assert_int_equal(audit_size(&f), before + 2);
+            } else {
+                assert_int_equal(audit_size(&f), before);
+            }
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(s.state, ARCHASE_PROMISE_STATE_CANCELLED);
+            assert_int_equal(audit_size(&f), before + 3);
+        }
+        archase_audit_report report;
+        assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
+        close_fixture(&f);
+        test_free(fs);
+        if (!failed) {
+            assert_true(n > 3);
+            break;
+        }
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(a_recorded_promise_is_open_and_recording_it_again_changes_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(invalid_promises_are_refused_with_a_clear_error_and_nothing_written, setup, teardown),
@@ -570,6 +614,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(a_repeat_breaker_loses_the_pause_of_its_next_promise, setup, teardown),
     cmocka_unit_test(promises_survive_every_allocation_failure),
     cmocka_unit_test(a_failing_storage_call_leaves_promises_as_they_were),
+    cmocka_unit_test(a_failing_storage_call_records_no_promise),
 };
 
 AR_TEST_MAIN(tests)
