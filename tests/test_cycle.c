@@ -736,6 +736,54 @@ static void a_storage_error_at_any_call_leaves_nothing_half_written(void **state
     archase_policy_free(policy);
 }
 
+/* A storage error at any call of a dispatch: whatever it interrupted, the
+ * next dispatch delivers every message exactly once (lookup settles what
+ * was handed over before the failure). */
+static void a_storage_error_in_dispatch_never_sends_twice(void **state) {
+    (void)state;
+    archase_policy *policy = load_policy("");
+    size_t passes = 0;
+    for (size_t n = 1;; n++) {
+        faultstore fs;
+        archase_storage inner, wrapped;
+        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
+        faultstore_wrap(&fs, &inner, 0, &wrapped);
+        archase_instant now = (archase_instant)(DAY0 + 1) * 86400 + 12 * 3600;
+        archase_clock clock = { ARCHASE_CLOCK_VERSION, &now, fixed_now };
+        archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
+        eo.clock = &clock;
+        archase_engine *eng = NULL;
+        assert_int_equal(archase_engine_open(&wrapped, &eo, &eng), 0);
+        seed(eng);
+        archase_cycle_options o = ARCHASE_CYCLE_OPTIONS_INIT;
+        o.dispatch = 0;
+        assert_int_equal(archase_run_cycle(eng, policy, DAY0 + 1, &o, NULL), 0);
+        recorder *rec = calloc(1, sizeof *rec);
+        rec->with_lookup = 1;
+        archase_transport t = { ARCHASE_TRANSPORT_VERSION, rec, rec_send, rec_lookup, NULL };
+        assert_int_equal(archase_engine_set_transport(eng, &t), 0);
+        fs.fail_at = fs.calls + n;
+        int rc = archase_dispatch(eng, NULL, NULL);
+        fs.fail_at = 0;
+        if (rc)
+            assert_string_not_equal(archase_engine_errmsg(eng), "");
+        assert_int_equal(archase_dispatch(eng, NULL, NULL), 0);
+        tally t2;
+        memset(&t2, 0, sizeof t2);
+        assert_int_equal(archase_outbox_scan(eng, 0, count_item, &t2), 0);
+        assert_int_equal(t2.by_status[ARCHASE_OUTBOX_SENT], 2);
+        for (size_t i = 0; i < rec->n; i++)
+            assert_int_equal(delivered(rec, rec->keys[i]), 1);
+        archase_engine_free(eng);
+        free(rec);
+        if (!rc)
+            break;
+        passes++;
+    }
+    assert_true(passes > 5);
+    archase_policy_free(policy);
+}
+
 typedef struct alloc_ctx {
     archase_policy *policy;
     size_t          items_after_failure;
@@ -783,14 +831,30 @@ static int cycle_scenario(const archase_allocator *allocator, void *ud) {
     if (!rc) {
         archase_cycle_options o = ARCHASE_CYCLE_OPTIONS_INIT;
         o.dispatch = 0;
+        o.review = 1;
         rc = archase_run_cycle(eng, x->policy, DAY0 + 1, &o, NULL);
         probe p = { 0 };
         /* A failure in the cycle's transaction leaves no item behind. */
         if (rc && archase_outbox_scan(eng, 0, count_any, &p) == 0)
             x->items_after_failure += p.items;
-        if (!rc)
-            rc = archase_dispatch(eng, NULL, NULL);
     }
+    found_item draft;
+    memset(&draft, 0, sizeof draft);
+    if (!rc)
+        rc = archase_outbox_scan(eng, ARCHASE_OUTBOX_DRAFT, take_copy, &draft);
+    if (!rc) {
+        archase_review r = ARCHASE_REVIEW_INIT;
+        r.reviewer = "rita";
+        rc = archase_review_edit(eng, draft.id, &r, NULL, "Dear {{ customer.name }}: {{ totals.open_amount | money }}");
+        found_item after;
+        memset(&after, 0, sizeof after);
+        /* A failed review leaves the draft as it was. */
+        if (rc && archase_outbox_get(eng, draft.id, take_copy, &after) == 0 &&
+            after.copy.status != ARCHASE_OUTBOX_DRAFT)
+            x->items_after_failure++;
+    }
+    if (!rc)
+        rc = archase_dispatch(eng, NULL, NULL);
     archase_engine_free(eng);
     return rc;
 }
@@ -1018,6 +1082,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(crash_between_send_and_ack_is_reconciled_not_resent, setup_sqlite, teardown),
         cmocka_unit_test_setup_teardown(crash_before_commit_writes_nothing, setup_sqlite, teardown),
         cmocka_unit_test(a_storage_error_at_any_call_leaves_nothing_half_written),
+        cmocka_unit_test(a_storage_error_in_dispatch_never_sends_twice),
         cmocka_unit_test(every_failing_allocation_leaves_nothing_half_written),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
