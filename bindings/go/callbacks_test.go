@@ -55,8 +55,11 @@ func TestAnEngineOverGoStorage(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev, err := e.Evaluate(ymd(2026, 3, 9), nil)
-	if err != nil || ev.Coverage.OverdueInvoices != 1 {
-		t.Fatal(ev, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ev.Result(); err != nil || res.Coverage.OverdueInvoices != 1 {
+		t.Fatal(res, err)
 	}
 	ev.Close()
 	rep, err := e.AuditVerify()

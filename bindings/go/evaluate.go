@@ -202,18 +202,54 @@ type Coverage struct {
 	ByReason        map[string]uint64 `json:"by_reason"`
 }
 
-// Evaluation is the result of one evaluation. Close releases it.
-type Evaluation struct {
-	Hash        string          `json:"hash"`
+// EvaluationResult is everything an evaluation decided and found.
+type EvaluationResult struct {
+	Hash        string          `json:"hash"` // SHA-256 of the canonical encoding, hex
 	Decisions   []Decision      `json:"decisions"`
 	Assessments []Assessment    `json:"assessments"`
 	Cadence     []CadenceUpdate `json:"cadence"`
 	Coverage    Coverage        `json:"coverage"`
-	AsOf        time.Time       `json:"-"`
+}
+
+// Evaluation is the result of one evaluation, held by the library until
+// Result (decoded once, on first use) or Worklist reads it. Close releases it.
+type Evaluation struct {
+	AsOf time.Time
 
 	policy *Policy
 	snap   capi.Archase_snapshot
 	ds     capi.Archase_decisions
+	result *EvaluationResult
+}
+
+// Len is the number of decisions.
+func (ev *Evaluation) Len() int {
+	if ev.ds == nil {
+		return 0
+	}
+	defer runtime.KeepAlive(ev)
+	return int(capi.Archase_decisions_count(ev.ds))
+}
+
+// Result decodes the decisions, assessments, cadence updates and coverage.
+func (ev *Evaluation) Result() (*EvaluationResult, error) {
+	if ev.result != nil {
+		return ev.result, nil
+	}
+	if ev.ds == nil {
+		return nil, errorf(codeState, "the evaluation is closed")
+	}
+	var out uintptr
+	if err := check(capi.Archase_bind_decisions_json(ev.ds, &out), "archase_bind_decisions_json"); err != nil {
+		return nil, err
+	}
+	var r EvaluationResult
+	if err := decode(text(out), &r); err != nil {
+		return nil, err
+	}
+	runtime.KeepAlive(ev)
+	ev.result = &r
+	return ev.result, nil
 }
 
 // Evaluate decides what happens next for every open invoice as of asOf
@@ -241,15 +277,6 @@ func (e *Engine) Evaluate(asOf time.Time, policy *Policy) (*Evaluation, error) {
 		return nil, err
 	}
 	ev.ds = capi.SwigcptrArchase_decisions(dsOut)
-	var out uintptr
-	if err := check(capi.Archase_bind_decisions_json(ev.ds, &out), "archase_bind_decisions_json"); err != nil {
-		ev.Close()
-		return nil, err
-	}
-	if err := decode(text(out), ev); err != nil {
-		ev.Close()
-		return nil, err
-	}
 	return ev, nil
 }
 
