@@ -81,7 +81,9 @@ void ar_merkle_array_reader(ar_merkle_array *array, ar_merkle_reader *out) {
 
 int ar_merkle_subtree_hash(ar_sha256 *sha, const ar_merkle_reader *r, uint64_t start,
                            unsigned level, uint8_t out[32]) {
-    uint8_t hash[ARCHASE_HASH_SIZE], left[ARCHASE_HASH_SIZE], right[ARCHASE_HASH_SIZE];
+    /* Zeroed for gcc's analyser, which cannot see that `subtree` writes it
+     * whenever it returns 0 (make lint). */
+    uint8_t hash[ARCHASE_HASH_SIZE] = { 0 }, left[ARCHASE_HASH_SIZE], right[ARCHASE_HASH_SIZE];
     if (level >= AR_MERKLE_MAX_LEVELS)
         return ARCHASE_EINVAL;
     int rc = r->subtree(r->userdata, start, level, hash);

@@ -32,8 +32,8 @@ void ar_pattern_compute(ar_settled *items, size_t count, uint32_t lookback, ar_p
                                                                    : lookback;
     if (count > 1)
         qsort(items, count, sizeof *items, cmp_settled);
-    if (n > count)
-        n = count;
+    if (n > count || !items)
+        n = items ? count : 0; /* no items: count is 0 too, said so for the analyser */
     const ar_settled *last = items ? items + (count - n) : NULL;
     for (size_t i = 0; i < n; i++) {
         late[i] = last[i].settled - last[i].due;

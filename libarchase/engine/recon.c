@@ -566,7 +566,7 @@ int archase_recon_resolve(archase_engine *e, const archase_policy *policy, const
     ar_held_init(&s, e);
     ar_canon c;
     ar_canon_init(&c, AR_ENGINE_ALLOC(e));
-    char req[ARCHASE_APPROVAL_ID_MAX] = "";
+    char req[ARCHASE_APPROVAL_ID_MAX] = { 0 };
     int waiting = 0, commit_refusal = 0;
     rc = ar_txn_begin(e);
     if (rc)
@@ -587,7 +587,8 @@ int archase_recon_resolve(archase_engine *e, const archase_policy *policy, const
         rc = ar_error_set(&e->err, ARCHASE_ESTATE, "reconciliation item '%s' is already resolved", a->id);
         goto done;
     }
-    int reason = reason_of(r.s[RF_REASON], strlen(r.s[RF_REASON]));
+    /* rec_decode refused an item without a reason; said again for the analyser. */
+    int reason = r.s[RF_REASON] ? reason_of(r.s[RF_REASON], strlen(r.s[RF_REASON])) : 0;
     const char *target = NULL;
     if (a->resolution == ARCHASE_RECON_APPLY) {
         target = a->invoice_id && *a->invoice_id ? a->invoice_id : r.s[RF_INVOICE];
