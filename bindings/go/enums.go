@@ -2,6 +2,8 @@
 
 package archase
 
+import "strconv"
+
 // Action mirrors the C enum of the same meaning.
 type Action int
 
@@ -21,6 +23,39 @@ const (
 	ActionOverride            Action = 13
 )
 
+// String is the value's name ("send_message", ...), or its number.
+func (v Action) String() string {
+	switch v {
+	case ActionSendMessage:
+		return "send_message"
+	case ActionQueueCall:
+		return "queue_call"
+	case ActionAlertOwner:
+		return "alert_owner"
+	case ActionEscalate:
+		return "escalate"
+	case ActionLegalNotice:
+		return "legal_notice"
+	case ActionCreditHold:
+		return "credit_hold"
+	case ActionServiceSuspension:
+		return "service_suspension"
+	case ActionWriteOff:
+		return "write_off"
+	case ActionLateFee:
+		return "late_fee"
+	case ActionInterest:
+		return "interest"
+	case ActionCreditLimitDecrease:
+		return "credit_limit_decrease"
+	case ActionPaymentPlan:
+		return "payment_plan"
+	case ActionOverride:
+		return "override"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // ApprovalStatus mirrors the C enum of the same meaning.
 type ApprovalStatus int
 
@@ -32,6 +67,25 @@ const (
 	ApprovalStatusVoided     ApprovalStatus = 5
 	ApprovalStatusDispatched ApprovalStatus = 6
 )
+
+// String is the value's name ("pending", ...), or its number.
+func (v ApprovalStatus) String() string {
+	switch v {
+	case ApprovalStatusPending:
+		return "pending"
+	case ApprovalStatusApproved:
+		return "approved"
+	case ApprovalStatusRejected:
+		return "rejected"
+	case ApprovalStatusExpired:
+		return "expired"
+	case ApprovalStatusVoided:
+		return "voided"
+	case ApprovalStatusDispatched:
+		return "dispatched"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // AuditKind mirrors the C enum of the same meaning.
 type AuditKind int
@@ -51,7 +105,45 @@ const (
 	AuditKindApprovalExpired    AuditKind = 12
 	AuditKindApprovalRefused    AuditKind = 13
 	AuditKindApprovalDispatched AuditKind = 14
+	AuditKindReconTransition    AuditKind = 15
 )
+
+// String is the value's name ("fact_accepted", ...), or its number.
+func (v AuditKind) String() string {
+	switch v {
+	case AuditKindFactAccepted:
+		return "fact_accepted"
+	case AuditKindDecision:
+		return "decision"
+	case AuditKindApprovalRequest:
+		return "approval_request"
+	case AuditKindApprovalDecision:
+		return "approval_decision"
+	case AuditKindOverride:
+		return "override"
+	case AuditKindOutboxTransition:
+		return "outbox_transition"
+	case AuditKindCheckpoint:
+		return "checkpoint"
+	case AuditKindPromiseTransition:
+		return "promise_transition"
+	case AuditKindDisputeTransition:
+		return "dispute_transition"
+	case AuditKindPolicyActivated:
+		return "policy_activated"
+	case AuditKindApprovalVoided:
+		return "approval_voided"
+	case AuditKindApprovalExpired:
+		return "approval_expired"
+	case AuditKindApprovalRefused:
+		return "approval_refused"
+	case AuditKindApprovalDispatched:
+		return "approval_dispatched"
+	case AuditKindReconTransition:
+		return "recon_transition"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // AuditProblem mirrors the C enum of the same meaning.
 type AuditProblem int
@@ -68,6 +160,31 @@ const (
 	AuditProblemState      AuditProblem = 8
 )
 
+// String is the value's name ("none", ...), or its number.
+func (v AuditProblem) String() string {
+	switch v {
+	case AuditProblemNone:
+		return "none"
+	case AuditProblemMalformed:
+		return "malformed"
+	case AuditProblemMisplaced:
+		return "misplaced"
+	case AuditProblemAltered:
+		return "altered"
+	case AuditProblemRoot:
+		return "root"
+	case AuditProblemTruncated:
+		return "truncated"
+	case AuditProblemExtra:
+		return "extra"
+	case AuditProblemCheckpoint:
+		return "checkpoint"
+	case AuditProblemState:
+		return "state"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // CadenceStatus mirrors the C enum of the same meaning.
 type CadenceStatus int
 
@@ -77,6 +194,21 @@ const (
 	CadenceStatusFinished CadenceStatus = 3
 	CadenceStatusClosed   CadenceStatus = 4
 )
+
+// String is the value's name ("active", ...), or its number.
+func (v CadenceStatus) String() string {
+	switch v {
+	case CadenceStatusActive:
+		return "active"
+	case CadenceStatusWaiting:
+		return "waiting"
+	case CadenceStatusFinished:
+		return "finished"
+	case CadenceStatusClosed:
+		return "closed"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // Channel mirrors the C enum of the same meaning.
 type Channel int
@@ -91,6 +223,27 @@ const (
 	ChannelInternal Channel = 6
 )
 
+// String is the value's name ("none", ...), or its number.
+func (v Channel) String() string {
+	switch v {
+	case ChannelNone:
+		return "none"
+	case ChannelEmail:
+		return "email"
+	case ChannelSms:
+		return "sms"
+	case ChannelLetter:
+		return "letter"
+	case ChannelPortal:
+		return "portal"
+	case ChannelCall:
+		return "call"
+	case ChannelInternal:
+		return "internal"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // CoverageState mirrors the C enum of the same meaning.
 type CoverageState int
 
@@ -101,6 +254,23 @@ const (
 	CoverageStateHold      CoverageState = 4
 	CoverageStateException CoverageState = 5
 )
+
+// String is the value's name ("active", ...), or its number.
+func (v CoverageState) String() string {
+	switch v {
+	case CoverageStateActive:
+		return "active"
+	case CoverageStatePromise:
+		return "promise"
+	case CoverageStateDispute:
+		return "dispute"
+	case CoverageStateHold:
+		return "hold"
+	case CoverageStateException:
+		return "exception"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // DecisionKind mirrors the C enum of the same meaning.
 type DecisionKind int
@@ -116,6 +286,29 @@ const (
 	DecisionKindWait            DecisionKind = 8
 )
 
+// String is the value's name ("send_message", ...), or its number.
+func (v DecisionKind) String() string {
+	switch v {
+	case DecisionKindSendMessage:
+		return "send_message"
+	case DecisionKindQueueCall:
+		return "queue_call"
+	case DecisionKindAlertOwner:
+		return "alert_owner"
+	case DecisionKindEscalate:
+		return "escalate"
+	case DecisionKindRequestApproval:
+		return "request_approval"
+	case DecisionKindApplyApproved:
+		return "apply_approved"
+	case DecisionKindSkip:
+		return "skip"
+	case DecisionKindWait:
+		return "wait"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // DisputeStatus mirrors the C enum of the same meaning.
 type DisputeStatus int
 
@@ -124,6 +317,19 @@ const (
 	DisputeStatusInReview DisputeStatus = 2
 	DisputeStatusResolved DisputeStatus = 3
 )
+
+// String is the value's name ("open", ...), or its number.
+func (v DisputeStatus) String() string {
+	switch v {
+	case DisputeStatusOpen:
+		return "open"
+	case DisputeStatusInReview:
+		return "in_review"
+	case DisputeStatusResolved:
+		return "resolved"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // Family mirrors the C enum of the same meaning.
 type Family int
@@ -146,6 +352,43 @@ const (
 	FamilyMeta       Family = 15
 )
 
+// String is the value's name ("customer", ...), or its number.
+func (v Family) String() string {
+	switch v {
+	case FamilyCustomer:
+		return "customer"
+	case FamilyContact:
+		return "contact"
+	case FamilyFlags:
+		return "flags"
+	case FamilyInvoice:
+		return "invoice"
+	case FamilyPayment:
+		return "payment"
+	case FamilyPromise:
+		return "promise"
+	case FamilyDispute:
+		return "dispute"
+	case FamilyNote:
+		return "note"
+	case FamilyCadence:
+		return "cadence"
+	case FamilyDecision:
+		return "decision"
+	case FamilyApproval:
+		return "approval"
+	case FamilyOutbox:
+		return "outbox"
+	case FamilyRecon:
+		return "recon"
+	case FamilyCheckpoint:
+		return "checkpoint"
+	case FamilyMeta:
+		return "meta"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // ForecastDriverKind mirrors the C enum of the same meaning.
 type ForecastDriverKind int
 
@@ -155,6 +398,19 @@ const (
 	ForecastDriverKindDisputed ForecastDriverKind = 3
 )
 
+// String is the value's name ("invoice", ...), or its number.
+func (v ForecastDriverKind) String() string {
+	switch v {
+	case ForecastDriverKindInvoice:
+		return "invoice"
+	case ForecastDriverKindPromise:
+		return "promise"
+	case ForecastDriverKindDisputed:
+		return "disputed"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // Format mirrors the C enum of the same meaning.
 type Format int
 
@@ -162,6 +418,17 @@ const (
 	FormatCsv   Format = 1
 	FormatJsonl Format = 2
 )
+
+// String is the value's name ("csv", ...), or its number.
+func (v Format) String() string {
+	switch v {
+	case FormatCsv:
+		return "csv"
+	case FormatJsonl:
+		return "jsonl"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // InvoiceStatus mirrors the C enum of the same meaning.
 type InvoiceStatus int
@@ -171,6 +438,19 @@ const (
 	InvoiceStatusSettled InvoiceStatus = 2
 	InvoiceStatusVoid    InvoiceStatus = 3
 )
+
+// String is the value's name ("open", ...), or its number.
+func (v InvoiceStatus) String() string {
+	switch v {
+	case InvoiceStatusOpen:
+		return "open"
+	case InvoiceStatusSettled:
+		return "settled"
+	case InvoiceStatusVoid:
+		return "void"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // Kind mirrors the C enum of the same meaning.
 type Kind int
@@ -187,6 +467,31 @@ const (
 	KindNotes     Kind = 9
 )
 
+// String is the value's name ("customers", ...), or its number.
+func (v Kind) String() string {
+	switch v {
+	case KindCustomers:
+		return "customers"
+	case KindContacts:
+		return "contacts"
+	case KindFlags:
+		return "flags"
+	case KindInvoices:
+		return "invoices"
+	case KindPayments:
+		return "payments"
+	case KindCredits:
+		return "credits"
+	case KindPromises:
+		return "promises"
+	case KindDisputes:
+		return "disputes"
+	case KindNotes:
+		return "notes"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // KpiInterval mirrors the C enum of the same meaning.
 type KpiInterval int
 
@@ -194,6 +499,17 @@ const (
 	KpiIntervalWeekly  KpiInterval = 1
 	KpiIntervalMonthly KpiInterval = 2
 )
+
+// String is the value's name ("weekly", ...), or its number.
+func (v KpiInterval) String() string {
+	switch v {
+	case KpiIntervalWeekly:
+		return "weekly"
+	case KpiIntervalMonthly:
+		return "monthly"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // LookupResult mirrors the C enum of the same meaning.
 type LookupResult int
@@ -203,6 +519,19 @@ const (
 	LookupResultNotSent LookupResult = 2
 	LookupResultUnknown LookupResult = 3
 )
+
+// String is the value's name ("sent", ...), or its number.
+func (v LookupResult) String() string {
+	switch v {
+	case LookupResultSent:
+		return "sent"
+	case LookupResultNotSent:
+		return "not_sent"
+	case LookupResultUnknown:
+		return "unknown"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // OutboxStatus mirrors the C enum of the same meaning.
 type OutboxStatus int
@@ -215,7 +544,31 @@ const (
 	OutboxStatusDead        OutboxStatus = 5
 	OutboxStatusInDoubt     OutboxStatus = 6
 	OutboxStatusCancelled   OutboxStatus = 7
+	OutboxStatusDraft       OutboxStatus = 8
 )
+
+// String is the value's name ("pending", ...), or its number.
+func (v OutboxStatus) String() string {
+	switch v {
+	case OutboxStatusPending:
+		return "pending"
+	case OutboxStatusSending:
+		return "sending"
+	case OutboxStatusSent:
+		return "sent"
+	case OutboxStatusFailedRetry:
+		return "failed_retry"
+	case OutboxStatusDead:
+		return "dead"
+	case OutboxStatusInDoubt:
+		return "in_doubt"
+	case OutboxStatusCancelled:
+		return "cancelled"
+	case OutboxStatusDraft:
+		return "draft"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // Outcome mirrors the C enum of the same meaning.
 type Outcome int
@@ -227,6 +580,21 @@ const (
 	OutcomeStale     Outcome = 4
 )
 
+// String is the value's name ("inserted", ...), or its number.
+func (v Outcome) String() string {
+	switch v {
+	case OutcomeInserted:
+		return "inserted"
+	case OutcomeUpdated:
+		return "updated"
+	case OutcomeDuplicate:
+		return "duplicate"
+	case OutcomeStale:
+		return "stale"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // PaymentKind mirrors the C enum of the same meaning.
 type PaymentKind int
 
@@ -236,6 +604,21 @@ const (
 	PaymentKindAdjustment PaymentKind = 3
 	PaymentKindWriteOff   PaymentKind = 4
 )
+
+// String is the value's name ("payment", ...), or its number.
+func (v PaymentKind) String() string {
+	switch v {
+	case PaymentKindPayment:
+		return "payment"
+	case PaymentKindCreditNote:
+		return "credit_note"
+	case PaymentKindAdjustment:
+		return "adjustment"
+	case PaymentKindWriteOff:
+		return "write_off"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // Reason mirrors the C enum of the same meaning.
 type Reason int
@@ -286,6 +669,99 @@ const (
 	ReasonHighRisk               Reason = 43
 )
 
+// String is the value's name ("step_due", ...), or its number.
+func (v Reason) String() string {
+	switch v {
+	case ReasonStepDue:
+		return "step_due"
+	case ReasonPreDueReminder:
+		return "pre_due_reminder"
+	case ReasonCatchUpLatest:
+		return "catch_up_latest"
+	case ReasonCatchUpAll:
+		return "catch_up_all"
+	case ReasonMissedStepSkipped:
+		return "missed_step_skipped"
+	case ReasonConsolidated:
+		return "consolidated"
+	case ReasonDeferredQuietHours:
+		return "deferred_quiet_hours"
+	case ReasonDeferredSendWindow:
+		return "deferred_send_window"
+	case ReasonDeferredNonBusinessDay:
+		return "deferred_non_business_day"
+	case ReasonDeferredTouchCap:
+		return "deferred_touch_cap"
+	case ReasonDeferredMinGap:
+		return "deferred_min_gap"
+	case ReasonDeferredOneStepPerDay:
+		return "deferred_one_step_per_day"
+	case ReasonPatternDelay:
+		return "pattern_delay"
+	case ReasonHold:
+		return "hold"
+	case ReasonPaused:
+		return "paused"
+	case ReasonExpansionTalks:
+		return "expansion_talks"
+	case ReasonStrategicAccount:
+		return "strategic_account"
+	case ReasonServiceIssue:
+		return "service_issue"
+	case ReasonToneSoftened:
+		return "tone_softened"
+	case ReasonRoutedToOwner:
+		return "routed_to_owner"
+	case ReasonPromiseOpen:
+		return "promise_open"
+	case ReasonPromiseBroken:
+		return "promise_broken"
+	case ReasonDisputed:
+		return "disputed"
+	case ReasonDisputedPartPaused:
+		return "disputed_part_paused"
+	case ReasonStepConditionFalse:
+		return "step_condition_false"
+	case ReasonEscalationRule:
+		return "escalation_rule"
+	case ReasonCallThreshold:
+		return "call_threshold"
+	case ReasonCallCritical:
+		return "call_critical"
+	case ReasonCallCapacity:
+		return "call_capacity"
+	case ReasonSensitiveAction:
+		return "sensitive_action"
+	case ReasonFastLane:
+		return "fast_lane"
+	case ReasonAboveMateriality:
+		return "above_materiality"
+	case ReasonNoConsentedContact:
+		return "no_consented_contact"
+	case ReasonNoOwner:
+		return "no_owner"
+	case ReasonUnknownCurrency:
+		return "unknown_currency"
+	case ReasonSequenceFinished:
+		return "sequence_finished"
+	case ReasonInvoiceClosed:
+		return "invoice_closed"
+	case ReasonMissingPo:
+		return "missing_po"
+	case ReasonTimezoneUnknown:
+		return "timezone_unknown"
+	case ReasonObsoletePreDue:
+		return "obsolete_pre_due"
+	case ReasonWaitingForStep:
+		return "waiting_for_step"
+	case ReasonNotDue:
+		return "not_due"
+	case ReasonHighRisk:
+		return "high_risk"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // Resolution mirrors the C enum of the same meaning.
 type Resolution int
 
@@ -295,6 +771,21 @@ const (
 	ResolutionRejected     Resolution = 2
 	ResolutionPartial      Resolution = 3
 )
+
+// String is the value's name ("none", ...), or its number.
+func (v Resolution) String() string {
+	switch v {
+	case ResolutionNone:
+		return "none"
+	case ResolutionCreditIssued:
+		return "credit_issued"
+	case ResolutionRejected:
+		return "rejected"
+	case ResolutionPartial:
+		return "partial"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // SendResult mirrors the C enum of the same meaning.
 type SendResult int
@@ -306,6 +797,21 @@ const (
 	SendResultUnknown  SendResult = 4
 )
 
+// String is the value's name ("sent", ...), or its number.
+func (v SendResult) String() string {
+	switch v {
+	case SendResultSent:
+		return "sent"
+	case SendResultRetry:
+		return "retry"
+	case SendResultRejected:
+		return "rejected"
+	case SendResultUnknown:
+		return "unknown"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // Tone mirrors the C enum of the same meaning.
 type Tone int
 
@@ -315,6 +821,21 @@ const (
 	ToneFinal    Tone = 3
 	ToneFormal   Tone = 4
 )
+
+// String is the value's name ("friendly", ...), or its number.
+func (v Tone) String() string {
+	switch v {
+	case ToneFriendly:
+		return "friendly"
+	case ToneFirm:
+		return "firm"
+	case ToneFinal:
+		return "final"
+	case ToneFormal:
+		return "formal"
+	}
+	return strconv.Itoa(int(v))
+}
 
 // ValueType mirrors the C enum of the same meaning.
 type ValueType int
@@ -328,6 +849,25 @@ const (
 	ValueTypeText  ValueType = 6
 )
 
+// String is the value's name ("int", ...), or its number.
+func (v ValueType) String() string {
+	switch v {
+	case ValueTypeInt:
+		return "int"
+	case ValueTypeDays:
+		return "days"
+	case ValueTypeMoney:
+		return "money"
+	case ValueTypeBool:
+		return "bool"
+	case ValueTypeDate:
+		return "date"
+	case ValueTypeText:
+		return "text"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // WorkKind mirrors the C enum of the same meaning.
 type WorkKind int
 
@@ -338,3 +878,20 @@ const (
 	WorkKindDispute    WorkKind = 4
 	WorkKindException  WorkKind = 5
 )
+
+// String is the value's name ("call", ...), or its number.
+func (v WorkKind) String() string {
+	switch v {
+	case WorkKindCall:
+		return "call"
+	case WorkKindAlert:
+		return "alert"
+	case WorkKindEscalation:
+		return "escalation"
+	case WorkKindDispute:
+		return "dispute"
+	case WorkKindException:
+		return "exception"
+	}
+	return strconv.Itoa(int(v))
+}

@@ -71,6 +71,7 @@ class AuditKind(IntEnum):
     APPROVAL_EXPIRED = 12
     APPROVAL_REFUSED = 13
     APPROVAL_DISPATCHED = 14
+    RECON_TRANSITION = 15
 
 
 class AuditProblem(IntEnum):
@@ -193,6 +194,7 @@ class OutboxStatus(IntEnum):
     DEAD = 5
     IN_DOUBT = 6
     CANCELLED = 7
+    DRAFT = 8
 
 
 class Outcome(IntEnum):
