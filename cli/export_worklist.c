@@ -6,6 +6,7 @@
 #include "export_worklist.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -65,14 +66,38 @@ static int copy_name(void *userdata, const archase_fact *fact) {
     return 0;
 }
 
-/* A list as the native formats write one: items joined with ';'. */
-static void join(char *buf, size_t size, const char *item, int first) {
-    size_t used = strlen(buf);
-    if (used + strlen(item) + 2 > size)
-        return;
-    if (!first)
-        strcat(buf, ";");
-    strcat(buf, item);
+/* The invoice ids and reason names of line i as the native formats write a
+ * list (joined with ';'), in strings the caller frees. */
+static int line_lists(const archase_worklist *wl, size_t i, const archase_worklist_line *l,
+                      char **invoices, char **reasons) {
+    size_t invoices_size = 0, reasons_size = 0;
+    FILE *inv = open_memstream(invoices, &invoices_size);
+    FILE *rea = inv ? open_memstream(reasons, &reasons_size) : NULL;
+    int rc = rea ? 0 : ARCHASE_ENOMEM;
+    for (size_t k = 0; !rc && k < l->invoice_count; k++) {
+        const char *id;
+        if ((rc = archase_worklist_line_invoice(wl, i, k, &id)) == 0)
+            fprintf(inv, "%s%s", k ? ";" : "", id);
+    }
+    for (size_t k = 0; !rc && k < l->reason_count; k++) {
+        int reason;
+        if ((rc = archase_worklist_line_reason(wl, i, k, &reason)) == 0) {
+            const char *name = archase_reason_name(reason);
+            fprintf(rea, "%s%s", k ? ";" : "", name ? name : "?");
+        }
+    }
+    if (inv && (fclose(inv) != 0) && !rc)
+        rc = ARCHASE_ENOMEM;
+    if (rea && (fclose(rea) != 0) && !rc)
+        rc = ARCHASE_ENOMEM;
+    if (rc) {
+        if (inv)
+            free(*invoices);
+        if (rea)
+            free(*reasons);
+        *invoices = *reasons = NULL;
+    }
+    return rc;
 }
 
 static int write_lines(archase_engine *eng, const archase_worklist *wl, int format, FILE *out) {
@@ -88,7 +113,7 @@ static int write_lines(archase_engine *eng, const archase_worklist *wl, int form
             return rc;
         char rank[16], days[16], score[16], due[ARCHASE_DATE_FORMAT_MAX] = "";
         char amount[ARCHASE_MONEY_FORMAT_MAX] = "";
-        char invoices[4096] = "", reasons[2048] = "";
+        char *invoices = NULL, *reasons = NULL;
         snprintf(rank, sizeof rank, "%u", (unsigned)l.rank);
         snprintf(days, sizeof days, "%d", (int)l.days_overdue);
         snprintf(score, sizeof score, "%d", (int)l.score);
@@ -96,22 +121,11 @@ static int write_lines(archase_engine *eng, const archase_worklist *wl, int form
             archase_date_format(l.due_by, due, sizeof due);
         if (l.amount.currency[0] && archase_money_format_amount(&l.amount, amount, sizeof amount))
             snprintf(amount, sizeof amount, "%lld", (long long)l.amount.minor);
-        for (size_t k = 0; k < l.invoice_count; k++) {
-            const char *id;
-            if ((rc = archase_worklist_line_invoice(wl, i, k, &id)) != 0)
-                return rc;
-            join(invoices, sizeof invoices, id, k == 0);
-        }
-        for (size_t k = 0; k < l.reason_count; k++) {
-            int reason;
-            if ((rc = archase_worklist_line_reason(wl, i, k, &reason)) != 0)
-                return rc;
-            const char *name = archase_reason_name(reason);
-            join(reasons, sizeof reasons, name ? name : "?", k == 0);
-        }
         name_lookup customer = { "" };
         rc = archase_fact_get(eng, ARCHASE_FAMILY_CUSTOMER, l.customer_id, copy_name, &customer);
         if (rc && rc != ARCHASE_ENOTFOUND)
+            return rc;
+        if ((rc = line_lists(wl, i, &l, &invoices, &reasons)) != 0)
             return rc;
         const char *kind = archase_work_kind_name(l.kind);
         const char *cells[COLUMN_COUNT] = { rank,        l.owner,      l.customer_id,
@@ -123,6 +137,8 @@ static int write_lines(archase_engine *eng, const archase_worklist *wl, int form
             for (size_t c = 0; c < COLUMN_COUNT; c++)
                 csv_cell(out, cells[c] ? cells[c] : "", c == 0);
             fputs("\r\n", out);
+            free(invoices);
+            free(reasons);
             continue;
         }
         /* JSON Lines: numbers as numbers, lists as arrays, the rest as text. */
@@ -161,6 +177,8 @@ static int write_lines(archase_engine *eng, const archase_worklist *wl, int form
             }
         }
         fputs("}\n", out);
+        free(invoices);
+        free(reasons);
     }
     return ferror(out) ? ARCHASE_EIO : 0;
 }

@@ -134,6 +134,21 @@ def test_the_worklist_sheet_of_the_standard_policy_line_by_line(archase, ledger,
                if row["next_action"] == "queue_call")
 
 
+def test_a_line_with_hundreds_of_invoices_keeps_every_one(archase, ledger, source_root, tmp_path):
+    f = tmp_path / "many.csv"
+    ids = ["ACME-INVOICE-%04d-%s" % (i, "X" * 20) for i in range(300)]
+    f.write_text("invoice_id,customer_id,issue_date,due_date,amount,currency\n" +
+                 "".join("%s,ACME,2026-01-31,2026-03-02,10.00,EUR\n" % i for i in ids))
+    assert archase("import", ledger, "--kind", "invoices", f).code == 0
+    r = archase("export", ledger, "--kind", "worklist", "--policy", policy(source_root),
+                "--as-of", "2026-03-23", "--owner", "anna")
+    assert r.code == 0, r.err
+    (acme,) = [row for row in csv.DictReader(io.StringIO(r.out, newline=""))
+               if row["customer_id"] == "ACME" and row["next_action"] == "queue_call"]
+    assert sorted(acme["invoice_ids"].split(";")) == sorted(["A-1", "A-2"] + ids)
+    assert acme["amount"] == "4500.00"
+
+
 def test_the_worklist_of_one_owner_and_as_json_lines(archase, ledger, source_root):
     args = ["export", ledger, "--kind", "worklist", "--policy", policy(source_root),
             "--as-of", "2026-03-23", "--owner", "anna"]
