@@ -772,7 +772,8 @@ static int order_invoices(loader *L) {
         s->invoice_num[i] = items[i].index;
         s->invoice_index[items[i].index] = (uint32_t)i;
     }
-    memcpy(s->invoices, sorted, n * sizeof *sorted);
+    if (n) /* no invoices: s->invoices may be NULL */
+        memcpy(s->invoices, sorted, n * sizeof *sorted);
     for (size_t k = 0; k < L->pinv_n; k++)
         if (s->promise_invoices[k] != AR_IDX_NONE)
             s->promise_invoices[k] = s->invoice_index[s->promise_invoices[k]];
