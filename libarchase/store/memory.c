@@ -26,6 +26,8 @@ struct mem_bucket;
 
 typedef struct mem_entry {
     mem_rec                 *rec;
+    int32_t                  status; /* rec's status and date, so a scan filters */
+    archase_date             date;   /* without reading the record */
     const struct mem_bucket *in_customer; /* the customer bucket it last joined */
     const struct mem_bucket *in_invoice;
     char                     id[];
@@ -185,6 +187,13 @@ static int reserve_undo(memstore *ms) {
 
 /* Sets the record of an entry; the previous one is kept for undo inside a
  * transaction and freed otherwise. Room in the undo log is reserved. */
+/* Points an entry at `rec` (may be NULL), with the fields scans filter on. */
+static void point(mem_entry *entry, mem_rec *rec) {
+    entry->rec = rec;
+    entry->status = rec ? rec->r.status : 0;
+    entry->date = rec ? rec->r.date : ARCHASE_DATE_NONE;
+}
+
 static void set_rec(memstore *ms, mem_entry *entry, mem_rec *rec) {
     if (ms->in_txn) {
         ms->undo[ms->nundo].entry = entry;
@@ -193,7 +202,7 @@ static void set_rec(memstore *ms, mem_entry *entry, mem_rec *rec) {
     } else {
         ar_free(A(ms), entry->rec);
     }
-    entry->rec = rec;
+    point(entry, rec);
 }
 
 static int cmp_entries(const void *a, const void *b) {
@@ -201,25 +210,43 @@ static int cmp_entries(const void *a, const void *b) {
     return strcmp(x->id, y->id);
 }
 
-/* Brings the order array into id order: sorts the tail, merges it in. */
+/* The number of entries of order[0, n) that sort before or with `e`. */
+static size_t upper_bound(mem_entry *const *order, size_t n, mem_entry *const *e) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_entries(&order[mid], e) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Brings the order array into id order: sorts the tail and merges it in
+ * from the back, each tail entry placed by binary search, so that adding a
+ * few ids to a large family costs their number times its logarithm, not
+ * its size. Entries that compare equal keep the sorted part first. */
 static int sort_family(memstore *ms, mem_family *f) {
     if (f->sorted == f->norder)
         return 0;
     size_t tail = f->norder - f->sorted;
     qsort(f->order + f->sorted, tail, sizeof *f->order, cmp_entries);
     if (f->sorted) {
-        mem_entry **merged = ar_malloc_array(A(ms), f->norder, sizeof *merged);
-        if (!merged)
+        mem_entry **added = ar_malloc_array(A(ms), tail, sizeof *added);
+        if (!added)
             return fail(ms, ARCHASE_ENOMEM, "out of memory");
-        size_t i = 0, j = f->sorted, k = 0;
-        while (i < f->sorted && j < f->norder)
-            merged[k++] = cmp_entries(&f->order[i], &f->order[j]) <= 0 ? f->order[i++] : f->order[j++];
-        while (i < f->sorted)
-            merged[k++] = f->order[i++];
-        while (j < f->norder)
-            merged[k++] = f->order[j++];
-        memcpy(f->order, merged, f->norder * sizeof *merged);
-        ar_free(A(ms), merged);
+        memcpy(added, f->order + f->sorted, tail * sizeof *added);
+        size_t i = f->sorted, j = tail, k = f->norder;
+        while (j > 0) {
+            size_t p = upper_bound(f->order, i, &added[j - 1]);
+            size_t move = i - p;
+            memmove(f->order + k - move, f->order + p, move * sizeof *f->order);
+            k -= move;
+            i = p;
+            f->order[--k] = added[--j];
+        }
+        ar_free(A(ms), added);
     }
     f->sorted = f->norder;
     return 0;
@@ -338,7 +365,7 @@ static int mem_put(void *ud, const archase_record *r) {
         fresh = ar_malloc(A(ms), sizeof *fresh + len);
         if (!fresh)
             return fail(ms, ARCHASE_ENOMEM, "out of memory");
-        fresh->rec = NULL;
+        point(fresh, NULL);
         memcpy(fresh->id, r->id, len);
     }
     mem_rec *rec = NULL;
@@ -385,19 +412,28 @@ static int mem_del(void *ud, int family, const char *id) {
     return 0;
 }
 
-static int matches(const archase_scan_filter *flt, const archase_record *r) {
+/* 1 when the entry holds a record that passes the filter: status and date
+ * from the entry, the ids (when the filter names one) from the record. */
+static int matches(const archase_scan_filter *flt, const mem_entry *e) {
+    if (!e->rec)
+        return 0;
+    if (flt->status && e->status != flt->status)
+        return 0;
+    if (flt->date_from != ARCHASE_DATE_NONE && (e->date == ARCHASE_DATE_NONE || e->date < flt->date_from))
+        return 0;
+    if (flt->date_to != ARCHASE_DATE_NONE && (e->date == ARCHASE_DATE_NONE || e->date > flt->date_to))
+        return 0;
+    const archase_record *r = &e->rec->r;
     if (flt->customer_id && (!r->customer_id || strcmp(flt->customer_id, r->customer_id)))
         return 0;
     if (flt->invoice_id && (!r->invoice_id || strcmp(flt->invoice_id, r->invoice_id)))
         return 0;
-    if (flt->status && r->status != flt->status)
-        return 0;
-    if (flt->date_from != ARCHASE_DATE_NONE && (r->date == ARCHASE_DATE_NONE || r->date < flt->date_from))
-        return 0;
-    if (flt->date_to != ARCHASE_DATE_NONE && (r->date == ARCHASE_DATE_NONE || r->date > flt->date_to))
-        return 0;
     return 1;
 }
+
+/* How far ahead a scan asks for the entries it will read (and half as far
+ * for their records). */
+#define PREFETCH_AHEAD 8
 
 static int check_filter(memstore *ms, const archase_scan_filter *flt) {
     if (!flt || flt->version != ARCHASE_SCAN_FILTER_VERSION || !valid_family(flt->family))
@@ -435,9 +471,13 @@ static int mem_scan(void *ud, const archase_scan_filter *flt, archase_record_fn 
     /* A callback may read the store but not write it. */
     for (size_t i = 0; i < n; i++) {
         mem_entry *e = items[i];
+        if (i + PREFETCH_AHEAD < n)
+            __builtin_prefetch(items[i + PREFETCH_AHEAD]);
+        if (i + PREFETCH_AHEAD / 2 < n && items[i + PREFETCH_AHEAD / 2]->rec)
+            __builtin_prefetch(items[i + PREFETCH_AHEAD / 2]->rec); /* its entry came in already */
         if (i && e == items[i - 1])
             continue; /* listed twice: its id went away and came back */
-        if (!e->rec || !matches(flt, &e->rec->r))
+        if (!matches(flt, e))
             continue;
         archase_record r = e->rec->r;
         if (flt->flags & ARCHASE_SCAN_NO_DATA) {
@@ -461,7 +501,9 @@ static int mem_count(void *ud, const archase_scan_filter *flt, uint64_t *out) {
     const mem_family *f = &ms->fam[flt->family];
     uint64_t n = 0;
     for (size_t i = 0; i < f->norder; i++) {
-        if (f->order[i]->rec && matches(flt, &f->order[i]->rec->r))
+        if (i + PREFETCH_AHEAD < f->norder)
+            __builtin_prefetch(f->order[i + PREFETCH_AHEAD]);
+        if (matches(flt, f->order[i]))
             n++;
     }
     *out = n;
@@ -565,7 +607,7 @@ static void undo_all(memstore *ms) {
     while (ms->nundo) {
         mem_undo *u = &ms->undo[--ms->nundo];
         ar_free(A(ms), u->entry->rec);
-        u->entry->rec = u->old;
+        point(u->entry, u->old);
     }
     while (ms->naudit > ms->audit_at_begin)
         ar_free(A(ms), ms->audit[--ms->naudit]);
@@ -663,7 +705,7 @@ static int mem_outbox_claim(void *ud, archase_instant now, uint32_t limit, archa
         while (ms->nundo > undo_mark) {
             mem_undo *u = &ms->undo[--ms->nundo];
             ar_free(A(ms), u->entry->rec);
-            u->entry->rec = u->old;
+            point(u->entry, u->old);
         }
     }
     ar_free(A(ms), items);
