@@ -17,6 +17,8 @@
  *   memory     the peak bytes the engine's allocator held during snapshot
  *              and evaluation, per open invoice (the store's own memory is
  *              counted apart: it is the ledger, not the engine)
+ *   hash       archase_decisions_hash of each day: a change that makes the
+ *              engine faster must leave both as they were on the same ledger
  *
  *   bench_engine [--invoices N] [--customers N] [--runs R] [--policy FILE]
  *   bench_engine --scale     10k, 100k, 1M and 10M invoices (10 per customer)
@@ -183,6 +185,7 @@ typedef struct figures {
     size_t open, customers, history, decisions, updates;
     double snapshot_s, best_s, median_s, warm_best_s, warm_median_s;
     size_t load_peak, eval_peak, warm_eval_peak, snapshot_bytes;
+    uint8_t hash[32], warm_hash[32]; /* archase_decisions_hash of each day */
 } figures;
 
 /* Evaluates `runs` times and returns the best and median seconds. */
@@ -237,6 +240,8 @@ static void measure(setup *st, const archase_policy *policy, int runs, figures *
     f->eval_peak = cnt.peak - base;
     f->decisions = archase_decisions_count(first);
     f->updates = archase_cadence_update_count(first);
+    if (archase_decisions_hash(first, f->hash))
+        die("hash", NULL);
     time_runs(snap, policy, as_of, runs, &f->best_s, &f->median_s);
     /* The second day: the first day's cadence stored, the next day evaluated. */
     if (ar_apply_cadence(eng, first))
@@ -252,10 +257,19 @@ static void measure(setup *st, const archase_policy *policy, int runs, figures *
     if (archase_evaluate(snap, policy, as_of + 1, NULL, &second))
         die("evaluate", NULL);
     f->warm_eval_peak = cnt.peak > base ? cnt.peak - base : 0;
+    if (archase_decisions_hash(second, f->warm_hash))
+        die("hash", NULL);
     archase_decisions_free(second);
     time_runs(snap, policy, as_of + 1, runs, &f->warm_best_s, &f->warm_median_s);
     archase_snapshot_free(snap);
     archase_engine_free(eng);
+}
+
+static void print_hash(const char *what, const uint8_t hash[32]) {
+    printf("%s", what);
+    for (int i = 0; i < 32; i++)
+        printf("%02x", hash[i]);
+    printf("\n");
 }
 
 static void report(const setup *st, const figures *f) {
@@ -273,6 +287,8 @@ static void report(const setup *st, const figures *f) {
     printf("peak memory:       loading %.0f, evaluating day 1 %.0f, day 2 %.0f bytes per open invoice "
            "(snapshot and result together)\n",
            (double)f->load_peak / n, (double)f->eval_peak / n, (double)f->warm_eval_peak / n);
+    print_hash("decisions hash, day 1: ", f->hash);
+    print_hash("decisions hash, day 2: ", f->warm_hash);
 }
 
 int main(int argc, char **argv) {
