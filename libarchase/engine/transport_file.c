@@ -271,11 +271,11 @@ static int ft_send(void *ud, const archase_message *m, int *result, char *detail
         ar_buf_puts(&tmp_path, target);
         ar_buf_puts(&tmp_path, ".tmp");
         ar_buf_terminate(&tmp_path);
-        if (tmp_path.err) {
+        const char *tmp = tmp_path.err ? NULL : (const char *)tmp_path.data;
+        if (!tmp) {
             rc = ARCHASE_ENOMEM;
             goto done;
         }
-        const char *tmp = (const char *)tmp_path.data;
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0 || write_all(fd, b->data, b->len) || fsync(fd)) {
             snprintf(detail, detail_size, "%s: %s", tmp, strerror(errno));
@@ -294,7 +294,11 @@ done:
         close(fd);
     ar_buf_free(&tmp_path);
     ar_buf_free(&path);
-    return rc;
+    if (rc) { /* nothing was written: certainly not delivered, worth another try */
+        snprintf(detail, detail_size, "out of memory before writing");
+        *result = ARCHASE_SEND_RETRY;
+    }
+    return 0;
 }
 
 /* Whether the file has a line with this key. */
