@@ -301,7 +301,7 @@ static void currency_section(page *p, size_t row) {
                                  ARCHASE_KPI_AGING_61_90, ARCHASE_KPI_AGING_91_PLUS };
     static const char *const aging_names[] = { "not yet due", "1-30 days", "31-60 days", "61-90 days",
                                                "91+ days" };
-    fputs("<h3>Receivables aging, week by week</h3>\n", p->out);
+    fprintf(p->out, "<h3 id=\"aging-%s-heading\">Receivables aging, week by week</h3>\n", cur);
     weekly_chart(p, "aging", "Open receivables by days past due, at the end of each week",
                  "Stacked bars: the open amount at the end of each week (each Sunday, and the report's last "
                  "day), split into not yet due, 1-30, 31-60, 61-90 and more than 90 days past due.",

@@ -54,24 +54,27 @@ for spec in "${FILES[@]}"; do
   slice "$DATA/$file" "$column"
 done
 
-# Imports the slices of one day in the order facts depend on each other;
-# prints "N invoices, N payments, ..." for what arrived.
+# Imports the slices of one day in the order facts depend on each other and
+# sets ARRIVED to "N invoices, N payments, ..." (bash builtins only: a busy
+# machine makes every extra process slow).
 import_day() { # DAY
-  local summary="" file kind n
+  local file kind rows
+  ARRIVED=""
   for spec in "${FILES[@]}"; do
     IFS=: read -r file kind _ <<<"$spec"
     [ -f "$OUT/days/$1/$file" ] || continue
     "$A" import "$DB" --kind "$kind" "$OUT/days/$1/$file" >"$OUT/import.json"
-    n=$(($(wc -l <"$OUT/days/$1/$file") - 1))
-    summary+="${summary:+, }$n ${file%.csv}"
+    mapfile -t rows <"$OUT/days/$1/$file"
+    ARRIVED+="${ARRIVED:+, }$((${#rows[@]} - 1)) ${file%.csv}"
   done
-  printf '%s' "${summary:-nothing new}"
+  ARRIVED=${ARRIVED:-nothing new}
 }
 
 step "the example ledger: 300 customers, their invoices, payments, promises and disputes up to $OPENING"
 "$A" import "$DB" --kind customers "$DATA/customers.csv" >"$OUT/import.json"
 echo "customers: $(cat "$OUT/import.json")"
-echo "opening ledger: $(import_day opening)"
+import_day opening
+echo "opening ledger: $ARRIVED"
 
 # The daily cycle: decisions, cadence, approvals and audit records stored in
 # one transaction, then the day's messages handed to the file transport.
@@ -81,23 +84,25 @@ MODE="the daily cycle (decisions stored, messages written to $OUT/outbox.jsonl)"
 step "60 days, $FIRST to $TODAY: each day's facts arrive, then $MODE"
 days=60
 bar() { # DONE DAY TEXT
-  local width=30 filled=$(($1 * 30 / days))
-  printf '\r[%-*s] %2d/%d %s %-48.48s' "$width" "$(printf '%*s' "$filled" '' | tr ' ' '#')" \
-    "$1" "$days" "$2" "$3"
+  local filled=$(($1 * 30 / days)) hashes="##############################"
+  printf '\r[%-30s] %2d/%d %s %-48.48s' "${hashes:0:filled}" "$1" "$days" "$2" "$3"
 }
-day=$FIRST
+mapfile -t DAYS < <(python3 -c 'import datetime as d, sys
+first = d.date.fromisoformat(sys.argv[1])
+print("\n".join(str(first + d.timedelta(days=i)) for i in range(int(sys.argv[2]))))' "$FIRST" "$days")
 for ((i = 1; i <= days; i++)); do
-  arrived=$(import_day "$day")
+  day=${DAYS[i - 1]}
+  import_day "$day"
   "$A" "${RUN[@]}" --as-of "$day" --json >"$OUT/run.json"
-  did="$(grep -o -m1 '"decisions": *[0-9]*' "$OUT/run.json" | grep -o '[0-9]*$') decisions"
-  sent=$(grep -o -m1 '"sent": *[0-9]*' "$OUT/run.json" | grep -o '[0-9]*$' || true)
-  [ -n "$sent" ] && did+=", $sent sent"
+  read -r -d "" result <"$OUT/run.json" || true
+  did="? decisions"
+  [[ $result =~ \"decisions\":\ *([0-9]+) ]] && did="${BASH_REMATCH[1]} decisions"
+  [[ $result =~ \"sent\":\ *([0-9]+) ]] && did+=", ${BASH_REMATCH[1]} sent"
   if [ -t 1 ]; then
-    bar "$i" "$day" "$arrived; $did"
+    bar "$i" "$day" "$ARRIVED; $did"
   else
-    echo "$day  $arrived; $did"
+    echo "$day  $ARRIVED; $did"
   fi
-  day=$(date -u -d "$day + 1 day" +%F)
 done
 if [ -t 1 ]; then echo; fi
 if [ -f "$OUT/outbox.jsonl" ]; then
