@@ -357,8 +357,8 @@ static int same_reference(void *ctx, const archase_record *r) {
 static int check_payment(archase_engine *e, const archase_policy *policy, const archase_snapshot *snap,
                          pay_list *l, const pay *p, archase_date as_of, ar_lifecycle_counts *counts) {
     uint32_t customer = ar_strtab_find(&snap->ids, p->customer);
-    if (customer != AR_IDX_NONE && customer >= snap->ids.count)
-        customer = AR_IDX_NONE;
+    if (customer == AR_STRTAB_NONE || customer >= snap->ids.count)
+        customer = AR_IDX_NONE; /* not in the snapshot: nothing open to compare with */
     int rc = 0;
     char detail[200], a[ARCHASE_MONEY_FORMAT_MAX];
     ar_coll_money(p->amount, p->currency, a, sizeof a);
