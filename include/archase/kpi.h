@@ -121,8 +121,8 @@ ARCHASE_API int archase_kpi_metric_type(int metric);
 /* ---- inputs the ledger does not hold ------------------------------------ */
 
 /* One customer-facing message, for collection effectiveness and the cadence
- * response rate. The host (or the replay) supplies what it sent; the daily
- * cycle's delivered messages will be read from the store directly. */
+ * response rate. The host (or the replay) may supply what it sent; without
+ * them the daily cycle's sent messages are read from the store's outbox. */
 typedef struct archase_kpi_touch {
     unsigned           version;       /* ARCHASE_KPI_TOUCH_VERSION */
     const char        *customer_id;
@@ -173,9 +173,12 @@ typedef struct archase_kpi_options {
                                                      0 = the policy's payment_patterns.lookback
                                                      (12 without a policy) */
     int                       customers;          /* 1 = compute every customer's payment pattern */
-    const archase_kpi_touch  *touches;            /* messages sent (may be NULL) */
+    const archase_kpi_touch  *touches;            /* messages sent; NULL = the outbox's sent
+                                                     customer messages (docs/kpi-formulas.md,
+                                                     "Messages and reviews") */
     size_t                    touch_count;
-    const archase_kpi_review *reviews;            /* drafts reviewed (may be NULL) */
+    const archase_kpi_review *reviews;            /* drafts and their reviews; NULL = the
+                                                     outbox's drafts */
     size_t                    review_count;
 } archase_kpi_options;
 #define ARCHASE_KPI_OPTIONS_VERSION 1

@@ -11,6 +11,7 @@
 #include "archase/money.h"
 #include "core/alloc.h"
 #include "engine/engine.h"
+#include "kpi/outbox_view.h"
 #include "policy/policy_internal.h"
 
 /* ---- metrics ---------------------------------------------------------------- */
@@ -239,6 +240,26 @@ static int load(archase_engine *e, const archase_kpi_options *opts, ar_kv *v, in
     return rc;
 }
 
+/* Options without messages (or without reviews) take the daily cycle's:
+ * the sent messages and the reviewed drafts of the store's outbox. */
+static int outbox_inputs(archase_engine *e, ar_kpi_params *p, ar_kpi_outbox *ob) {
+    int messages = !p->touches, reviews = !p->reviews;
+    if (!messages && !reviews)
+        return 0;
+    int rc = ar_kpi_outbox_read(e, messages, reviews, ob);
+    if (rc)
+        return rc;
+    if (messages) {
+        p->touches = ob->touches;
+        p->touch_count = ob->touch_count;
+    }
+    if (reviews) {
+        p->reviews = ob->reviews;
+        p->review_count = ob->review_count;
+    }
+    return 0;
+}
+
 int archase_kpi_compute(archase_engine *e, archase_date from, archase_date to,
                         const archase_kpi_options *opts, archase_kpi_report **out) {
     if (!e)
@@ -252,13 +273,17 @@ int archase_kpi_compute(archase_engine *e, archase_date from, archase_date to,
         return rc;
     ar_kv v;
     ar_kv_init(&v, AR_ENGINE_ALLOC(e));
+    ar_kpi_outbox ob;
+    ar_kpi_outbox_init(&ob, AR_ENGINE_ALLOC(e));
     archase_kpi_report *r = ar_kpi_report_new(AR_ENGINE_ALLOC(e));
     int currency = -1;
     if (!r) {
         rc = ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
         goto done;
     }
-    rc = load(e, opts, &v, &currency);
+    rc = outbox_inputs(e, &p, &ob);
+    if (!rc)
+        rc = load(e, opts, &v, &currency);
     if (!rc)
         rc = ar_kpi_rows_compute(r, &v, currency, from, to, &p, &e->err);
     if (!rc)
@@ -267,6 +292,7 @@ int archase_kpi_compute(archase_engine *e, archase_date from, archase_date to,
         rc = ar_kpi_customers_compute(r, &v, to, &p, &e->err);
 done:
     ar_kv_free(&v);
+    ar_kpi_outbox_free(&ob);
     if (rc) {
         archase_kpi_report_free(r);
         return rc;
@@ -319,6 +345,8 @@ int archase_kpi_series(archase_engine *e, archase_date from, archase_date to, in
     }
     ar_kv v;
     ar_kv_init(&v, AR_ENGINE_ALLOC(e));
+    ar_kpi_outbox ob;
+    ar_kpi_outbox_init(&ob, AR_ENGINE_ALLOC(e));
     archase_kpi_report *r = ar_kpi_report_new(AR_ENGINE_ALLOC(e));
     archase_kpi_report *one = NULL;
     int currency = -1;
@@ -326,7 +354,9 @@ int archase_kpi_series(archase_engine *e, archase_date from, archase_date to, in
         rc = ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
         goto done;
     }
-    rc = load(e, opts, &v, &currency);
+    rc = outbox_inputs(e, &p, &ob);
+    if (!rc)
+        rc = load(e, opts, &v, &currency);
     for (archase_date s = from; !rc && s <= to;) {
         archase_date end = period_end(s, interval);
         if (end > to)
@@ -357,6 +387,7 @@ int archase_kpi_series(archase_engine *e, archase_date from, archase_date to, in
         qsort(r->rows, r->row_count, sizeof *r->rows, cmp_rows);
 done:
     ar_kv_free(&v);
+    ar_kpi_outbox_free(&ob);
     if (rc) {
         archase_kpi_report_free(r);
         return rc;
