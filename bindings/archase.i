@@ -108,6 +108,12 @@
 #include "archase/sys/storage.h"
 #include "archase/sys/transport.h"
 #include "archase/cycle.h"
+#include "archase/promise.h"
+#include "archase/dispute.h"
+#include "archase/recon.h"
+#include "archase/credit.h"
+#include "archase/lifecycle.h"
+#include "archase/tz.h"
 #include "bind.h"
 %}
 
@@ -463,5 +469,46 @@
 %ignore archase_review_edit;
 %ignore archase_review_reject;
 %include "archase/cycle.h"
+
+/* promise.h, dispute.h, recon.h, credit.h, lifecycle.h, tz.h: enums, names
+ * and archase_promise_cancel; the rest through bind.h. */
+%ignore archase_promise_record;
+%ignore archase_promise_info;
+%ignore archase_promise_get;
+%ignore archase_promises_scan;
+%include "archase/promise.h"
+%ignore archase_dispute_open;
+%ignore archase_dispute_change;
+%ignore archase_dispute_update;
+%ignore archase_dispute_outcome;
+%ignore archase_dispute_resolve;
+%ignore archase_dispute_info;
+%ignore archase_disputes_scan;
+%ignore archase_dispute_report_row;
+%ignore archase_dispute_report;
+%include "archase/dispute.h"
+%ignore archase_recon_item;
+%ignore archase_recon_scan;
+%ignore archase_recon_action;
+%ignore archase_recon_resolve;
+%include "archase/recon.h"
+%ignore archase_credit_driver;
+%ignore archase_credit_recommendation;
+%ignore archase_credit_recommend;
+%ignore archase_credit_request;
+%include "archase/credit.h"
+%ignore archase_lifecycle_counts;
+%ignore archase_lifecycle_update;
+%include "archase/lifecycle.h"
+%ignore archase_tz;
+%ignore archase_tz_options;
+%ignore archase_tz_options_init;
+%ignore archase_tz_load;
+%ignore archase_tz_free;
+%ignore archase_tz_name;
+%ignore archase_local_time;
+%ignore archase_tz_to_local;
+%ignore archase_tz_from_local;
+%include "archase/tz.h"
 
 %include "bind.h"

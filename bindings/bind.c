@@ -2071,3 +2071,323 @@ int archase_bind_set_file_transport(archase_engine *eng, int format, const char 
         t.close(t.userdata);
     return rc;
 }
+
+/* ---- promises, disputes, reconciliation, credit, the lifecycle, time zones ----------------- */
+
+int archase_bind_promise_record(archase_engine *eng, const archase_policy *policy,
+                                const archase_bind_input *in, archase_date as_of) {
+    if (!in || in->kind != ARCHASE_FAMILY_PROMISE)
+        return ARCHASE_EINVAL;
+    return archase_promise_record(eng, policy, &in->s.promise, as_of);
+}
+
+int archase_bind_dispute_open(archase_engine *eng, const archase_policy *policy,
+                              const archase_bind_input *in, archase_date as_of) {
+    if (!in || in->kind != ARCHASE_FAMILY_DISPUTE)
+        return ARCHASE_EINVAL;
+    return archase_dispute_open(eng, policy, &in->s.dispute, as_of);
+}
+
+static int promise_to_json(void *userdata, const archase_promise_info *info) {
+    archase_bind_text *t = userdata;
+    const archase_promise *p = info->promise;
+    begin_obj(t);
+    json_fields(t, promise_fields, p);
+    key(t, "instalments");
+    begin_arr(t);
+    for (size_t i = 0; i < p->instalment_count; i++) {
+        begin_obj(t);
+        kdate(t, "date", p->instalments[i].date);
+        kmoney(t, "amount", &p->instalments[i].amount);
+        end_obj(t);
+    }
+    end_arr(t);
+    kint(t, "state", info->state);
+    kdate(t, "state_date", info->state_date);
+    kmoney(t, "paid", &info->paid);
+    end_obj(t);
+    return t->failed ? ARCHASE_ENOMEM : 0;
+}
+
+int archase_bind_promises_json(archase_engine *eng, const char *id, const char *customer_id,
+                               const char *invoice_id, int state, archase_bind_text **out) {
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_arr(t);
+    int rc = opt(id) ? archase_promise_get(eng, id, promise_to_json, t)
+                     : archase_promises_scan(eng, opt(customer_id), opt(invoice_id), state,
+                                             promise_to_json, t);
+    end_arr(t);
+    return finish(t, rc, out);
+}
+
+int archase_bind_dispute_update(archase_engine *eng, const archase_policy *policy, const char *id,
+                                int status, const char *owner, const char *evidence, const char *by,
+                                archase_date as_of) {
+    archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
+    ch.id = opt(id);
+    ch.status = status;
+    ch.owner = opt(owner);
+    ch.evidence = opt(evidence);
+    ch.by = opt(by);
+    return archase_dispute_update(eng, policy, &ch, as_of);
+}
+
+static int pending_json(int rc, const char *approval_id, int pending, archase_bind_text **out) {
+    if (rc != 0)
+        return rc;
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_obj(t);
+    kstr(t, "approval_id", approval_id[0] ? approval_id : NULL);
+    kbool(t, "pending", pending);
+    end_obj(t);
+    return finish(t, 0, out);
+}
+
+int archase_bind_dispute_resolve(archase_engine *eng, const archase_policy *policy, const char *id,
+                                 int resolution, int64_t credited_minor, const char *currency,
+                                 const char *root_cause, const char *by, const char *justification,
+                                 archase_date as_of, archase_bind_text **out) {
+    archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
+    char approval_id[ARCHASE_APPROVAL_ID_MAX] = "";
+    int pending = 0;
+    o.id = opt(id);
+    o.resolution = resolution;
+    if (opt(currency)) {
+        if (strlen(currency) > 3)
+            return ARCHASE_ECURRENCY;
+        o.credited.minor = credited_minor;
+        memcpy(o.credited.currency, currency, strlen(currency) + 1);
+    }
+    o.root_cause = opt(root_cause);
+    o.by = opt(by);
+    o.justification = opt(justification);
+    int rc = archase_dispute_resolve(eng, policy, &o, as_of, approval_id, &pending);
+    return pending_json(rc, approval_id, pending, out);
+}
+
+static int dispute_to_json(void *userdata, const archase_dispute_info *info) {
+    archase_bind_text *t = userdata;
+    begin_obj(t);
+    json_fields(t, dispute_fields, info->dispute);
+    kstr(t, "sla_owner", info->owner);
+    kdate(t, "sla_due", info->sla_due);
+    kint(t, "sla_state", info->sla_state);
+    kint(t, "age_days", info->age_days);
+    kstr(t, "pending_approval", info->pending_approval);
+    end_obj(t);
+    return t->failed ? ARCHASE_ENOMEM : 0;
+}
+
+int archase_bind_disputes_json(archase_engine *eng, const archase_policy *policy,
+                               const char *customer_id, int status, archase_date as_of,
+                               archase_bind_text **out) {
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_arr(t);
+    int rc = archase_disputes_scan(eng, policy, opt(customer_id), status, as_of, dispute_to_json, t);
+    end_arr(t);
+    return finish(t, rc, out);
+}
+
+static int report_row_to_json(void *userdata, const archase_dispute_report_row *row) {
+    archase_bind_text *t = userdata;
+    begin_obj(t);
+    kstr(t, "group", row->group);
+    kstr(t, "key", row->key);
+    kstr(t, "month", row->month);
+    kuint(t, "count", row->count);
+    kint(t, "days", row->days);
+    kint(t, "max_days", row->max_days);
+    end_obj(t);
+    return t->failed ? ARCHASE_ENOMEM : 0;
+}
+
+int archase_bind_dispute_report_json(archase_engine *eng, const archase_policy *policy,
+                                     archase_date as_of, archase_bind_text **out) {
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_arr(t);
+    int rc = archase_dispute_report(eng, policy, as_of, report_row_to_json, t);
+    end_arr(t);
+    return finish(t, rc, out);
+}
+
+static int recon_to_json(void *userdata, const archase_recon_item *it) {
+    archase_bind_text *t = userdata;
+    begin_obj(t);
+    kstr(t, "id", it->id);
+    kint(t, "reason", it->reason);
+    kint(t, "status", it->status);
+    kstr(t, "customer_id", it->customer_id);
+    kstr(t, "invoice_id", it->invoice_id);
+    kstr(t, "payment_id", it->payment_id);
+    kstr(t, "promise_id", it->promise_id);
+    kmoney(t, "amount", &it->amount);
+    kdate(t, "date", it->date);
+    kstr(t, "owner_role", it->owner_role);
+    kdate(t, "sla_due", it->sla_due);
+    kint(t, "resolution", it->resolution);
+    kstr(t, "target_invoice_id", it->target_invoice_id);
+    kstr(t, "resolved_by", it->resolved_by);
+    kdate(t, "resolved_on", it->resolved_on);
+    kstr(t, "note", it->note);
+    kstr(t, "approval_id", it->approval_id);
+    end_obj(t);
+    return t->failed ? ARCHASE_ENOMEM : 0;
+}
+
+int archase_bind_recon_json(archase_engine *eng, const archase_policy *policy, int status,
+                            archase_bind_text **out) {
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_arr(t);
+    int rc = archase_recon_scan(eng, policy, status, recon_to_json, t);
+    end_arr(t);
+    return finish(t, rc, out);
+}
+
+int archase_bind_recon_resolve(archase_engine *eng, const archase_policy *policy, const char *id,
+                               int resolution, const char *invoice_id, const char *by,
+                               const char *note, const char *justification,
+                               const char *customer_impact, archase_date as_of,
+                               archase_bind_text **out) {
+    archase_recon_action a = ARCHASE_RECON_ACTION_INIT;
+    char approval_id[ARCHASE_APPROVAL_ID_MAX] = "";
+    int pending = 0;
+    a.id = opt(id);
+    a.resolution = resolution;
+    a.invoice_id = opt(invoice_id);
+    a.by = opt(by);
+    a.note = opt(note);
+    a.justification = opt(justification);
+    a.customer_impact = opt(customer_impact);
+    int rc = archase_recon_resolve(eng, policy, &a, as_of, approval_id, &pending);
+    return pending_json(rc, approval_id, pending, out);
+}
+
+int archase_bind_credit_json(archase_engine *eng, const archase_policy *policy,
+                             const char *customer_id, archase_date as_of, int request,
+                             const char *requester, const char *justification,
+                             archase_bind_text **out) {
+    archase_credit_recommendation r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
+    int rc = archase_credit_recommend(eng, policy, customer_id, as_of, &r);
+    if (rc != 0)
+        return rc;
+    char id[ARCHASE_APPROVAL_ID_MAX] = "";
+    int created = 0;
+    if (request &&
+        (rc = archase_credit_request(eng, policy, customer_id, &r, opt(requester), opt(justification),
+                                     id, &created)) != 0)
+        return rc;
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_obj(t);
+    kint(t, "action", r.action);
+    kmoney(t, "current_limit", &r.current_limit);
+    kmoney(t, "recommended_limit", &r.recommended_limit);
+    kmoney(t, "exposure", &r.exposure);
+    kint(t, "utilisation_percent", r.utilisation_percent);
+    kint(t, "approval_action", r.approval_action);
+    kstr(t, "notice_template", r.notice_template);
+    kdate(t, "effective_on", r.effective_on);
+    key(t, "drivers");
+    begin_arr(t);
+    for (size_t i = 0; i < r.driver_count && i < ARCHASE_CREDIT_DRIVERS_MAX; i++) {
+        begin_obj(t);
+        kstr(t, "name", r.drivers[i].name);
+        kint(t, "value", r.drivers[i].value);
+        kint(t, "direction", r.drivers[i].direction);
+        end_obj(t);
+    }
+    end_arr(t);
+    if (request) {
+        key(t, "request");
+        begin_obj(t);
+        kstr(t, "id", id[0] ? id : NULL);
+        kbool(t, "created", created);
+        end_obj(t);
+    }
+    end_obj(t);
+    return finish(t, 0, out);
+}
+
+int archase_bind_lifecycle_json(archase_engine *eng, const archase_policy *policy,
+                                archase_date as_of, archase_bind_text **out) {
+    archase_lifecycle_counts c;
+    memset(&c, 0, sizeof c);
+    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
+    int rc = archase_lifecycle_update(eng, policy, as_of, &c);
+    if (rc != 0)
+        return rc;
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_obj(t);
+    kuint(t, "promises_kept", c.promises_kept);
+    kuint(t, "promises_partially_kept", c.promises_partially_kept);
+    kuint(t, "promises_broken", c.promises_broken);
+    kuint(t, "disputes_sla_reminders", c.disputes_sla_reminders);
+    kuint(t, "disputes_sla_breached", c.disputes_sla_breached);
+    kuint(t, "recon_opened", c.recon_opened);
+    kuint(t, "transitions", c.transitions);
+    end_obj(t);
+    return finish(t, 0, out);
+}
+
+static int tz_open(const char *tzdir, const char *name, archase_tz **tz) {
+    archase_tz_options o;
+    int rc = archase_tz_options_init(&o, ARCHASE_TZ_OPTIONS_VERSION);
+    if (rc != 0)
+        return rc;
+    o.tzdir = opt(tzdir);
+    return archase_tz_load(name, &o, tz);
+}
+
+int archase_bind_tz_to_local(const char *tzdir, const char *name, int64_t instant,
+                             archase_bind_text **out) {
+    archase_tz *tz = NULL;
+    archase_local_time lt;
+    int rc = tz_open(tzdir, name, &tz);
+    if (rc == 0)
+        rc = archase_tz_to_local(tz, instant, &lt);
+    archase_tz_free(tz);
+    if (rc != 0)
+        return rc;
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    begin_obj(t);
+    kdate(t, "date", lt.date);
+    kint(t, "seconds_of_day", lt.seconds_of_day);
+    kint(t, "utc_offset", lt.utc_offset);
+    kbool(t, "is_dst", lt.is_dst);
+    char abbr[sizeof lt.abbreviation + 1];
+    memcpy(abbr, lt.abbreviation, sizeof lt.abbreviation);
+    abbr[sizeof lt.abbreviation] = '\0';
+    kstr(t, "abbreviation", abbr);
+    end_obj(t);
+    return finish(t, 0, out);
+}
+
+int archase_bind_tz_from_local(const char *tzdir, const char *name, archase_date date,
+                               int32_t seconds_of_day, int64_t *out) {
+    archase_tz *tz = NULL;
+    archase_instant at = 0;
+    int rc = tz_open(tzdir, name, &tz);
+    if (rc == 0)
+        rc = archase_tz_from_local(tz, date, seconds_of_day, &at);
+    archase_tz_free(tz);
+    if (rc == 0)
+        *out = at;
+    return rc;
+}

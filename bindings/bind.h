@@ -28,6 +28,12 @@
 #include "archase/evaluate.h"
 #include "archase/worklist.h"
 #include "archase/cycle.h"
+#include "archase/promise.h"
+#include "archase/dispute.h"
+#include "archase/recon.h"
+#include "archase/credit.h"
+#include "archase/lifecycle.h"
+#include "archase/tz.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -212,6 +218,58 @@ int archase_bind_review(archase_engine *eng, const char *id, int action, const c
                         const char *note, const char *subject, const char *body);
 /* Gives the engine the shipped file transport (archase_file_transport_open). */
 int archase_bind_set_file_transport(archase_engine *eng, int format, const char *path);
+
+/* ---- promises, disputes, reconciliation, credit, the lifecycle, time zones ---------- */
+
+/* archase_promise_record / archase_dispute_open of the fact built in `in`. */
+int archase_bind_promise_record(archase_engine *eng, const archase_policy *policy,
+                                const archase_bind_input *in, archase_date as_of);
+int archase_bind_dispute_open(archase_engine *eng, const archase_policy *policy,
+                              const archase_bind_input *in, archase_date as_of);
+/* A JSON array of promises with their state: `id` set: that one; else those
+ * matching (NULL / 0: any). */
+int archase_bind_promises_json(archase_engine *eng, const char *id, const char *customer_id,
+                               const char *invoice_id, int state, archase_bind_text **out);
+int archase_bind_dispute_update(archase_engine *eng, const archase_policy *policy, const char *id,
+                                int status, const char *owner, const char *evidence, const char *by,
+                                archase_date as_of);
+/* {"approval_id": "..." or null, "pending": bool} */
+int archase_bind_dispute_resolve(archase_engine *eng, const archase_policy *policy, const char *id,
+                                 int resolution, int64_t credited_minor, const char *currency,
+                                 const char *root_cause, const char *by, const char *justification,
+                                 archase_date as_of, archase_bind_text **out);
+/* A JSON array of disputes with their SLA state on as_of. */
+int archase_bind_disputes_json(archase_engine *eng, const archase_policy *policy,
+                               const char *customer_id, int status, archase_date as_of,
+                               archase_bind_text **out);
+/* A JSON array of the dispute report's rows. */
+int archase_bind_dispute_report_json(archase_engine *eng, const archase_policy *policy,
+                                     archase_date as_of, archase_bind_text **out);
+/* A JSON array of reconciliation items of `status` (0 = any). */
+int archase_bind_recon_json(archase_engine *eng, const archase_policy *policy, int status,
+                            archase_bind_text **out);
+/* {"approval_id": ..., "pending": bool} */
+int archase_bind_recon_resolve(archase_engine *eng, const archase_policy *policy, const char *id,
+                               int resolution, const char *invoice_id, const char *by,
+                               const char *note, const char *justification,
+                               const char *customer_impact, archase_date as_of,
+                               archase_bind_text **out);
+/* The credit recommendation as JSON; `request` 1: also raises the approval
+ * request it needs ("request": {"id", "created"}). */
+int archase_bind_credit_json(archase_engine *eng, const archase_policy *policy,
+                             const char *customer_id, archase_date as_of, int request,
+                             const char *requester, const char *justification,
+                             archase_bind_text **out);
+/* archase_lifecycle_update; its counts as JSON. */
+int archase_bind_lifecycle_json(archase_engine *eng, const archase_policy *policy,
+                                archase_date as_of, archase_bind_text **out);
+/* Time zones: the local time of an instant in zone `name`, as JSON (date,
+ * seconds_of_day, utc_offset, is_dst, abbreviation); and the instant of a
+ * local time. `tzdir` NULL or "" = /usr/share/zoneinfo. */
+int archase_bind_tz_to_local(const char *tzdir, const char *name, int64_t instant,
+                             archase_bind_text **out);
+int archase_bind_tz_from_local(const char *tzdir, const char *name, archase_date date,
+                               int32_t seconds_of_day, int64_t *out);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,8 @@ import re
 import sys
 
 HEADERS = ["ledger.h", "sys/storage.h", "io.h", "evaluate.h", "worklist.h", "policy.h",
-           "approval.h", "audit.h", "kpi.h", "forecast.h", "sys/transport.h", "date.h"]
+           "approval.h", "audit.h", "kpi.h", "forecast.h", "sys/transport.h", "date.h", "cycle.h",
+           "promise.h", "recon.h", "credit.h"]
 
 # C enum -> (class name, prefix stripped from the constants)
 ENUMS = {
@@ -41,6 +42,11 @@ ENUMS = {
     "archase_forecast_driver_kind": ("ForecastDriverKind", "ARCHASE_DRIVER_"),
     "archase_send_result": ("SendResult", "ARCHASE_SEND_"),
     "archase_lookup_result": ("LookupResult", "ARCHASE_LOOKUP_"),
+    "archase_outbox_resolution": ("OutboxResolution", "ARCHASE_RESOLVE_"),
+    "archase_promise_state": ("PromiseState", "ARCHASE_PROMISE_STATE_"),
+    "archase_recon_reason": ("ReconReason", "ARCHASE_RECON_"),
+    "archase_recon_resolution": ("ReconResolution", "ARCHASE_RECON_"),
+    "archase_credit_action": ("CreditAction", "ARCHASE_CREDIT_"),
 }
 XMACROS = {
     "ARCHASE_REASON_MAP": "Reason",

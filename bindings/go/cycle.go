@@ -164,17 +164,12 @@ func (e *Engine) OutboxItem(id string) (*OutboxItem, error) {
 	return &items[0], nil
 }
 
-// Outbox resolutions a person gives an item in doubt or dead.
-const (
-	ResolveSent   = 1 // it was delivered
-	ResolveResend = 2 // it was not: deliver it again under the same key
-	ResolveCancel = 3 // never deliver it
-)
-
-// ResolveOutbox records a person's decision about an item in doubt or dead.
-func (e *Engine) ResolveOutbox(id string, resolution int, actor, reason string) error {
+// ResolveOutbox records a person's decision about an item in doubt or dead:
+// OutboxResolutionSent (it was delivered), OutboxResolutionResend (deliver it
+// again under the same key), OutboxResolutionCancel.
+func (e *Engine) ResolveOutbox(id string, resolution OutboxResolution, actor, reason string) error {
 	return e.call("archase_outbox_resolve", func(h capi.Archase_engine) int {
-		return capi.Archase_outbox_resolve(h, id, resolution, actor, reason)
+		return capi.Archase_outbox_resolve(h, id, int(resolution), actor, reason)
 	})
 }
 

@@ -272,6 +272,31 @@ func (v CoverageState) String() string {
 	return strconv.Itoa(int(v))
 }
 
+// CreditAction mirrors the C enum of the same meaning.
+type CreditAction int
+
+const (
+	CreditActionKeep  CreditAction = 1
+	CreditActionRaise CreditAction = 2
+	CreditActionLower CreditAction = 3
+	CreditActionHold  CreditAction = 4
+)
+
+// String is the value's name ("keep", ...), or its number.
+func (v CreditAction) String() string {
+	switch v {
+	case CreditActionKeep:
+		return "keep"
+	case CreditActionRaise:
+		return "raise"
+	case CreditActionLower:
+		return "lower"
+	case CreditActionHold:
+		return "hold"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // DecisionKind mirrors the C enum of the same meaning.
 type DecisionKind int
 
@@ -533,6 +558,28 @@ func (v LookupResult) String() string {
 	return strconv.Itoa(int(v))
 }
 
+// OutboxResolution mirrors the C enum of the same meaning.
+type OutboxResolution int
+
+const (
+	OutboxResolutionSent   OutboxResolution = 1
+	OutboxResolutionResend OutboxResolution = 2
+	OutboxResolutionCancel OutboxResolution = 3
+)
+
+// String is the value's name ("sent", ...), or its number.
+func (v OutboxResolution) String() string {
+	switch v {
+	case OutboxResolutionSent:
+		return "sent"
+	case OutboxResolutionResend:
+		return "resend"
+	case OutboxResolutionCancel:
+		return "cancel"
+	}
+	return strconv.Itoa(int(v))
+}
+
 // OutboxStatus mirrors the C enum of the same meaning.
 type OutboxStatus int
 
@@ -616,6 +663,34 @@ func (v PaymentKind) String() string {
 		return "adjustment"
 	case PaymentKindWriteOff:
 		return "write_off"
+	}
+	return strconv.Itoa(int(v))
+}
+
+// PromiseState mirrors the C enum of the same meaning.
+type PromiseState int
+
+const (
+	PromiseStateOpen          PromiseState = 1
+	PromiseStateKept          PromiseState = 2
+	PromiseStatePartiallyKept PromiseState = 3
+	PromiseStateBroken        PromiseState = 4
+	PromiseStateCancelled     PromiseState = 5
+)
+
+// String is the value's name ("open", ...), or its number.
+func (v PromiseState) String() string {
+	switch v {
+	case PromiseStateOpen:
+		return "open"
+	case PromiseStateKept:
+		return "kept"
+	case PromiseStatePartiallyKept:
+		return "partially_kept"
+	case PromiseStateBroken:
+		return "broken"
+	case PromiseStateCancelled:
+		return "cancelled"
 	}
 	return strconv.Itoa(int(v))
 }
@@ -758,6 +833,62 @@ func (v Reason) String() string {
 		return "not_due"
 	case ReasonHighRisk:
 		return "high_risk"
+	}
+	return strconv.Itoa(int(v))
+}
+
+// ReconReason mirrors the C enum of the same meaning.
+type ReconReason int
+
+const (
+	ReconReasonOverpayment        ReconReason = 1
+	ReconReasonShortPay           ReconReason = 2
+	ReconReasonUnappliedCash      ReconReason = 3
+	ReconReasonDisputedInvoice    ReconReason = 4
+	ReconReasonPromiseAmount      ReconReason = 5
+	ReconReasonOtherCurrency      ReconReason = 6
+	ReconReasonDuplicateReference ReconReason = 7
+)
+
+// String is the value's name ("overpayment", ...), or its number.
+func (v ReconReason) String() string {
+	switch v {
+	case ReconReasonOverpayment:
+		return "overpayment"
+	case ReconReasonShortPay:
+		return "short_pay"
+	case ReconReasonUnappliedCash:
+		return "unapplied_cash"
+	case ReconReasonDisputedInvoice:
+		return "disputed_invoice"
+	case ReconReasonPromiseAmount:
+		return "promise_amount"
+	case ReconReasonOtherCurrency:
+		return "other_currency"
+	case ReconReasonDuplicateReference:
+		return "duplicate_reference"
+	}
+	return strconv.Itoa(int(v))
+}
+
+// ReconResolution mirrors the C enum of the same meaning.
+type ReconResolution int
+
+const (
+	ReconResolutionApply    ReconResolution = 1
+	ReconResolutionRefund   ReconResolution = 2
+	ReconResolutionWriteOff ReconResolution = 3
+)
+
+// String is the value's name ("apply", ...), or its number.
+func (v ReconResolution) String() string {
+	switch v {
+	case ReconResolutionApply:
+		return "apply"
+	case ReconResolutionRefund:
+		return "refund"
+	case ReconResolutionWriteOff:
+		return "write_off"
 	}
 	return strconv.Itoa(int(v))
 }

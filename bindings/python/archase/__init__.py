@@ -27,7 +27,7 @@ from .facts import (Contact, Customer, CustomerFlags, Dispute, Instalment, Invoi
                     Payment, Promise)
 from .engine import (Approval, ApprovalRequest, Assessment, Batch, BatchSummary,
                      CadenceUpdate, Coverage, Decision, DecisionInvoice, Engine, Evaluation,
-                     Policy, Vote, WorklistLine, open)
+                     Policy, Vote, WorklistLine, from_local, open, to_local)
 from .audit import merkle_leaf_hash, merkle_root, merkle_prove_inclusion, merkle_verify_inclusion
 from .callbacks import AuditEntry, MemoryStorage, Message, Record, ScanFilter, Storage, Transport
 
@@ -83,6 +83,8 @@ __all__ = [
     "Expired",
     # engines and the ledger
     "open",
+    "to_local",
+    "from_local",
     "Engine",
     "Batch",
     "BatchSummary",

@@ -25,9 +25,9 @@ from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequ
                     Union)
 
 from . import capi
-from .enums import (Action, ApprovalStatus, CadenceStatus, Channel, CoverageState,
-                    DecisionKind, Family, Format, Kind, KpiInterval, Outcome, Reason, Tone,
-                    WorkKind)
+from .enums import (Action, ApprovalStatus, CadenceStatus, Channel, CoverageState, CreditAction,
+                    DecisionKind, DisputeStatus, Family, Format, Kind, KpiInterval, Outcome,
+                    PromiseState, Reason, ReconReason, Tone, WorkKind)
 from .errors import InvalidArgument
 from .facts import Fact, class_of, fact_from_json, family_of, set_field, to_input
 from .money import Money
@@ -35,7 +35,7 @@ from .money import Money
 __all__ = [
     "open", "Engine", "Policy", "Batch", "BatchSummary", "Evaluation", "Decision",
     "DecisionInvoice", "Assessment", "CadenceUpdate", "Coverage", "WorklistLine",
-    "ApprovalRequest", "Vote", "Approval",
+    "ApprovalRequest", "Vote", "Approval", "to_local", "from_local",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -690,6 +690,109 @@ class Engine:
     def review_reject(self, id: str, reviewer: str, note: str) -> None:
         capi.archase_bind_review(self._handle(), id, 3, reviewer, note, None, None)
 
+    # -- promises, disputes, reconciliation, credit ------------------------------
+
+    def record_promise(self, promise: Any, as_of: date,
+                       policy: Union[None, Policy, PathLike] = None) -> None:
+        """Records a promise taken on ``as_of``, checked against the policy
+        (archase_promise_record; :meth:`put` stores one without the checks)."""
+        p = self._policy(policy)
+        capi.archase_bind_promise_record(self._handle(), p._h, to_input(promise), as_of)
+
+    def cancel_promise(self, id: str, reason: str, as_of: date) -> None:
+        capi.archase_promise_cancel(self._handle(), id, reason, as_of)
+
+    def promises(self, *, customer_id: Optional[str] = None, invoice_id: Optional[str] = None,
+                 state: Optional[int] = None) -> List[Dict[str, Any]]:
+        """Promises with where they stand: ``promise`` (an :class:`archase.Promise`),
+        ``state`` (:class:`archase.PromiseState`), ``state_date``, ``paid``."""
+        return [_promise_info(x) for x in json.loads(capi.archase_bind_promises_json(
+            self._handle(), None, customer_id, invoice_id, int(state or 0)))]
+
+    def promise(self, id: str) -> Dict[str, Any]:
+        return _promise_info(json.loads(capi.archase_bind_promises_json(
+            self._handle(), id, None, None, 0))[0])
+
+    def open_dispute(self, dispute: Any, as_of: date,
+                     policy: Union[None, Policy, PathLike] = None) -> None:
+        """Opens a dispute under the policy's playbook (archase_dispute_open)."""
+        p = self._policy(policy)
+        capi.archase_bind_dispute_open(self._handle(), p._h, to_input(dispute), as_of)
+
+    def update_dispute(self, id: str, by: str, as_of: date, *, in_review: bool = False,
+                       owner: Optional[str] = None, evidence: Optional[str] = None,
+                       policy: Union[None, Policy, PathLike] = None) -> None:
+        p = self._policy(policy)
+        capi.archase_bind_dispute_update(self._handle(), p._h, id,
+                                         int(DisputeStatus.IN_REVIEW) if in_review else 0,
+                                         owner, evidence, by, as_of)
+
+    def resolve_dispute(self, id: str, resolution: int, root_cause: str, by: str, as_of: date, *,
+                        credited: Optional[Money] = None, justification: Optional[str] = None,
+                        policy: Union[None, Policy, PathLike] = None) -> Tuple[Optional[str], bool]:
+        """Resolves a dispute; a credit above the policy's limits waits for an
+        approval: returns (approval id, pending)."""
+        p = self._policy(policy)
+        r = json.loads(capi.archase_bind_dispute_resolve(
+            self._handle(), p._h, id, int(resolution), credited.minor if credited else 0,
+            credited.currency if credited else None, root_cause, by, justification, as_of))
+        return r["approval_id"], r["pending"]
+
+    def disputes(self, as_of: date, *, customer_id: Optional[str] = None, status: int = 0,
+                 policy: Union[None, Policy, PathLike] = None) -> List[Dict[str, Any]]:
+        """Disputes with their SLA (``sla_due``, ``sla_state``, ``age_days``)."""
+        p = self._policy(policy)
+        return [_convert_dispute(x) for x in json.loads(capi.archase_bind_disputes_json(
+            self._handle(), p._h, customer_id, int(status), as_of))]
+
+    def dispute_report(self, as_of: date,
+                       policy: Union[None, Policy, PathLike] = None) -> List[Dict[str, Any]]:
+        p = self._policy(policy)
+        return json.loads(capi.archase_bind_dispute_report_json(self._handle(), p._h, as_of))
+
+    def reconciliation(self, status: int = 0,
+                       policy: Union[None, Policy, PathLike] = None) -> List[Dict[str, Any]]:
+        """The reconciliation queue (``status`` 1 open, 2 resolved, 0 all)."""
+        p = self._policy(policy)
+        items = [_convert(x) for x in json.loads(capi.archase_bind_recon_json(
+            self._handle(), p._h, int(status)))]
+        for it in items:
+            it["reason"] = _enum(ReconReason, it["reason"])
+        return items
+
+    def resolve_reconciliation(self, id: str, resolution: int, by: str, as_of: date, *,
+                               invoice_id: Optional[str] = None, note: Optional[str] = None,
+                               justification: Optional[str] = None,
+                               customer_impact: Optional[str] = None,
+                               policy: Union[None, Policy, PathLike] = None
+                               ) -> Tuple[Optional[str], bool]:
+        p = self._policy(policy)
+        r = json.loads(capi.archase_bind_recon_resolve(
+            self._handle(), p._h, id, int(resolution), invoice_id, by, note, justification,
+            customer_impact, as_of))
+        return r["approval_id"], r["pending"]
+
+    def credit_recommendation(self, customer_id: str, as_of: date, *, request: bool = False,
+                              requester: Optional[str] = None,
+                              justification: Optional[str] = None,
+                              policy: Union[None, Policy, PathLike] = None) -> Dict[str, Any]:
+        """The credit recommendation of a customer (``action``: a
+        :class:`archase.CreditAction`); ``request=True`` also raises the
+        approval request a lowering or hold needs."""
+        p = self._policy(policy)
+        r = _convert(json.loads(capi.archase_bind_credit_json(
+            self._handle(), p._h, customer_id, as_of, 1 if request else 0, requester,
+            justification)))
+        r["action"] = _enum(CreditAction, r["action"])
+        return r
+
+    def update_lifecycle(self, as_of: date,
+                         policy: Union[None, Policy, PathLike] = None) -> Dict[str, int]:
+        """Moves promises, disputes and the reconciliation queue forward to
+        ``as_of`` (the daily cycle does it too); the counts."""
+        p = self._policy(policy)
+        return json.loads(capi.archase_bind_lifecycle_json(self._handle(), p._h, as_of))
+
     # -- KPIs, forecast, replay ----------------------------------------------
 
     def kpi(self, start: date, end: date, *, currency: Optional[str] = None,
@@ -836,6 +939,23 @@ class Engine:
             self._handle(), None, 0, start, end, n, seed))]
 
 
+def _promise_info(x: Dict[str, Any]) -> Dict[str, Any]:
+    info = {"state": _enum(PromiseState, x.pop("state")), "state_date": _date(x.pop("state_date")),
+            "paid": _money(x.pop("paid"))}
+    x["family"] = int(Family.PROMISE)
+    info["promise"] = fact_from_json(x)
+    return info
+
+
+def _convert_dispute(x: Dict[str, Any]) -> Dict[str, Any]:
+    extra = {k: x.pop(k) for k in ("sla_owner", "sla_due", "sla_state", "age_days",
+                                   "pending_approval")}
+    x["family"] = int(Family.DISPUTE)
+    return {"dispute": fact_from_json(x), "owner": extra["sla_owner"],
+            "sla_due": _date(extra["sla_due"]), "sla_state": extra["sla_state"],
+            "age_days": extra["age_days"], "pending_approval": extra["pending_approval"]}
+
+
 def _kpi_row(row: Dict[str, Any], currency: str) -> Dict[str, Any]:
     """Money strings become Money; everything else stays as the CLI writes it
     (Decimal for days and percents, None for undefined)."""
@@ -857,7 +977,7 @@ def _kpi_row(row: Dict[str, Any], currency: str) -> Dict[str, Any]:
 
 
 _DATE_KEYS = {"as_of", "from", "to", "backtest_first", "backtest_last", "expected_on", "date",
-              "local_date"}
+              "local_date", "sla_due", "resolved_on", "effective_on"}
 
 
 def _convert(v: Any, k: str = "") -> Any:
@@ -870,6 +990,21 @@ def _convert(v: Any, k: str = "") -> Any:
     if isinstance(v, str) and k in _DATE_KEYS:
         return _date(v)
     return v
+
+
+def to_local(instant: Union[int, datetime], zone: str, tzdir: Optional[str] = None) -> Dict[str, Any]:
+    """The wall-clock time of an instant in an IANA zone: ``date``,
+    ``seconds_of_day``, ``utc_offset``, ``is_dst``, ``abbreviation``."""
+    r = json.loads(capi.archase_bind_tz_to_local(tzdir, zone, _instant(instant)))
+    r["date"] = _date(r["date"])
+    return r
+
+
+def from_local(day: date, seconds_of_day: int, zone: str, tzdir: Optional[str] = None) -> int:
+    """The instant (seconds since the epoch) of a local time in an IANA zone
+    (a time skipped by a clock change moves forward, an ambiguous one takes
+    the first)."""
+    return capi.archase_bind_tz_from_local(tzdir, zone, day, seconds_of_day)
 
 
 def open(path: Optional[PathLike] = None, *, policy: Union[None, Policy, PathLike] = None,

@@ -10,6 +10,7 @@ __all__ = [
     "CadenceStatus",
     "Channel",
     "CoverageState",
+    "CreditAction",
     "DecisionKind",
     "DisputeStatus",
     "Family",
@@ -19,10 +20,14 @@ __all__ = [
     "Kind",
     "KpiInterval",
     "LookupResult",
+    "OutboxResolution",
     "OutboxStatus",
     "Outcome",
     "PaymentKind",
+    "PromiseState",
     "Reason",
+    "ReconReason",
+    "ReconResolution",
     "Resolution",
     "SendResult",
     "Tone",
@@ -111,6 +116,13 @@ class CoverageState(IntEnum):
     EXCEPTION = 5
 
 
+class CreditAction(IntEnum):
+    KEEP = 1
+    RAISE = 2
+    LOWER = 3
+    HOLD = 4
+
+
 class DecisionKind(IntEnum):
     SEND_MESSAGE = 1
     QUEUE_CALL = 2
@@ -186,6 +198,12 @@ class LookupResult(IntEnum):
     UNKNOWN = 3
 
 
+class OutboxResolution(IntEnum):
+    SENT = 1
+    RESEND = 2
+    CANCEL = 3
+
+
 class OutboxStatus(IntEnum):
     PENDING = 1
     SENDING = 2
@@ -209,6 +227,14 @@ class PaymentKind(IntEnum):
     CREDIT_NOTE = 2
     ADJUSTMENT = 3
     WRITE_OFF = 4
+
+
+class PromiseState(IntEnum):
+    OPEN = 1
+    KEPT = 2
+    PARTIALLY_KEPT = 3
+    BROKEN = 4
+    CANCELLED = 5
 
 
 class Reason(IntEnum):
@@ -255,6 +281,22 @@ class Reason(IntEnum):
     WAITING_FOR_STEP = 41
     NOT_DUE = 42
     HIGH_RISK = 43
+
+
+class ReconReason(IntEnum):
+    OVERPAYMENT = 1
+    SHORT_PAY = 2
+    UNAPPLIED_CASH = 3
+    DISPUTED_INVOICE = 4
+    PROMISE_AMOUNT = 5
+    OTHER_CURRENCY = 6
+    DUPLICATE_REFERENCE = 7
+
+
+class ReconResolution(IntEnum):
+    APPLY = 1
+    REFUND = 2
+    WRITE_OFF = 3
 
 
 class Resolution(IntEnum):
