@@ -289,7 +289,7 @@ int ar_canon_finish(ar_canon *c, const uint8_t **data, size_t *size) {
 
 void ar_canon_reader_init(ar_canon_reader *r, const void *data, size_t size) {
     r->p = data;
-    r->end = r->p + size;
+    r->end = data ? r->p + size : r->p; /* NULL + 0 is undefined in C */
     r->err = 0;
 }
 

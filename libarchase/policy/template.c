@@ -399,6 +399,14 @@ static void clean_region(ar_buf *out, size_t start, int keep_newlines, size_t ma
         size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
         if (r + n > out->len)
             n = out->len - r;
+        /* A sequence ends at the first byte that is not a continuation, so
+         * a control character after a stray lead byte is still seen. */
+        for (size_t k = 1; k < n; k++) {
+            if ((out->data[r + k] & 0xc0) != 0x80) {
+                n = k;
+                break;
+            }
+        }
         int drop = (c < 0x20 && !(keep_newlines && c == '\n')) || c == 0x7f ||
                    (c == 0xc2 && n == 2 && out->data[r + 1] >= 0x80 && out->data[r + 1] <= 0x9f);
         if (!drop) {
