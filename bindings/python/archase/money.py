@@ -43,12 +43,19 @@ def _currency_from_c(c: Any) -> Currency:
     return Currency(c.code, c.numeric, c.minor_units, c.name)
 
 
+_CURRENCIES: "dict[str, Currency]" = {}  # the table is fixed: codes found are kept
+
+
 def currency(code: str) -> Currency:
     """Looks up a currency by its upper-case 3-letter code.
 
     Raises :class:`archase.CurrencyError` for a code not in the table.
     """
-    return _currency_from_c(capi.archase_currency_lookup(code))
+    found = _CURRENCIES.get(code)
+    if found is None:
+        found = _currency_from_c(capi.archase_currency_lookup(code))
+        _CURRENCIES[code] = found
+    return found
 
 
 def currencies() -> Iterator[Currency]:
