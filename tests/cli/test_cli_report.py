@@ -104,6 +104,8 @@ def flatten(row):
     for key, value in row.items():
         if key in ("currency", "from", "to") or isinstance(value, list):
             continue
+        if isinstance(value, dict) and key not in ("aging", "aging_count"):
+            continue  # a group beside the metrics (reviewer effort), not a currency's metric
         if isinstance(value, dict):
             for sub, v in value.items():
                 out[f"{key}.{sub}"] = kpi_text(v)
@@ -289,3 +291,30 @@ def test_chromium_draws_the_charts(report, tmp_path):
     # the charts' first series are drawn in the palette's blue, the second in its orange
     assert bytes((0x00, 0x72, 0xB2)) in colours
     assert bytes((0xE6, 0x9F, 0x00)) in colours
+
+
+def test_effectiveness_bars_come_from_the_cycles_messages(archase, tmp_path, source_root, policy):
+    """After a week of the daily cycle, the messages it sent give the
+    effectiveness per sequence step and per template, drawn and equal to kpi --json."""
+    db = tmp_path / "ledger.db"
+    assert archase("init", db).code == 0
+    for name, kind in FILES:
+        assert archase("import", db, "--kind", kind, os.path.join(source_root, "examples", "data", name)).code == 0
+    for day in range(2, 9):
+        r = archase("run", db, "--policy", policy, "--as-of", f"2026-03-{day:02d}",
+                    "--transport", f"jsonl:{tmp_path / 'outbox.jsonl'}")
+        assert r.code == 0, r.err
+    out = tmp_path / "report.html"
+    r = archase("report", db, "--from", "2026-03-01", "--to", "2026-03-31", "--policy", policy, "--out", out)
+    assert r.code == 0, r.err
+    page = parse(out)
+    kpi = json.loads(archase("kpi", db, "--from", "2026-03-01", "--to", "2026-03-31", "--policy", policy,
+                             "--json").out, parse_float=str, parse_int=str)
+    for row in kpi:
+        for name, value in flatten(row).items():
+            assert page.kpi.get((row["currency"], name)) == value, (row["currency"], name)
+        if int(row["messages"]) and row["effectiveness_by_step"]:
+            chart = page.charts[f"effect-step-{row['currency']}"]
+            assert chart["marks"] == len(row["effectiveness_by_step"])  # a bar per step, 0 % too
+            assert f"effect-template-{row['currency']}" in page.charts
+    assert any(int(row["messages"]) > 0 for row in kpi)
