@@ -68,19 +68,16 @@
  *    its %include at the end (for SWIG) with its declarations (1, 4), and
  *    %ignore what cannot be bound cleanly yet, each with the reason.
  *
- * Not bound yet (issue 11), and why:
- *   - tz.h, ledger.h, io.h, audit.h, kpi.h, sys/storage.h and the fact
- *     functions of batch.h: structs with string members (to be filled per call
- *     from the language's own objects by `in` typemaps; the library copies
- *     what it keeps) and callback vtables (a C trampoline per slot: Python
- *     takes the GIL and turns an exception into ARCHASE_ECALLBACK, re-raised
- *     by the failing call; Go goes through a cgo.Handle and recovers panics);
- *   - options structs with string or callback members (engine, SQLite): the
- *     openers take NULL (the defaults) for now;
- *   - archase_instant stays an int64 (seconds since the epoch, UTC);
- *   - the policy's introspection (segments, sequences, steps, approvals,
- *     templates, calendars, settings): its structs point into the policy and
- *     must be copied out before it is freed.
+ * 6. What SWIG cannot bind cleanly goes through bindings/bind.h, the support
+ *    functions both bindings share: records with string members and arrays
+ *    are built field by field (archase_bind_input), results with many records
+ *    cross as one JSON document per call (archase_bind_text), options are
+ *    arguments. The C functions themselves stay %ignored next to their
+ *    header's %include, with the bind.h function that covers them.
+ * 7. A host's storage and transport are per language (callback vtables):
+ *    python/callbacks.swg (C trampolines taking the GIL) and
+ *    go/capi_callbacks.{c,go} (exported Go functions through a cgo.Handle).
+ *    archase_instant stays an int64 (seconds since the epoch, UTC).
  */
 
 /* The headers bound below, for the compiler (SWIG reads them by %include). */
@@ -188,7 +185,7 @@
 %ignore archase_hex_decode;
 %include "archase/hash.h"
 
-/* ---- policies: load, hash, name (introspection: issue 11) ---------------- */
+/* ---- policies: load, hash, name (introspection: archase_bind_policy_json) - */
 
 %archase_handle(archase_policy, archase_policy_free);
 %archase_options(archase_policy_options, ARCHASE_POLICY_OPTIONS_VERSION);
@@ -211,14 +208,16 @@
 %ignore archase_policy_sensitive_action;
 %include "archase/policy.h"
 
-/* ---- engines: open, close, messages (the rest: issue 11) ----------------- */
+/* ---- engines: open, close, messages (openers: archase_bind_open*) -------- */
 
 %archase_handle_errmsg(archase_engine, archase_engine_free, archase_engine_errmsg);
-/* A host's own storage comes with the storage callbacks (issue 11). */
+/* A host's own storage: archase_bind_open_storage, from each language's
+ * callbacks (rule 7). */
 %ignore archase_engine_open;
 %ignore archase_memory_storage_new;
 %ignore archase_sqlite_storage_open;
-/* Options with string and callback members: NULL (the defaults) for now. */
+/* Options with string and callback members: archase_bind_open takes their
+ * common members as arguments. */
 %ignore archase_clock;
 %ignore archase_engine_options;
 %ignore archase_engine_options_init;
@@ -226,7 +225,7 @@
 %ignore archase_sqlite_options_init;
 %include "archase/engine.h"
 
-/* ---- batches: begin, commit, free (the facts: issue 11) ------------------ */
+/* ---- batches: begin, commit, free (the facts: archase_bind_batch_add) ----- */
 
 %archase_handle(archase_batch, archase_batch_free);
 /* The batch keeps its diagnostics list past the call: a plain handle here,

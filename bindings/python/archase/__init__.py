@@ -29,6 +29,7 @@ from .engine import (Approval, ApprovalRequest, Assessment, Batch, BatchSummary,
                      CadenceUpdate, Coverage, Decision, DecisionInvoice, Engine, Evaluation,
                      Policy, Vote, WorklistLine, from_local, open, to_local)
 from .audit import merkle_leaf_hash, merkle_root, merkle_prove_inclusion, merkle_verify_inclusion
+from .interop import from_pandas, to_pandas
 from .callbacks import AuditEntry, MemoryStorage, Message, Record, ScanFilter, Storage, Transport
 
 
@@ -121,6 +122,9 @@ __all__ = [
     "Record",
     "ScanFilter",
     "AuditEntry",
+    # pandas (optional)
+    "to_pandas",
+    "from_pandas",
     # a host's transport
     "Transport",
     "Message",
