@@ -213,7 +213,8 @@ static void effectiveness(page *p, size_t row, const char *currency) {
             esc(p, g.name);
             fprintf(p->out, "</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%s</td>"
                             "<td class=\"num\">%s</td></tr>\n",
-                    (unsigned long long)g.messages, (unsigned long long)g.effective, eff, dis);
+                    (unsigned long long)g.messages, (unsigned long long)g.effective,
+                    g.effective_percent.defined ? eff : "undefined", g.dispute_percent.defined ? dis : "undefined");
         }
         fputs("</tbody></table>\n", p->out);
         figure_close(p, title);

@@ -54,6 +54,23 @@ static void currency_block(FILE *out, const report_data *r, size_t row) {
             value(out, r->weeks[i], wrow, trend[m], cur);
         fputc('\n', out);
     }
+    int heading = 0;
+    for (size_t i = 0; i < archase_kpi_effectiveness_count(r->period); i++) {
+        archase_kpi_effectiveness g = ARCHASE_KPI_EFFECTIVENESS_INIT;
+        char eff[24], dis[24];
+        if (archase_kpi_effectiveness_get(r->period, i, &g) || g.row != row)
+            continue;
+        if (!heading++)
+            fputs("\n### Messages followed by payment or promise\n\n| step or template | messages | effective | "
+                  "effective % | disputed % |\n|---|---:|---:|---:|---:|\n",
+                  out);
+        archase_kpi_number_format(g.effective_percent, eff, sizeof eff);
+        archase_kpi_number_format(g.dispute_percent, dis, sizeof dis);
+        fprintf(out, "| %s ", g.dimension == ARCHASE_KPI_BY_STEP ? "step" : "template");
+        cell(out, g.name);
+        fprintf(out, " | %llu | %llu | %s | %s |\n", (unsigned long long)g.messages, (unsigned long long)g.effective,
+                g.effective_percent.defined ? eff : "undefined", g.dispute_percent.defined ? dis : "undefined");
+    }
     for (size_t f = 0; f < archase_forecast_row_count(r->forecast); f++) {
         archase_forecast_row fr = ARCHASE_FORECAST_ROW_INIT;
         if (archase_forecast_row_get(r->forecast, f, &fr) || strcmp(fr.currency, cur))
