@@ -505,6 +505,46 @@ static void a_failing_storage_call_leaves_the_queue_as_it_was(void **state) {
     }
 }
 
+static void a_failing_storage_call_opens_no_exception(void **state) {
+    (void)state;
+    for (size_t n = 1;; n++) {
+        archase_storage inner, wrapped;
+        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
+        faultstore *fs = test_malloc(sizeof *fs);
+        faultstore_wrap(fs, &inner, 0, &wrapped);
+        fixture f;
+        memset(&f, 0, sizeof f);
+        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        assert_int_equal(pay_as(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 97000, "EUR", "R-1", 0), 0);
+        assert_int_equal(pay_as(f.eng, "PAY-2", "ACME", "INV-2", "2026-03-05", 1000, "EUR", "R-1", 0), 0);
+        uint64_t before = audit_size(&f);
+        fs->fail_at = fs->calls + n;
+        archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+        int rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-05"), &c);
+        int failed = fs->failures > 0;
+        fs->fail_at = 0;
+        queue q = items(&f, 0);
+        if (failed) {
+            assert_int_not_equal(rc, 0);
+            assert_int_equal(q.n, 0);
+            assert_int_equal(audit_size(&f), before);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_string_equal(q.text, "duplicate_reference:PAY-2=duplicate_reference/1000;"
+                                        "short_pay:INV-1=short_pay/3000;");
+            assert_int_equal(audit_size(&f), before + 2);
+        }
+        archase_audit_report report;
+        assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
+        close_fixture(&f);
+        test_free(fs);
+        if (!failed) {
+            assert_true(n > 3);
+            break;
+        }
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(an_overpayment_is_queued_and_applied_to_another_invoice, setup, teardown),
     cmocka_unit_test_setup_teardown(unapplied_cash_is_refunded, setup, teardown),
@@ -519,6 +559,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(broken_promises_lower_the_limit_and_three_put_it_on_hold, setup, teardown),
     cmocka_unit_test(the_queue_survives_every_allocation_failure),
     cmocka_unit_test(a_failing_storage_call_leaves_the_queue_as_it_was),
+    cmocka_unit_test(a_failing_storage_call_opens_no_exception),
 };
 
 AR_TEST_MAIN(tests)
