@@ -169,6 +169,11 @@ static void json_groups(kpi_cli *k, size_t row, const char *currency) {
             json_money(k->j, "amount", g.amount, currency);
             cli_json_key(k->j, "effective");
             cli_json_int(k->j, (long long)g.effective);
+            json_money(k->j, "effective_amount", g.effective_amount, currency);
+            cli_json_key(k->j, "responded");
+            cli_json_int(k->j, (long long)g.responded);
+            cli_json_key(k->j, "disputed");
+            cli_json_int(k->j, (long long)g.disputed);
             json_number(k->j, "effective_percent", g.effective_percent);
             json_number(k->j, "effective_amount_percent", g.effective_amount_percent);
             json_number(k->j, "response_percent", g.response_percent);
@@ -176,6 +181,23 @@ static void json_groups(kpi_cli *k, size_t row, const char *currency) {
             cli_json_end_object(k->j);
         }
         cli_json_end_array(k->j);
+    }
+    /* Reviewer effort belongs to no currency: every row shows the same. */
+    archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
+    if (archase_kpi_reviewer_effort_get(k->r, &e) == 0) {
+        static const char *const counts[] = { "reviewed", "approved", "edited", "rejected", "pending" };
+        const uint64_t values[] = { e.reviewed, e.approved, e.edited, e.rejected, e.pending };
+        cli_json_key(k->j, "reviewer_effort");
+        cli_json_begin_object(k->j);
+        for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+            cli_json_key(k->j, counts[i]);
+            cli_json_int(k->j, (long long)values[i]);
+        }
+        json_number(k->j, "edit_percent", e.edit_percent);
+        json_number(k->j, "reject_percent", e.reject_percent);
+        json_number(k->j, "mean_minutes_to_review", e.mean_minutes_to_review);
+        json_number(k->j, "median_minutes_to_review", e.median_minutes_to_review);
+        cli_json_end_object(k->j);
     }
 }
 
