@@ -120,20 +120,22 @@ static void jstr(archase_bind_text *t, const char *s) {
         return;
     }
     put(t, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *run = (const unsigned char *)s, *p = run;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\')
+            continue; /* plain bytes go out together */
+        put(t, (const char *)run, (size_t)(p - run));
         switch (*p) {
         case '"': puts_(t, "\\\""); break;
         case '\\': puts_(t, "\\\\"); break;
         case '\n': puts_(t, "\\n"); break;
         case '\r': puts_(t, "\\r"); break;
         case '\t': puts_(t, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                putf(t, "\\u%04x", *p);
-            else
-                put(t, (const char *)p, 1);
+        default: putf(t, "\\u%04x", *p);
         }
+        run = p + 1;
     }
+    put(t, (const char *)run, (size_t)(p - run));
     put(t, "\"", 1);
 }
 

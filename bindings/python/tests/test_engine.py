@@ -124,6 +124,12 @@ def test_every_fact_family_round_trips(eng):
     assert [x.id for x in eng.facts(archase.Contact, customer_id="C1")] == ["C1:email"]
 
 
+def test_text_with_quotes_controls_and_unicode_reads_back_exactly(eng):
+    text = 'she said "pay by Friday"\n\tback\\slash \x01 ünïcödé €'
+    eng.put(archase.Note(id="N9", customer_id="C1", text=text))
+    assert eng.get(archase.Note, "N9").text == text
+
+
 def test_outcomes_and_conflicts(eng):
     inv = archase.Invoice(id="I9", customer_id="C1", issue_date=date(2026, 1, 1),
                           due_date=date(2026, 1, 31), amount=EUR("10.00"), revision=2)
