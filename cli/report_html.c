@@ -368,6 +368,41 @@ static void disputes(page *p) {
     fputs("</section>\n", p->out);
 }
 
+/* Copilot mode: what reviewers did with the drafts (every currency). */
+static void reviews(page *p) {
+    archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
+    if (archase_kpi_reviewer_effort_get(p->r->period, &e) != 0 || (e.reviewed == 0 && e.pending == 0))
+        return;
+    static const char *labels[] = { "approved as drafted", "edited, then sent", "rejected", "still waiting" };
+    int64_t values[] = { (int64_t)e.approved, (int64_t)e.edited, (int64_t)e.rejected, (int64_t)e.pending };
+    static const char *const name[] = { "drafts" };
+    svg_chart c = { "reviews", "Drafts reviewed in the period, by what the reviewer did",
+                    "Horizontal bars: the copilot-mode drafts approved as drafted, edited, rejected, and still "
+                    "waiting at the end of the period.",
+                    4, labels, 1, name, values, NULL, svg_label_count, NULL };
+    char edit[24] = "undefined", reject[24] = "undefined", mean[24] = "undefined", median[24] = "undefined";
+    if (e.edit_percent.defined)
+        archase_kpi_number_format(e.edit_percent, edit, sizeof edit);
+    if (e.reject_percent.defined)
+        archase_kpi_number_format(e.reject_percent, reject, sizeof reject);
+    if (e.mean_minutes_to_review.defined)
+        archase_kpi_number_format(e.mean_minutes_to_review, mean, sizeof mean);
+    if (e.median_minutes_to_review.defined)
+        archase_kpi_number_format(e.median_minutes_to_review, median, sizeof median);
+    fputs("<section id=\"reviews\">\n<h2>Copilot review</h2>\n", p->out);
+    figure_open(p);
+    svg_hbars(p->out, &c);
+    fprintf(p->out, "<table><tbody>\n<tr><th>reviewed</th><td class=\"num\">%llu</td></tr>\n"
+                    "<tr><th>edited, %% of reviewed</th><td class=\"num\">%s</td></tr>\n"
+                    "<tr><th>rejected, %% of reviewed</th><td class=\"num\">%s</td></tr>\n"
+                    "<tr><th>minutes from draft to review, mean</th><td class=\"num\">%s</td></tr>\n"
+                    "<tr><th>minutes from draft to review, median</th><td class=\"num\">%s</td></tr>\n"
+                    "</tbody></table>\n",
+            (unsigned long long)e.reviewed, edit, reject, mean, median);
+    figure_close(p, "What reviewers did with the drafts; the table gives the rates and the time taken.");
+    fputs("</section>\n", p->out);
+}
+
 static void risk(page *p) {
     const report_data *r = p->r;
     char date[ARCHASE_DATE_FORMAT_MAX];
@@ -531,6 +566,7 @@ int report_write_html(FILE *out, const report_data *r) {
     for (size_t i = 0; i < archase_kpi_row_count(r->period); i++)
         currency_section(&p, i);
     disputes(&p);
+    reviews(&p);
     risk(&p);
     coverage(&p);
     audit(&p);

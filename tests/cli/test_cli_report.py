@@ -318,3 +318,18 @@ def test_effectiveness_bars_come_from_the_cycles_messages(archase, tmp_path, sou
             assert chart["marks"] == len(row["effectiveness_by_step"])  # a bar per step, 0 % too
             assert f"effect-template-{row['currency']}" in page.charts
     assert any(int(row["messages"]) > 0 for row in kpi)
+
+
+def test_copilot_drafts_are_counted_as_kpi_json_counts_them(archase, tmp_path, source_root, policy):
+    db = tmp_path / "ledger.db"
+    assert archase("init", db).code == 0
+    for name, kind in FILES[:3]:
+        assert archase("import", db, "--kind", kind, os.path.join(source_root, "examples", "data", name)).code == 0
+    assert archase("run", db, "--policy", policy, "--as-of", "2026-03-03", "--review").code == 0
+    out = tmp_path / "report.html"
+    assert archase("report", db, "--from", "2026-03-01", "--to", "2026-03-31", "--out", out).code == 0
+    page = parse(out)
+    effort = archase("kpi", db, "--from", "2026-03-01", "--to", "2026-03-31", "--json").json()[0]["reviewer_effort"]
+    assert effort["pending"] > 0
+    assert page.charts["reviews"]["marks"] == 4
+    assert f'<title>still waiting: {effort["pending"]}</title>' in out.read_text()
