@@ -62,10 +62,8 @@ def _instant(v: Union[None, int, datetime]) -> int:
 
 
 def _enum(cls: Any, v: int) -> Any:
-    try:
-        return cls(v)
-    except ValueError:
-        return v  # a value newer than this package
+    # A value newer than this package stays an int.
+    return cls._value2member_map_.get(v, v)
 
 
 # ---- policies -----------------------------------------------------------------

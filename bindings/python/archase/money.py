@@ -95,16 +95,36 @@ class Money:
     currencies raise :class:`archase.CurrencyError`, since there is no order.
     """
 
-    __slots__ = ("_c",)
+    # Minor units and code; the C struct the library's functions take is made
+    # on first use only (most Money read from an engine is never computed with).
+    __slots__ = ("_minor", "_code", "_cm")
 
     def __init__(self, amount: Union[Decimal, int], currency: str) -> None:
         cur = _money_currency(currency)
-        self._c = _c_money(_minor_units(amount, cur), cur.code)
+        self._minor = _minor_units(amount, cur)
+        self._code = cur.code
+        self._cm = None
+
+    @property
+    def _c(self) -> Any:
+        if self._cm is None:
+            self._cm = _c_money(self._minor, self._code)
+        return self._cm
 
     @classmethod
     def _wrap(cls, c: Any) -> "Money":
         money = object.__new__(cls)
-        money._c = c
+        money._minor = int(c.minor)
+        money._code = str(c.currency)
+        money._cm = c
+        return money
+
+    @classmethod
+    def _of(cls, minor: int, code: str) -> "Money":
+        money = object.__new__(cls)
+        money._minor = minor
+        money._code = code
+        money._cm = None
         return money
 
     @classmethod
@@ -114,7 +134,7 @@ class Money:
             raise TypeError(f"minor units must be an int, not {type(minor).__name__}")
         if not _INT64_MIN <= minor <= _INT64_MAX:
             raise ArithmeticOverflow(f"{minor} minor units do not fit in 64 bits")
-        return cls._wrap(_c_money(minor, _money_currency(currency).code))
+        return cls._of(minor, _money_currency(currency).code)
 
     @classmethod
     def zero(cls, currency: str) -> "Money":
@@ -139,12 +159,12 @@ class Money:
     @property
     def minor(self) -> int:
         """The amount in minor units (cents, yen, fils)."""
-        return int(self._c.minor)
+        return self._minor
 
     @property
     def currency(self) -> str:
         """The ISO 4217 code."""
-        return str(self._c.currency)
+        return self._code
 
     @property
     def amount(self) -> Decimal:
