@@ -134,7 +134,7 @@ static int read_number(reader *r, size_t *offset) {
 
 int ar_jsonl_read(const char *line, size_t len, ar_buf *scratch, ar_jsonl_object *out, char *err,
                   size_t err_size) {
-    reader r = { line, line, line + len, scratch, err, err_size };
+    reader r = { line, line, line ? line + len : line, scratch, err, err_size }; /* NULL + 0 is undefined */
     size_t key_at[AR_JSONL_MAX_MEMBERS], value_at[AR_JSONL_MAX_MEMBERS];
     size_t item_at[AR_JSONL_MAX_MEMBERS][AR_JSONL_MAX_ITEMS];
     ar_jsonl_object o;
