@@ -16,6 +16,7 @@
 #include "archase/archase.h"
 #include "archase/cycle.h"
 #include "archase/kpi.h"
+#include "archase/replay.h"
 #include "support/failalloc.h"
 #include "support/testutil.h"
 
@@ -279,6 +280,36 @@ static void drafts_not_sent_are_not_messages(void **state) {
     archase_kpi_report_free(r);
 }
 
+/* The replay's figures are its own messages', whatever the ledger's outbox
+ * holds: a policy whose first step comes after the period sends nothing. */
+static void a_replay_never_counts_the_ledgers_outbox(void **state) {
+    fixture *f = *state;
+    assert_int_equal(day_one(f, 0), 0);
+    assert_int_equal(what_followed(f->eng), 0);
+    char text[sizeof policy_text + 16];
+    snprintf(text, sizeof text, "%s", policy_text);
+    char *first = strstr(text, "offset: 1,"), *second = strstr(text, "offset: 7,");
+    assert_non_null(first);
+    assert_non_null(second);
+    memcpy(first, "offset: 8,", 10); /* steps on days 8, 9 and 14 */
+    memcpy(second, "offset: 9,", 10);
+    archase_policy *late = NULL;
+    assert_int_equal(archase_policy_load_buffer(text, strlen(text), "late.yaml", NULL, &late, NULL), 0);
+    /* A one-day window: the outbox's messages of 02-01 would count on 02-02. */
+    archase_replay_options o = ARCHASE_REPLAY_OPTIONS_INIT;
+    o.response_window_days = 1;
+    archase_replay_result *res = NULL;
+    assert_int_equal(archase_replay(f->eng, late, DAY0 + 1, DAY0 + 7, &o, &res), 0);
+    archase_replay_summary sum = ARCHASE_REPLAY_SUMMARY_INIT;
+    assert_int_equal(archase_replay_summary_get(res, &sum), 0);
+    assert_int_equal(sum.messages, 0);
+    const archase_kpi_report *r = archase_replay_kpis(res);
+    assert_int_equal(metric(r, ARCHASE_KPI_MESSAGES, NULL), 0);
+    assert_int_equal(archase_kpi_effectiveness_count(r), 0);
+    archase_replay_result_free(res);
+    archase_policy_free(late);
+}
+
 /* ---- reviews ------------------------------------------------------------------------ */
 
 typedef struct drafts {
@@ -394,6 +425,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(sent_messages_are_the_touches_of_effectiveness, setup, teardown),
     cmocka_unit_test_setup_teardown(touches_given_by_the_host_replace_the_outbox, setup, teardown),
     cmocka_unit_test_setup_teardown(drafts_not_sent_are_not_messages, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_replay_never_counts_the_ledgers_outbox, setup, teardown),
     cmocka_unit_test_setup_teardown(reviews_of_drafts_give_reviewer_effort, setup, teardown),
     cmocka_unit_test(every_failing_allocation_reading_the_outbox_is_reported),
 };

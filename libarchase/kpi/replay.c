@@ -295,9 +295,15 @@ static int kpis(archase_replay_result *r, archase_engine *ledger, archase_date f
             archase_replay_message_get(r, i, &touches[i]);
         }
     }
+    /* The replay's own messages, never the ledger's outbox, and no reviews:
+     * empty arrays, not NULL (which would read the outbox). */
+    static const archase_kpi_touch no_touch = ARCHASE_KPI_TOUCH_INIT;
+    static const archase_kpi_review no_review = ARCHASE_KPI_REVIEW_INIT;
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
-    o.touches = touches;
+    o.touches = touches ? touches : &no_touch;
     o.touch_count = r->message_count;
+    o.reviews = &no_review;
+    o.review_count = 0;
     o.response_window_days = window;
     int rc = archase_kpi_compute(ledger, from, to, &o, &r->kpis);
     ar_free(a, touches);
