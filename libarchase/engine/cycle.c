@@ -100,12 +100,15 @@ static int write_decisions(cycle *cy) {
 typedef struct stale {
     cycle  *cy;
     char  **ids;
-    size_t  n, cap;
+    int    *held;     /* per id: 1 when a hold (or pause) stopped it, 0 when its invoices closed */
+    size_t  n, cap, held_cap;
     int     rc;
 } stale;
 
 /* An item still waiting whose customer message is about invoices none of
- * which is open any more (paid, credited, written off since it was queued). */
+ * which is open and chased any more: paid, credited, written off since it
+ * was queued, or their customer put on hold or paused (customer context
+ * wins: a message decided before the hold does not go out during it). */
 static int find_stale(void *ctx, const archase_record *rec) {
     stale *s = ctx;
     cycle *cy = s->cy;
@@ -117,14 +120,23 @@ static int find_stale(void *ctx, const archase_record *rec) {
     const archase_outbox_item *it = &cy->o.item;
     if (it->kind != ARCHASE_DECISION_SEND_MESSAGE || !it->invoice_count)
         return 0;
+    int held = 0;
     for (size_t k = 0; k < it->invoice_count; k++) {
         size_t at;
-        if (archase_assessment_find(cy->ds, it->invoice_ids[k], &at) == 0)
-            return 0;
+        if (archase_assessment_find(cy->ds, it->invoice_ids[k], &at) != 0)
+            continue; /* no longer open */
+        archase_invoice_assessment as = ARCHASE_INVOICE_ASSESSMENT_INIT;
+        if (archase_assessment_get(cy->ds, at, &as) == 0 && as.coverage == ARCHASE_COVERAGE_HOLD) {
+            held = 1;
+            continue;
+        }
+        return 0;
     }
     if (ar_grow(a, (void **)&s->ids, &s->cap, s->n + 1, sizeof *s->ids) ||
+        ar_grow(a, (void **)&s->held, &s->held_cap, s->n + 1, sizeof *s->held) ||
         !(s->ids[s->n] = ar_strdup(a, rec->id)))
         return s->rc = ar_error_set(&cy->e->err, ARCHASE_ENOMEM, "out of memory");
+    s->held[s->n] = held;
     s->n++;
     return 0;
 }
@@ -132,7 +144,7 @@ static int find_stale(void *ctx, const archase_record *rec) {
 static int cancel_stale(cycle *cy) {
     static const int waiting[] = { ARCHASE_OUTBOX_PENDING, ARCHASE_OUTBOX_FAILED_RETRY, ARCHASE_OUTBOX_DRAFT };
     archase_engine *e = cy->e;
-    stale s = { cy, NULL, 0, 0, 0 };
+    stale s = { cy, NULL, NULL, 0, 0, 0, 0 };
     int rc = 0;
     for (size_t w = 0; w < sizeof waiting / sizeof waiting[0] && !rc; w++) {
         archase_scan_filter f = ARCHASE_SCAN_FILTER_INIT;
@@ -153,7 +165,7 @@ static int cancel_stale(cycle *cy) {
         rc = ar_outbox_store(e, &cy->o, &cy->c, 0);
         if (!rc)
             rc = ar_outbox_audit(e, s.ids[i], from, ARCHASE_OUTBOX_CANCELLED, cy->o.item.attempts, NULL, NULL,
-                                 "invoice_closed");
+                                 s.held[i] ? "hold" : "invoice_closed");
         if (!rc) {
             cy->rep.cancelled++;
             cy->rep.audit_records++;
@@ -162,6 +174,7 @@ static int cancel_stale(cycle *cy) {
     for (size_t i = 0; i < s.n; i++)
         ar_free(AR_ENGINE_ALLOC(e), s.ids[i]);
     ar_free(AR_ENGINE_ALLOC(e), s.ids);
+    ar_free(AR_ENGINE_ALLOC(e), s.held);
     return rc;
 }
 
