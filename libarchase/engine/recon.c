@@ -331,31 +331,98 @@ static int foreign_currency(const archase_snapshot *snap, uint32_t customer, con
     return 1;
 }
 
-typedef struct ref_ctx {
-    pay_list     *l;
-    const pay    *p;
-    int           earlier; /* another payment with that reference came first */
-} ref_ctx;
+/* The bank references of one customer's payments, sorted by (reference,
+ * date, id): the first entry of a reference is its earliest payment. Read
+ * once per customer that has a referenced payment in the window. */
+typedef struct ref_entry {
+    char        *reference, *id;
+    archase_date date;
+} ref_entry;
 
-static int same_reference(void *ctx, const archase_record *r) {
-    ref_ctx *x = ctx;
-    if (!strcmp(r->id, x->p->id))
-        return 0;
-    if (r->date > x->p->date || (r->date == x->p->date && strcmp(r->id, x->p->id) > 0))
-        return 0; /* later: that one is the duplicate */
-    int rc = ar_fact_decode(&x->l->fact, ARCHASE_FAMILY_PAYMENT, r->data, r->size);
+typedef struct ref_index {
+    archase_engine *e;
+    ar_fact        *fact;
+    ref_entry      *items;
+    size_t          n, cap;
+} ref_index;
+
+static void refs_clear(ref_index *x) {
+    const archase_allocator *al = AR_ENGINE_ALLOC(x->e);
+    for (size_t i = 0; i < x->n; i++) {
+        ar_free(al, x->items[i].reference);
+        ar_free(al, x->items[i].id);
+    }
+    x->n = 0;
+}
+
+static void refs_free(ref_index *x) {
+    refs_clear(x);
+    ar_free(AR_ENGINE_ALLOC(x->e), x->items);
+    x->items = NULL;
+    x->cap = 0;
+}
+
+static int collect_ref(void *ctx, const archase_record *r) {
+    ref_index *x = ctx;
+    int rc = ar_fact_decode(x->fact, ARCHASE_FAMILY_PAYMENT, r->data, r->size);
     if (rc)
         return rc == ARCHASE_ENOMEM ? rc : ARCHASE_EPARSE;
-    const char *ref = x->l->fact.u.payment.reference;
-    if (ref && !strcmp(ref, x->p->reference)) {
-        x->earlier = 1;
-        return ARCHASE_SCAN_STOP;
+    const char *ref = x->fact->u.payment.reference;
+    if (!ref || !*ref)
+        return 0;
+    const archase_allocator *al = AR_ENGINE_ALLOC(x->e);
+    if (ar_grow(al, (void **)&x->items, &x->cap, x->n + 1, sizeof *x->items))
+        return ARCHASE_ENOMEM;
+    ref_entry *it = &x->items[x->n];
+    it->reference = ar_strdup(al, ref);
+    it->id = ar_strdup(al, r->id);
+    it->date = r->date;
+    x->n++; /* freed with the index even when a copy failed */
+    return it->reference && it->id ? 0 : ARCHASE_ENOMEM;
+}
+
+static int cmp_ref(const void *a, const void *b) {
+    const ref_entry *x = a, *y = b;
+    int c = strcmp(x->reference, y->reference);
+    if (c)
+        return c;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* Reads the references of `customer`'s payments into `x` (emptied first). */
+static int refs_load(archase_engine *e, ref_index *x, const char *customer) {
+    refs_clear(x);
+    archase_scan_filter f = ARCHASE_SCAN_FILTER_INIT;
+    f.family = ARCHASE_FAMILY_PAYMENT;
+    f.customer_id = customer;
+    f.status = ARCHASE_PAYMENT;
+    int rc = ar_store_scan(e, &f, collect_ref, x);
+    if (rc == ARCHASE_EPARSE)
+        return ar_error_set(&e->err, ARCHASE_ESTORAGE, "a stored payment of '%s' cannot be decoded", customer);
+    if (rc == ARCHASE_ENOMEM)
+        return ar_error_set(&e->err, rc, "out of memory");
+    if (!rc && x->n > 1)
+        qsort(x->items, x->n, sizeof *x->items, cmp_ref);
+    return rc;
+}
+
+/* 1 when an earlier payment of the customer has `p`'s reference. */
+static int earlier_reference(const ref_index *x, const pay *p) {
+    size_t lo = 0, hi = x->n;
+    while (lo < hi) { /* the first entry with the reference */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(x->items[mid].reference, p->reference) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return 0;
+    return lo < x->n && !strcmp(x->items[lo].reference, p->reference) && strcmp(x->items[lo].id, p->id) != 0;
 }
 
 static int check_payment(archase_engine *e, const archase_policy *policy, const archase_snapshot *snap,
-                         pay_list *l, const pay *p, archase_date as_of, ar_lifecycle_counts *counts) {
+                         const ref_index *refs, const pay *p, archase_date as_of, ar_lifecycle_counts *counts) {
     uint32_t customer = ar_strtab_find(&snap->ids, p->customer);
     if (customer == AR_STRTAB_NONE || customer >= snap->ids.count)
         customer = AR_IDX_NONE; /* not in the snapshot: nothing open to compare with */
@@ -393,23 +460,20 @@ static int check_payment(archase_engine *e, const archase_policy *policy, const 
             ar_held_free(&inv);
         }
     }
-    if (!rc && p->reference) {
-        ref_ctx x = { l, p, 0 };
-        archase_scan_filter f = ARCHASE_SCAN_FILTER_INIT;
-        f.family = ARCHASE_FAMILY_PAYMENT;
-        f.customer_id = p->customer;
-        f.status = ARCHASE_PAYMENT;
-        rc = ar_store_scan(e, &f, same_reference, &x);
-        if (rc == ARCHASE_EPARSE)
-            rc = ar_error_set(&e->err, ARCHASE_ESTORAGE, "a stored payment of '%s' cannot be decoded", p->customer);
-        if (!rc && x.earlier) {
-            snprintf(detail, sizeof detail, "%s with reference '%s', which an earlier payment already has", a,
-                     p->reference);
-            rc = open_item(e, ARCHASE_RECON_DUPLICATE_REFERENCE, p->id, p->customer, p->invoice, p->id, NULL,
-                           p->amount, p->currency, p->date, as_of, detail, counts);
-        }
+    if (!rc && p->reference && earlier_reference(refs, p)) {
+        snprintf(detail, sizeof detail, "%s with reference '%s', which an earlier payment already has", a,
+                 p->reference);
+        rc = open_item(e, ARCHASE_RECON_DUPLICATE_REFERENCE, p->id, p->customer, p->invoice, p->id, NULL,
+                       p->amount, p->currency, p->date, as_of, detail, counts);
     }
     return rc;
+}
+
+/* Payments by customer, then in the order the store gave them (id). */
+static int cmp_pay(const void *a, const void *b) {
+    const pay *x = a, *y = b;
+    int c = strcmp(x->customer, y->customer);
+    return c ? c : strcmp(x->id, y->id);
 }
 
 int ar_recon_advance_txn(archase_engine *e, const archase_policy *policy, const archase_snapshot *snap,
@@ -427,8 +491,21 @@ int ar_recon_advance_txn(archase_engine *e, const archase_policy *policy, const 
         rc = ar_error_set(&e->err, rc, "out of memory");
     else if (rc == ARCHASE_EPARSE)
         rc = ar_error_set(&e->err, ARCHASE_ESTORAGE, "a stored payment cannot be decoded");
-    for (size_t i = 0; i < l.n && !rc; i++)
-        rc = check_payment(e, policy, snap, &l, &l.items[i], as_of, counts);
+    if (!rc && l.n > 1)
+        qsort(l.items, l.n, sizeof *l.items, cmp_pay);
+    ref_index refs = { e, &l.fact, NULL, 0, 0 };
+    for (size_t i = 0; i < l.n && !rc;) {
+        size_t end = i, referenced = 0;
+        while (end < l.n && !strcmp(l.items[end].customer, l.items[i].customer))
+            referenced += l.items[end++].reference != NULL;
+        refs_clear(&refs);
+        if (referenced)
+            rc = refs_load(e, &refs, l.items[i].customer);
+        for (; i < end && !rc; i++)
+            rc = check_payment(e, policy, snap, &refs, &l.items[i], as_of, counts);
+        i = end;
+    }
+    refs_free(&refs);
     pays_free(&l);
     return rc;
 }
