@@ -71,6 +71,16 @@ def test_every_shell_example_succeeds(archase, tmp_path, source_root, page):
         block = blocks[int(failed[-1])] if failed else "(before the first block)"
         pytest.fail(f"docs/{page}: this example failed (exit {proc.returncode}):\n{block}\n"
                     f"{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+    if page == "getting-started.md":
+        # the demo printed what the page says it prints, and left the report
+        for section in ("== today's worklist (2026-03-31), top 10", "== approvals waiting for a decision today",
+                        "== open promises to pay", "== open disputes", "== no silent drops",
+                        "== KPIs: January", "== audit log", "demo/report.html"):
+            assert section in proc.stdout, section
+        assert re.search(r"overdue invoices: .* 0 unaccounted", proc.stdout)
+        assert re.search(r"^verified: \d+ records verified", proc.stdout, flags=re.M)
+        assert len(re.findall(r"^2026-\d\d-\d\d  .* decisions", proc.stdout, flags=re.M)) == 60
+        assert (tmp_path / "demo" / "report.html").stat().st_size > 50000
 
 
 def test_cli_md_shows_every_command(archase, source_root):
