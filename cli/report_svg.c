@@ -16,6 +16,7 @@
 #define BOTTOM       56.0
 #define HBAR_LEFT    230.0
 #define HBAR_ROW     22.0
+#define HBAR_TOP     12.0
 #define MAX_X_LABELS 12
 
 static const char *const colours[] = { "#0072B2", "#E69F00", "#009E73", "#D55E00",
@@ -287,7 +288,7 @@ void svg_lines(FILE *out, const svg_chart *c) {
 }
 
 void svg_hbars(FILE *out, const svg_chart *c) {
-    double height = TOP + HBAR_ROW * (double)(c->points ? c->points : 2) + 24;
+    double height = HBAR_TOP + HBAR_ROW * (double)(c->points ? c->points : 2) + 24;
     int64_t hi = 0, lo = 0;
     for (size_t p = 0; p < c->points; p++)
         if (defined_at(c, 0, p) && value_at(c, 0, p) > hi)
@@ -301,7 +302,7 @@ void svg_hbars(FILE *out, const svg_chart *c) {
     nice_scale(&lo, &hi);
     double width = WIDTH - HBAR_LEFT - RIGHT - 70;
     for (size_t p = 0; p < c->points; p++) {
-        double y = TOP + HBAR_ROW * (double)p;
+        double y = HBAR_TOP + HBAR_ROW * (double)p;
         char text[48] = "n/a";
         int64_t v = defined_at(c, 0, p) ? value_at(c, 0, p) : 0;
         if (defined_at(c, 0, p))
