@@ -63,7 +63,10 @@ import_day() { # DAY
   for spec in "${FILES[@]}"; do
     IFS=: read -r file kind _ <<<"$spec"
     [ -f "$OUT/days/$1/$file" ] || continue
-    "$A" import "$DB" --kind "$kind" "$OUT/days/$1/$file" >"$OUT/import.json"
+    if ! "$A" import "$DB" --kind "$kind" "$OUT/days/$1/$file" >"$OUT/import.json"; then
+      cat "$OUT/import.json" >&2   # the rows refused, with their lines
+      exit 1
+    fi
     mapfile -t rows <"$OUT/days/$1/$file"
     ARRIVED+="${ARRIVED:+, }$((${#rows[@]} - 1)) ${file%.csv}"
   done
