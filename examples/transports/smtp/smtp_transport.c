@@ -213,23 +213,24 @@ static int smtp_send(void *userdata, const archase_message *msg, int *result, ch
         *result = ARCHASE_SEND_REJECTED;
         return 0;
     }
-    if (rc)
-        return rc;
-
-    /* Before the first byte goes out, the journal knows an attempt began. */
-    if (t->journal && smtp_journal_note(t->journal, SMTP_JOURNAL_SENDING, msg->idempotency_key)) {
+    char recipient[300];
+    snprintf(recipient, sizeof recipient, "<%s>", to);
+    struct curl_slist *rcpt = rc ? NULL : curl_slist_append(NULL, recipient);
+    if (!rcpt) {
+        /* Nothing went out: a retry, not a message in doubt. */
         smtp_buf_free(&mail);
-        snprintf(detail, detail_size, "the delivery journal cannot be written: not sent");
+        snprintf(detail, detail_size, "out of memory: not sent");
         *result = ARCHASE_SEND_RETRY;
         return 0;
     }
 
-    char recipient[300];
-    snprintf(recipient, sizeof recipient, "<%s>", to);
-    struct curl_slist *rcpt = curl_slist_append(NULL, recipient);
-    if (!rcpt) {
+    /* Before the first byte goes out, the journal knows an attempt began. */
+    if (t->journal && smtp_journal_note(t->journal, SMTP_JOURNAL_SENDING, msg->idempotency_key)) {
+        curl_slist_free_all(rcpt);
         smtp_buf_free(&mail);
-        return ARCHASE_ENOMEM;
+        snprintf(detail, detail_size, "the delivery journal cannot be written: not sent");
+        *result = ARCHASE_SEND_RETRY;
+        return 0;
     }
     exchange x;
     memset(&x, 0, sizeof x);

@@ -203,6 +203,13 @@ def test_lookup_answers_from_the_journal_across_restarts(probe, smtp_server, tmp
     assert probe(*base, "lookup", "B#1") == ["sent"]
 
 
+def test_a_journal_that_cannot_be_written_stops_the_message(probe, smtp_server):
+    # /dev/full opens for writing and fails every write (no space left).
+    lines = send(probe, smtp_server, extra=["--journal", "/dev/full"])
+    assert result_of(lines) == ["retry", "the delivery journal cannot be written: not sent"]
+    assert smtp_server.messages == []
+
+
 def test_without_a_journal_there_is_no_lookup(probe, smtp_server):
     assert probe("--url", smtp_server.url, *FROM, "lookup", "A#1") == ["no-lookup"]
 
