@@ -488,7 +488,7 @@ static void coverage(page *p) {
     for (size_t i = 0; i < n; i++)
         fprintf(p->out, "<tr><td>%s</td><td class=\"num\" data-coverage=\"%s\">%lld</td></tr>\n", labels[i],
                 labels[i], (long long)values[i]);
-    fputs("</tbody></table>\n<table><thead><tr><th>reason (holds and exceptions)</th><th class=\"num\">invoices</th>"
+    fputs("</tbody></table>\n<table><thead><tr><th>why (the reason of each state)</th><th class=\"num\">invoices</th>"
           "</tr></thead><tbody>\n",
           p->out);
     for (int k = 1; k < ARCHASE_REASON_LIMIT_; k++)
