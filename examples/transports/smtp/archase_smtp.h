@@ -23,7 +23,9 @@
  * `lookup` answers from a delivery journal (`journal_path`): a key whose
  * last attempt the server acknowledged is SENT, a key never attempted or
  * whose attempts were all refused is NOT_SENT, and a key with an attempt
- * that got no answer is UNKNOWN (a person checks the mailbox's Sent folder).
+ * that got no answer is UNKNOWN — unless `sent_folder_url` names the
+ * mailbox's Sent folder (Gmail files there what its SMTP server accepted)
+ * and a search for the message's Message-ID finds it: then it is SENT.
  * Without a journal the transport has no lookup.
  *
  * Bounces that come back later as mail (a DSN to the sender) are not seen
@@ -62,11 +64,15 @@ typedef struct archase_smtp_options {
     uint32_t             timeout_ms;         /* the whole exchange; 0 = 60000 */
     const archase_clock *clock;              /* "now" for scheduled instants and the Date
                                                 header; NULL = the system clock; copied */
+    const char          *sent_folder_url;    /* imaps://HOST/FOLDER: the mailbox's Sent
+                                                folder, searched (same user, password
+                                                and TLS settings) for a message in doubt;
+                                                NULL = the journal alone answers */
 } archase_smtp_options;
 #define ARCHASE_SMTP_OPTIONS_VERSION 1
 #define ARCHASE_SMTP_OPTIONS_INIT                                                              \
     { ARCHASE_SMTP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-      NULL, 0, NULL, 0, 0, NULL }
+      NULL, 0, NULL, 0, 0, NULL, NULL }
 
 /* Makes an SMTP transport: *out receives the table to hand to
  * archase_engine_set_transport, which then owns it (or to release with its

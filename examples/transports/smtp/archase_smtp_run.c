@@ -24,8 +24,8 @@ static const char usage_text[] =
     "                        [--from-name NAME] [--reply-to ADDR] [--user NAME]\n"
     "                        [--password-env VAR] [--require-tls] [--ca-file FILE]\n"
     "                        [--journal FILE] [--internal-to ADDR] [--pay-link URL]\n"
-    "                        [--dispute-link URL] [--timeout-ms N] [--now INSTANT]\n"
-    "                        [--dispatch-only]\n"
+    "                        [--dispute-link URL] [--sent-folder URL] [--timeout-ms N]\n"
+    "                        [--now INSTANT] [--dispatch-only]\n"
     "\n"
     "Runs the daily cycle of DATE over the ledger DB and sends its e-mail\n"
     "through the SMTP server at URL (smtp://HOST:587 uses STARTTLS when the\n"
@@ -39,6 +39,9 @@ static const char usage_text[] =
     "                       (default ARCHASE_SMTP_PASSWORD; Gmail: an app password)\n"
     "  --require-tls        never send in clear\n"
     "  --journal FILE       the delivery journal (default DB.smtp-journal)\n"
+    "  --sent-folder URL    the mailbox's Sent folder (imaps://HOST/FOLDER, Gmail:\n"
+    "                       imaps://imap.gmail.com/%5BGmail%5D/Sent%20Mail): a message\n"
+    "                       in doubt found there is marked sent\n"
     "  --internal-to ADDR   where escalations, alerts and call tasks go (default:\n"
     "                       not by e-mail; they fail as undeliverable)\n"
     "  --pay-link URL       what {{ links.pay_now }} becomes in a message; a\n"
@@ -111,6 +114,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--internal-to")) so.internal_to = v;
         else if (!strcmp(a, "--pay-link")) so.pay_link = v;
         else if (!strcmp(a, "--dispute-link")) so.dispute_link = v;
+        else if (!strcmp(a, "--sent-folder")) so.sent_folder_url = v;
         else if (!strcmp(a, "--timeout-ms")) so.timeout_ms = (uint32_t)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--now")) now_text = v;
         else {

@@ -10,7 +10,7 @@
  *            [--require-tls] [--ca-file FILE] [--user NAME --password TEXT]
  *            [--name RECIPIENT] [--channel email|internal|sms]
  *            [--internal-to ADDR] [--pay-link URL] [--dispute-link URL]
- *            [--placeholder TEXT] [--customer ID]
+ *            [--placeholder TEXT] [--customer ID] [--sent-folder URL]
  *   The transport is made at the first command, from the options before it;
  *   the message's options (--scheduled-at, --name, --channel, --placeholder,
  *   --customer)
@@ -65,6 +65,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--internal-to")) o.internal_to = v, i++;
         else if (!strcmp(a, "--pay-link")) o.pay_link = v, i++;
         else if (!strcmp(a, "--dispute-link")) o.dispute_link = v, i++;
+        else if (!strcmp(a, "--sent-folder")) o.sent_folder_url = v, i++;
         else if (!strcmp(a, "--customer")) m.customer_id = v, i++;
         else if (!strcmp(a, "--placeholder")) m.link_placeholder = v, i++;
         else if (!strcmp(a, "--name")) m.recipient_name = v, i++;

@@ -18,10 +18,12 @@
 #include "archase_smtp.h"
 #include "smtp_journal.h"
 #include "smtp_message.h"
+#include "smtp_sent_folder.h"
 
 typedef struct smtp_transport {
     char          *url, *username, *password, *from, *from_name, *reply_to;
     char          *message_id_domain, *pay_link, *dispute_link, *internal_to, *ca_file;
+    char          *sent_folder_url;
     int            require_tls;
     long           connect_timeout_ms, timeout_ms;
     archase_clock  clock;
@@ -264,6 +266,18 @@ static int smtp_lookup(void *userdata, const char *idempotency_key, int *result)
     *result = state == SMTP_JOURNAL_SENT      ? ARCHASE_LOOKUP_SENT
               : state == SMTP_JOURNAL_SENDING ? ARCHASE_LOOKUP_UNKNOWN
                                               : ARCHASE_LOOKUP_NOT_SENT;
+    if (state == SMTP_JOURNAL_SENDING && t->sent_folder_url) {
+        /* Found in the Sent folder: the server took it. Not found proves
+         * nothing (the copy may come later): it stays unknown. */
+        char message_id[3 * ARCHASE_IDEMPOTENCY_KEY_MAX + 300];
+        smtp_sent_folder folder = { t->sent_folder_url, t->username, t->password, t->ca_file,
+                                    t->require_tls, t->connect_timeout_ms, t->timeout_ms };
+        int found = 0;
+        if (archase_smtp_message_id(idempotency_key, t->message_id_domain, message_id,
+                                    sizeof message_id) == 0 &&
+            smtp_sent_folder_has(&folder, message_id, &found) == 0 && found)
+            *result = ARCHASE_LOOKUP_SENT;
+    }
     return 0;
 }
 
@@ -277,7 +291,7 @@ static void smtp_close(void *userdata) {
     char *strings[] = { t->url,      t->username,          t->password, t->from,
                         t->from_name, t->reply_to,         t->message_id_domain,
                         t->pay_link, t->dispute_link,      t->internal_to,
-                        t->ca_file };
+                        t->ca_file,  t->sent_folder_url };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         if (strings[i] == t->password && t->password)
             memset(t->password, 0, strlen(t->password));
@@ -311,6 +325,9 @@ int archase_smtp_transport_new(const archase_smtp_options *opts, archase_transpo
         return fail(errbuf, errbuf_size, ARCHASE_EINVAL, "the url must be smtp://HOST[:PORT] or smtps://HOST[:PORT]");
     if (!smtp_address_ok(opts->from))
         return fail(errbuf, errbuf_size, ARCHASE_EINVAL, "the from address must be local@domain");
+    if (opts->sent_folder_url && strncmp(opts->sent_folder_url, "imap://", 7) &&
+        strncmp(opts->sent_folder_url, "imaps://", 8))
+        return fail(errbuf, errbuf_size, ARCHASE_EINVAL, "the Sent folder must be imap://HOST/FOLDER or imaps://HOST/FOLDER");
     if (opts->internal_to && !smtp_address_ok(opts->internal_to))
         return fail(errbuf, errbuf_size, ARCHASE_EINVAL, "the internal mailbox must be local@domain");
     if (opts->clock && (opts->clock->version != ARCHASE_CLOCK_VERSION || !opts->clock->now))
@@ -331,6 +348,7 @@ int archase_smtp_transport_new(const archase_smtp_options *opts, archase_transpo
                      copy(opts->from_name, &t->from_name) || copy(opts->reply_to, &t->reply_to) ||
                      copy(domain, &t->message_id_domain) || copy(opts->pay_link, &t->pay_link) ||
                      copy(opts->dispute_link, &t->dispute_link) ||
+                     copy(opts->sent_folder_url, &t->sent_folder_url) ||
                      copy(opts->internal_to, &t->internal_to) || copy(opts->ca_file, &t->ca_file)
                  ? ARCHASE_ENOMEM
                  : 0;

@@ -187,3 +187,86 @@ def wait_for(predicate, seconds=5.0):
             return True
         time.sleep(0.02)
     return predicate()
+
+
+class SentFolder:
+    """A minimal IMAP server on 127.0.0.1 with one folder, "Sent", holding the
+    messages whose Message-IDs are in `message_ids` (as Gmail's Sent folder
+    holds what its SMTP server accepted). It answers what libcurl asks to
+    search a folder: CAPABILITY, LOGIN, SELECT, SEARCH HEADER Message-ID,
+    LOGOUT. `searches` counts the searches."""
+
+    def __init__(self, login=b"ar@example.com", password=b"app-password"):
+        import asyncio
+        import threading
+
+        self.message_ids = set()
+        self.searches = 0
+        self.login, self.password = login, password
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def serve():
+            self.server = await asyncio.start_server(self.session, "127.0.0.1", self.port)
+            ready.set()
+
+        self.thread = threading.Thread(
+            target=lambda: (self.loop.run_until_complete(serve()), self.loop.run_forever()),
+            daemon=True)
+        self.thread.start()
+        ready.wait(5)
+
+    @property
+    def url(self):
+        return "imap://127.0.0.1:%d/Sent" % self.port
+
+    async def session(self, reader, writer):
+        writer.write(b"* OK IMAP4rev1 ready\r\n")
+        logged_in = False
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            tag, _, rest = line.rstrip(b"\r\n").partition(b" ")
+            command, _, args = rest.partition(b" ")
+            command = command.upper()
+            if command == b"CAPABILITY":
+                writer.write(b"* CAPABILITY IMAP4rev1\r\n" + tag + b" OK done\r\n")
+            elif command == b"LOGIN":
+                user, _, password = args.partition(b" ")
+                if user.strip(b'"') == self.login and password.strip(b'"') == self.password:
+                    logged_in = True
+                    writer.write(tag + b" OK logged in\r\n")
+                else:
+                    writer.write(tag + b" NO [AUTHENTICATIONFAILED] invalid credentials\r\n")
+            elif command in (b"SELECT", b"EXAMINE") and logged_in:
+                writer.write(b"* %d EXISTS\r\n" % len(self.message_ids) + tag +
+                             b" OK [READ-WRITE] selected\r\n")
+            elif command == b"SEARCH" and logged_in:
+                self.searches += 1
+                wanted = args.split(b" ", 2)[-1].strip(b'"').decode()
+                hits = sorted(self.message_ids)
+                numbers = [str(i + 1) for i, m in enumerate(hits) if m == wanted]
+                writer.write(("* SEARCH%s\r\n" % "".join(" " + n for n in numbers)).encode() +
+                             tag + b" OK search done\r\n")
+            elif command == b"LOGOUT":
+                writer.write(b"* BYE\r\n" + tag + b" OK bye\r\n")
+                await writer.drain()
+                break
+            else:
+                writer.write(tag + b" BAD unexpected\r\n")
+            await writer.drain()
+        writer.close()
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@pytest.fixture
+def sent_folder():
+    folder = SentFolder()
+    yield folder
+    folder.stop()

@@ -152,6 +152,26 @@ def test_a_message_the_server_took_without_answering_is_never_resent(ledger, smt
     assert by_recipient(smtp_server)["ap@acme.example"] == 1
 
 
+def test_a_message_in_doubt_found_in_the_sent_folder_is_settled_by_the_rerun(
+        ledger, smtp_server, sent_folder):
+    folder = ["--sent-folder", sent_folder.url, "--user", "ar@example.com"]
+
+    def env_run(now, as_of=None):
+        p = subprocess.run(run_args(ledger, smtp_server, now, as_of, folder), capture_output=True,
+                           text=True, env={**os.environ, "ARCHASE_SMTP_PASSWORD": "app-password"})
+        assert p.returncode == 0, p.stderr
+        return json.loads(p.stdout)
+
+    smtp_server.handler.drop_next = True
+    assert env_run("2026-03-02T18:00:00Z", "2026-03-02")["dispatch"]["in_doubt"] == 1
+    # The mailbox filed what its server took: the next dispatch finds it there.
+    sent_folder.message_ids.update(m.message["Message-ID"] for m in smtp_server.messages)
+    report = env_run("2026-03-02T18:15:00Z")["dispatch"]
+    assert (report["reconciled_sent"], report["in_doubt"], report["sent"]) == (1, 0, 0)
+    assert Counter(i["status"] for i in outbox(ledger)) == {"sent": 2}
+    assert by_recipient(smtp_server) == {"ap@acme.example": 1, "payables@bigco.example": 1}
+
+
 def test_a_crash_during_the_exchange_then_a_rerun_delivers_nothing_twice(ledger, smtp_server):
     # The run dies (SIGKILL) while the server takes its first message.
     proc = subprocess.Popen(run_args(ledger, smtp_server, "2026-03-02T18:00:00Z", "2026-03-02"),

@@ -210,6 +210,30 @@ def test_a_journal_that_cannot_be_written_stops_the_message(probe, smtp_server):
     assert smtp_server.messages == []
 
 
+def test_a_message_in_doubt_found_in_the_sent_folder_is_sent(probe, smtp_server, sent_folder,
+                                                             tmp_path):
+    journal = str(tmp_path / "journal")
+    base = ["--url", smtp_server.url, *FROM, *NOW, "--journal", journal,
+            "--user", "ar@example.com", "--password", "app-password",
+            "--sent-folder", sent_folder.url]
+    lines = probe(*base, "send", "A#1", "drop@acme.example", "s", "b",
+                  "send", "B#1", "drop@acme.example", "s", "b",
+                  "send", "C#1", "ana@acme.example", "s", "b")
+    assert [l.split("\t")[0] for l in lines] == ["unknown", "unknown", "sent"]
+    # The mailbox filed A (the server took it before the connection dropped), not B.
+    a = next(m for m in smtp_server.messages if m.message["X-Archase-Idempotency-Key"] == "A#1")
+    sent_folder.message_ids.add(a.message["Message-ID"])
+    assert probe(*base, "lookup", "A#1", "lookup", "B#1", "lookup", "C#1", "lookup", "D#1") == \
+        ["sent", "unknown", "sent", "not_sent"]
+    # Only keys in doubt are searched for.
+    assert sent_folder.searches == 2
+    # Wrong credentials or no folder server: the journal's answer stands.
+    wrong = [a if a != "app-password" else "wrong" for a in base]
+    assert probe(*wrong, "lookup", "A#1") == ["unknown"]
+    gone = [a if a != sent_folder.url else "imap://127.0.0.1:%d/Sent" % free_port() for a in base]
+    assert probe(*gone, "lookup", "A#1") == ["unknown"]
+
+
 def test_without_a_journal_there_is_no_lookup(probe, smtp_server):
     assert probe("--url", smtp_server.url, *FROM, "lookup", "A#1") == ["no-lookup"]
 

@@ -204,6 +204,10 @@ static void options_are_checked_with_a_reason(void **state) {
     o.clock = &broken;
     assert_int_equal(archase_smtp_transport_new(&o, &t, err, sizeof err), ARCHASE_EINVAL);
     o.clock = NULL;
+    o.sent_folder_url = "https://mail.example.com/Sent";
+    assert_int_equal(archase_smtp_transport_new(&o, &t, err, sizeof err), ARCHASE_EINVAL);
+    assert_string_equal(err, "the Sent folder must be imap://HOST/FOLDER or imaps://HOST/FOLDER");
+    o.sent_folder_url = NULL;
     o.version = 99;
     assert_int_equal(archase_smtp_transport_new(&o, &t, err, sizeof err), ARCHASE_EVERSION);
     o.version = ARCHASE_SMTP_OPTIONS_VERSION;
