@@ -13,7 +13,7 @@ help:
 	@echo "make deps   install missing Debian and pinned Python packages"
 	@echo "make build  configure and build everything in $(BUILD)/"
 	@echo "make test   deps + build + every suite (also under ASan/UBSan and valgrind)"
-	@echo "make demo   deps + build + the example run on SQLite"
+	@echo "make demo   deps + build + 60 days of collections on the example ledger, then the report (demo/)"
 	@echo "make bench  run the benchmarks (results belong in docs/perf.md)"
 	@echo "make wheel  build the Python wheel with meson-python into dist/"
 	@echo "make fuzz   run each fuzz target for FUZZ_SECONDS (default 60) with clang and libFuzzer"
