@@ -263,9 +263,13 @@ static void forecast(page *p, const char *currency) {
             archase_money m = { wk.expected, "" };
             memcpy(m.currency, currency, 4);
             archase_money_format(&m, amount, sizeof amount);
-            fprintf(p->out, "<tr><td>%u</td><td>%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%u</td>"
+            char value[ARCHASE_MONEY_FORMAT_MAX] = "";
+            archase_money_format_amount(&m, value, sizeof value);
+            fprintf(p->out, "<tr><td>%u</td><td>%s</td><td>%s</td><td class=\"num\" data-forecast-week=\"%u\" "
+                            "data-currency=\"%s\" data-value=\"%s\">%s</td><td class=\"num\">%u</td>"
                             "<td class=\"num\">%u</td></tr>\n",
-                    wk.week, report_date(wk.from, a), report_date(wk.to, b), amount, wk.invoices, wk.promises);
+                    wk.week, report_date(wk.from, a), report_date(wk.to, b), wk.week, currency, value, amount,
+                    wk.invoices, wk.promises);
         }
         fputs("</tbody></table></details>\n", p->out);
         figure_close(p, "Expected receipts per week; the table lists the same amounts.");

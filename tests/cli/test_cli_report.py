@@ -50,6 +50,7 @@ class Page(html.parser.HTMLParser):
         self.audit = None
         self.coverage = {}
         self.coverage_cell = None
+        self.forecast = {}
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -65,6 +66,8 @@ class Page(html.parser.HTMLParser):
             self.charts[self.chart]["marks"] += 1
         if tag in ("title", "desc") and self.chart:
             self.in_title = (self.chart, tag)
+        if "data-forecast-week" in a:
+            self.forecast[(a["data-currency"], int(a["data-forecast-week"]))] = a["data-value"]
         if "data-audit" in a:
             self.audit = a["data-audit"]
         if "data-coverage" in a:
@@ -333,3 +336,12 @@ def test_copilot_drafts_are_counted_as_kpi_json_counts_them(archase, tmp_path, s
     assert effort["pending"] > 0
     assert page.charts["reviews"]["marks"] == 4
     assert f'<title>still waiting: {effort["pending"]}</title>' in out.read_text()
+
+
+def test_report_forecast_equals_forecast_json(archase, ledger, report, policy):
+    r = archase("forecast", ledger, "--as-of", TO, "--policy", policy, "--json")
+    assert r.code == 0, r.err
+    page = parse(report)
+    expected = {(row["currency"], w["week"]): w["expected"] for row in r.json() for w in row["weeks"]}
+    assert len(expected) == 3 * 13
+    assert page.forecast == expected
