@@ -345,3 +345,13 @@ def test_report_forecast_equals_forecast_json(archase, ledger, report, policy):
     expected = {(row["currency"], w["week"]): w["expected"] for row in r.json() for w in row["weeks"]}
     assert len(expected) == 3 * 13
     assert page.forecast == expected
+
+
+def test_a_policy_that_does_not_load_writes_no_report(archase, ledger, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\nbogus: 1\n")
+    out = tmp_path / "r.html"
+    r = archase("report", ledger, "--from", FROM, "--to", TO, "--policy", bad, "--out", out)
+    assert r.code == 1
+    assert f"{bad}:3:1: unknown key \"bogus\"" in r.err
+    assert not out.exists()
