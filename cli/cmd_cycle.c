@@ -150,7 +150,7 @@ static void json_dispatch(cli_json *j, const archase_dispatch_report *d) {
         { "recovered", d->recovered }, { "reconciled_sent", d->reconciled_sent },
         { "reconciled_retry", d->reconciled_retry }, { "in_doubt", d->in_doubt },
         { "claimed", d->claimed }, { "sent", d->sent }, { "retried", d->retried }, { "dead", d->dead },
-        { "alerts", d->alerts }, { "refused", d->refused },
+        { "alerts", d->alerts }, { "refused", d->refused }, { "cancelled", d->cancelled },
     };
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         cli_json_key(j, counts[i].key);

@@ -393,6 +393,31 @@ static void payment_cancels_a_queued_message(void **state) {
         assert_null(strstr(f->rec.keys[i], "globex"));
 }
 
+static void payment_or_hold_after_the_cycle_stops_what_dispatch_would_send(void **state) {
+    fixture *f = *state;
+    archase_cycle_options o = ARCHASE_CYCLE_OPTIONS_INIT;
+    o.dispatch = 0;
+    archase_cycle_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.version = ARCHASE_CYCLE_REPORT_VERSION;
+    assert_int_equal(archase_run_cycle(f->eng, f->policy, DAY0 + 1, &o, &rep), 0);
+    assert_int_equal(rep.outbox_written, 2);
+    /* Between the cycle and the dispatch: globex pays, acme is put on hold. */
+    paid(f->eng, "P-G", "G-1", "globex", 99900, DAY0 + 1);
+    archase_customer_flags fl = ARCHASE_CUSTOMER_FLAGS_INIT;
+    fl.customer_id = "acme";
+    fl.hold = 1;
+    assert_int_equal(archase_customer_flags_put(f->eng, &fl, NULL), 0);
+    uint64_t audit = audit_size(f);
+    archase_dispatch_report d = ARCHASE_DISPATCH_REPORT_INIT;
+    assert_int_equal(archase_dispatch(f->eng, NULL, &d), 0);
+    assert_int_equal(d.cancelled, 2);
+    assert_int_equal(d.sent, 0);
+    assert_int_equal(f->rec.n, 0);
+    assert_int_equal(audit_size(f), audit + 2);
+    assert_int_equal(outbox(f, NULL).by_status[ARCHASE_OUTBOX_CANCELLED], 2);
+}
+
 /* ---- failures ------------------------------------------------------------------------ */
 
 /* An item's fields, its strings copied (they live during the callback only). */
@@ -1069,6 +1094,7 @@ int main(void) {
         BOTH(catch_up_after_five_missed_days_sends_one_per_customer),
         BOTH(payment_between_runs_stops_the_next_message),
         BOTH(payment_cancels_a_queued_message),
+        BOTH(payment_or_hold_after_the_cycle_stops_what_dispatch_would_send),
         BOTH(failures_retry_with_backoff_then_die_with_an_alert),
         BOTH(rejected_dies_at_once),
         BOTH(in_doubt_is_looked_up_not_resent),

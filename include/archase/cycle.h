@@ -157,9 +157,11 @@ typedef struct archase_dispatch_report {
     uint64_t dead;             /* failed for good */
     uint64_t alerts;           /* internal alerts written for dead items */
     uint64_t refused;          /* sensitive actions the approval gate refused */
+    uint64_t cancelled;        /* customer messages stopped since the cycle queued them:
+                                  their invoices closed, or the customer is on hold */
 } archase_dispatch_report;
 #define ARCHASE_DISPATCH_REPORT_VERSION 1
-#define ARCHASE_DISPATCH_REPORT_INIT { ARCHASE_DISPATCH_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define ARCHASE_DISPATCH_REPORT_INIT { ARCHASE_DISPATCH_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 typedef struct archase_dispatch_options {
     unsigned              version; /* ARCHASE_DISPATCH_OPTIONS_VERSION */
@@ -179,6 +181,8 @@ ARCHASE_API int archase_dispatch_options_init(archase_dispatch_options *opts, un
  * whose instant has come go out in (instant, id) order. A sensitive action
  * goes out only when its approval is approved, unexpired and still bound to
  * the facts (else it is refused, with an audit record, and never sent).
+ * A customer message whose invoices all closed, or whose customer was put
+ * on hold or paused, since the cycle queued it is cancelled instead.
  * Every transition is an audit record. `opts` and `report` may be NULL.
  * Returns 0 (also when the transport failed items: see the report),
  * ARCHASE_EINVAL, ARCHASE_EVERSION, ARCHASE_ESTATE (no transport, a batch or

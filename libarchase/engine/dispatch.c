@@ -89,6 +89,7 @@ typedef struct slot {
     ar_outbox o;
     int       result;   /* archase_send_result, 0 = not sent (refused) */
     int       refusal;  /* the gate's code */
+    const char *stopped; /* why a customer message no longer goes out, or NULL */
     char      detail[DETAIL_MAX];
 } slot;
 
@@ -207,6 +208,7 @@ static int take_claimed(void *ctx, const archase_record *rec) {
         return dp->rc = rc == ARCHASE_ENOMEM ? rc : ARCHASE_ESTORAGE;
     s->result = 0;
     s->refusal = 0;
+    s->stopped = NULL;
     s->detail[0] = '\0';
     dp->n++;
     return 0;
@@ -272,6 +274,66 @@ static int gate(dispatcher *dp) {
         return rc;
     }
     return ar_txn_commit(e);
+}
+
+/* ---- what changed since the cycle ------------------------------------------------- */
+
+typedef struct still {
+    int     open;   /* an invoice record that is open */
+    int32_t flags;  /* the customer's ARCHASE_FLAG_* */
+    archase_date paused_until;
+} still;
+
+static int take_invoice(void *ctx, const archase_record *rec) {
+    ((still *)ctx)->open = rec->status == ARCHASE_INVOICE_STATUS_OPEN;
+    return 0;
+}
+
+static int take_flags(void *ctx, const archase_record *rec) {
+    still *st = ctx;
+    st->flags = rec->status;
+    st->paused_until = rec->date;
+    return 0;
+}
+
+/* A customer message whose invoices were all paid, credited or written off,
+ * or whose customer was put on hold or paused, since the cycle queued it
+ * does not go out: the cycle would not send it today. */
+static int check_still_due(dispatcher *dp) {
+    archase_engine *e = dp->e;
+    archase_date today = archase_instant_utc_date(dp->now);
+    for (size_t i = 0; i < dp->n; i++) {
+        slot *s = &dp->slots[i];
+        const archase_outbox_item *it = &s->o.item;
+        if (s->refusal || it->kind != ARCHASE_DECISION_SEND_MESSAGE || it->channel == ARCHASE_CHANNEL_INTERNAL)
+            continue;
+        still st = { 0, 0, ARCHASE_DATE_NONE };
+        if (it->customer_id) {
+            int rc = ar_store_get(e, ARCHASE_FAMILY_FLAGS, it->customer_id, take_flags, &st);
+            if (rc == ARCHASE_ENOTFOUND)
+                ar_error_clear(&e->err);
+            else if (rc)
+                return rc;
+        }
+        if ((st.flags & ARCHASE_FLAG_HOLD) ||
+            ((st.flags & ARCHASE_FLAG_PAUSED) && st.paused_until != ARCHASE_DATE_NONE && st.paused_until >= today)) {
+            s->stopped = "hold";
+            continue;
+        }
+        int open = 0;
+        for (size_t k = 0; k < it->invoice_count && !open; k++) {
+            st.open = 0;
+            int rc = ar_store_get(e, ARCHASE_FAMILY_INVOICE, it->invoice_ids[k], take_invoice, &st);
+            if (rc == ARCHASE_ENOTFOUND)
+                ar_error_clear(&e->err);
+            else if (rc)
+                return rc;
+            open = st.open;
+        }
+        if (it->invoice_count && !open)
+            s->stopped = "invoice_closed";
+    }
+    return 0;
 }
 
 static void send_one(dispatcher *dp, slot *s) {
@@ -381,6 +443,10 @@ static int settle(dispatcher *dp, slot *s) {
         to = ARCHASE_OUTBOX_CANCELLED;
         reason = "approval_refused";
         dp->rep->refused++;
+    } else if (s->stopped) {
+        to = ARCHASE_OUTBOX_CANCELLED;
+        reason = s->stopped;
+        dp->rep->cancelled++;
     } else {
         it->attempts++;
         it->last_attempt_at = dp->now;
@@ -409,7 +475,7 @@ static int settle(dispatcher *dp, slot *s) {
     it->next_attempt_at = at;
     rc = ar_outbox_store(e, &s->o, &dp->c, 0);
     if (!rc)
-        rc = ar_outbox_audit(e, it->id, ARCHASE_OUTBOX_SENDING, to, s->refusal ? 0 : it->attempts, NULL,
+        rc = ar_outbox_audit(e, it->id, ARCHASE_OUTBOX_SENDING, to, s->refusal || s->stopped ? 0 : it->attempts, NULL,
                              s->detail[0] ? s->detail : NULL, reason);
     if (!rc && to == ARCHASE_OUTBOX_SENT && it->approval_id)
         rc = ar_approval_mark_dispatched(e, it->approval_id, NULL);
@@ -443,10 +509,12 @@ static int one_batch(dispatcher *dp, uint32_t limit, size_t *claimed) {
     dp->rep->claimed += dp->n;
     AR_CRASHPOINT("dispatch.after_claim");
     rc = gate(dp);
+    if (!rc)
+        rc = check_still_due(dp);
     if (rc)
         return rc; /* the claimed items stay sending: in doubt at the next dispatch */
     for (size_t i = 0; i < dp->n; i++)
-        if (!dp->slots[i].refusal)
+        if (!dp->slots[i].refusal && !dp->slots[i].stopped)
             send_one(dp, &dp->slots[i]);
     AR_CRASHPOINT("dispatch.after_send");
     rc = ar_txn_begin(e);
