@@ -1361,6 +1361,9 @@ static void kpi_row(archase_bind_text *t, const archase_kpi_report *r, size_t ro
             kuint(t, "messages", g.messages);
             kpi_money(t, "amount", g.amount, currency);
             kuint(t, "effective", g.effective);
+            kpi_money(t, "effective_amount", g.effective_amount, currency);
+            kuint(t, "responded", g.responded);
+            kuint(t, "disputed", g.disputed);
             knumber(t, "effective_percent", g.effective_percent);
             knumber(t, "effective_amount_percent", g.effective_amount_percent);
             knumber(t, "response_percent", g.response_percent);
@@ -1368,6 +1371,22 @@ static void kpi_row(archase_bind_text *t, const archase_kpi_report *r, size_t ro
             end_obj(t);
         }
         end_arr(t);
+    }
+    /* Reviewer effort belongs to no currency: every row shows the same. */
+    archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
+    if (archase_kpi_reviewer_effort_get(r, &e) == 0) {
+        key(t, "reviewer_effort");
+        begin_obj(t);
+        kuint(t, "reviewed", e.reviewed);
+        kuint(t, "approved", e.approved);
+        kuint(t, "edited", e.edited);
+        kuint(t, "rejected", e.rejected);
+        kuint(t, "pending", e.pending);
+        knumber(t, "edit_percent", e.edit_percent);
+        knumber(t, "reject_percent", e.reject_percent);
+        knumber(t, "mean_minutes_to_review", e.mean_minutes_to_review);
+        knumber(t, "median_minutes_to_review", e.median_minutes_to_review);
+        end_obj(t);
     }
 }
 

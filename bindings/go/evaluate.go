@@ -362,8 +362,9 @@ type KPIOptions struct {
 	Customers bool    // each customer's payment pattern instead
 }
 
-// KPIJSON is exactly the text `archase kpi --json` writes for the same
-// arguments: an array of objects, one per currency (and period).
+// KPIJSON is the JSON `archase kpi --json` writes for the same arguments
+// (the same keys in the same order, compact): an array of objects, one per
+// currency (and period).
 func (e *Engine) KPIJSON(from, to time.Time, o KPIOptions) (string, error) {
 	f, err := dateToC(from)
 	if err != nil {

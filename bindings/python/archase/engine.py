@@ -822,7 +822,8 @@ class Engine:
     def kpi_json(self, start: date, end: date, *, currency: Optional[str] = None,
                  by: Optional[str] = None, policy: Union[None, Policy, PathLike] = None,
                  grace_days: Optional[int] = None, customers: bool = False) -> str:
-        """The exact text of ``archase kpi --json`` for the same arguments."""
+        """The JSON of ``archase kpi --json`` for the same arguments: the same
+        keys in the same order and the same values, compact."""
         interval = {None: 0, "week": int(KpiInterval.WEEKLY), "month": int(KpiInterval.MONTHLY)}[by]
         p = _policy(policy) or self.policy
         return capi.archase_bind_kpi_json(self._handle(), start, end, interval, currency,

@@ -317,6 +317,8 @@ def test_kpi_gives_the_keys_and_figures_of_the_cli(tmp_path, policy_file):
     cli = subprocess.run([_cli(), "kpi", str(db), "--from", "2026-03-01", "--to", "2026-03-31",
                           "--json"], capture_output=True, text=True, check=True)
     want = json.loads(cli.stdout)
+    # The same document, keys in the same order (the CLI indents it).
+    assert json.loads(text, object_pairs_hook=list) == json.loads(cli.stdout, object_pairs_hook=list)
     assert json.loads(text) == want
     assert set(k) == {"EUR"} and set(k["EUR"]) == set(want[0])
     eur = k["EUR"]
