@@ -583,7 +583,7 @@ static int instrumented(void) {
 static void a_year_of_a_seeded_customer_base_keeps_every_invariant(void **state) {
     (void)state;
     int slow = instrumented();
-    unsigned seeds = env_number("ARCHASE_SIM_SEEDS", slow == 2 ? 2 : slow ? 20 : 100);
+    unsigned seeds = env_number("ARCHASE_SIM_SEEDS", slow == 2 ? 2 : slow ? 10 : 100);
     uint64_t first = env_number("ARCHASE_SIM_SEED", 1);
     run_result total = { { 0 }, 0, 0, 0, 0, 0, 0, 0, 0 };
     for (uint64_t seed = first; seed < first + seeds; seed++) {
