@@ -418,6 +418,15 @@ static void payment_or_hold_after_the_cycle_stops_what_dispatch_would_send(void 
     assert_int_equal(outbox(f, NULL).by_status[ARCHASE_OUTBOX_CANCELLED], 2);
 }
 
+static void a_payment_dated_later_does_not_stop_todays_message(void **state) {
+    fixture *f = *state;
+    /* The ledger already knows a payment of a later day (imported ahead). */
+    paid(f->eng, "P-G", "G-1", "globex", 99900, DAY0 + 5);
+    archase_cycle_report rep = run_day(f, 1);
+    assert_int_equal(rep.dispatch.cancelled, 0);
+    assert_int_equal(rep.dispatch.sent, 2);
+}
+
 /* ---- failures ------------------------------------------------------------------------ */
 
 /* An item's fields, its strings copied (they live during the callback only). */
@@ -1095,6 +1104,7 @@ int main(void) {
         BOTH(payment_between_runs_stops_the_next_message),
         BOTH(payment_cancels_a_queued_message),
         BOTH(payment_or_hold_after_the_cycle_stops_what_dispatch_would_send),
+        BOTH(a_payment_dated_later_does_not_stop_todays_message),
         BOTH(failures_retry_with_backoff_then_die_with_an_alert),
         BOTH(rejected_dies_at_once),
         BOTH(in_doubt_is_looked_up_not_resent),

@@ -279,13 +279,19 @@ static int gate(dispatcher *dp) {
 /* ---- what changed since the cycle ------------------------------------------------- */
 
 typedef struct still {
-    int     open;   /* an invoice record that is open */
+    archase_date today;  /* the dispatch's UTC date */
+    int     open;   /* an invoice record that is open today */
     int32_t flags;  /* the customer's ARCHASE_FLAG_* */
     archase_date paused_until;
 } still;
 
+/* Open, or settled only by a payment dated after today (a ledger imported
+ * ahead of the day being run knows its later payments). */
 static int take_invoice(void *ctx, const archase_record *rec) {
-    ((still *)ctx)->open = rec->status == ARCHASE_INVOICE_STATUS_OPEN;
+    still *st = ctx;
+    st->open = rec->status == ARCHASE_INVOICE_STATUS_OPEN ||
+               (rec->status == ARCHASE_INVOICE_STATUS_SETTLED && rec->date3 != ARCHASE_DATE_NONE &&
+                rec->date3 > st->today);
     return 0;
 }
 
@@ -307,7 +313,7 @@ static int check_still_due(dispatcher *dp) {
         const archase_outbox_item *it = &s->o.item;
         if (s->refusal || it->kind != ARCHASE_DECISION_SEND_MESSAGE || it->channel == ARCHASE_CHANNEL_INTERNAL)
             continue;
-        still st = { 0, 0, ARCHASE_DATE_NONE };
+        still st = { today, 0, 0, ARCHASE_DATE_NONE };
         if (it->customer_id) {
             int rc = ar_store_get(e, ARCHASE_FAMILY_FLAGS, it->customer_id, take_flags, &st);
             if (rc == ARCHASE_ENOTFOUND)
