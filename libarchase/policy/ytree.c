@@ -200,6 +200,7 @@ static void check_duplicates(reader *r, ar_ynode *map) {
     for (ar_ynode *a = map->first; a; a = a->next)
         sorted[i++] = a;
     qsort(sorted, map->count, sizeof *sorted, key_cmp);
+    map->index = sorted;
     for (i = 1; i < map->count; i++) {
         const ar_ynode *a = sorted[i - 1], *b = sorted[i];
         if (a->key_len == b->key_len && !memcmp(a->key, b->key, a->key_len)) {
@@ -442,9 +443,26 @@ const ar_ynode *ar_ynode_get(const ar_ynode *map, const char *key) {
     if (!map || map->kind != AR_Y_MAP)
         return NULL;
     size_t len = strlen(key);
-    for (const ar_ynode *n = map->first; n; n = n->next)
-        if (n->key_len == len && !memcmp(n->key, key, len))
-            return n;
+    if (!map->index) {
+        for (const ar_ynode *n = map->first; n; n = n->next)
+            if (n->key_len == len && !memcmp(n->key, key, len))
+                return n;
+        return NULL;
+    }
+    /* The first of the sorted children whose key is not below `key`. */
+    size_t lo = 0, hi = map->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const ar_ynode *n = map->index[mid];
+        size_t m = n->key_len < len ? n->key_len : len;
+        int c = memcmp(n->key, key, m);
+        if (c < 0 || (c == 0 && n->key_len < len))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < map->count && map->index[lo]->key_len == len && !memcmp(map->index[lo]->key, key, len))
+        return map->index[lo];
     return NULL;
 }
 

@@ -40,6 +40,8 @@ struct ar_ynode {
     ar_ynode   *first;      /* first child, in document order */
     ar_ynode   *last;
     ar_ynode   *next;       /* next sibling */
+    ar_ynode  **index;      /* mappings of more than 16 keys: the children sorted by
+                               key (document order among equal keys), for lookups */
 };
 
 /* Parses `size` bytes into a tree allocated from `arena`. Problems are
