@@ -282,9 +282,12 @@ static void describe_controls(describer *d, const archase_policy *p) {
     setp(d, "promises", name_or(ar_action_names, pr->on_broken_action), ".on_broken.action");
     setp(d, "promises", name_or(ar_tone_names, pr->on_broken_tone), ".on_broken.tone");
     setp(d, "promises", pr->on_broken_template ? pr->on_broken_template->name : "", ".on_broken.template");
+    setp(d, "promises", num(d, pr->partially_kept_percent), ".partially_kept_percent");
+    setp(d, "promises", num(d, pr->broken_limit_90d), ".broken_limit_90d");
     const ar_disputes *ds = &p->disputes;
     setp(d, "disputes", ds->undisputed_remainder == AR_REMAINDER_PAUSE ? "pause" : "continue",
          ".undisputed_remainder");
+    setp(d, "disputes", num(d, ds->sla_reminder_days), ".sla_reminder_days");
     for (int i = 0; i < AR_REASON_COUNT; i++) {
         const ar_playbook *b = &ds->playbooks[i];
         const char *reason = ar_reason_names[i];
@@ -294,6 +297,20 @@ static void describe_controls(describer *d, const archase_policy *p) {
         setp(d, "disputes.playbooks.", b->tmpl ? b->tmpl->name : "", "%s.template", reason);
         setp(d, "disputes.playbooks.", money_list_text(d, &b->approval_limit), "%s.approval_limit", reason);
     }
+    const ar_reconciliation *rc = &p->reconciliation;
+    setp(d, "reconciliation", rc->owner_role, ".owner_role");
+    setp(d, "reconciliation", num(d, rc->sla_days), ".sla_days");
+    setp(d, "reconciliation", num(d, rc->short_pay_percent), ".short_pay_percent");
+    const ar_credit *cr = &p->credit;
+    setp(d, "credit", money_list_text(d, &cr->min_limit), ".min_limit");
+    setp(d, "credit", money_list_text(d, &cr->max_limit), ".max_limit");
+    setp(d, "credit", num(d, cr->max_raise_percent), ".max_raise_percent");
+    setp(d, "credit", num(d, cr->max_lower_percent), ".max_lower_percent");
+    setp(d, "credit", num(d, cr->target_utilisation_percent), ".target_utilisation_percent");
+    setp(d, "credit", num(d, cr->hold_utilisation_percent), ".hold_utilisation_percent");
+    setp(d, "credit", num(d, cr->hold_broken_promises), ".hold_broken_promises");
+    setp(d, "credit", num(d, cr->notice_days), ".notice_days");
+    setp(d, "credit", cr->notice_template ? cr->notice_template->name : "", ".notice_template");
     const ar_approvals *ap = &p->approvals;
     setp(d, "approvals", money_list_text(d, &ap->materiality), ".materiality");
     for (uint32_t i = 0; i < ap->rule_count; i++) {
