@@ -151,8 +151,26 @@ static void begin_arr(archase_bind_text *t) { sep(t); put(t, "[", 1); }
 static void end_arr(archase_bind_text *t) { put(t, "]", 1); }
 
 static void kstr(archase_bind_text *t, const char *k, const char *v) { key(t, k); jstr(t, v); }
-static void kint(archase_bind_text *t, const char *k, int64_t v) { key(t, k); putf(t, "%" PRId64, v); }
-static void kuint(archase_bind_text *t, const char *k, uint64_t v) { key(t, k); putf(t, "%" PRIu64, v); }
+/* Integers without printf: most of a record's text is numbers. */
+static void put_u64(archase_bind_text *t, uint64_t v) {
+    char buf[24];
+    size_t i = sizeof buf;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(t, buf + i, sizeof buf - i);
+}
+static void put_i64(archase_bind_text *t, int64_t v) {
+    if (v < 0) {
+        put(t, "-", 1);
+        put_u64(t, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(t, (uint64_t)v);
+    }
+}
+static void kint(archase_bind_text *t, const char *k, int64_t v) { key(t, k); put_i64(t, v); }
+static void kuint(archase_bind_text *t, const char *k, uint64_t v) { key(t, k); put_u64(t, v); }
 static void kbool(archase_bind_text *t, const char *k, int v) { key(t, k); puts_(t, v ? "true" : "false"); }
 
 static int date_style;
@@ -179,7 +197,9 @@ static void jmoney(archase_bind_text *t, int64_t minor, const char *currency) {
         puts_(t, "null");
         return;
     }
-    putf(t, "{\"minor\":%" PRId64 ",\"currency\":", minor);
+    puts_(t, "{\"minor\":");
+    put_i64(t, minor);
+    puts_(t, ",\"currency\":");
     jstr(t, currency);
     put(t, "}", 1);
 }
