@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "archase/errors.h"
+#include "core/json_string.h"
 
 typedef struct reader {
     const char *start, *p, *end;
@@ -23,97 +24,12 @@ static void skip_ws(reader *r) {
         r->p++;
 }
 
-static int hex4(const char *p, unsigned *out) {
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static void put_utf8(ar_buf *b, unsigned cp) {
-    if (cp < 0x80) {
-        ar_buf_putc(b, (uint8_t)cp);
-    } else if (cp < 0x800) {
-        ar_buf_putc(b, (uint8_t)(0xc0 | cp >> 6));
-        ar_buf_putc(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        ar_buf_putc(b, (uint8_t)(0xe0 | cp >> 12));
-        ar_buf_putc(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-        ar_buf_putc(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    } else {
-        ar_buf_putc(b, (uint8_t)(0xf0 | cp >> 18));
-        ar_buf_putc(b, (uint8_t)(0x80 | ((cp >> 12) & 0x3f)));
-        ar_buf_putc(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-        ar_buf_putc(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    }
-}
-
 /* Reads a string literal into the output, NUL-terminated; *offset gets where. */
 static int read_string(reader *r, size_t *offset) {
     *offset = r->out->len;
-    if (r->p >= r->end || *r->p != '"')
-        return fail(r, "expected a string");
-    r->p++;
-    while (r->p < r->end && *r->p != '"') {
-        unsigned char c = (unsigned char)*r->p;
-        if (c < 0x20)
-            return fail(r, "a control character in a string");
-        if (c != '\\') {
-            ar_buf_putc(r->out, c);
-            r->p++;
-            continue;
-        }
-        if (r->end - r->p < 2)
-            return fail(r, "an unfinished escape");
-        char e = r->p[1];
-        r->p += 2;
-        switch (e) {
-        case '"': ar_buf_putc(r->out, '"'); break;
-        case '\\': ar_buf_putc(r->out, '\\'); break;
-        case '/': ar_buf_putc(r->out, '/'); break;
-        case 'b': ar_buf_putc(r->out, '\b'); break;
-        case 'f': ar_buf_putc(r->out, '\f'); break;
-        case 'n': ar_buf_putc(r->out, '\n'); break;
-        case 'r': ar_buf_putc(r->out, '\r'); break;
-        case 't': ar_buf_putc(r->out, '\t'); break;
-        case 'u': {
-            unsigned cp;
-            if (r->end - r->p < 4 || hex4(r->p, &cp))
-                return fail(r, "a bad \\u escape");
-            r->p += 4;
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                unsigned lo;
-                if (r->end - r->p < 6 || r->p[0] != '\\' || r->p[1] != 'u' || hex4(r->p + 2, &lo) ||
-                    lo < 0xdc00 || lo > 0xdfff)
-                    return fail(r, "an unpaired surrogate");
-                r->p += 6;
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                return fail(r, "an unpaired surrogate");
-            }
-            if (cp == 0)
-                return fail(r, "a NUL character in a string");
-            put_utf8(r->out, cp);
-            break;
-        }
-        default:
-            return fail(r, "an unknown escape");
-        }
-    }
-    if (r->p >= r->end)
-        return fail(r, "a string is never closed");
-    r->p++;
+    const char *why = ar_json_read_string(&r->p, r->end, r->out);
+    if (why)
+        return fail(r, why);
     ar_buf_putc(r->out, 0);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "archase/errors.h"
+#include "core/json_string.h"
 
 typedef struct jreader {
     const char *start, *p, *end;
@@ -25,97 +26,10 @@ static void skip_ws(jreader *j) {
         j->p++;
 }
 
-static int hex4(const char *p, unsigned *out) {
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static void put_utf8(ar_buf *b, unsigned cp) {
-    if (cp < 0x80) {
-        ar_buf_putc(b, (uint8_t)cp);
-    } else if (cp < 0x800) {
-        ar_buf_putc(b, (uint8_t)(0xc0 | cp >> 6));
-        ar_buf_putc(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        ar_buf_putc(b, (uint8_t)(0xe0 | cp >> 12));
-        ar_buf_putc(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-        ar_buf_putc(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    } else {
-        ar_buf_putc(b, (uint8_t)(0xf0 | cp >> 18));
-        ar_buf_putc(b, (uint8_t)(0x80 | ((cp >> 12) & 0x3f)));
-        ar_buf_putc(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-        ar_buf_putc(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    }
-}
-
 /* Reads a string literal, appending its text (no NUL) to the output. */
 static int read_string(jreader *j) {
-    if (j->p >= j->end || *j->p != '"')
-        return jfail(j, "expected a string");
-    j->p++;
-    while (j->p < j->end && *j->p != '"') {
-        unsigned char c = (unsigned char)*j->p;
-        if (c < 0x20)
-            return jfail(j, "a control character in a string");
-        if (c != '\\') {
-            ar_buf_putc(j->out, c);
-            j->p++;
-            continue;
-        }
-        if (j->end - j->p < 2)
-            return jfail(j, "an unfinished escape");
-        char e = j->p[1];
-        j->p += 2;
-        switch (e) {
-        case '"': ar_buf_putc(j->out, '"'); break;
-        case '\\': ar_buf_putc(j->out, '\\'); break;
-        case '/': ar_buf_putc(j->out, '/'); break;
-        case 'b': ar_buf_putc(j->out, '\b'); break;
-        case 'f': ar_buf_putc(j->out, '\f'); break;
-        case 'n': ar_buf_putc(j->out, '\n'); break;
-        case 'r': ar_buf_putc(j->out, '\r'); break;
-        case 't': ar_buf_putc(j->out, '\t'); break;
-        case 'u': {
-            unsigned cp;
-            if (j->end - j->p < 4 || hex4(j->p, &cp))
-                return jfail(j, "a bad \\u escape");
-            j->p += 4;
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                unsigned lo;
-                if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u' || hex4(j->p + 2, &lo) ||
-                    lo < 0xdc00 || lo > 0xdfff)
-                    return jfail(j, "an unpaired surrogate");
-                j->p += 6;
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                return jfail(j, "an unpaired surrogate");
-            }
-            if (cp == 0)
-                return jfail(j, "a NUL character in a string");
-            put_utf8(j->out, cp);
-            break;
-        }
-        default:
-            return jfail(j, "an unknown escape");
-        }
-    }
-    if (j->p >= j->end)
-        return jfail(j, "a string is never closed");
-    j->p++;
-    return 0;
+    const char *why = ar_json_read_string(&j->p, j->end, j->out);
+    return why ? jfail(j, why) : 0;
 }
 
 static int read_number(jreader *j) {
