@@ -24,15 +24,10 @@
 #define THREADS 8
 #define INVOICES_PER_ROUND 3
 
-static int under_valgrind(void) {
-    const char *preload = getenv("LD_PRELOAD");
-    return preload && strstr(preload, "valgrind") != NULL;
-}
-
 /* Rounds per thread: 12, or 4 under valgrind, which runs one thread at a
  * time and makes every writer wait for the others' busy handlers. */
 static int rounds(void) {
-    return under_valgrind() ? 4 : 12;
+    return test_under_valgrind() ? 4 : 12;
 }
 
 static const char key_pem[] =
@@ -296,7 +291,7 @@ static long long count_rows(const char *path, const char *sql) {
 
 static void engines_on_their_own_files_run_at_once(void **state) {
     shared *s = *state;
-    if (under_valgrind())
+    if (test_under_valgrind())
         skip(); /* minutes of fsync and busy waits one thread at a time; TSan and the plain run cover it */
     worker w[THREADS];
     memset(w, 0, sizeof w);
@@ -317,7 +312,7 @@ static void memory_engines_run_at_once(void **state) {
 
 static void engines_on_one_shared_file_each_write_exactly_once(void **state) {
     shared *s = *state;
-    if (under_valgrind())
+    if (test_under_valgrind())
         skip(); /* as above */
     worker w[THREADS];
     memset(w, 0, sizeof w);

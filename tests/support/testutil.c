@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 const char *test_shared_data_dir(void) {
@@ -15,6 +16,17 @@ const char *test_shared_data_dir(void) {
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return NULL;
     return path;
+}
+
+int test_under_valgrind(void) {
+    const char *preload = getenv("LD_PRELOAD");
+    return preload && strstr(preload, "valgrind") != NULL;
+}
+
+int test_rounds(int n, int divisor) {
+    if (!test_under_valgrind() || divisor <= 1)
+        return n;
+    return n / divisor > 0 ? n / divisor : 1;
 }
 
 void test_rng_seed(test_rng *r, uint64_t seed) {

@@ -20,6 +20,14 @@
  * is absent (tests that need it then skip). */
 const char *test_shared_data_dir(void);
 
+/* 1 when the test runs under valgrind (which preloads its own library), where
+ * everything is 20-50 times slower: heavy loops run fewer rounds there; the
+ * plain and sanitizer runs still run them all. */
+int test_under_valgrind(void);
+
+/* n normally, or n / divisor (at least 1) under valgrind. */
+int test_rounds(int n, int divisor);
+
 /* Deterministic pseudo-random numbers for property tests (xorshift64*). */
 typedef struct test_rng {
     uint64_t state;
