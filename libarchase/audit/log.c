@@ -44,7 +44,7 @@ static int log_of(archase_engine *e, struct ar_audit_log **out) {
 }
 
 int ar_audit_sha(archase_engine *e, ar_sha256 **out) {
-    struct ar_audit_log *log;
+    struct ar_audit_log *log = NULL;
     int rc = log_of(e, &log);
     if (!rc)
         *out = &log->sha;
@@ -160,7 +160,7 @@ static int load(archase_engine *e, struct ar_audit_log *log) {
 }
 
 int ar_audit_chain_state(archase_engine *e, const ar_audit_chain **out) {
-    struct ar_audit_log *log;
+    struct ar_audit_log *log = NULL;
     if (!e->in_txn)
         return ar_error_set(&e->err, ARCHASE_ESTATE, "the audit log is read inside a transaction");
     int rc = log_of(e, &log);
@@ -244,7 +244,7 @@ static void chain_restore(ar_audit_chain *c, const chain_undo *u) {
 }
 
 int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *index) {
-    struct ar_audit_log *log;
+    struct ar_audit_log *log = NULL;
     ar_audit_text links[AR_AUDIT_LINKS_MAX];
     ar_audit_fields fields;
     ar_audit_appended done;
