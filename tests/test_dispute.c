@@ -12,6 +12,7 @@
 #include "archase/archase.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/ledger.h"
 #include "support/testutil.h"
 
 static const char policy_text[] =
@@ -29,64 +30,16 @@ static const char policy_text[] =
     "    pricing: {owner_role: sales_ops, sla_days: 10, approval_limit: [100 EUR]}\n"
     "    damaged_goods: {owner_role: logistics, sla_days: 5}\n";
 
-typedef struct fixture {
-    archase_engine *eng;
-    archase_policy *policy;
-} fixture;
+typedef test_ledger fixture;
+
+static const test_ledger_spec ledger = { policy_text, "anna", "anna", "olaf", 0, 100000, 100000 };
 
 static archase_date D(const char *s) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(s, &d), 0);
-    return d;
-}
-
-static int open_fixture(fixture *f, const archase_allocator *a, const archase_storage *storage) {
-    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
-    o.actor = "anna";
-    o.allocator = a;
-    archase_policy_options po = ARCHASE_POLICY_OPTIONS_INIT;
-    po.allocator = a;
-    int rc = storage ? archase_engine_open(storage, &o, &f->eng) : archase_open_memory(&o, &f->eng);
-    if (!rc)
-        rc = archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", &po, &f->policy, NULL);
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "ACME";
-    c.name = "ACME GmbH";
-    c.collector = "anna";
-    c.owner = "olaf";
-    if (!rc)
-        rc = archase_customer_put(f->eng, &c, NULL);
-    const char *ids[] = { "INV-1", "INV-2" };
-    for (int i = 0; i < 2 && !rc; i++) {
-        archase_invoice inv = ARCHASE_INVOICE_INIT;
-        inv.id = ids[i];
-        inv.customer_id = "ACME";
-        inv.issue_date = D("2026-02-01");
-        inv.due_date = D("2026-03-01");
-        inv.amount = (archase_money){ 100000, "EUR" };
-        rc = archase_invoice_put(f->eng, &inv, NULL);
-    }
-    return rc;
-}
-
-static void close_fixture(fixture *f) {
-    archase_engine_free(f->eng);
-    archase_policy_free(f->policy);
+    return test_day(s);
 }
 
 static int setup(void **state) {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    assert_int_equal(open_fixture(f, NULL, NULL), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    close_fixture(f);
-    free(f);
-    return 0;
+    return test_ledger_setup(state, &ledger);
 }
 
 static const char *const inv1[] = { "INV-1" };
@@ -108,12 +61,6 @@ static void open_ok(fixture *f, const archase_dispute *d, const char *as_of) {
     int rc = archase_dispute_open(f->eng, f->policy, d, D(as_of));
     if (rc)
         fail_msg("open: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
-
-static uint64_t audit_size(fixture *f) {
-    uint64_t n = 0;
-    assert_int_equal(archase_audit_size(f->eng, &n), 0);
-    return n;
 }
 
 typedef struct seen {
@@ -152,14 +99,14 @@ static int64_t open_amount(fixture *f, const char *invoice);
 /* ---- opening ------------------------------------------------------------------------------- */
 
 static void refuse(fixture *f, const archase_dispute *d, int code, const char *words) {
-    uint64_t before = audit_size(f);
+    uint64_t before = test_audit_size(f->eng);
     int rc = archase_dispute_open(f->eng, f->policy, d, D("2026-03-05"));
     if (rc != code)
         fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
                  archase_engine_errmsg(f->eng));
     if (!strstr(archase_engine_errmsg(f->eng), words))
         fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(f->eng), words);
-    assert_int_equal(audit_size(f), before);
+    assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(standing(f, "2026-03-05").count, 0);
 }
 
@@ -261,9 +208,9 @@ static void an_sla_reminds_once_before_and_escalates_once_after(void **state) {
     c = update(f, "2026-03-11");
     assert_int_equal(c.disputes_sla_breached, 1);
     assert_int_equal(standing(f, "2026-03-11").sla_state, ARCHASE_SLA_BREACHED);
-    uint64_t before = audit_size(f);
+    uint64_t before = test_audit_size(f->eng);
     assert_int_equal(update(f, "2026-03-12").transitions, 0);
-    assert_int_equal(audit_size(f), before);
+    assert_int_equal(test_audit_size(f->eng), before);
     /* the owner was reminded, the account owner told of the breach: once each */
     assert_string_equal(outbox(f).text, "escalate>olaf:Dispute D-1 is past its SLA (due 2026-03-10)|"
                                         "alert_owner>logistics:Dispute D-1 is due by 2026-03-10|");
@@ -407,7 +354,7 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     (void)ctx;
     fixture f;
     memset(&f, 0, sizeof f);
-    int rc = open_fixture(&f, a, NULL);
+    int rc = test_ledger_open(&f, &ledger, a, NULL);
     archase_dispute d = dispute("D-1", "pricing", 30000);
     if (!rc)
         rc = archase_dispute_open(f.eng, f.policy, &d, D("2026-03-05"));
@@ -446,7 +393,7 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     memset(&s, 0, sizeof s);
     if (!rc)
         rc = archase_disputes_scan(f.eng, f.policy, NULL, 0, D("2026-04-01"), see, &s);
-    close_fixture(&f);
+    test_ledger_close(&f);
     return rc;
 }
 
@@ -458,16 +405,12 @@ static void disputes_survive_every_allocation_failure(void **state) {
 static void a_failing_storage_call_leaves_the_dispute_as_it_was(void **state) {
     (void)state;
     for (size_t n = 1;; n++) {
-        archase_storage inner, wrapped;
-        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
-        faultstore *fs = test_malloc(sizeof *fs);
-        faultstore_wrap(fs, &inner, 0, &wrapped);
         fixture f;
-        memset(&f, 0, sizeof f);
-        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        faultstore *fs;
+        test_ledger_open_faulty(&f, &ledger, &fs);
         archase_dispute d = dispute("D-1", "damaged_goods", 30000);
         assert_int_equal(archase_dispute_open(f.eng, f.policy, &d, D("2026-03-05")), 0);
-        uint64_t before = audit_size(&f);
+        uint64_t before = test_audit_size(f.eng);
         archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
         o.id = "D-1";
         o.resolution = ARCHASE_RESOLUTION_CREDIT_ISSUED;
@@ -481,7 +424,7 @@ static void a_failing_storage_call_leaves_the_dispute_as_it_was(void **state) {
         seen s = standing(&f, "2026-03-09");
         if (failed) {
             assert_int_not_equal(rc, 0);
-            assert_int_equal(audit_size(&f), before);
+            assert_int_equal(test_audit_size(f.eng), before);
             assert_int_equal(s.status, ARCHASE_DISPUTE_OPEN);
             assert_int_equal(open_amount(&f, "INV-1"), 100000);
         } else {
@@ -491,8 +434,7 @@ static void a_failing_storage_call_leaves_the_dispute_as_it_was(void **state) {
         }
         archase_audit_report report;
         assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        close_fixture(&f);
-        test_free(fs);
+        test_ledger_close_faulty(&f, fs);
         if (!failed) {
             assert_true(n > 3);
             break;
@@ -503,15 +445,11 @@ static void a_failing_storage_call_leaves_the_dispute_as_it_was(void **state) {
 static void a_failing_storage_call_opens_no_dispute(void **state) {
     (void)state;
     for (size_t n = 1;; n++) {
-        archase_storage inner, wrapped;
-        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
-        faultstore *fs = test_malloc(sizeof *fs);
-        faultstore_wrap(fs, &inner, 0, &wrapped);
         fixture f;
-        memset(&f, 0, sizeof f);
-        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        faultstore *fs;
+        test_ledger_open_faulty(&f, &ledger, &fs);
         archase_dispute d = dispute("D-1", "pricing", 30000);
-        uint64_t before = audit_size(&f);
+        uint64_t before = test_audit_size(f.eng);
         fs->fail_at = fs->calls + n;
         int rc = archase_dispute_open(f.eng, f.policy, &d, D("2026-03-05"));
         int failed = fs->failures > 0;
@@ -520,14 +458,13 @@ static void a_failing_storage_call_opens_no_dispute(void **state) {
         if (failed) {
             assert_int_not_equal(rc, 0);
             assert_int_equal(s.count, 0);
-            assert_int_equal(audit_size(&f), before);
+            assert_int_equal(test_audit_size(f.eng), before);
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(s.count, 1);
-            assert_int_equal(audit_size(&f), before + 2);
+            assert_int_equal(test_audit_size(f.eng), before + 2);
         }
-        close_fixture(&f);
-        test_free(fs);
+        test_ledger_close_faulty(&f, fs);
         if (!failed) {
             assert_true(n > 3);
             break;
@@ -536,13 +473,13 @@ static void a_failing_storage_call_opens_no_dispute(void **state) {
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(invalid_disputes_are_refused_with_a_clear_error_and_nothing_written, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_partial_dispute_pauses_its_part_and_the_rest_is_still_chased, setup, teardown),
-    cmocka_unit_test_setup_teardown(an_sla_reminds_once_before_and_escalates_once_after, setup, teardown),
-    cmocka_unit_test_setup_teardown(review_then_rejection_with_a_root_cause, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_credit_within_the_limit_is_issued_at_once, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_credit_above_the_limit_waits_for_its_approval, setup, teardown),
-    cmocka_unit_test_setup_teardown(the_report_counts_by_reason_owner_age_and_root_cause, setup, teardown),
+    cmocka_unit_test_setup_teardown(invalid_disputes_are_refused_with_a_clear_error_and_nothing_written, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_partial_dispute_pauses_its_part_and_the_rest_is_still_chased, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(an_sla_reminds_once_before_and_escalates_once_after, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(review_then_rejection_with_a_root_cause, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_credit_within_the_limit_is_issued_at_once, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_credit_above_the_limit_waits_for_its_approval, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(the_report_counts_by_reason_owner_age_and_root_cause, setup, test_ledger_teardown),
     cmocka_unit_test(disputes_survive_every_allocation_failure),
     cmocka_unit_test(a_failing_storage_call_leaves_the_dispute_as_it_was),
     cmocka_unit_test(a_failing_storage_call_opens_no_dispute),

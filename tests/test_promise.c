@@ -11,6 +11,7 @@
 #include "archase/archase.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/ledger.h"
 #include "support/testutil.h"
 
 static const char policy_text[] =
@@ -25,79 +26,21 @@ static const char policy_text[] =
     "  partially_kept_percent: 50\n"
     "  broken_limit_90d: 2\n";
 
-typedef struct fixture {
-    archase_engine *eng;
-    archase_policy *policy;
-} fixture;
+typedef test_ledger fixture;
+
+static const test_ledger_spec ledger = { policy_text, "anna", "anna", NULL, 0, 100000, 50000 };
 
 static archase_date D(const char *s) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(s, &d), 0);
-    return d;
-}
-
-static int put_invoice(archase_engine *eng, const char *id, const char *customer, int64_t minor) {
-    archase_invoice inv = ARCHASE_INVOICE_INIT;
-    inv.id = id;
-    inv.customer_id = customer;
-    inv.issue_date = D("2026-02-01");
-    inv.due_date = D("2026-03-01");
-    inv.amount = (archase_money){ minor, "EUR" };
-    return archase_invoice_put(eng, &inv, NULL);
+    return test_day(s);
 }
 
 static int pay(archase_engine *eng, const char *id, const char *invoice, const char *date, int64_t minor,
                int overpayment) {
-    archase_payment p = ARCHASE_PAYMENT_INIT;
-    p.id = id;
-    p.customer_id = "ACME";
-    p.invoice_id = invoice;
-    p.date = D(date);
-    p.amount = (archase_money){ minor, "EUR" };
-    p.overpayment = overpayment;
-    return archase_payment_put(eng, &p, NULL);
-}
-
-static int open_fixture(fixture *f, const archase_allocator *a, const archase_storage *storage) {
-    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
-    o.actor = "anna";
-    o.allocator = a;
-    archase_policy_options po = ARCHASE_POLICY_OPTIONS_INIT;
-    po.allocator = a;
-    int rc = storage ? archase_engine_open(storage, &o, &f->eng) : archase_open_memory(&o, &f->eng);
-    if (!rc)
-        rc = archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", &po, &f->policy, NULL);
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "ACME";
-    c.name = "ACME GmbH";
-    c.collector = "anna";
-    if (!rc)
-        rc = archase_customer_put(f->eng, &c, NULL);
-    if (!rc)
-        rc = put_invoice(f->eng, "INV-1", "ACME", 100000);
-    if (!rc)
-        rc = put_invoice(f->eng, "INV-2", "ACME", 50000);
-    return rc;
-}
-
-static void close_fixture(fixture *f) {
-    archase_engine_free(f->eng);
-    archase_policy_free(f->policy);
+    return test_ledger_payment(eng, id, "ACME", invoice, date, minor, "EUR", NULL, overpayment);
 }
 
 static int setup(void **state) {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    assert_int_equal(open_fixture(f, NULL, NULL), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    close_fixture(f);
-    free(f);
-    return 0;
+    return test_ledger_setup(state, &ledger);
 }
 
 static const char *const inv1[] = { "INV-1" };
@@ -159,12 +102,6 @@ static archase_lifecycle_counts update(fixture *f, const char *as_of) {
     return c;
 }
 
-static uint64_t audit_size(fixture *f) {
-    uint64_t n = 0;
-    assert_int_equal(archase_audit_size(f->eng, &n), 0);
-    return n;
-}
-
 /* ---- recording ------------------------------------------------------------------------ */
 
 static void a_recorded_promise_is_open_and_recording_it_again_changes_nothing(void **state) {
@@ -175,9 +112,9 @@ static void a_recorded_promise_is_open_and_recording_it_again_changes_nothing(vo
     assert_true(s.found);
     assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
     assert_int_equal(s.state_date, ARCHASE_DATE_NONE);
-    uint64_t before = audit_size(f);
+    uint64_t before = test_audit_size(f->eng);
     record_ok(f, &p, "2026-03-05");
-    assert_int_equal(audit_size(f), before);
+    assert_int_equal(test_audit_size(f->eng), before);
     memset(&s, 0, sizeof s);
     assert_int_equal(archase_promises_scan(f->eng, "ACME", "INV-1", ARCHASE_PROMISE_STATE_OPEN, see, &s), 0);
     assert_int_equal(s.count, 1);
@@ -188,14 +125,14 @@ static void a_recorded_promise_is_open_and_recording_it_again_changes_nothing(vo
 
 /* Each refused promise says what is wrong and writes nothing. */
 static void refuse(fixture *f, const archase_promise *p, const char *as_of, int code, const char *words) {
-    uint64_t before = audit_size(f);
+    uint64_t before = test_audit_size(f->eng);
     int rc = archase_promise_record(f->eng, f->policy, p, D(as_of));
     if (rc != code)
         fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
                  archase_engine_errmsg(f->eng));
     if (!strstr(archase_engine_errmsg(f->eng), words))
         fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(f->eng), words);
-    assert_int_equal(audit_size(f), before);
+    assert_int_equal(test_audit_size(f->eng), before);
     if (p->id)
         assert_false(state_of(f, p->id).found && state_of(f, p->id).state != ARCHASE_PROMISE_STATE_OPEN);
 }
@@ -257,10 +194,10 @@ static void a_promise_paid_in_full_is_kept_once(void **state) {
     assert_int_equal(s.state, ARCHASE_PROMISE_STATE_KEPT);
     assert_int_equal(s.state_date, D("2026-03-09"));
     assert_int_equal(s.paid.minor, 100000);
-    uint64_t before = audit_size(f);
+    uint64_t before = test_audit_size(f->eng);
     c = update(f, "2026-03-09");
     assert_int_equal(c.transitions, 0);
-    assert_int_equal(audit_size(f), before);
+    assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "changed mind", D("2026-03-10")), ARCHASE_ESTATE);
 }
 
@@ -357,12 +294,12 @@ static void a_cancelled_promise_needs_a_reason_and_is_final(void **state) {
     fixture *f = *state;
     archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
     record_ok(f, &p, "2026-03-05");
-    uint64_t before = audit_size(f);
+    uint64_t before = test_audit_size(f->eng);
     assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "", D("2026-03-06")), ARCHASE_EINVAL);
-    assert_int_equal(audit_size(f), before);
+    assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(archase_promise_cancel(f->eng, "PTP-9", "wrong", D("2026-03-06")), ARCHASE_ENOTFOUND);
     assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "customer withdrew it", D("2026-03-06")), 0);
-    assert_int_equal(audit_size(f), before + 1);
+    assert_int_equal(test_audit_size(f->eng), before + 1);
     assert_int_equal(state_of(f, "PTP-1").state, ARCHASE_PROMISE_STATE_CANCELLED);
     assert_int_equal(archase_promise_cancel(f->eng, "PTP-1", "again", D("2026-03-06")), ARCHASE_ESTATE);
     assert_int_equal(update(f, "2026-03-20").promises_broken, 0);
@@ -480,7 +417,7 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     (void)ctx;
     fixture f;
     memset(&f, 0, sizeof f);
-    int rc = open_fixture(&f, a, NULL);
+    int rc = test_ledger_open(&f, &ledger, a, NULL);
     archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
     archase_promise q = promise("PTP-2", both + 1, 1, 50000, "2026-03-10");
     archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
@@ -505,7 +442,7 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     }
     if (!rc)
         rc = archase_promise_cancel(f.eng, "PTP-3", "withdrawn", D("2026-03-15"));
-    close_fixture(&f);
+    test_ledger_close(&f);
     return rc;
 }
 
@@ -517,16 +454,12 @@ static void promises_survive_every_allocation_failure(void **state) {
 static void a_failing_storage_call_leaves_promises_as_they_were(void **state) {
     (void)state;
     for (size_t n = 1;; n++) {
-        archase_storage inner, wrapped;
-        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
-        faultstore *fs = test_malloc(sizeof *fs);
-        faultstore_wrap(fs, &inner, 0, &wrapped);
         fixture f;
-        memset(&f, 0, sizeof f);
-        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        faultstore *fs;
+        test_ledger_open_faulty(&f, &ledger, &fs);
         archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
         assert_int_equal(archase_promise_record(f.eng, f.policy, &p, D("2026-03-05")), 0);
-        uint64_t before = audit_size(&f);
+        uint64_t before = test_audit_size(f.eng);
         fs->fail_at = fs->calls + n;
         archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
         int rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-13"), &c);
@@ -535,17 +468,16 @@ static void a_failing_storage_call_leaves_promises_as_they_were(void **state) {
         seen s = state_of(&f, "PTP-1");
         if (failed) {
             assert_int_not_equal(rc, 0);
-            assert_int_equal(audit_size(&f), before);
+            assert_int_equal(test_audit_size(f.eng), before);
             assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
         } else {
             assert_int_equal(rc, 0);
-            assert_int_equal(audit_size(&f), before + 1);
+            assert_int_equal(test_audit_size(f.eng), before + 1);
             assert_int_equal(s.state, ARCHASE_PROMISE_STATE_BROKEN);
         }
         archase_audit_report report;
         assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        close_fixture(&f);
-        test_free(fs);
+        test_ledger_close_faulty(&f, fs);
         if (!failed) {
             assert_true(n > 3);
             break;
@@ -556,15 +488,11 @@ static void a_failing_storage_call_leaves_promises_as_they_were(void **state) {
 static void a_failing_storage_call_records_no_promise(void **state) {
     (void)state;
     for (size_t n = 1;; n++) {
-        archase_storage inner, wrapped;
-        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
-        faultstore *fs = test_malloc(sizeof *fs);
-        faultstore_wrap(fs, &inner, 0, &wrapped);
         fixture f;
-        memset(&f, 0, sizeof f);
-        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
+        faultstore *fs;
+        test_ledger_open_faulty(&f, &ledger, &fs);
         archase_promise p = promise("PTP-1", both, 2, 100000, "2026-03-10");
-        uint64_t before = audit_size(&f);
+        uint64_t before = test_audit_size(f.eng);
         fs->fail_at = fs->calls + n;
         int rc = archase_promise_record(f.eng, f.policy, &p, D("2026-03-05"));
         if (!rc)
@@ -577,19 +505,18 @@ static void a_failing_storage_call_records_no_promise(void **state) {
             /* either nothing, or the promise recorded and still open */
             if (s.found) {
                 assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
-                assert_int_equal(audit_size(&f), before + 2);
+                assert_int_equal(test_audit_size(f.eng), before + 2);
             } else {
-                assert_int_equal(audit_size(&f), before);
+                assert_int_equal(test_audit_size(f.eng), before);
             }
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(s.state, ARCHASE_PROMISE_STATE_CANCELLED);
-            assert_int_equal(audit_size(&f), before + 3);
+            assert_int_equal(test_audit_size(f.eng), before + 3);
         }
         archase_audit_report report;
         assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        close_fixture(&f);
-        test_free(fs);
+        test_ledger_close_faulty(&f, fs);
         if (!failed) {
             assert_true(n > 3);
             break;
@@ -598,20 +525,20 @@ static void a_failing_storage_call_records_no_promise(void **state) {
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(a_recorded_promise_is_open_and_recording_it_again_changes_nothing, setup, teardown),
-    cmocka_unit_test_setup_teardown(invalid_promises_are_refused_with_a_clear_error_and_nothing_written, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_promise_paid_in_full_is_kept_once, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_promise_breaks_the_day_after_its_grace_days, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_promise_with_its_own_grace_days_keeps_them, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_promise_half_paid_is_partially_kept_and_the_difference_reconciled, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_promise_barely_paid_is_broken, setup, teardown),
-    cmocka_unit_test_setup_teardown(an_instalment_plan_with_one_missed_instalment_is_broken_then, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_plan_broken_at_an_instalment_counts_as_broken_before_its_last_date, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_promise_over_two_invoices_paid_by_one_payment_is_kept, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_cancelled_promise_needs_a_reason_and_is_final, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_stored_broken_promise_still_goes_to_a_person, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_partially_kept_promise_lets_the_remainder_resume, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_repeat_breaker_loses_the_pause_of_its_next_promise, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_recorded_promise_is_open_and_recording_it_again_changes_nothing, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(invalid_promises_are_refused_with_a_clear_error_and_nothing_written, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_paid_in_full_is_kept_once, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_breaks_the_day_after_its_grace_days, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_with_its_own_grace_days_keeps_them, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_half_paid_is_partially_kept_and_the_difference_reconciled, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_barely_paid_is_broken, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(an_instalment_plan_with_one_missed_instalment_is_broken_then, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_plan_broken_at_an_instalment_counts_as_broken_before_its_last_date, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_over_two_invoices_paid_by_one_payment_is_kept, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_cancelled_promise_needs_a_reason_and_is_final, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_stored_broken_promise_still_goes_to_a_person, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_partially_kept_promise_lets_the_remainder_resume, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_repeat_breaker_loses_the_pause_of_its_next_promise, setup, test_ledger_teardown),
     cmocka_unit_test(promises_survive_every_allocation_failure),
     cmocka_unit_test(a_failing_storage_call_leaves_promises_as_they_were),
     cmocka_unit_test(a_failing_storage_call_records_no_promise),

@@ -13,6 +13,7 @@
 #include "archase/archase.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/ledger.h"
 #include "support/testutil.h"
 
 static const char policy_text[] =
@@ -38,85 +39,20 @@ static const char policy_text[] =
     "    hold_notice:\n"
     "      email: {en: {subject: \"Credit hold\", body: \"Your account will be put on hold.\"}}\n";
 
-typedef struct fixture {
-    archase_engine *eng;
-    archase_policy *policy;
-} fixture;
+typedef test_ledger fixture;
+
+static const test_ledger_spec ledger = { policy_text, "carl", NULL, NULL, 1000000, 100000, 50000 };
 
 static archase_date D(const char *s) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(s, &d), 0);
-    return d;
-}
-
-static int invoice(archase_engine *eng, const char *id, const char *customer, int64_t minor, const char *due) {
-    archase_invoice inv = ARCHASE_INVOICE_INIT;
-    inv.id = id;
-    inv.customer_id = customer;
-    inv.due_date = D(due);
-    inv.issue_date = inv.due_date - 30;
-    inv.amount = (archase_money){ minor, "EUR" };
-    return archase_invoice_put(eng, &inv, NULL);
-}
-
-static int pay_as(archase_engine *eng, const char *id, const char *customer, const char *inv, const char *date,
-                  int64_t minor, const char *currency, const char *reference, int overpayment) {
-    archase_payment p = ARCHASE_PAYMENT_INIT;
-    p.id = id;
-    p.customer_id = customer;
-    p.invoice_id = inv;
-    p.date = D(date);
-    p.amount.minor = minor;
-    memcpy(p.amount.currency, currency, 4);
-    p.reference = reference;
-    p.overpayment = overpayment;
-    return archase_payment_put(eng, &p, NULL);
+    return test_day(s);
 }
 
 static int pay(archase_engine *eng, const char *id, const char *inv, const char *date, int64_t minor) {
-    return pay_as(eng, id, "ACME", inv, date, minor, "EUR", NULL, 0);
-}
-
-static int open_fixture(fixture *f, const archase_allocator *a, const archase_storage *storage) {
-    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
-    o.actor = "carl";
-    o.allocator = a;
-    archase_policy_options po = ARCHASE_POLICY_OPTIONS_INIT;
-    po.allocator = a;
-    int rc = storage ? archase_engine_open(storage, &o, &f->eng) : archase_open_memory(&o, &f->eng);
-    if (!rc)
-        rc = archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", &po, &f->policy, NULL);
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "ACME";
-    c.name = "ACME GmbH";
-    c.credit_limit = (archase_money){ 1000000, "EUR" };
-    if (!rc)
-        rc = archase_customer_put(f->eng, &c, NULL);
-    if (!rc)
-        rc = invoice(f->eng, "INV-1", "ACME", 100000, "2026-03-01");
-    if (!rc)
-        rc = invoice(f->eng, "INV-2", "ACME", 50000, "2026-03-01");
-    return rc;
-}
-
-static void close_fixture(fixture *f) {
-    archase_engine_free(f->eng);
-    archase_policy_free(f->policy);
+    return test_ledger_payment(eng, id, "ACME", inv, date, minor, "EUR", NULL, 0);
 }
 
 static int setup(void **state) {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    assert_int_equal(open_fixture(f, NULL, NULL), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    close_fixture(f);
-    free(f);
-    return 0;
+    return test_ledger_setup(state, &ledger);
 }
 
 static archase_lifecycle_counts update(fixture *f, const char *as_of) {
@@ -127,12 +63,6 @@ static archase_lifecycle_counts update(fixture *f, const char *as_of) {
     if (rc)
         fail_msg("update: %s", archase_engine_errmsg(f->eng));
     return c;
-}
-
-static uint64_t audit_size(fixture *f) {
-    uint64_t n = 0;
-    assert_int_equal(archase_audit_size(f->eng, &n), 0);
-    return n;
 }
 
 typedef struct queue {
@@ -191,16 +121,16 @@ static int resolve(fixture *f, const char *id, int resolution, const char *inv, 
 
 static void an_overpayment_is_queued_and_applied_to_another_invoice(void **state) {
     fixture *f = *state;
-    assert_int_equal(pay_as(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 120000, "EUR", NULL, 1), 0);
+    assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 120000, "EUR", NULL, 1), 0);
     queue q = items(f, ARCHASE_RECON_STATUS_OPEN);
     assert_string_equal(q.text, "payment:PAY-1=overpayment/20000;");
     assert_string_equal(q.owner, "cash_apps");
     assert_int_equal(q.sla_due, D("2026-03-08"));
-    uint64_t before = audit_size(f);
+    uint64_t before = test_audit_size(f->eng);
     /* applying needs the invoice: refused, nothing written */
     assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_APPLY, NULL, "2026-03-06", NULL, NULL), ARCHASE_EINVAL);
     assert_non_null(strstr(archase_engine_errmsg(f->eng), "needs the invoice"));
-    assert_int_equal(audit_size(f), before);
+    assert_int_equal(test_audit_size(f->eng), before);
     int pending = -1;
     assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_APPLY, "INV-2", "2026-03-06", NULL, &pending), 0);
     assert_int_equal(pending, 0);
@@ -283,15 +213,15 @@ static void a_payment_on_a_disputed_invoice_is_queued(void **state) {
 
 static void cash_in_another_currency_is_queued(void **state) {
     fixture *f = *state;
-    assert_int_equal(pay_as(f->eng, "PAY-1", "ACME", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
+    assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
     update(f, "2026-03-05");
     assert_string_equal(items(f, 0).text, "other_currency:PAY-1=other_currency/5000;payment:PAY-1=unapplied_cash/5000;");
 }
 
 static void a_duplicate_payment_reference_is_queued(void **state) {
     fixture *f = *state;
-    assert_int_equal(pay_as(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 10000, "EUR", "BANK-77", 0), 0);
-    assert_int_equal(pay_as(f->eng, "PAY-2", "ACME", "INV-2", "2026-03-06", 10000, "EUR", "BANK-77", 0), 0);
+    assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 10000, "EUR", "BANK-77", 0), 0);
+    assert_int_equal(test_ledger_payment(f->eng, "PAY-2", "ACME", "INV-2", "2026-03-06", 10000, "EUR", "BANK-77", 0), 0);
     archase_lifecycle_counts c = update(f, "2026-03-06");
     assert_int_equal(c.recon_opened, 1);
     assert_string_equal(items(f, 0).text, "duplicate_reference:PAY-2=duplicate_reference/10000;");
@@ -355,10 +285,10 @@ static void a_punctual_customer_near_its_limit_gets_a_raise_within_the_band(void
         char id[16], pid[16];
         snprintf(id, sizeof id, "OLD-%d", i);
         snprintf(pid, sizeof pid, "OP-%d", i);
-        assert_int_equal(invoice(f->eng, id, "ACME", 10000, "2026-01-15"), 0);
+        assert_int_equal(test_ledger_invoice(f->eng, id, "ACME", 10000, "2025-12-16", "2026-01-15"), 0);
         assert_int_equal(pay(f->eng, pid, id, "2026-01-15", 10000), 0);
     }
-    assert_int_equal(invoice(f->eng, "BIG", "ACME", 750000, "2026-03-20"), 0);
+    assert_int_equal(test_ledger_invoice(f->eng, "BIG", "ACME", 750000, "2026-02-18", "2026-03-20"), 0);
     archase_credit_recommendation r = recommend(f, "ACME", "2026-03-05");
     assert_int_equal(r.action, ARCHASE_CREDIT_RAISE);
     assert_int_equal(r.utilisation_percent, 90);
@@ -426,13 +356,13 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     (void)ctx;
     fixture f;
     memset(&f, 0, sizeof f);
-    int rc = open_fixture(&f, a, NULL);
+    int rc = test_ledger_open(&f, &ledger, a, NULL);
     if (!rc)
-        rc = pay_as(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 97000, "EUR", "R-1", 0);
+        rc = test_ledger_payment(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 97000, "EUR", "R-1", 0);
     if (!rc)
-        rc = pay_as(f.eng, "PAY-2", "ACME", "INV-2", "2026-03-05", 1000, "EUR", "R-1", 0);
+        rc = test_ledger_payment(f.eng, "PAY-2", "ACME", "INV-2", "2026-03-05", 1000, "EUR", "R-1", 0);
     if (!rc)
-        rc = pay_as(f.eng, "PAY-3", "ACME", NULL, "2026-03-05", 1000, "USD", NULL, 0);
+        rc = test_ledger_payment(f.eng, "PAY-3", "ACME", NULL, "2026-03-05", 1000, "USD", NULL, 0);
     archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     if (!rc)
         rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-05"), &c);
@@ -459,7 +389,7 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
     if (!rc)
         rc = archase_credit_recommend(f.eng, f.policy, "ACME", D("2026-03-06"), &r);
-    close_fixture(&f);
+    test_ledger_close(&f);
     return rc;
 }
 
@@ -471,22 +401,18 @@ static void the_queue_survives_every_allocation_failure(void **state) {
 static void a_failing_storage_call_leaves_the_queue_as_it_was(void **state) {
     (void)state;
     for (size_t n = 1;; n++) {
-        archase_storage inner, wrapped;
-        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
-        faultstore *fs = test_malloc(sizeof *fs);
-        faultstore_wrap(fs, &inner, 0, &wrapped);
         fixture f;
-        memset(&f, 0, sizeof f);
-        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
-        assert_int_equal(pay_as(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 120000, "EUR", NULL, 1), 0);
-        uint64_t before = audit_size(&f);
+        faultstore *fs;
+        test_ledger_open_faulty(&f, &ledger, &fs);
+        assert_int_equal(test_ledger_payment(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 120000, "EUR", NULL, 1), 0);
+        uint64_t before = test_audit_size(f.eng);
         fs->fail_at = fs->calls + n;
         int rc = resolve(&f, "payment:PAY-1", ARCHASE_RECON_APPLY, "INV-2", "2026-03-06", NULL, NULL);
         int failed = fs->failures > 0;
         fs->fail_at = 0;
         if (failed) {
             assert_int_not_equal(rc, 0);
-            assert_int_equal(audit_size(&f), before);
+            assert_int_equal(test_audit_size(f.eng), before);
             assert_int_equal(items(&f, ARCHASE_RECON_STATUS_OPEN).n, 1);
             assert_int_equal(open_amount(&f, "INV-2"), 50000);
         } else {
@@ -496,8 +422,7 @@ static void a_failing_storage_call_leaves_the_queue_as_it_was(void **state) {
         }
         archase_audit_report report;
         assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        close_fixture(&f);
-        test_free(fs);
+        test_ledger_close_faulty(&f, fs);
         if (!failed) {
             assert_true(n > 3);
             break;
@@ -508,16 +433,12 @@ static void a_failing_storage_call_leaves_the_queue_as_it_was(void **state) {
 static void a_failing_storage_call_opens_no_exception(void **state) {
     (void)state;
     for (size_t n = 1;; n++) {
-        archase_storage inner, wrapped;
-        assert_int_equal(archase_memory_storage_new(NULL, &inner), 0);
-        faultstore *fs = test_malloc(sizeof *fs);
-        faultstore_wrap(fs, &inner, 0, &wrapped);
         fixture f;
-        memset(&f, 0, sizeof f);
-        assert_int_equal(open_fixture(&f, NULL, &wrapped), 0);
-        assert_int_equal(pay_as(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 97000, "EUR", "R-1", 0), 0);
-        assert_int_equal(pay_as(f.eng, "PAY-2", "ACME", "INV-2", "2026-03-05", 1000, "EUR", "R-1", 0), 0);
-        uint64_t before = audit_size(&f);
+        faultstore *fs;
+        test_ledger_open_faulty(&f, &ledger, &fs);
+        assert_int_equal(test_ledger_payment(f.eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 97000, "EUR", "R-1", 0), 0);
+        assert_int_equal(test_ledger_payment(f.eng, "PAY-2", "ACME", "INV-2", "2026-03-05", 1000, "EUR", "R-1", 0), 0);
+        uint64_t before = test_audit_size(f.eng);
         fs->fail_at = fs->calls + n;
         archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
         int rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-05"), &c);
@@ -527,17 +448,16 @@ static void a_failing_storage_call_opens_no_exception(void **state) {
         if (failed) {
             assert_int_not_equal(rc, 0);
             assert_int_equal(q.n, 0);
-            assert_int_equal(audit_size(&f), before);
+            assert_int_equal(test_audit_size(f.eng), before);
         } else {
             assert_int_equal(rc, 0);
             assert_string_equal(q.text, "duplicate_reference:PAY-2=duplicate_reference/1000;"
                                         "short_pay:INV-1=short_pay/3000;");
-            assert_int_equal(audit_size(&f), before + 2);
+            assert_int_equal(test_audit_size(f.eng), before + 2);
         }
         archase_audit_report report;
         assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        close_fixture(&f);
-        test_free(fs);
+        test_ledger_close_faulty(&f, fs);
         if (!failed) {
             assert_true(n > 3);
             break;
@@ -546,17 +466,17 @@ static void a_failing_storage_call_opens_no_exception(void **state) {
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(an_overpayment_is_queued_and_applied_to_another_invoice, setup, teardown),
-    cmocka_unit_test_setup_teardown(unapplied_cash_is_refunded, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_short_pay_is_written_off_once_approved, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_rejected_write_off_leaves_the_item_open, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_payment_on_a_disputed_invoice_is_queued, setup, teardown),
-    cmocka_unit_test_setup_teardown(cash_in_another_currency_is_queued, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_duplicate_payment_reference_is_queued, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_promise_paid_by_another_amount_is_queued, setup, teardown),
+    cmocka_unit_test_setup_teardown(an_overpayment_is_queued_and_applied_to_another_invoice, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(unapplied_cash_is_refunded, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_short_pay_is_written_off_once_approved, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_rejected_write_off_leaves_the_item_open, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_payment_on_a_disputed_invoice_is_queued, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(cash_in_another_currency_is_queued, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_duplicate_payment_reference_is_queued, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_paid_by_another_amount_is_queued, setup, test_ledger_teardown),
     cmocka_unit_test(names_are_stable),
-    cmocka_unit_test_setup_teardown(a_punctual_customer_near_its_limit_gets_a_raise_within_the_band, setup, teardown),
-    cmocka_unit_test_setup_teardown(broken_promises_lower_the_limit_and_three_put_it_on_hold, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_punctual_customer_near_its_limit_gets_a_raise_within_the_band, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(broken_promises_lower_the_limit_and_three_put_it_on_hold, setup, test_ledger_teardown),
     cmocka_unit_test(the_queue_survives_every_allocation_failure),
     cmocka_unit_test(a_failing_storage_call_leaves_the_queue_as_it_was),
     cmocka_unit_test(a_failing_storage_call_opens_no_exception),

@@ -1,0 +1,67 @@
+/* tests/support/ledger.h — the small ledger the promise, dispute and
+ * reconciliation suites start from: an engine (memory store, or a backend
+ * the test gives, e.g. a faultstore), a policy loaded from YAML text, the
+ * customer ACME ("ACME GmbH") and its invoices INV-1 and INV-2 in EUR,
+ * issued 2026-02-01 and due 2026-03-01. Everything goes through the public
+ * API. */
+#ifndef ARCHASE_TEST_LEDGER_H
+#define ARCHASE_TEST_LEDGER_H
+
+#include <stdint.h>
+
+#include "archase/archase.h"
+#include "faultstore.h"
+
+typedef struct test_ledger {
+    archase_engine *eng;
+    archase_policy *policy;
+} test_ledger;
+
+/* What differs between the suites. */
+typedef struct test_ledger_spec {
+    const char *policy_yaml;  /* the policy's text */
+    const char *actor;        /* the engine's actor */
+    const char *collector;    /* ACME's collector; NULL = none */
+    const char *owner;        /* ACME's account owner; NULL = none */
+    int64_t     credit_limit; /* ACME's credit limit in EUR minor units; 0 = none */
+    int64_t     inv1, inv2;   /* the amounts of INV-1 and INV-2, EUR minor units */
+} test_ledger_spec;
+
+/* A day "YYYY-MM-DD" (fails the test when it does not parse). */
+archase_date test_day(const char *text);
+
+/* Opens the ledger of `spec` on `storage` (NULL = a new memory store; the
+ * engine owns it either way) with allocator `a` (may be NULL). Returns 0 or
+ * the first failing call's code; l->eng and l->policy are set as far as
+ * they got, and test_ledger_close frees them either way. */
+int  test_ledger_open(test_ledger *l, const test_ledger_spec *spec, const archase_allocator *a,
+                      const archase_storage *storage);
+void test_ledger_close(test_ledger *l);
+
+/* The same over a memory store wrapped by a faultstore that fails nothing
+ * yet: set (*fs)->fail_at to fail a call. Asserts that it opened.
+ * test_ledger_close_faulty closes the engine, then frees *fs. */
+void test_ledger_open_faulty(test_ledger *l, const test_ledger_spec *spec, faultstore **fs);
+void test_ledger_close_faulty(test_ledger *l, faultstore *fs);
+
+/* cmocka setup and teardown: *state becomes a heap test_ledger of `spec`. */
+int test_ledger_setup(void **state, const test_ledger_spec *spec);
+int test_ledger_teardown(void **state);
+
+/* Puts invoice `id` of `customer` for `minor` EUR, issued on `issue`, due
+ * on `due`. Returns archase_invoice_put's result. */
+int test_ledger_invoice(archase_engine *eng, const char *id, const char *customer, int64_t minor,
+                        const char *issue, const char *due);
+
+/* Puts payment `id` of `customer` on `invoice` (NULL = unapplied), dated
+ * `date`, of `minor` in `currency`, with bank `reference` (may be NULL),
+ * marked as an overpayment when `overpayment`. Returns
+ * archase_payment_put's result. */
+int test_ledger_payment(archase_engine *eng, const char *id, const char *customer, const char *invoice,
+                        const char *date, int64_t minor, const char *currency, const char *reference,
+                        int overpayment);
+
+/* The number of records in the audit log (fails the test on an error). */
+uint64_t test_audit_size(archase_engine *eng);
+
+#endif
