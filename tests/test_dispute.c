@@ -216,6 +216,61 @@ static void an_sla_reminds_once_before_and_escalates_once_after(void **state) {
                                         "alert_owner>logistics:Dispute D-1 is due by 2026-03-10|");
 }
 
+typedef struct item_count {
+    uint64_t all, internal, sla;
+} item_count;
+
+static int count_item(void *ud, const archase_outbox_item *it) {
+    item_count *n = ud;
+    n->all++;
+    n->internal += it->channel == ARCHASE_CHANNEL_INTERNAL;
+    n->sla += !strncmp(it->subject, "Dispute ", 8);
+    return 0;
+}
+
+static item_count stored_items(fixture *f) {
+    item_count n = { 0, 0, 0 };
+    assert_int_equal(archase_outbox_scan(f->eng, 0, count_item, &n), 0);
+    return n;
+}
+
+static archase_cycle_report cycle_day(fixture *f, const char *as_of) {
+    archase_cycle_options o = ARCHASE_CYCLE_OPTIONS_INIT;
+    o.dispatch = 0;
+    archase_cycle_report r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CYCLE_REPORT_VERSION;
+    int rc = archase_run_cycle(f->eng, f->policy, D(as_of), &o, &r);
+    if (rc)
+        fail_msg("cycle: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
+    return r;
+}
+
+/* The reminder and the escalation are outbox items the cycle wrote: its
+ * report counts them with the rest, and its totals are what the store and
+ * the audit log gained. */
+static void the_cycle_report_counts_sla_items_in_its_outbox_totals(void **state) {
+    fixture *f = *state;
+    archase_dispute d = dispute("D-1", "damaged_goods", 30000); /* SLA 5 days: 03-10 */
+    open_ok(f, &d, "2026-03-05");
+    const char *days[] = { "2026-03-07", "2026-03-08", "2026-03-08", "2026-03-11" };
+    const uint64_t sla_items[] = { 0, 1, 1, 2 };
+    item_count had = stored_items(f);
+    for (size_t k = 0; k < sizeof days / sizeof days[0]; k++) {
+        uint64_t audit_before = test_audit_size(f->eng);
+        archase_cycle_report r = cycle_day(f, days[k]);
+        item_count now = stored_items(f);
+        assert_int_equal(now.sla, sla_items[k]);
+        assert_int_equal(r.outbox_written, now.all - had.all);
+        assert_int_equal(r.internal_routes, now.internal - had.internal);
+        assert_int_equal(r.audit_records, test_audit_size(f->eng) - audit_before);
+        assert_int_equal(r.disputes_sla_reminders + r.disputes_sla_breached, now.sla - had.sla);
+        if (k == 2) /* the same day again: nothing new */
+            assert_true(r.outbox_written == 0 && r.internal_routes == 0 && r.audit_records == 0);
+        had = now;
+    }
+}
+
 static void review_then_rejection_with_a_root_cause(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "damaged_goods", 30000);
@@ -476,6 +531,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(invalid_disputes_are_refused_with_a_clear_error_and_nothing_written, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_partial_dispute_pauses_its_part_and_the_rest_is_still_chased, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(an_sla_reminds_once_before_and_escalates_once_after, setup, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(the_cycle_report_counts_sla_items_in_its_outbox_totals, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(review_then_rejection_with_a_root_cause, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_credit_within_the_limit_is_issued_at_once, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_credit_above_the_limit_waits_for_its_approval, setup, test_ledger_teardown),

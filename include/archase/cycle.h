@@ -211,7 +211,9 @@ typedef struct archase_cycle_report {
     uint64_t                decisions;
     uint64_t                by_kind[ARCHASE_DECISION_KIND_LIMIT];
     uint64_t                cadence_updates;
-    uint64_t                outbox_written;   /* new items (drafts included) */
+    uint64_t                outbox_written;   /* new items (drafts included, and the
+                                                 dispute SLA reminders and escalations
+                                                 the day's move wrote) */
     uint64_t                outbox_existing;  /* already written by an earlier run */
     uint64_t                drafts;           /* new items waiting for review */
     uint64_t                internal_routes;  /* new items on the internal channel */
@@ -219,7 +221,9 @@ typedef struct archase_cycle_report {
     uint64_t                approvals_raised; /* new approval requests */
     uint64_t                approved_actions; /* new items carrying out approved requests */
     uint64_t                cancelled;        /* queued items stopped: their invoices closed */
-    uint64_t                audit_records;
+    uint64_t                audit_records;    /* appended by the transaction: items,
+                                                 approvals, cancellations, and each
+                                                 promise, dispute and recon transition */
     /* promises, disputes and the reconciliation queue moved forward */
     uint64_t                promises_kept;
     uint64_t                promises_partially_kept;

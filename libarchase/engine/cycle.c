@@ -402,7 +402,7 @@ static int in_transaction(cycle *cy, const archase_snapshot *snap) {
     archase_engine *e = cy->e;
     ar_lifecycle_counts lc;
     memset(&lc, 0, sizeof lc);
-    int rc = ar_lifecycle_apply_txn(e, cy->policy, snap, cy->ds, cy->as_of, &lc);
+    int rc = ar_lifecycle_apply_txn(e, cy->policy, snap, cy->as_of, &lc);
     if (!rc)
         rc = cancel_stale(cy);
     if (!rc)
@@ -423,6 +423,12 @@ static int in_transaction(cycle *cy, const archase_snapshot *snap) {
     r->disputes_sla_breached = lc.disputes_sla_breached;
     r->recon_opened = lc.recon_opened;
     r->lifecycle_transitions = lc.transitions;
+    /* The day's move wrote outbox items of its own (SLA reminders and
+     * escalations) and an audit record per transition and per new item. */
+    r->outbox_written += lc.outbox_written;
+    r->outbox_existing += lc.outbox_existing;
+    r->internal_routes += lc.internal_routes;
+    r->audit_records += lc.transitions + lc.outbox_written;
     r->cadence_updates = cy->ds->update_n;
     return 0;
 }

@@ -31,7 +31,8 @@ static const char *dispute_owner(const archase_policy *p, const archase_snapshot
 
 /* The internal item of a reminder (`breached` 0) or an escalation. */
 static int sla_alert(archase_engine *e, const archase_policy *p, const archase_snapshot *s,
-                     const ar_snap_dispute *d, int breached, archase_date due, archase_date as_of) {
+                     const ar_snap_dispute *d, int breached, archase_date due, archase_date as_of,
+                     ar_lifecycle_counts *counts) {
     const archase_allocator *a = AR_ENGINE_ALLOC(e);
     const ar_snap_customer *c = &s->customers[d->customer];
     const char *id = ar_snap_str(s, d->id);
@@ -114,8 +115,14 @@ static int sla_alert(archase_engine *e, const archase_policy *p, const archase_s
     if (rc == ARCHASE_ECONFLICT) {
         ar_error_clear(&e->err);
         rc = 0;
+        if (counts)
+            counts->outbox_existing++;
     } else if (!rc) {
         rc = ar_outbox_audit_new(e, &o, cn.buf.data, cn.buf.len);
+        if (!rc && counts) {
+            counts->outbox_written++;
+            counts->internal_routes++;
+        }
     }
 done:
     o.item.invoice_ids = NULL; /* ours, freed below */
@@ -181,7 +188,7 @@ int ar_disputes_advance_txn(archase_engine *e, const archase_policy *policy, con
         else if (policy->disputes.sla_reminder_days > 0 && as_of >= due - policy->disputes.sla_reminder_days)
             rc = sla_mark(e, "sla_reminder", id, due, as_of, &written);
         if (!rc && written)
-            rc = sla_alert(e, policy, snap, sd, breached, due, as_of);
+            rc = sla_alert(e, policy, snap, sd, breached, due, as_of, counts);
         if (!rc && written && counts) {
             counts->disputes_sla_breached += breached;
             counts->disputes_sla_reminders += !breached;

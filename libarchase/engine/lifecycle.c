@@ -11,9 +11,7 @@
 #include "engine/lifecycle_steps.h"
 
 int ar_lifecycle_apply_txn(archase_engine *e, const archase_policy *policy,
-                           const archase_snapshot *snap, const archase_decisions *ds,
-                           archase_date as_of, ar_lifecycle_counts *counts) {
-    (void)ds; /* the states follow from the ledger; the day's decisions add nothing yet */
+                           const archase_snapshot *snap, archase_date as_of, ar_lifecycle_counts *counts) {
     if (!e)
         return ARCHASE_EINVAL;
     if (!policy || !snap || !ar_coll_date_ok(as_of))
@@ -52,7 +50,7 @@ int archase_lifecycle_update(archase_engine *e, const archase_policy *policy, ar
     rc = ar_txn_begin(e);
     if (rc)
         goto done;
-    rc = ar_lifecycle_apply_txn(e, policy, snap, NULL, as_of, &c);
+    rc = ar_lifecycle_apply_txn(e, policy, snap, as_of, &c);
     if (!rc)
         rc = ar_txn_commit(e);
     else

@@ -24,14 +24,24 @@ typedef struct ar_lifecycle_counts {
     uint64_t disputes_sla_breached;
     uint64_t recon_opened;
     uint64_t transitions;     /* every state change written, the above included */
+    /* Outbox items the day's move wrote (SLA reminders and escalations):
+     * the cycle adds them to its report's outbox totals. Each transition and
+     * each new item is one audit record. */
+    uint64_t outbox_written;  /* new items */
+    uint64_t outbox_existing; /* already written by an earlier run of the day */
+    uint64_t internal_routes; /* new items on the internal channel */
 } ar_lifecycle_counts;
 
 /* Moves promises, disputes and the reconciliation queue to their state as of
- * `as_of`, as seen by `snap` and decided in `ds` (both of that day). Needs an
- * open transaction; on failure the caller rolls it back. `counts` may be
- * NULL. Returns 0 or the storage error, with the message on the engine. */
+ * `as_of`, as seen by `snap` (the snapshot of that day). The states follow
+ * from the ledger alone: the day's decisions are not needed (evaluation and
+ * this step read a promise's state through the same ar_promise_effect), so
+ * a host without a cycle (archase_lifecycle_update) writes exactly what the
+ * cycle writes. Needs an open transaction; on failure the caller rolls it
+ * back. `counts` may be NULL. Returns 0 or the storage error, with the
+ * message on the engine. */
 int ar_lifecycle_apply_txn(archase_engine *e, const archase_policy *policy,
-                           const archase_snapshot *snap, const archase_decisions *ds,
-                           archase_date as_of, ar_lifecycle_counts *counts);
+                           const archase_snapshot *snap, archase_date as_of,
+                           ar_lifecycle_counts *counts);
 
 #endif
