@@ -99,7 +99,35 @@ uint32_t ar_ds_text(archase_decisions *ds, const char *fmt, ...) {
     return ds->text.err ? 0 : off;
 }
 
-#define DS_GROW(ds, arr, n, cap) ar_grow(&(ds)->allocator, (void **)&(arr), &(cap), (n) + 1, sizeof *(arr))
+int ar_ds_grow(archase_decisions *ds, void **items, size_t *cap, size_t need, size_t item_size) {
+    if (need <= *cap)
+        return 0;
+    size_t new_cap = *cap ? *cap : 64;
+    if (ds->grow_done && ds->grow_done >= ds->grow_total / 16) {
+        /* the rate so far over the whole, a sixteenth more, and at least a
+         * sixteenth more than needed now */
+        unsigned __int128 want = (unsigned __int128)need * ds->grow_total / ds->grow_done;
+        want += want / 16;
+        if (want < need + need / 16)
+            want = need + need / 16;
+        new_cap = want > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)want;
+    }
+    while (new_cap < need) {
+        if (new_cap > SIZE_MAX / 2)
+            return ARCHASE_ENOMEM;
+        new_cap *= 2;
+    }
+    if (item_size && new_cap > SIZE_MAX / item_size)
+        return ARCHASE_ENOMEM;
+    void *p = ar_realloc(&ds->allocator, *items, *cap * item_size, new_cap * item_size);
+    if (!p)
+        return ARCHASE_ENOMEM;
+    *items = p;
+    *cap = new_cap;
+    return 0;
+}
+
+#define DS_GROW(ds, arr, n, cap) ar_ds_grow((ds), (void **)&(arr), &(cap), (n) + 1, sizeof *(arr))
 
 int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision **out) {
     if (DS_GROW(ds, ds->d, ds->n, ds->cap))

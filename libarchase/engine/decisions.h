@@ -170,7 +170,15 @@ struct archase_decisions {
     ar_disputed  *disputed;   size_t disputed_n, disputed_cap; /* by position */
     ar_assess    *assess;     /* one per open invoice, by invoice index */
     uint32_t     *invoice_decisions; /* decision indexes, grouped by assessment */
+    size_t        grow_done, grow_total; /* while evaluating: invoices done and in all */
 };
+
+/* Makes room for `need` items in a result array (cap grows, contents kept):
+ * by doubling at first, then, once a sixteenth of the invoices are
+ * evaluated, to what the whole evaluation will likely need at the rate so
+ * far and a sixteenth more, so the arrays end close to their size instead
+ * of up to twice it. 0 or ARCHASE_ENOMEM (the array unchanged). */
+int ar_ds_grow(archase_decisions *ds, void **items, size_t *cap, size_t need, size_t item_size);
 
 /* The disputed part of the invoice at assessment index `position` (0 when none). */
 int64_t ar_ds_disputed(const archase_decisions *ds, uint32_t position);

@@ -138,6 +138,11 @@ static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_
 
 /* The parts joined by '/' into the result's text; its offset. */
 static uint32_t key_of(archase_decisions *ds, const char *const *parts, size_t n) {
+    /* The keys' text grows like the result's arrays (ar_ds_grow). */
+    ar_buf *text = &ds->text;
+    if (!text->err && text->len + 1024 > text->cap &&
+        ar_ds_grow(ds, (void **)&text->data, &text->cap, text->len + 1024, 1))
+        text->err = ARCHASE_ENOMEM;
     uint32_t off = (uint32_t)ds->text.len;
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -196,25 +201,25 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
     d = &E->ds->d[E->ds->n - 1];
     /* The payload an approval is bound to: what would be done, to what, for
      * how much, under which policy, decided when. */
-    ar_canon c;
-    ar_canon_init(&c, &E->ds->allocator);
-    ar_canon_begin_record(&c, 0x0A02);
-    ar_canon_put_str(&c, 1, archase_action_name(g->action));
-    ar_canon_put_str(&c, 2, ar_snap_customer_id(E->s, E->c));
-    ar_canon_field(&c, 3);
-    ar_canon_begin_list(&c);
+    ar_canon *c = &E->canon; /* reused: its buffer is grown once */
+    ar_canon_reset(c);
+    ar_canon_begin_record(c, 0x0A02);
+    ar_canon_put_str(c, 1, archase_action_name(g->action));
+    ar_canon_put_str(c, 2, ar_snap_customer_id(E->s, E->c));
+    ar_canon_field(c, 3);
+    ar_canon_begin_list(c);
     for (uint32_t t = 0; t < d->target_count; t++)
-        ar_canon_str(&c, ar_snap_invoice_id(E->s, E->ds->targets[d->target_first + t].invoice));
-    ar_canon_end_list(&c);
-    ar_canon_put_money(&c, 4, &amount);
-    ar_canon_put_str(&c, 5, ar_strtab_str(&E->ds->rules, d->rule));
-    ar_canon_put_hash(&c, 6, E->ds->policy_hash);
-    ar_canon_put_date(&c, 7, E->as_of);
-    ar_canon_end_record(&c);
+        ar_canon_str(c, ar_snap_invoice_id(E->s, E->ds->targets[d->target_first + t].invoice));
+    ar_canon_end_list(c);
+    ar_canon_put_money(c, 4, &amount);
+    ar_canon_put_str(c, 5, ar_strtab_str(&E->ds->rules, d->rule));
+    ar_canon_put_hash(c, 6, E->ds->policy_hash);
+    ar_canon_put_date(c, 7, E->as_of);
+    ar_canon_end_record(c);
     const uint8_t *bytes;
     size_t size;
     uint8_t hash[32];
-    rc = ar_canon_finish(&c, &bytes, &size);
+    rc = ar_canon_finish(c, &bytes, &size);
     if (!rc && !E->sha.md)
         rc = ar_sha256_init(&E->sha);
     if (!rc) {
@@ -223,7 +228,6 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
     }
     if (!rc)
         rc = ar_ds_hash(E->ds, hash, &d->payload);
-    ar_canon_free(&c);
     return rc;
 }
 
@@ -390,9 +394,9 @@ static int cmp_message_groups(const void *a, const void *b) {
 int ar_emit_customer(ar_eval *E) {
     if (!E->group_n)
         return 0;
-    const ar_group **order = ar_malloc_array(&E->ds->allocator, E->group_n, sizeof *order);
-    if (!order)
+    if (ar_grow(&E->ds->allocator, (void **)&E->order, &E->order_cap, E->group_n, sizeof *E->order))
         return ARCHASE_ENOMEM;
+    const ar_group **order = E->order;
     size_t n = 0;
     for (size_t i = 0; i < E->group_n; i++)
         if (E->groups[i].kind == ARCHASE_DECISION_SEND_MESSAGE)
@@ -404,7 +408,6 @@ int ar_emit_customer(ar_eval *E) {
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
         rc = emit(E, (uint32_t)(order[i] - E->groups));
-    ar_free(&E->ds->allocator, order);
     return rc;
 }
 

@@ -129,6 +129,8 @@ typedef struct ar_eval {
     uint32_t               *step_rule;    /* per step: its rule's number, AR_IDX_NONE until used */
     char                    date[ARCHASE_DATE_FORMAT_MAX]; /* as_of, for keys */
     ar_sha256               sha;          /* approval payloads; md NULL until the first */
+    ar_canon                canon;        /* approval payloads, reused */
+    const ar_group        **order;        size_t order_cap; /* the customer's groups in emit order */
     ar_step_memo           *memo;         /* step days already rolled */
     ar_sym                  aging_sym[5]; /* current, 1_30, 31_60, 61_90, 91_plus */
     ar_sym                  none_sym;     /* "none" (dispute_reason) */

@@ -52,6 +52,7 @@ static int setup(ar_eval *E) {
         if (s->customers[c].prom_count > max_prom)
             max_prom = s->customers[c].prom_count;
     }
+    ar_canon_init(&E->canon, a);
     E->memo = ar_calloc(a, AR_STEP_MEMO_SIZE, sizeof *E->memo);
     E->w = ar_malloc_array(a, max_inv, sizeof *E->w);
     E->w_cap = max_inv;
@@ -106,6 +107,8 @@ static void teardown(ar_eval *E) {
     ar_free(a, E->memo);
     if (E->sha.md)
         ar_sha256_free(&E->sha);
+    ar_canon_free(&E->canon);
+    ar_free(a, E->order);
     ar_free(a, E->seq_text);
     ar_free(a, E->step_base);
     ar_free(a, E->step_text);
@@ -675,7 +678,7 @@ static int update(ar_eval *E, uint32_t j) {
         return 0;
     if (ar_grow(&ds->allocator, (void **)&ds->escalated, &ds->esc_cap, ds->esc_n + w->esc_count,
                 sizeof *ds->escalated) ||
-        ar_grow(&ds->allocator, (void **)&ds->updates, &ds->update_cap, ds->update_n + 1, sizeof *ds->updates))
+        ar_ds_grow(ds, (void **)&ds->updates, &ds->update_cap, ds->update_n + 1, sizeof *ds->updates))
         return ARCHASE_ENOMEM;
     u.esc_first = (uint32_t)ds->esc_n;
     u.esc_count = w->esc_count;
@@ -691,8 +694,7 @@ static int close_finished(ar_eval *E) {
     for (uint32_t i = 0; i < c->closed_count; i++) {
         uint32_t idx = E->s->closed[c->closed_first + i];
         const ar_snap_cadence *old = &E->s->cadence[idx];
-        if (ar_grow(&ds->allocator, (void **)&ds->updates, &ds->update_cap, ds->update_n + 1,
-                    sizeof *ds->updates))
+        if (ar_ds_grow(ds, (void **)&ds->updates, &ds->update_cap, ds->update_n + 1, sizeof *ds->updates))
             return ARCHASE_ENOMEM;
         ar_update u;
         memset(&u, 0, sizeof u);
@@ -796,6 +798,7 @@ static int evaluate_customer(ar_eval *E, uint32_t c) {
     E->c = c;
     E->cust = &s->customers[c];
     const ar_snap_customer *cust = E->cust;
+    E->ds->grow_done = cust->inv_first;
     int rc = close_finished(E);
     if (rc || cust->inv_count == 0)
         return rc;
@@ -869,6 +872,7 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
     E.s = s;
     E.p = p;
     E.as_of = as_of;
+    ds->grow_total = s->invoice_count;
     if (!ds->assess) {
         rc = ARCHASE_ENOMEM;
         goto done;
