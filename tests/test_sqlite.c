@@ -117,7 +117,7 @@ static void facts_land_in_tables_a_person_can_query(void **state) {
     assert_string_equal(query_text(db, "SELECT name, tier, credit_limit_minor FROM customers"), "ACME|gold|NULL");
     assert_string_equal(query_text(db, "SELECT count(*), min(idx), max(idx) FROM audit_log"), "3|0|2");
     assert_string_equal(query_text(db, "PRAGMA journal_mode"), "wal");
-    assert_string_equal(query_text(db, "SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
+    assert_string_equal(query_text(db, "SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
     assert_string_equal(query_text(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'invoices_open_by_due_date'"), "1");
     sqlite3_close(db);
 }
@@ -160,6 +160,39 @@ static void an_older_file_is_upgraded_and_a_newer_one_refused(void **state) {
     assert_int_equal(archase_open_sqlite(f->path, NULL, NULL, &newer, err, sizeof err), ARCHASE_EVERSION);
     assert_null(newer);
     assert_non_null(strstr(err, "newer than this library"));
+}
+
+/* Version 4 makes the outbox a rowid table: the rows of a version 3 file
+ * come through whole, with their indexes. */
+static void the_outbox_moves_to_a_rowid_table_with_its_rows(void **state) {
+    fixture *f = *state;
+    sqlite3 *db = raw(f);
+    char err[256];
+    assert_int_equal(ar_sqlite_migrate(db, 3, err, sizeof err), 0);
+    assert_non_null(strstr(query_text(db, "SELECT sql FROM sqlite_schema WHERE name = 'outbox'"), "WITHOUT ROWID"));
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO outbox (id, customer_id, invoice_id, revision, status, date, amount,"
+                                  " currency, at, data) VALUES ('m2', 'C1', 'I1', 7, 'pending', '2026-03-02', 500,"
+                                  " 'EUR', '2026-03-02T09:00:00Z', x'0102'), ('m1', NULL, NULL, 0, 'sent', NULL, 0,"
+                                  " NULL, '2026-03-01T00:00:00Z', x'')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    archase_engine *eng = open_engine(f);
+    archase_engine_free(eng);
+    db = raw(f);
+    assert_null(strstr(query_text(db, "SELECT sql FROM sqlite_schema WHERE name = 'outbox'"), "WITHOUT ROWID"));
+    assert_string_equal(query_text(db, "SELECT group_concat(id || ':' || ifnull(customer_id, '-') || ':' ||"
+                                       " ifnull(invoice_id, '-') || ':' || revision || ':' || status || ':' ||"
+                                       " ifnull(date, '-') || ':' || amount || ':' || ifnull(currency, '-') || ':' ||"
+                                       " at || ':' || hex(data), ' ') FROM (SELECT * FROM outbox ORDER BY id)"),
+                        "m1:-:-:0:sent:-:0:-:2026-03-01T00:00:00Z: "
+                        "m2:C1:I1:7:pending:2026-03-02:500:EUR:2026-03-02T09:00:00Z:0102");
+    assert_string_equal(query_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema"
+                                       " WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name)"),
+                        "outbox_by_customer,outbox_by_status");
+    assert_string_equal(query_text(db, "SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
+    sqlite3_close(db);
 }
 
 static void missing_files_and_non_databases_are_refused(void **state) {
@@ -273,6 +306,7 @@ static const struct CMUnitTest tests[] = {
     T(facts_land_in_tables_a_person_can_query),
     T(the_audit_table_refuses_updates_and_deletes),
     T(an_older_file_is_upgraded_and_a_newer_one_refused),
+    T(the_outbox_moves_to_a_rowid_table_with_its_rows),
     T(missing_files_and_non_databases_are_refused),
     T(a_read_only_store_reads_and_refuses_writes),
     T(two_processes_writing_one_file_lose_nothing),

@@ -88,7 +88,8 @@ int main(int argc, char **argv) {
     eo.clock = &clock;
     archase_storage s = { ARCHASE_STORAGE_VERSION, &store, m_get, m_put, m_insert, m_del, m_scan,
                           m_count, m_append, m_read, m_size, m_claim, m_ack, m_doubt, m_begin,
-                          m_commit, m_rollback, m_schema, m_errmsg, m_close };
+                          m_commit, m_rollback, m_schema, m_errmsg, m_close,
+                          NULL /* outbox_settle: optional, the engine acknowledges item by item */ };
     archase_transport t = { ARCHASE_TRANSPORT_VERSION, &queue, q_send, q_lookup, NULL };
     archase_cycle_report day = { .version = ARCHASE_CYCLE_REPORT_VERSION };
     archase_audit_report audit = { .version = ARCHASE_AUDIT_REPORT_VERSION };

@@ -91,6 +91,11 @@ typedef struct slot {
     int       refusal;  /* the gate's code */
     const char *stopped; /* why a customer message no longer goes out, or NULL */
     char      detail[DETAIL_MAX];
+    /* its acknowledgement */
+    int             to;     /* the status it moves to */
+    archase_instant at;     /* when it is next due */
+    const char     *reason;
+    size_t          off, len; /* its new bytes in dispatcher.bytes */
 } slot;
 
 typedef struct dispatcher {
@@ -102,6 +107,8 @@ typedef struct dispatcher {
     size_t                   n, cap;
     ar_canon                 c;
     ar_buf                   text;
+    ar_buf                   bytes; /* the batch's acknowledged items, encoded */
+    archase_record          *recs;  /* cap of them: the batch's acknowledgements */
     int                      rc;
 } dispatcher;
 
@@ -438,9 +445,9 @@ static int alert_dead(dispatcher *dp, const ar_outbox *dead) {
     return rc;
 }
 
-/* Acknowledges one handed-over (or refused) item inside the transaction. */
-static int settle(dispatcher *dp, slot *s) {
-    archase_engine *e = dp->e;
+/* What the acknowledgement of a handed-over (or refused) item is: its new
+ * status, when it is next due and why, with the attempt counted. */
+static void decide(dispatcher *dp, slot *s) {
     archase_outbox_item *it = &s->o.item;
     int to;
     archase_instant at = dp->now;
@@ -473,30 +480,85 @@ static int settle(dispatcher *dp, slot *s) {
         default: to = ARCHASE_OUTBOX_IN_DOUBT; reason = "the transport cannot tell"; break;
         }
     }
-    int rc = to == ARCHASE_OUTBOX_IN_DOUBT ? ar_store_outbox_mark_in_doubt(e, it->id, at)
-                                           : ar_store_outbox_ack(e, it->id, to, at);
-    if (rc)
-        return rc;
+    s->to = to;
+    s->at = at;
+    s->reason = reason;
     it->status = to;
     it->next_attempt_at = at;
-    rc = ar_outbox_store(e, &s->o, &dp->c, 0);
-    if (!rc)
-        rc = ar_outbox_audit(e, it->id, ARCHASE_OUTBOX_SENDING, to, s->refusal || s->stopped ? 0 : it->attempts, NULL,
-                             s->detail[0] ? s->detail : NULL, reason);
-    if (!rc && to == ARCHASE_OUTBOX_SENT && it->approval_id)
-        rc = ar_approval_mark_dispatched(e, it->approval_id, NULL);
-    if (!rc && to == ARCHASE_OUTBOX_DEAD)
-        rc = alert_dead(dp, &s->o);
-    if (rc)
-        return rc;
-    switch (to) {
-    case ARCHASE_OUTBOX_SENT: dp->rep->sent++; break;
-    case ARCHASE_OUTBOX_FAILED_RETRY: dp->rep->retried++; break;
-    case ARCHASE_OUTBOX_DEAD: dp->rep->dead++; break;
-    case ARCHASE_OUTBOX_IN_DOUBT: dp->rep->in_doubt++; break;
-    default: break;
+}
+
+/* The items of the batch moved to their new status with their new bytes:
+ * one store call (outbox_settle) when the backend has it, else a transition
+ * and a put per item. */
+static int store_acks(dispatcher *dp) {
+    archase_engine *e = dp->e;
+    if (!ar_store_can_settle(e)) {
+        for (size_t i = 0; i < dp->n; i++) {
+            slot *s = &dp->slots[i];
+            const char *id = s->o.item.id;
+            int rc = s->to == ARCHASE_OUTBOX_IN_DOUBT ? ar_store_outbox_mark_in_doubt(e, id, s->at)
+                                                      : ar_store_outbox_ack(e, id, s->to, s->at);
+            if (!rc)
+                rc = ar_outbox_store(e, &s->o, &dp->c, 0);
+            if (rc)
+                return rc;
+        }
+        return 0;
     }
-    return 0;
+    ar_buf_reset(&dp->bytes);
+    for (size_t i = 0; i < dp->n; i++) {
+        slot *s = &dp->slots[i];
+        int rc = ar_outbox_encode(&s->o, &dp->c);
+        if (rc)
+            return ar_error_set(&e->err, rc, "encoding outbox item '%s' failed", s->o.item.id);
+        s->off = dp->bytes.len;
+        s->len = dp->c.buf.len;
+        ar_buf_put(&dp->bytes, dp->c.buf.data, dp->c.buf.len);
+    }
+    if (dp->bytes.err)
+        return ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < dp->n; i++) {
+        const slot *s = &dp->slots[i];
+        archase_record rec = ARCHASE_RECORD_INIT;
+        rec.family = ARCHASE_FAMILY_OUTBOX;
+        rec.id = s->o.item.id;
+        rec.status = s->to;
+        rec.instant = s->at;
+        rec.data = dp->bytes.data + s->off;
+        rec.size = s->len;
+        dp->recs[i] = rec;
+    }
+    return ar_store_outbox_settle(e, dp->recs, (uint32_t)dp->n);
+}
+
+/* Acknowledges the batch inside the transaction: the store's records, then
+ * per item its audit record, its approval and a dead item's alert. */
+static int settle(dispatcher *dp) {
+    archase_engine *e = dp->e;
+    for (size_t i = 0; i < dp->n; i++)
+        decide(dp, &dp->slots[i]);
+    int rc = store_acks(dp);
+    for (size_t i = 0; i < dp->n && !rc; i++) {
+        slot *s = &dp->slots[i];
+        archase_outbox_item *it = &s->o.item;
+        int to = s->to;
+        rc = ar_outbox_audit(e, it->id, ARCHASE_OUTBOX_SENDING, to, s->refusal || s->stopped ? 0 : it->attempts, NULL,
+                             s->detail[0] ? s->detail : NULL, s->reason);
+        if (!rc && to == ARCHASE_OUTBOX_SENT && it->approval_id)
+            rc = ar_approval_mark_dispatched(e, it->approval_id, NULL);
+        if (!rc && to == ARCHASE_OUTBOX_DEAD)
+            rc = alert_dead(dp, &s->o);
+        if (rc)
+            break;
+        switch (to) {
+        case ARCHASE_OUTBOX_SENT: dp->rep->sent++; break;
+        case ARCHASE_OUTBOX_FAILED_RETRY: dp->rep->retried++; break;
+        case ARCHASE_OUTBOX_DEAD: dp->rep->dead++; break;
+        case ARCHASE_OUTBOX_IN_DOUBT: dp->rep->in_doubt++; break;
+        default: break;
+        }
+    }
+    return rc;
 }
 
 /* One batch: claim, gate, send, then acknowledge in one transaction. A
@@ -524,8 +586,8 @@ static int one_batch(dispatcher *dp, uint32_t limit, size_t *claimed) {
             send_one(dp, &dp->slots[i]);
     AR_CRASHPOINT("dispatch.after_send");
     rc = ar_txn_begin(e);
-    for (size_t i = 0; i < dp->n && !rc; i++)
-        rc = settle(dp, &dp->slots[i]);
+    if (!rc)
+        rc = settle(dp);
     if (rc) {
         ar_txn_rollback(e);
         return rc;
@@ -560,14 +622,17 @@ int archase_dispatch(archase_engine *e, const archase_dispatch_options *opts, ar
     dp.cap = opts->batch ? opts->batch : DEFAULT_BATCH;
     ar_canon_init(&dp.c, AR_ENGINE_ALLOC(e));
     ar_buf_init(&dp.text, AR_ENGINE_ALLOC(e));
+    ar_buf_init(&dp.bytes, AR_ENGINE_ALLOC(e));
     int rc = 0;
     dp.slots = ar_malloc_array(AR_ENGINE_ALLOC(e), dp.cap, sizeof *dp.slots);
-    if (!dp.slots) {
+    if (dp.slots)
+        for (size_t i = 0; i < dp.cap; i++)
+            ar_outbox_init(&dp.slots[i].o, AR_ENGINE_ALLOC(e));
+    dp.recs = ar_malloc_array(AR_ENGINE_ALLOC(e), dp.cap, sizeof *dp.recs);
+    if (!dp.slots || !dp.recs) {
         rc = ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < dp.cap; i++)
-        ar_outbox_init(&dp.slots[i].o, AR_ENGINE_ALLOC(e));
     rc = recover(&dp);
     if (!rc)
         rc = reconcile(&dp);
@@ -591,7 +656,9 @@ done:
         for (size_t i = 0; i < dp.cap; i++)
             ar_outbox_free(&dp.slots[i].o);
     ar_free(AR_ENGINE_ALLOC(e), dp.slots);
+    ar_free(AR_ENGINE_ALLOC(e), dp.recs);
     ar_buf_free(&dp.text);
+    ar_buf_free(&dp.bytes);
     ar_canon_free(&dp.c);
     if (report)
         *report = rep;

@@ -2,6 +2,7 @@
  * its error message. */
 #include "engine/engine.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,7 +21,7 @@ int archase_engine_options_init(archase_engine_options *opts, unsigned version) 
 }
 
 static int check_storage(const archase_storage *s) {
-    if (s->version != ARCHASE_STORAGE_VERSION)
+    if (s->version != 1 && s->version != ARCHASE_STORAGE_VERSION)
         return ARCHASE_EVERSION;
     if (!s->get || !s->put || !s->scan || !s->begin || !s->commit || !s->rollback)
         return ARCHASE_EINVAL;
@@ -55,7 +56,14 @@ int archase_engine_open(const archase_storage *storage, const archase_engine_opt
         ar_free(a, e);
         return ARCHASE_ENOMEM;
     }
-    e->store = *storage;
+    if (storage->version == 1) {
+        /* A version 1 backend's table ends before outbox_settle. */
+        memset(&e->store, 0, sizeof e->store);
+        memcpy(&e->store, storage, offsetof(archase_storage, outbox_settle));
+        e->store.version = ARCHASE_STORAGE_VERSION;
+    } else {
+        e->store = *storage;
+    }
     if (opts->clock)
         e->clock = *opts->clock;
     ar_idset_init(&e->customers, AR_ENGINE_ALLOC(e));

@@ -51,6 +51,9 @@ int ar_store_outbox_claim(archase_engine *e, archase_instant now, uint32_t limit
                           archase_record_fn fn, void *ctx);
 int ar_store_outbox_ack(archase_engine *e, const char *id, int status, archase_instant at);
 int ar_store_outbox_mark_in_doubt(archase_engine *e, const char *id, archase_instant at);
+/* 1 when the backend acknowledges batches (outbox_settle). */
+int ar_store_can_settle(const archase_engine *e);
+int ar_store_outbox_settle(archase_engine *e, const archase_record *records, uint32_t count);
 
 /* Transactions of the engine: begin; commit (a failed commit is rolled
  * back); rollback (keeps an earlier error message). */

@@ -176,6 +176,18 @@ int ar_store_outbox_mark_in_doubt(archase_engine *e, const char *id, archase_ins
                e->store.outbox_mark_in_doubt(e->store.userdata, id, at), 0);
 }
 
+int ar_store_can_settle(const archase_engine *e) {
+    return e->store.outbox_settle != NULL;
+}
+
+int ar_store_outbox_settle(archase_engine *e, const archase_record *records, uint32_t count) {
+    if (!e->store.outbox_settle)
+        return unsupported(e, "outbox_settle");
+    if (!count)
+        return 0;
+    return map(e, "outbox_settle", e->store.outbox_settle(e->store.userdata, records, count), 0);
+}
+
 int ar_txn_begin(archase_engine *e) {
     if (e->in_txn)
         return ar_error_set(&e->err, ARCHASE_ESTATE, "a transaction is already open");

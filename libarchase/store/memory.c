@@ -28,6 +28,9 @@ typedef struct mem_entry {
     mem_rec                 *rec;
     int32_t                  status; /* rec's status and date, so a scan filters */
     archase_date             date;   /* without reading the record */
+    archase_instant          instant; /* rec's instant (outbox: when it is due) */
+    int32_t                  family;
+    size_t                   due;    /* outbox: 1 + its place in the due heap, 0 = not in it */
     const struct mem_bucket *in_customer; /* the customer bucket it last joined */
     const struct mem_bucket *in_invoice;
     char                     id[];
@@ -70,9 +73,20 @@ typedef struct mem_audit {
     archase_audit_entry e;
 } mem_audit;
 
+/* The outbox items a claim may take (pending or failed_retry), in a binary
+ * heap by (instant, id): a claim costs what it returns, whatever the size
+ * of the outbox. Every change of an outbox entry's record (put, transition,
+ * delete, and their undoing) updates it; its room is reserved when an outbox
+ * entry is made, so that neither a transition nor a rollback allocates. */
+typedef struct mem_due {
+    mem_entry **items;
+    size_t      n, cap;
+} mem_due;
+
 typedef struct memstore {
     archase_allocator a;
     mem_family        fam[ARCHASE_FAMILY_LIMIT];
+    mem_due           due;
     mem_undo         *undo;
     size_t            nundo, undo_cap;
     mem_audit       **audit;
@@ -174,6 +188,9 @@ static int reserve_entry(memstore *ms, mem_family *f) {
     }
     if (ar_grow(A(ms), (void **)&f->order, &f->order_cap, f->norder + 1, sizeof *f->order))
         return fail(ms, ARCHASE_ENOMEM, "out of memory");
+    if (f == &ms->fam[ARCHASE_FAMILY_OUTBOX] &&
+        ar_grow(A(ms), (void **)&ms->due.items, &ms->due.cap, f->norder + 1, sizeof *ms->due.items))
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -185,15 +202,82 @@ static int reserve_undo(memstore *ms) {
     return 0;
 }
 
-/* Sets the record of an entry; the previous one is kept for undo inside a
- * transaction and freed otherwise. Room in the undo log is reserved. */
+/* ---- the due heap ------------------------------------------------------ */
+
+static int due_before(const mem_entry *x, const mem_entry *y) {
+    if (x->instant != y->instant)
+        return x->instant < y->instant;
+    return strcmp(x->id, y->id) < 0;
+}
+
+static void due_place(mem_due *h, size_t i, mem_entry *e) {
+    h->items[i] = e;
+    e->due = i + 1;
+}
+
+static void due_sift_up(mem_due *h, size_t i) {
+    mem_entry *e = h->items[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!due_before(e, h->items[parent]))
+            break;
+        due_place(h, i, h->items[parent]);
+        i = parent;
+    }
+    due_place(h, i, e);
+}
+
+static void due_sift_down(mem_due *h, size_t i) {
+    mem_entry *e = h->items[i];
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= h->n)
+            break;
+        if (child + 1 < h->n && due_before(h->items[child + 1], h->items[child]))
+            child++;
+        if (!due_before(h->items[child], e))
+            break;
+        due_place(h, i, h->items[child]);
+        i = child;
+    }
+    due_place(h, i, e);
+}
+
+/* Puts the entry in the heap, takes it out, or moves it, after its record
+ * changed. Room for every outbox entry is reserved (reserve_entry). */
+static void due_update(mem_due *h, mem_entry *e) {
+    int claimable = e->rec && (e->status == ARCHASE_OUTBOX_PENDING || e->status == ARCHASE_OUTBOX_FAILED_RETRY);
+    if (claimable && !e->due) {
+        h->items[h->n] = e;
+        e->due = ++h->n;
+        due_sift_up(h, h->n - 1);
+    } else if (claimable) {
+        due_sift_up(h, e->due - 1);
+        due_sift_down(h, e->due - 1);
+    } else if (e->due) {
+        size_t i = e->due - 1;
+        e->due = 0;
+        mem_entry *last = h->items[--h->n];
+        if (i < h->n) {
+            due_place(h, i, last);
+            due_sift_up(h, i);
+            due_sift_down(h, last->due - 1);
+        }
+    }
+}
+
 /* Points an entry at `rec` (may be NULL), with the fields scans filter on. */
-static void point(mem_entry *entry, mem_rec *rec) {
+static void point(memstore *ms, mem_entry *entry, mem_rec *rec) {
     entry->rec = rec;
     entry->status = rec ? rec->r.status : 0;
     entry->date = rec ? rec->r.date : ARCHASE_DATE_NONE;
+    entry->instant = rec ? rec->r.instant : 0;
+    if (entry->family == ARCHASE_FAMILY_OUTBOX)
+        due_update(&ms->due, entry);
 }
 
+/* Sets the record of an entry; the previous one is kept for undo inside a
+ * transaction and freed otherwise. Room in the undo log is reserved. */
 static void set_rec(memstore *ms, mem_entry *entry, mem_rec *rec) {
     if (ms->in_txn) {
         ms->undo[ms->nundo].entry = entry;
@@ -202,7 +286,7 @@ static void set_rec(memstore *ms, mem_entry *entry, mem_rec *rec) {
     } else {
         ar_free(A(ms), entry->rec);
     }
-    point(entry, rec);
+    point(ms, entry, rec);
 }
 
 static int cmp_entries(const void *a, const void *b) {
@@ -365,7 +449,9 @@ static int mem_put(void *ud, const archase_record *r) {
         fresh = ar_malloc(A(ms), sizeof *fresh + len);
         if (!fresh)
             return fail(ms, ARCHASE_ENOMEM, "out of memory");
-        point(fresh, NULL);
+        fresh->family = r->family;
+        fresh->due = 0;
+        point(ms, fresh, NULL);
         memcpy(fresh->id, r->id, len);
     }
     mem_rec *rec = NULL;
@@ -607,7 +693,7 @@ static void undo_all(memstore *ms) {
     while (ms->nundo) {
         mem_undo *u = &ms->undo[--ms->nundo];
         ar_free(A(ms), u->entry->rec);
-        point(u->entry, u->old);
+        point(ms, u->entry, u->old);
     }
     while (ms->naudit > ms->audit_at_begin)
         ar_free(A(ms), ms->audit[--ms->naudit]);
@@ -624,23 +710,17 @@ static int mem_rollback(void *ud) {
 
 /* ---- outbox ------------------------------------------------------------ */
 
-typedef struct claim_item {
-    mem_entry *entry;
-} claim_item;
-
-static int cmp_claims(const void *a, const void *b) {
-    const archase_record *x = &((const claim_item *)a)->entry->rec->r;
-    const archase_record *y = &((const claim_item *)b)->entry->rec->r;
-    if (x->instant != y->instant)
-        return x->instant < y->instant ? -1 : 1;
-    return strcmp(x->id, y->id);
-}
-
-/* A copy of an entry's record with a new status and instant, set in place. */
-static int transition(memstore *ms, mem_entry *e, int status, archase_instant at) {
+/* A copy of an entry's record with a new status and instant (and, when
+ * `data` is not NULL, new data), set in place. */
+static int transition(memstore *ms, mem_entry *e, int status, archase_instant at, const void *data,
+                      size_t size) {
     archase_record r = e->rec->r;
     r.status = status;
     r.instant = at;
+    if (data) {
+        r.data = data;
+        r.size = size;
+    }
     index_plan plan;
     int rc = reserve_undo(ms);
     if (!rc)
@@ -655,40 +735,32 @@ static int transition(memstore *ms, mem_entry *e, int status, archase_instant at
     return 0;
 }
 
+/* Takes back the changes of the open transaction made after `mark`. */
+static void undo_to(memstore *ms, size_t mark) {
+    while (ms->nundo > mark) {
+        mem_undo *u = &ms->undo[--ms->nundo];
+        ar_free(A(ms), u->entry->rec);
+        point(ms, u->entry, u->old);
+    }
+}
+
 static int mem_outbox_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn,
                             void *ctx) {
     memstore *ms = ud;
-    mem_family *f = &ms->fam[ARCHASE_FAMILY_OUTBOX];
-    size_t n = 0;
-    for (size_t i = 0; i < f->norder; i++) {
-        const mem_rec *r = f->order[i]->rec;
-        if (r && (r->r.status == ARCHASE_OUTBOX_PENDING || r->r.status == ARCHASE_OUTBOX_FAILED_RETRY) &&
-            r->r.instant <= now)
-            n++;
-    }
-    if (n == 0 || limit == 0)
+    mem_due *h = &ms->due;
+    if (limit == 0 || !h->n || h->items[0]->instant > now)
         return 0;
-    claim_item *items = ar_malloc_array(A(ms), n, sizeof *items);
-    if (!items)
-        return fail(ms, ARCHASE_ENOMEM, "out of memory");
-    size_t k = 0;
-    for (size_t i = 0; i < f->norder; i++) {
-        const mem_rec *r = f->order[i]->rec;
-        if (r && (r->r.status == ARCHASE_OUTBOX_PENDING || r->r.status == ARCHASE_OUTBOX_FAILED_RETRY) &&
-            r->r.instant <= now)
-            items[k++].entry = f->order[i];
-    }
-    qsort(items, n, sizeof *items, cmp_claims);
-    if (n > limit)
-        n = limit;
     int own_txn = !ms->in_txn, rc = 0;
     size_t undo_mark = ms->nundo;
     if (own_txn)
         mem_begin(ms);
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = transition(ms, items[i].entry, ARCHASE_OUTBOX_SENDING, items[i].entry->rec->r.instant);
+    /* The heap's first item is the next due one; its transition to sending
+     * takes it out of the heap. */
+    for (uint32_t i = 0; i < limit && h->n && h->items[0]->instant <= now && !rc; i++) {
+        mem_entry *e = h->items[0];
+        rc = transition(ms, e, ARCHASE_OUTBOX_SENDING, e->instant, NULL, 0);
         if (!rc) {
-            int cb = fn(ctx, &items[i].entry->rec->r);
+            int cb = fn(ctx, &e->rec->r);
             if (cb < 0)
                 rc = cb;
             else if (cb == ARCHASE_SCAN_STOP)
@@ -701,14 +773,8 @@ static int mem_outbox_claim(void *ud, archase_instant now, uint32_t limit, archa
         else
             mem_commit(ms);
     } else if (rc) {
-        /* Take back this claim's transitions only. */
-        while (ms->nundo > undo_mark) {
-            mem_undo *u = &ms->undo[--ms->nundo];
-            ar_free(A(ms), u->entry->rec);
-            point(u->entry, u->old);
-        }
+        undo_to(ms, undo_mark); /* this claim's transitions only */
     }
-    ar_free(A(ms), items);
     return rc;
 }
 
@@ -718,7 +784,7 @@ static int mem_outbox_move(memstore *ms, const char *id, int status, archase_ins
         return ARCHASE_ENOTFOUND;
     if (e->rec->r.status != ARCHASE_OUTBOX_SENDING)
         return fail(ms, ARCHASE_ESTATE, "the outbox item is not being sent");
-    return transition(ms, e, status, at);
+    return transition(ms, e, status, at, NULL, 0);
 }
 
 static int mem_outbox_ack(void *ud, const char *id, int status, archase_instant at) {
@@ -731,6 +797,51 @@ static int mem_outbox_ack(void *ud, const char *id, int status, archase_instant 
 
 static int mem_outbox_mark_in_doubt(void *ud, const char *id, archase_instant at) {
     return mem_outbox_move(ud, id, ARCHASE_OUTBOX_IN_DOUBT, at);
+}
+
+static int settles_to(int status) {
+    return status == ARCHASE_OUTBOX_SENT || status == ARCHASE_OUTBOX_FAILED_RETRY || status == ARCHASE_OUTBOX_DEAD ||
+           status == ARCHASE_OUTBOX_CANCELLED || status == ARCHASE_OUTBOX_IN_DOUBT;
+}
+
+static int mem_outbox_settle(void *ud, const archase_record *records, uint32_t count) {
+    memstore *ms = ud;
+    if (!records && count)
+        return fail(ms, ARCHASE_EINVAL, "no records");
+    mem_family *f = &ms->fam[ARCHASE_FAMILY_OUTBOX];
+    for (uint32_t i = 0; i < count; i++) {
+        const archase_record *r = &records[i];
+        if (r->version != ARCHASE_RECORD_VERSION || !r->id || (!r->data && r->size))
+            return fail(ms, ARCHASE_EINVAL, "bad record");
+        if (!settles_to(r->status))
+            return fail(ms, ARCHASE_ESTATE, "not a status an acknowledgement can set");
+        mem_entry *e = find(f, r->id);
+        if (!e || !e->rec)
+            return ARCHASE_ENOTFOUND;
+        if (e->rec->r.status != ARCHASE_OUTBOX_SENDING)
+            return fail(ms, ARCHASE_ESTATE, "the outbox item is not being sent");
+    }
+    int own_txn = !ms->in_txn, rc = 0;
+    size_t undo_mark = ms->nundo;
+    if (own_txn)
+        mem_begin(ms);
+    for (uint32_t i = 0; i < count && !rc; i++) {
+        const archase_record *r = &records[i];
+        mem_entry *e = find(f, r->id);
+        if (e->rec->r.status != ARCHASE_OUTBOX_SENDING) /* named twice in the batch */
+            rc = fail(ms, ARCHASE_ESTATE, "the outbox item is not being sent");
+        else
+            rc = transition(ms, e, r->status, r->instant, r->size ? r->data : "", r->size);
+    }
+    if (own_txn) {
+        if (rc)
+            mem_rollback(ms);
+        else
+            mem_commit(ms);
+    } else if (rc) {
+        undo_to(ms, undo_mark);
+    }
+    return rc;
 }
 
 /* ---- the rest ---------------------------------------------------------- */
@@ -766,6 +877,7 @@ static void mem_close(void *ud) {
         ar_free(A(ms), ms->audit[i]);
     ar_free(A(ms), ms->audit);
     ar_free(A(ms), ms->undo);
+    ar_free(A(ms), ms->due.items);
     archase_allocator a = ms->a;
     ar_free(&a, ms);
 }
@@ -796,6 +908,7 @@ int archase_memory_storage_new(const archase_allocator *allocator, archase_stora
     s.outbox_claim = mem_outbox_claim;
     s.outbox_ack = mem_outbox_ack;
     s.outbox_mark_in_doubt = mem_outbox_mark_in_doubt;
+    s.outbox_settle = mem_outbox_settle;
     s.begin = mem_begin;
     s.commit = mem_commit;
     s.rollback = mem_rollback;

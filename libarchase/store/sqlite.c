@@ -36,7 +36,7 @@ typedef struct sqlstore {
     cached            del[ARCHASE_FAMILY_LIMIT];
     cached            scan[ARCHASE_FAMILY_LIMIT][SCAN_SHAPES];
     cached            audit_append, audit_read, audit_size;
-    cached            claim_select, claim_update, outbox_move;
+    cached            claim_select, claim_update, outbox_move, outbox_settle;
     cached            begin, commit, rollback;
     ar_buf            scratch;    /* decoded-column text (JSON lists) */
     ar_buf            links;      /* an audit entry's links as JSON */
@@ -1037,26 +1037,56 @@ static int sql_outbox_mark_in_doubt(void *ud, const char *id, archase_instant at
     return outbox_move(ss, id, ARCHASE_OUTBOX_IN_DOUBT, at);
 }
 
-typedef struct claim_ids {
-    ar_buf   ids; /* NUL-separated */
-    uint32_t n;
-} claim_ids;
+/* The rows a claim selected, copied: records whose strings and data are
+ * offsets into `text` until the copying is done. */
+typedef struct claim_rows {
+    archase_record *recs;
+    size_t          n, cap;
+    ar_buf          text;
+} claim_rows;
 
-/* Passes claimed records on, noting a request to stop. */
-typedef struct claim_call {
-    archase_record_fn fn;
-    void             *ctx;
-    int               stop;
-} claim_call;
-
-static int claim_deliver(void *ctx, const archase_record *r) {
-    claim_call *c = ctx;
-    int rc = c->fn(c->ctx, r);
-    if (rc == ARCHASE_SCAN_STOP)
-        c->stop = 1;
-    return rc;
+static size_t keep(ar_buf *b, const void *p, size_t len, int terminate) {
+    size_t at = b->len;
+    ar_buf_put(b, p, len);
+    if (terminate)
+        ar_buf_putc(b, 0);
+    return at;
 }
 
+/* Copies the current row (read_row's record) into `rows`. */
+static int keep_row(sqlstore *ss, claim_rows *rows, const archase_record *r) {
+    if (ar_grow(A(ss), (void **)&rows->recs, &rows->cap, rows->n + 1, sizeof *rows->recs))
+        return fail(ss, ARCHASE_ENOMEM, "out of memory");
+    archase_record *k = &rows->recs[rows->n++];
+    *k = *r;
+    /* Offsets + 1 (0 = NULL) until the text stops moving. */
+    k->id = (const char *)(uintptr_t)(keep(&rows->text, r->id, strlen(r->id), 1) + 1);
+    k->customer_id =
+        r->customer_id ? (const char *)(uintptr_t)(keep(&rows->text, r->customer_id, strlen(r->customer_id), 1) + 1)
+                       : NULL;
+    k->invoice_id =
+        r->invoice_id ? (const char *)(uintptr_t)(keep(&rows->text, r->invoice_id, strlen(r->invoice_id), 1) + 1)
+                      : NULL;
+    k->data = r->data ? (const void *)(uintptr_t)(keep(&rows->text, r->data, r->size, 0) + 1) : NULL;
+    return rows->text.err ? fail(ss, ARCHASE_ENOMEM, "out of memory") : 0;
+}
+
+static const char *at_offset(const ar_buf *b, const void *p) {
+    return p ? (const char *)b->data + ((uintptr_t)p - 1) : NULL;
+}
+
+static int build_claim_select(sqlstore *ss, ar_buf *b, int family, int shape) {
+    (void)ss;
+    (void)shape;
+    const ar_sql_table *t = ar_sql_table_of(family);
+    ar_buf_puts(b, "SELECT ");
+    put_select_list(b, t, 1);
+    ar_buf_puts(b, " FROM outbox WHERE status IN ('pending', 'failed_retry') AND at <= ?1 ORDER BY at, id LIMIT ?2");
+    return 0;
+}
+
+/* One SELECT of the due rows, whole, then one UPDATE by key per row, handing
+ * each row on as it is claimed (no read back). */
 static int sql_outbox_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn,
                             void *ctx) {
     sqlstore *ss = ud;
@@ -1065,9 +1095,10 @@ static int sql_outbox_claim(void *ud, archase_instant now, uint32_t limit, archa
     char now_text[ARCHASE_INSTANT_FORMAT_MAX];
     if (archase_instant_format(now, now_text, sizeof now_text) != 0)
         return fail(ss, ARCHASE_EINVAL, "the instant is out of range");
-    claim_ids ids;
-    ar_buf_init(&ids.ids, A(ss));
-    ids.n = 0;
+    const ar_sql_table *t = ar_sql_table_of(ARCHASE_FAMILY_OUTBOX);
+    claim_rows rows;
+    memset(&rows, 0, sizeof rows);
+    ar_buf_init(&rows.text, A(ss));
     int rc = 0, savepoint = 0;
     if (sqlite3_exec(ss->db, "SAVEPOINT outbox_claim", NULL, NULL, NULL) != SQLITE_OK) {
         rc = sfail(ss, "claiming outbox items");
@@ -1076,41 +1107,45 @@ static int sql_outbox_claim(void *ud, archase_instant now, uint32_t limit, archa
     savepoint = 1;
     sqlite3_stmt *st;
     int temp;
-    rc = acquire(ss, &ss->claim_select,
-                 "SELECT id FROM outbox WHERE status IN ('pending', 'failed_retry') AND at <= ?1"
-                 " ORDER BY at, id LIMIT ?2",
-                 NULL, 0, 0, &st, &temp);
+    rc = acquire(ss, &ss->claim_select, NULL, build_claim_select, ARCHASE_FAMILY_OUTBOX, 0, &st, &temp);
     if (rc)
         goto done;
     sqlite3_bind_text(st, 1, now_text, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, limit);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *id = sqlite3_column_text(st, 0);
-        ar_buf_puts(&ids.ids, (const char *)id);
-        ar_buf_putc(&ids.ids, 0);
-        ids.n++;
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        archase_record r;
+        rc = read_row(ss, t, st, &r);
+        if (!rc)
+            rc = keep_row(ss, &rows, &r);
     }
-    if (step != SQLITE_DONE)
+    if (!rc && step != SQLITE_DONE)
         rc = sfail(ss, "claiming outbox items");
     release(&ss->claim_select, st, temp);
-    if (!rc && ids.ids.err)
-        rc = fail(ss, ARCHASE_ENOMEM, "out of memory");
-    const char *id = (const char *)ids.ids.data;
-    for (uint32_t i = 0; i < ids.n && !rc; i++, id += strlen(id) + 1) {
-        rc = acquire(ss, &ss->claim_update,
-                     "UPDATE outbox SET status = 'sending' WHERE id = ?1", NULL, 0, 0, &st, &temp);
+    for (size_t i = 0; i < rows.n; i++) {
+        archase_record *r = &rows.recs[i];
+        r->id = at_offset(&rows.text, r->id);
+        r->customer_id = at_offset(&rows.text, r->customer_id);
+        r->invoice_id = at_offset(&rows.text, r->invoice_id);
+        r->data = at_offset(&rows.text, r->data);
+    }
+    for (size_t i = 0; i < rows.n && !rc; i++) {
+        archase_record *r = &rows.recs[i];
+        rc = acquire(ss, &ss->claim_update, "UPDATE outbox SET status = 'sending' WHERE id = ?1", NULL, 0, 0, &st,
+                     &temp);
         if (rc)
             break;
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = sfail(ss, "claiming an outbox item");
         release(&ss->claim_update, st, temp);
         if (rc)
             break;
-        claim_call call = { fn, ctx, 0 };
-        rc = sql_get(ss, ARCHASE_FAMILY_OUTBOX, id, claim_deliver, &call);
-        if (call.stop)
+        r->status = ARCHASE_OUTBOX_SENDING;
+        int cb = fn(ctx, r);
+        if (cb < 0)
+            rc = cb;
+        else if (cb == ARCHASE_SCAN_STOP)
             break;
     }
 done:
@@ -1120,7 +1155,60 @@ done:
         if (sqlite3_exec(ss->db, "RELEASE outbox_claim", NULL, NULL, NULL) != SQLITE_OK && !rc)
             rc = sfail(ss, "claiming outbox items");
     }
-    ar_buf_free(&ids.ids);
+    ar_free(A(ss), rows.recs);
+    ar_buf_free(&rows.text);
+    return rc;
+}
+
+/* One UPDATE by key per record, inside a savepoint: all or none. */
+static int sql_outbox_settle(void *ud, const archase_record *records, uint32_t count) {
+    sqlstore *ss = ud;
+    if (!records && count)
+        return fail(ss, ARCHASE_EINVAL, "no records");
+    const ar_sql_table *t = ar_sql_table_of(ARCHASE_FAMILY_OUTBOX);
+    for (uint32_t i = 0; i < count; i++) {
+        const archase_record *r = &records[i];
+        if (r->version != ARCHASE_RECORD_VERSION || !r->id || (!r->data && r->size))
+            return fail(ss, ARCHASE_EINVAL, "bad record");
+        if (r->status != ARCHASE_OUTBOX_SENT && r->status != ARCHASE_OUTBOX_FAILED_RETRY &&
+            r->status != ARCHASE_OUTBOX_DEAD && r->status != ARCHASE_OUTBOX_CANCELLED &&
+            r->status != ARCHASE_OUTBOX_IN_DOUBT)
+            return fail(ss, ARCHASE_ESTATE, "not a status an acknowledgement can set");
+    }
+    if (!count)
+        return 0;
+    if (sqlite3_exec(ss->db, "SAVEPOINT outbox_settle", NULL, NULL, NULL) != SQLITE_OK)
+        return sfail(ss, "acknowledging outbox items");
+    int rc = 0;
+    for (uint32_t i = 0; i < count && !rc; i++) {
+        const archase_record *r = &records[i];
+        sqlite3_stmt *st;
+        int temp;
+        rc = acquire(ss, &ss->outbox_settle,
+                     "UPDATE outbox SET status = ?2, at = ?3, data = ?4 WHERE id = ?1 AND status = 'sending'", NULL,
+                     0, 0, &st, &temp);
+        if (rc)
+            break;
+        sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, t->status_name(r->status), -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, r->size ? r->data : "", (int)r->size, SQLITE_STATIC);
+        if (bind_instant(st, 3, r->instant) != SQLITE_OK)
+            rc = fail(ss, ARCHASE_EINVAL, "the instant is out of range");
+        else if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sfail(ss, "acknowledging an outbox item");
+        int changed = rc ? 0 : sqlite3_changes(ss->db);
+        release(&ss->outbox_settle, st, temp);
+        if (!rc && !changed) {
+            /* Nothing moved: no such item, or it is not being sent. */
+            rc = sql_get(ss, ARCHASE_FAMILY_OUTBOX, r->id, exists_fn, NULL);
+            if (!rc)
+                rc = fail(ss, ARCHASE_ESTATE, "the outbox item is not being sent");
+        }
+    }
+    if (rc)
+        sqlite3_exec(ss->db, "ROLLBACK TO outbox_settle", NULL, NULL, NULL);
+    if (sqlite3_exec(ss->db, "RELEASE outbox_settle", NULL, NULL, NULL) != SQLITE_OK && !rc)
+        rc = sfail(ss, "acknowledging outbox items");
     return rc;
 }
 
@@ -1149,7 +1237,7 @@ static void sql_close(void *ud) {
             finalize_slot(&ss->scan[f][s]);
     }
     cached *misc[] = { &ss->audit_append, &ss->audit_read, &ss->audit_size, &ss->claim_select,
-                       &ss->claim_update, &ss->outbox_move, &ss->begin, &ss->commit, &ss->rollback };
+                       &ss->claim_update, &ss->outbox_move, &ss->outbox_settle, &ss->begin, &ss->commit, &ss->rollback };
     for (size_t i = 0; i < sizeof misc / sizeof misc[0]; i++)
         finalize_slot(misc[i]);
     if (ss->in_txn && !sqlite3_get_autocommit(ss->db))
@@ -1296,6 +1384,7 @@ int archase_sqlite_storage_open(const char *path, const archase_sqlite_options *
     s.outbox_claim = sql_outbox_claim;
     s.outbox_ack = sql_outbox_ack;
     s.outbox_mark_in_doubt = sql_outbox_mark_in_doubt;
+    s.outbox_settle = sql_outbox_settle;
     s.begin = sql_begin;
     s.commit = sql_commit;
     s.rollback = sql_rollback;

@@ -56,7 +56,7 @@ typedef struct ar_sql_table {
 const ar_sql_table *ar_sql_table_of(int family);
 
 /* The newest schema version this library writes. */
-#define AR_SQLITE_SCHEMA_VERSION 3
+#define AR_SQLITE_SCHEMA_VERSION 4
 
 /* Brings the schema of `db` up to `target` (<= AR_SQLITE_SCHEMA_VERSION)
  * inside one transaction, recording each step in schema_migrations. A schema

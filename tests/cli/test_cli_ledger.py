@@ -41,10 +41,10 @@ def test_init_creates_a_ledger_and_is_idempotent(archase, tmp_path):
     db = tmp_path / "new.db"
     r = archase("init", db, "--json")
     assert r.code == 0
-    assert r.json() == {"path": str(db), "schema_version": 3}
+    assert r.json() == {"path": str(db), "schema_version": 4}
     assert archase("init", db).code == 0
     with sqlite3.connect(db) as con:
-        assert con.execute("select count(*) from schema_migrations").fetchone()[0] == 3
+        assert con.execute("select count(*) from schema_migrations").fetchone()[0] == 4
 
 
 def test_import_prints_the_summary_object(archase, ledger, tmp_path):

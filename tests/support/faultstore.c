@@ -80,6 +80,11 @@ static int fs_in_doubt(void *ud, const char *id, archase_instant at) {
                                                : f->inner.outbox_mark_in_doubt(INNER(f), id, at);
 }
 
+static int fs_settle(void *ud, const archase_record *records, uint32_t count) {
+    faultstore *f = ud;
+    return injected(f, "outbox_settle") ? ARCHASE_ESTORAGE : f->inner.outbox_settle(INNER(f), records, count);
+}
+
 static int fs_begin(void *ud) {
     faultstore *f = ud;
     return injected(f, "begin") ? ARCHASE_ESTORAGE : f->inner.begin(INNER(f));
@@ -134,6 +139,7 @@ void faultstore_wrap(faultstore *f, const archase_storage *inner, size_t fail_at
     s.outbox_claim = inner->outbox_claim ? fs_claim : NULL;
     s.outbox_ack = inner->outbox_ack ? fs_ack : NULL;
     s.outbox_mark_in_doubt = inner->outbox_mark_in_doubt ? fs_in_doubt : NULL;
+    s.outbox_settle = inner->version >= 2 && inner->outbox_settle ? fs_settle : NULL;
     s.begin = fs_begin;
     s.commit = fs_commit;
     s.rollback = fs_rollback;

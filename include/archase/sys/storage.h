@@ -259,8 +259,19 @@ typedef struct archase_storage {
     const char *(*errmsg)(void *userdata);
     /* Releases the backend; called once, by whoever owns it. May be NULL. */
     void (*close)(void *userdata);
+
+    /* Version 2. Optional: acknowledges `count` sending outbox records at
+     * once, as outbox_ack (or outbox_mark_in_doubt) followed by a put of the
+     * item's new bytes would. Of each records[i] only id, status (sent,
+     * failed_retry, dead, cancelled or in_doubt), instant and data/size are
+     * read: the stored record takes that status, instant and data, and keeps
+     * its other envelope fields. ARCHASE_ENOTFOUND, or ARCHASE_ESTATE when a
+     * record is not sending or a status is not one of those; if any record
+     * fails, none is changed. Engines fall back to outbox_ack and put when
+     * the slot is NULL. */
+    int (*outbox_settle)(void *userdata, const archase_record *records, uint32_t count);
 } archase_storage;
-#define ARCHASE_STORAGE_VERSION 1
+#define ARCHASE_STORAGE_VERSION 2
 
 #ifdef __cplusplus
 }
