@@ -57,8 +57,9 @@ int ar_jsonl_read(const char *line, size_t len, ar_buf *scratch, ar_jsonl_object
     memset(&o, 0, sizeof o);
     ar_buf_reset(scratch);
     skip_ws(&r);
-    if (r.p >= r.end || *r.p++ != '{')
+    if (r.p >= r.end || *r.p != '{')
         return fail(&r, "expected '{': each line holds one JSON object");
+    r.p++;
     skip_ws(&r);
     if (r.p < r.end && *r.p == '}') {
         r.p++;
@@ -71,8 +72,9 @@ int ar_jsonl_read(const char *line, size_t len, ar_buf *scratch, ar_jsonl_object
             if (read_string(&r, &key_at[o.count]))
                 return ARCHASE_EPARSE;
             skip_ws(&r);
-            if (r.p >= r.end || *r.p++ != ':')
+            if (r.p >= r.end || *r.p != ':')
                 return fail(&r, "expected ':'");
+            r.p++;
             skip_ws(&r);
             if (r.p < r.end && *r.p == '"') {
                 m->type = AR_JSONL_STRING;
@@ -84,8 +86,9 @@ int ar_jsonl_read(const char *line, size_t len, ar_buf *scratch, ar_jsonl_object
                 skip_ws(&r);
                 while (r.p < r.end && *r.p != ']') {
                     if (m->count) {
-                        if (*r.p++ != ',')
+                        if (*r.p != ',')
                             return fail(&r, "expected ',' or ']'");
+                        r.p++;
                         skip_ws(&r);
                     }
                     if (m->count == AR_JSONL_MAX_ITEMS)
