@@ -434,6 +434,13 @@ static int take_line(export_verify *v, const char *line, size_t len) {
     return take_record(v, &o);
 }
 
+/* A line too long to read: counted like any other (an earlier problem keeps
+ * the verdict), and the end of reading. */
+static int take_too_long(export_verify *v) {
+    v->line_no++;
+    return malformed(v, v->count, "a line longer than 64 MiB");
+}
+
 /* Reads the export line by line. */
 static int read_lines(export_verify *v, archase_read_fn read, void *userdata) {
     ar_buf line;
@@ -454,7 +461,7 @@ static int read_lines(export_verify *v, archase_read_fn read, void *userdata) {
             if (line.err)
                 rc = ARCHASE_ENOMEM;
             else if (too_long)
-                rc = malformed(v, v->count, "a line longer than 64 MiB");
+                rc = take_too_long(v);
             else
                 rc = take_line(v, (const char *)line.data, line.len);
             ar_buf_reset(&line);
@@ -472,8 +479,7 @@ static int read_lines(export_verify *v, archase_read_fn read, void *userdata) {
             break;
     }
     if (!rc && (line.len || too_long))
-        rc = too_long ? malformed(v, v->count, "a line longer than 64 MiB")
-                      : take_line(v, (const char *)line.data, line.len);
+        rc = too_long ? take_too_long(v) : take_line(v, (const char *)line.data, line.len);
     if (!rc && line.err)
         rc = ARCHASE_ENOMEM;
     ar_buf_free(&line);
