@@ -39,12 +39,14 @@ const char cmd_credit_help[] =
     "drivers behind it (utilisation, broken promises, kept rate, days late, paid\n"
     "invoices, open disputes). Lowering and holding are sensitive: --request raises\n"
     "the approval request they need. A hold names the notice template and the day\n"
-    "it takes effect.\n"
+    "it takes effect; requesting it queues the notice to the customer's consented\n"
+    "contact (outbox item credit_notice/<request id>#1), and the hold is carried\n"
+    "out only notice_days after that notice was sent.\n"
     "\n"
     "  --json   {\"customer_id\", \"action\", \"current_limit\", \"recommended_limit\",\n"
     "           \"exposure\", \"utilisation_percent\", \"approval_action\",\n"
     "           \"notice_template\", \"effective_on\", \"drivers\": [{\"name\", \"value\",\n"
-    "           \"direction\"}], \"approval_id\"}\n";
+    "           \"direction\"}], \"approval_id\", \"notice_item\"}\n";
 
 static void json_str(cli_json *j, const char *key, const char *value) {
     cli_json_key(j, key);
@@ -192,10 +194,11 @@ int cmd_recon(int argc, char **argv) {
         if (!arc)
             fprintf(stderr,
                     "archase recon: %llu promise(s) kept, %llu partially kept, %llu broken; %llu SLA reminder(s), "
-                    "%llu breach(es); %llu item(s) opened\n",
+                    "%llu breach(es); %llu item(s) opened; %llu transition(s) in all\n",
                     (unsigned long long)c.promises_kept, (unsigned long long)c.promises_partially_kept,
                     (unsigned long long)c.promises_broken, (unsigned long long)c.disputes_sla_reminders,
-                    (unsigned long long)c.disputes_sla_breached, (unsigned long long)c.recon_opened);
+                    (unsigned long long)c.disputes_sla_breached, (unsigned long long)c.recon_opened,
+                    (unsigned long long)c.transitions);
     }
     lister l;
     memset(&l, 0, sizeof l);
@@ -262,6 +265,11 @@ int cmd_credit(int argc, char **argv) {
         coll_money_text(&r.recommended_limit, rec);
         coll_money_text(&r.exposure, exp);
         coll_date_text(r.effective_on, eff);
+        /* A hold requested under a notice template queued the customer's
+         * notice under this key (docs/promises-disputes.md). */
+        char notice[ARCHASE_APPROVAL_ID_MAX + 32] = "";
+        if (approval[0] && r.action == ARCHASE_CREDIT_HOLD && r.notice_template)
+            snprintf(notice, sizeof notice, "credit_notice/%s#1", approval);
         if (json) {
             cli_json j;
             cli_json_init(&j, stdout, 1);
@@ -289,6 +297,7 @@ int cmd_credit(int argc, char **argv) {
             }
             cli_json_end_array(&j);
             json_str(&j, "approval_id", approval);
+            json_str(&j, "notice_item", notice[0] ? notice : NULL);
             cli_json_end_object(&j);
             cli_json_finish(&j);
         } else {
@@ -300,7 +309,11 @@ int cmd_credit(int argc, char **argv) {
             if (r.approval_action)
                 printf("  needs approval: %s%s%s\n", archase_action_name(r.approval_action),
                        approval[0] ? ", requested as " : "", approval);
-            if (r.action == ARCHASE_CREDIT_HOLD)
+            if (r.action == ARCHASE_CREDIT_HOLD && notice[0])
+                printf("  notice: %s queued as %s; the hold takes effect %d days after it is sent (%s at the "
+                       "earliest)\n",
+                       r.notice_template, notice, (int)(r.effective_on - as_of), eff);
+            else if (r.action == ARCHASE_CREDIT_HOLD)
                 printf("  notice: %s, hold takes effect %s\n", r.notice_template ? r.notice_template : "(no template)", eff);
         }
     }

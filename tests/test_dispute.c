@@ -32,7 +32,7 @@ static const char policy_text[] =
 
 typedef test_ledger fixture;
 
-static const test_ledger_spec ledger = { policy_text, "anna", "anna", "olaf", 0, 100000, 100000 };
+static const test_ledger_spec ledger = { policy_text, "anna", "anna", "olaf", 0, 100000, 100000, NULL };
 
 static archase_date D(const char *s) {
     return test_day(s);

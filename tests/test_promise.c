@@ -28,7 +28,7 @@ static const char policy_text[] =
 
 typedef test_ledger fixture;
 
-static const test_ledger_spec ledger = { policy_text, "anna", "anna", NULL, 0, 100000, 50000 };
+static const test_ledger_spec ledger = { policy_text, "anna", "anna", NULL, 0, 100000, 50000, NULL };
 
 static archase_date D(const char *s) {
     return test_day(s);

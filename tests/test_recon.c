@@ -41,7 +41,7 @@ static const char policy_text[] =
 
 typedef test_ledger fixture;
 
-static const test_ledger_spec ledger = { policy_text, "carl", NULL, NULL, 1000000, 100000, 50000 };
+static const test_ledger_spec ledger = { policy_text, "carl", NULL, NULL, 1000000, 100000, 50000, NULL };
 
 static archase_date D(const char *s) {
     return test_day(s);
@@ -336,6 +336,14 @@ static void broken_promises_lower_the_limit_and_three_put_it_on_hold(void **stat
             assert_int_equal(r.effective_on, D("2026-03-30"));
             char id[ARCHASE_APPROVAL_ID_MAX];
             int created = 0;
+            /* the notice needs a consented contact (tests/test_credit_hold.c) */
+            archase_contact c = ARCHASE_CONTACT_INIT;
+            c.id = "ACME-AP";
+            c.customer_id = "ACME";
+            c.channel = ARCHASE_CHANNEL_EMAIL;
+            c.address = "ap@acme.example";
+            c.consent = 1;
+            assert_int_equal(archase_contact_put(f->eng, &c, NULL), 0);
             assert_int_equal(archase_credit_request(f->eng, f->policy, "ACME", &r, "carl",
                                                     "three broken promises in a month", id, &created),
                              0);

@@ -131,8 +131,9 @@ ARCHASE_API int archase_approval_reject(archase_engine *eng, const char *id,
  * (NULL = the engine's) is who carries it out. A refusal is recorded as for
  * approvals: ARCHASE_EDENIED (not approved: pending, rejected, void; or the
  * facts changed: it is voided and `new_id` (may be NULL) receives the
- * request that replaces it), ARCHASE_EEXPIRED, ARCHASE_ESTATE (already
- * dispatched), ARCHASE_ENOTFOUND. */
+ * request that replaces it; or a credit hold whose notice to the customer
+ * has not been sent, or was sent less than credit.notice_days ago),
+ * ARCHASE_EEXPIRED, ARCHASE_ESTATE (already dispatched), ARCHASE_ENOTFOUND. */
 ARCHASE_API int archase_approval_dispatch(archase_engine *eng, const char *id, const char *actor,
                                           char new_id[ARCHASE_APPROVAL_ID_MAX]);
 

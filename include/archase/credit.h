@@ -63,8 +63,16 @@ ARCHASE_API int archase_credit_recommend(archase_engine *eng, const archase_poli
 
 /* Raises the approval request a lowering or hold needs (archase_approval_raise
  * with the recommendation's action and amount), `requester` and
- * `justification` as there. ARCHASE_EINVAL when the recommendation needs no
- * approval. Other results as archase_approval_raise. */
+ * `justification` as there. For a hold under a policy with
+ * credit.notice_template, the same transaction queues the notice to the
+ * customer (outbox item "credit_notice/<request id>#1", on the first channel
+ * with a consented contact the template is written for); the hold is then
+ * carried out only credit.notice_days after the notice was sent, and the
+ * request is withdrawn (voided) by the day's move if the customer is no
+ * longer one to hold before that (docs/promises-disputes.md). ARCHASE_EINVAL
+ * when the recommendation needs no approval, or when the customer has no
+ * consented contact to give notice to (nothing is written). Other results
+ * as archase_approval_raise. */
 ARCHASE_API int archase_credit_request(archase_engine *eng, const archase_policy *policy,
                                        const char *customer_id,
                                        const archase_credit_recommendation *rec,

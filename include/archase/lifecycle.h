@@ -33,7 +33,9 @@ typedef struct archase_lifecycle_counts {
  * `as_of` under `policy`, in one transaction: promises become kept,
  * partially kept or broken from the payments dated by `as_of`, dispute SLAs
  * raise reminders and breaches, payments that do not match what was
- * expected open reconciliation exceptions. Running it again for the same day
+ * expected open reconciliation exceptions, and a credit hold still waiting
+ * out its notice is withdrawn when the customer is no longer recommended a
+ * hold (a transition). Running it again for the same day
  * writes nothing. `counts` (may be NULL; its version set by the caller)
  * receives what changed. Returns 0, ARCHASE_EINVAL, ARCHASE_EVERSION,
  * ARCHASE_ESTATE (a batch is open), a storage error or ARCHASE_ENOMEM; on

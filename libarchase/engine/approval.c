@@ -175,7 +175,8 @@ static int by_text(const void *x, const void *y) {
 int ar_approval_raise_txn(archase_engine *e, const archase_policy *p, const ar_action *in,
                           const char *requester, const char *requester_role,
                           const char *justification, const char *impact, int fast_lane_ok,
-                          const char *key, char id[ARCHASE_APPROVAL_ID_MAX], int *created) {
+                          const char *key, int64_t extra_seconds, char id[ARCHASE_APPROVAL_ID_MAX],
+                          int *created) {
     ar_approval_terms terms;
     ar_approval a;
     ar_action act = *in;
@@ -233,7 +234,7 @@ int ar_approval_raise_txn(archase_engine *e, const archase_policy *p, const ar_a
     a.justification = (char *)justification;
     a.impact = (char *)impact;
     a.created = now;
-    a.expires = terms.expires;
+    a.expires = terms.expires + extra_seconds;
     a.required = terms.required;
     a.roles = (char **)terms.roles;
     a.role_count = terms.role_count;
@@ -343,21 +344,14 @@ static int check_request(archase_engine *e, const archase_approval_request *r, c
     return 0;
 }
 
-int archase_approval_raise(archase_engine *e, const archase_policy *p, const archase_approval_request *r,
-                           char id[ARCHASE_APPROVAL_ID_MAX], int *created) {
-    char out[ARCHASE_APPROVAL_ID_MAX];
-    int made = 0;
-    if (!e)
-        return ARCHASE_EINVAL;
-    ar_error_clear(&e->err);
+int ar_approval_raise_request_txn(archase_engine *e, const archase_policy *p, const archase_approval_request *r,
+                                  int64_t extra_seconds, char id[ARCHASE_APPROVAL_ID_MAX], int *created) {
     if (!p || !r || !id)
         return ar_error_set(&e->err, ARCHASE_EINVAL, "archase_approval_raise needs a policy, a request and room for its id");
     const char *requester = r->requester ? r->requester : e->actor;
     int rc = check_request(e, r, requester);
     if (rc)
         return rc;
-    if (e->batch)
-        return ar_error_set(&e->err, ARCHASE_ESTATE, "a batch is open on this engine");
     ar_action act;
     memset(&act, 0, sizeof act);
     act.action = r->action;
@@ -369,13 +363,30 @@ int archase_approval_raise(archase_engine *e, const archase_policy *p, const arc
     act.reason_code = r->reason_code;
     act.detail = r->detail;
     act.decision_id = r->decision_id;
+    /* A person's request has no evaluation behind it: the fast lane takes it
+     * only when the lane has no condition. */
+    return ar_approval_raise_txn(e, p, &act, requester, r->requester_role, r->justification, r->customer_impact,
+                                 p->approvals.fast_lane.when == NULL, NULL, extra_seconds, id, created);
+}
+
+int archase_approval_raise(archase_engine *e, const archase_policy *p, const archase_approval_request *r,
+                           char id[ARCHASE_APPROVAL_ID_MAX], int *created) {
+    char out[ARCHASE_APPROVAL_ID_MAX];
+    int made = 0;
+    if (!e)
+        return ARCHASE_EINVAL;
+    ar_error_clear(&e->err);
+    if (!p || !r || !id)
+        return ar_error_set(&e->err, ARCHASE_EINVAL, "archase_approval_raise needs a policy, a request and room for its id");
+    int rc = check_request(e, r, r->requester ? r->requester : e->actor);
+    if (rc)
+        return rc;
+    if (e->batch)
+        return ar_error_set(&e->err, ARCHASE_ESTATE, "a batch is open on this engine");
     rc = ar_txn_begin(e);
     if (rc)
         return rc;
-    /* A person's request has no evaluation behind it: the fast lane takes it
-     * only when the lane has no condition. */
-    rc = ar_approval_raise_txn(e, p, &act, requester, r->requester_role, r->justification,
-                               r->customer_impact, p->approvals.fast_lane.when == NULL, NULL, out, &made);
+    rc = ar_approval_raise_request_txn(e, p, r, 0, out, &made);
     if (!rc)
         rc = ar_txn_commit(e);
     else
@@ -429,7 +440,7 @@ int ar_approval_raise_decision(archase_engine *e, const archase_policy *p, const
     act.amount = d.amount;
     act.rule = d.rule;
     if (!rc)
-        rc = ar_approval_raise_txn(e, p, &act, e->actor, NULL, justification, impact, d.fast_lane, d.key,
+        rc = ar_approval_raise_txn(e, p, &act, e->actor, NULL, justification, impact, d.fast_lane, d.key, 0,
                                    id, created);
     else
         rc = ar_error_set(&e->err, rc, "reading decision %zu failed", i);

@@ -133,11 +133,20 @@ int ar_approval_terms_of(const archase_policy *p, int action, const archase_mone
                          int fast_lane_ok, archase_instant now, ar_approval_terms *out);
 
 /* Raises (or finds) a request inside the open transaction. `key` (may be
- * NULL) is the engine's decision key. */
+ * NULL) is the engine's decision key; a new request lapses `extra_seconds`
+ * after the policy's expiry. */
 int ar_approval_raise_txn(archase_engine *e, const archase_policy *p, const ar_action *act,
                           const char *requester, const char *requester_role,
                           const char *justification, const char *impact, int fast_lane_ok,
-                          const char *key, char id[ARCHASE_APPROVAL_ID_MAX], int *created);
+                          const char *key, int64_t extra_seconds, char id[ARCHASE_APPROVAL_ID_MAX],
+                          int *created);
+
+/* archase_approval_raise's work inside the open transaction (the caller
+ * writes what goes with the request in the same one). A new request lapses
+ * `extra_seconds` later than the policy says (a credit hold: its notice
+ * days, which run before it may be carried out). */
+int ar_approval_raise_request_txn(archase_engine *e, const archase_policy *p, const archase_approval_request *r,
+                                  int64_t extra_seconds, char id[ARCHASE_APPROVAL_ID_MAX], int *created);
 
 /* A replacement for a void request `old`: the same action, terms and people,
  * bound to the facts of now (`payload` of `size` bytes, its `hash`), with

@@ -11,6 +11,7 @@
 #include "audit/log.h"
 #include "core/alloc.h"
 #include "engine/approval.h"
+#include "engine/credit_notice.h"
 #include "engine/codec.h"
 
 /* A refused attempt: recorded in the audit log, then reported. */
@@ -336,6 +337,19 @@ static int check_in_txn(archase_engine *e, const char *id, const void *given, si
                archase_approval_status_name(a.status));
         if (a.status == ARCHASE_APPROVAL_VOIDED && a.replaced_by)
             snprintf(out->new_id, sizeof out->new_id, "%s", a.replaced_by);
+    }
+    if (!rc && !ref->code && a.act.action == ARCHASE_ACTION_CREDIT_HOLD) {
+        /* A hold with a notice takes effect only the notice days after the
+         * notice went out (engine/credit_notice.h). */
+        int ready = 1;
+        archase_instant at = 0;
+        rc = ar_credit_notice_ready(e, id, now, &ready, &at);
+        if (!rc && !ready && !at)
+            refuse(ref, ARCHASE_EDENIED, "request %s is a credit hold whose notice to the customer has not been "
+                                         "sent: the hold never takes effect before it", id);
+        else if (!rc && !ready)
+            refuse(ref, ARCHASE_EDENIED, "request %s is a credit hold in its notice period: it takes effect "
+                                         "%lld seconds from now", id, (long long)(at - now));
     }
     if (rc || ref->code)
         goto refused;

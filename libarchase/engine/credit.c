@@ -6,7 +6,9 @@
 
 #include "archase/errors.h"
 #include "archase/ledger.h"
+#include "engine/approval.h"
 #include "engine/coll.h"
+#include "engine/credit_notice.h"
 #include "policy/policy_internal.h"
 #include "policy/template.h"
 
@@ -90,6 +92,11 @@ int archase_credit_recommend(archase_engine *e, const archase_policy *policy, co
                             "archase_credit_recommend needs a policy, a customer id, a valid date and an output");
     if (out->version != ARCHASE_CREDIT_RECOMMENDATION_VERSION)
         return ar_error_set(&e->err, ARCHASE_EVERSION, "credit recommendation version %u is not supported", out->version);
+    return ar_credit_recommend(e, policy, customer_id, as_of, out);
+}
+
+int ar_credit_recommend(archase_engine *e, const archase_policy *policy, const char *customer_id,
+                        archase_date as_of, archase_credit_recommendation *out) {
     ar_held cust;
     ar_held_init(&cust, e);
     int rc = ar_held_load(e, ARCHASE_FAMILY_CUSTOMER, customer_id, &cust);
@@ -203,5 +210,31 @@ int archase_credit_request(archase_engine *e, const archase_policy *policy, cons
                               ? "new orders are held until the balance is paid down; notice is sent first"
                               : "the customer's credit limit goes down; open orders may need prepayment";
     req.rule = "credit";
-    return archase_approval_raise(e, policy, &req, id, created);
+    if (rec->action != ARCHASE_CREDIT_HOLD || !policy || !policy->credit.notice_template)
+        return archase_approval_raise(e, policy, &req, id, created);
+    /* A hold with a notice: the request and the customer's notice are
+     * written together, or neither. */
+    archase_date as_of = rec->effective_on - policy->credit.notice_days;
+    if (!id || !ar_coll_date_ok(rec->effective_on))
+        return ar_error_set(&e->err, ARCHASE_EINVAL, "a hold recommendation needs its effective date and room for the id");
+    if (e->batch)
+        return ar_error_set(&e->err, ARCHASE_ESTATE, "a batch is open on this engine");
+    char out[ARCHASE_APPROVAL_ID_MAX];
+    int made = 0;
+    int rc = ar_txn_begin(e);
+    if (rc)
+        return rc;
+    rc = ar_approval_raise_request_txn(e, policy, &req, (int64_t)policy->credit.notice_days * 86400, out, &made);
+    if (!rc)
+        rc = ar_credit_notice_write_txn(e, policy, customer_id, out, rec, as_of);
+    if (!rc)
+        rc = ar_txn_commit(e);
+    else
+        ar_txn_rollback(e);
+    if (rc)
+        return rc;
+    memcpy(id, out, ARCHASE_APPROVAL_ID_MAX);
+    if (created)
+        *created = made;
+    return 0;
 }

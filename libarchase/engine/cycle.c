@@ -14,6 +14,7 @@
 #include "core/crashpoint.h"
 #include "engine/apply.h"
 #include "engine/approval.h"
+#include "engine/credit_notice.h"
 #include "engine/cycle_items.h"
 #include "engine/lifecycle.h"
 
@@ -273,7 +274,10 @@ static int carry_out_approved(cycle *cy) {
     ar_approval_init(&a, AR_ENGINE_ALLOC(e));
     for (size_t i = 0; i < ap.n && !rc; i++) {
         rc = ar_approval_load(e, ap.ids[i], &a);
-        if (!rc)
+        int ready = 1; /* a credit hold waits for its notice and the notice days */
+        if (!rc && a.act.action == ARCHASE_ACTION_CREDIT_HOLD)
+            rc = ar_credit_notice_ready(e, a.id, cy->now, &ready, NULL);
+        if (!rc && ready)
             rc = approved_item(cy, &a);
     }
     ar_approval_free(&a);
@@ -424,11 +428,13 @@ static int in_transaction(cycle *cy, const archase_snapshot *snap) {
     r->recon_opened = lc.recon_opened;
     r->lifecycle_transitions = lc.transitions;
     /* The day's move wrote outbox items of its own (SLA reminders and
-     * escalations) and an audit record per transition and per new item. */
+     * escalations), cancelled the notice of a withdrawn hold, and wrote an
+     * audit record per transition and per item. */
     r->outbox_written += lc.outbox_written;
     r->outbox_existing += lc.outbox_existing;
     r->internal_routes += lc.internal_routes;
-    r->audit_records += lc.transitions + lc.outbox_written;
+    r->cancelled += lc.outbox_cancelled;
+    r->audit_records += lc.transitions + lc.outbox_written + lc.outbox_cancelled;
     r->cadence_updates = cy->ds->update_n;
     return 0;
 }

@@ -326,7 +326,7 @@ static int raise_credit_approval(archase_engine *e, const archase_policy *policy
     return ar_approval_raise_txn(e, policy, &act, o->by, NULL,
                                  o->justification && *o->justification ? o->justification : just,
                                  "the customer receives a credit note for the disputed amount",
-                                 policy->approvals.fast_lane.when == NULL, NULL, id, &created);
+                                 policy->approvals.fast_lane.when == NULL, NULL, 0, id, &created);
 }
 
 int archase_dispute_resolve(archase_engine *e, const archase_policy *policy, const archase_dispute_outcome *o,

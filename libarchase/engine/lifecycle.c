@@ -8,6 +8,7 @@
 #include "archase/errors.h"
 #include "archase/lifecycle.h"
 #include "engine/coll.h"
+#include "engine/credit_notice.h"
 #include "engine/lifecycle_steps.h"
 
 int ar_lifecycle_apply_txn(archase_engine *e, const archase_policy *policy,
@@ -25,6 +26,8 @@ int ar_lifecycle_apply_txn(archase_engine *e, const archase_policy *policy,
         rc = ar_disputes_advance_txn(e, policy, snap, as_of, &c);
     if (!rc)
         rc = ar_recon_advance_txn(e, policy, snap, as_of, &c);
+    if (!rc)
+        rc = ar_credit_holds_advance_txn(e, policy, as_of, &c);
     if (!rc && counts)
         *counts = c;
     return rc;

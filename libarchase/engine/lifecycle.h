@@ -24,12 +24,13 @@ typedef struct ar_lifecycle_counts {
     uint64_t disputes_sla_breached;
     uint64_t recon_opened;
     uint64_t transitions;     /* every state change written, the above included */
-    /* Outbox items the day's move wrote (SLA reminders and escalations):
-     * the cycle adds them to its report's outbox totals. Each transition and
-     * each new item is one audit record. */
+    /* Outbox items the day's move wrote (SLA reminders and escalations) or
+     * cancelled: the cycle adds them to its report's outbox totals. Each
+     * transition, each new item and each cancelled one is one audit record. */
     uint64_t outbox_written;  /* new items */
     uint64_t outbox_existing; /* already written by an earlier run of the day */
     uint64_t internal_routes; /* new items on the internal channel */
+    uint64_t outbox_cancelled; /* waiting items stopped: a withdrawn hold's notice */
 } ar_lifecycle_counts;
 
 /* Moves promises, disputes and the reconciliation queue to their state as of

@@ -720,7 +720,7 @@ int archase_recon_resolve(archase_engine *e, const archase_policy *policy, const
                                      : "none: the customer's balance does not change";
             int created = 0;
             rc = ar_approval_raise_txn(e, policy, &act, a->by, NULL, j, impact,
-                                       policy->approvals.fast_lane.when == NULL, NULL, req, &created);
+                                       policy->approvals.fast_lane.when == NULL, NULL, 0, req, &created);
             if (!rc) {
                 r.s[RF_APPROVAL] = ar_strdup(r.al, req);
                 if (!r.s[RF_APPROVAL])

@@ -168,3 +168,49 @@ def test_credit_recommendation_with_drivers(archase, ledger):
     assert rec["utilisation_percent"] == 15
     assert {d["name"] for d in rec["drivers"]} >= {"utilisation_percent", "broken_promises_90d", "open_disputes"}
     assert archase("credit", db, "NOBODY", "--as-of", "2026-03-05").code == 1
+
+
+HOLD_POLICY = POLICY + """\
+credit:
+  notice_days: 7
+  notice_template: hold_notice
+templates:
+  definitions:
+    hold_notice:
+      email: {en: {subject: "Credit hold for {{ customer.name }}",
+                   body: "{{ totals.open_amount | money }} is open: new orders will be held."}}
+"""
+
+
+def test_a_requested_hold_queues_its_notice_and_paying_down_withdraws_it(archase, tmp_path):
+    db = tmp_path / "ledger.db"
+    assert archase("init", db).code == 0
+    files = {
+        "customers": "customer_id,name,credit_limit,currency,email\nC1,ACME,1000.00,EUR,ap@acme.example\n",
+        "invoices": INVOICES,
+    }
+    for kind, text in files.items():
+        f = tmp_path / f"{kind}.csv"
+        f.write_text(text)
+        r = archase("import", db, "--kind", kind, f)
+        assert r.code == 0, r.err
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(HOLD_POLICY)
+    r = archase("credit", db, "C1", "--policy", policy, "--as-of", "2026-03-10", "--request", "--as", "carl",
+                "--justification", "150% of the limit is used, hold new orders", "--json")
+    assert r.code == 0, r.err
+    rec = r.json()
+    assert (rec["action"], rec["effective_on"]) == ("hold", "2026-03-17")
+    assert rec["notice_item"] == f"credit_notice/{rec['approval_id']}#1"
+    items = {i["idempotency_key"]: i for i in archase("outbox", db, "--json").json()}
+    notice = items[rec["notice_item"]]
+    assert (notice["channel"], notice["template"], notice["status"]) == ("email", "hold_notice", "pending")
+    # 600.00 EUR paid: 900.00 EUR open, 90% of the limit, no longer a hold
+    pay(archase, tmp_path, db, "PAY1,C1,I1,2026-03-11,600.00,EUR,,\n")
+    r = archase("recon", db, "--policy", policy, "--update", "--as-of", "2026-03-12")
+    assert r.code == 0, r.err
+    assert "1 transition(s) in all" in r.err
+    items = {i["idempotency_key"]: i for i in archase("outbox", db, "--json").json()}
+    assert items[rec["notice_item"]]["status"] == "cancelled"
+    voided = archase("approvals", db, "--status", "voided", "--json").json()
+    assert [a["id"] for a in voided] == [rec["approval_id"]]

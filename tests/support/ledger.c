@@ -43,6 +43,7 @@ int test_ledger_open(test_ledger *l, const test_ledger_spec *spec, const archase
                      const archase_storage *storage) {
     archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
     o.actor = spec->actor;
+    o.clock = spec->clock;
     o.allocator = a;
     archase_policy_options po = ARCHASE_POLICY_OPTIONS_INIT;
     po.allocator = a;

@@ -25,6 +25,7 @@ typedef struct test_ledger_spec {
     const char *owner;        /* ACME's account owner; NULL = none */
     int64_t     credit_limit; /* ACME's credit limit in EUR minor units; 0 = none */
     int64_t     inv1, inv2;   /* the amounts of INV-1 and INV-2, EUR minor units */
+    const archase_clock *clock; /* NULL = the system clock */
 } test_ledger_spec;
 
 /* A day "YYYY-MM-DD" (fails the test when it does not parse). */

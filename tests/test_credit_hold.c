@@ -1,0 +1,384 @@
+/* tests/test_credit_hold.c — the proactive notice before a credit hold,
+ * through the public API: requesting a hold queues the policy's notice to
+ * the customer's consented contact (and refuses, writing nothing, when
+ * there is none); the approved hold is carried out only notice_days after
+ * the notice went out; a customer who pays down in between has the
+ * request withdrawn and a notice still waiting cancelled; and every
+ * allocation and storage call of the request failing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archase/archase.h"
+#include "support/failalloc.h"
+#include "support/faultstore.h"
+#include "support/ledger.h"
+#include "support/testutil.h"
+
+static const char policy_text[] =
+    "version: 1\n"
+    "currency: {default: EUR}\n"
+    "segments: [{name: all, sequence: s}]\n"
+    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
+    "approvals:\n"
+    "  roles: [finance_lead]\n"
+    "  approvers_below: 1\n"
+    "  approvers_above: 1\n"
+    "credit:\n"
+    "  notice_days: 7\n"
+    "  notice_template: hold_notice\n"
+    "templates:\n"
+    "  definitions:\n"
+    "    hold_notice:\n"
+    "      email: {en: {subject: \"Credit hold for {{ customer.name }}\",\n"
+    "                   body: \"{{ totals.open_amount | money }} is open: new orders will be held.\"}}\n";
+
+/* The engine's clock, moved by the tests. */
+static archase_instant clock_now;
+static archase_instant read_clock(void *ud) {
+    (void)ud;
+    return clock_now;
+}
+static const archase_clock test_clock = { ARCHASE_CLOCK_VERSION, NULL, read_clock };
+
+/* ACME: a limit of 1000.00 EUR, 1500.00 EUR open (150%): a hold. */
+static const test_ledger_spec ledger = { policy_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_clock };
+
+typedef test_ledger fixture;
+
+static archase_instant at(const char *day, int hour) {
+    return (archase_instant)test_day(day) * 86400 + hour * 3600;
+}
+
+static int put_contact(fixture *f) {
+    archase_contact c = ARCHASE_CONTACT_INIT;
+    c.id = "ACME-AP";
+    c.customer_id = "ACME";
+    c.name = "Accounts payable";
+    c.channel = ARCHASE_CHANNEL_EMAIL;
+    c.address = "ap@acme.example";
+    c.consent = 1;
+    return archase_contact_put(f->eng, &c, NULL);
+}
+
+static int setup_without_contact(void **state) {
+    clock_now = at("2026-03-10", 9);
+    return test_ledger_setup(state, &ledger);
+}
+
+static int setup(void **state) {
+    setup_without_contact(state);
+    assert_int_equal(put_contact(*state), 0);
+    return 0;
+}
+
+/* What a test transport was handed. */
+typedef struct sent {
+    char keys[1024];
+    int  n;
+} sent;
+
+static int send_ok(void *ud, const archase_message *m, int *result, char *detail, size_t size) {
+    sent *s = ud;
+    (void)detail;
+    (void)size;
+    size_t len = strlen(s->keys);
+    snprintf(s->keys + len, sizeof s->keys - len, "%s|", m->idempotency_key);
+    s->n++;
+    *result = ARCHASE_SEND_SENT;
+    return 0;
+}
+
+static void use_transport(fixture *f, sent *s) {
+    archase_transport t = { ARCHASE_TRANSPORT_VERSION, s, send_ok, NULL, NULL };
+    assert_int_equal(archase_engine_set_transport(f->eng, &t), 0);
+}
+
+static archase_credit_recommendation recommend(fixture *f, const char *as_of) {
+    archase_credit_recommendation r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
+    assert_int_equal(archase_credit_recommend(f->eng, f->policy, "ACME", test_day(as_of), &r), 0);
+    return r;
+}
+
+static int request(fixture *f, const char *as_of, char id[ARCHASE_APPROVAL_ID_MAX], int *created) {
+    archase_credit_recommendation r = recommend(f, as_of);
+    assert_int_equal(r.action, ARCHASE_CREDIT_HOLD);
+    return archase_credit_request(f->eng, f->policy, "ACME", &r, "carl", "150% of the limit is used, hold new orders",
+                                  id, created);
+}
+
+static void approve(fixture *f, const char *id) {
+    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
+    v.actor = "fiona";
+    v.role = "finance_lead";
+    v.reason = "over the limit for weeks";
+    assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
+}
+
+typedef struct item {
+    int  found, status, channel;
+    char address[64], subject[128], body[256], tmpl[32];
+} item;
+
+static int take_item(void *ud, const archase_outbox_item *it) {
+    item *i = ud;
+    i->found = 1;
+    i->status = it->status;
+    i->channel = it->channel;
+    snprintf(i->address, sizeof i->address, "%s", it->address ? it->address : "");
+    snprintf(i->subject, sizeof i->subject, "%s", it->subject ? it->subject : "");
+    snprintf(i->body, sizeof i->body, "%s", it->body ? it->body : "");
+    snprintf(i->tmpl, sizeof i->tmpl, "%s", it->template_name ? it->template_name : "");
+    return 0;
+}
+
+static item outbox_item(fixture *f, const char *prefix, const char *id) {
+    char key[96];
+    snprintf(key, sizeof key, "%s%s#1", prefix, id);
+    item i;
+    memset(&i, 0, sizeof i);
+    int rc = archase_outbox_get(f->eng, key, take_item, &i);
+    assert_true(rc == 0 || rc == ARCHASE_ENOTFOUND);
+    return i;
+}
+
+static int take_status(void *ud, const archase_approval_info *info) {
+    *(int *)ud = info->status;
+    return 0;
+}
+
+static int request_status(fixture *f, const char *id) {
+    int status = 0;
+    assert_int_equal(archase_approval_get(f->eng, id, take_status, &status), 0);
+    return status;
+}
+
+static int count_one(void *ud, const archase_approval_info *info) {
+    (void)info;
+    ++*(int *)ud;
+    return 0;
+}
+
+static int requests(fixture *f) {
+    int n = 0;
+    assert_int_equal(archase_approvals_scan(f->eng, 0, count_one, &n), 0);
+    return n;
+}
+
+static archase_cycle_report run(fixture *f, const char *as_of, int hour) {
+    clock_now = at(as_of, hour);
+    archase_cycle_report r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CYCLE_REPORT_VERSION;
+    int rc = archase_run_cycle(f->eng, f->policy, test_day(as_of), NULL, &r);
+    if (rc)
+        fail_msg("cycle: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
+    return r;
+}
+
+static void a_hold_request_queues_the_notice_to_the_consented_contact(void **state) {
+    fixture *f = *state;
+    uint64_t before = test_audit_size(f->eng);
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    int created = 0;
+    assert_int_equal(request(f, "2026-03-10", id, &created), 0);
+    assert_int_equal(created, 1);
+    item n = outbox_item(f, "credit_notice/", id);
+    assert_true(n.found);
+    assert_int_equal(n.status, ARCHASE_OUTBOX_PENDING);
+    assert_int_equal(n.channel, ARCHASE_CHANNEL_EMAIL);
+    assert_string_equal(n.address, "ap@acme.example");
+    assert_string_equal(n.tmpl, "hold_notice");
+    assert_string_equal(n.subject, "Credit hold for ACME GmbH");
+    assert_non_null(strstr(n.body, "1,500.00"));
+    /* the request and the new item, each an audit record */
+    assert_int_equal(test_audit_size(f->eng), before + 2);
+    /* asked again: the same request, no second notice */
+    assert_int_equal(request(f, "2026-03-10", id, &created), 0);
+    assert_int_equal(created, 0);
+    assert_int_equal(test_audit_size(f->eng), before + 2);
+}
+
+static void without_a_consented_contact_nothing_is_requested(void **state) {
+    fixture *f = *state;
+    archase_contact c = ARCHASE_CONTACT_INIT;
+    c.id = "ACME-AP";
+    c.customer_id = "ACME";
+    c.channel = ARCHASE_CHANNEL_EMAIL;
+    c.address = "ap@acme.example";
+    c.consent = 0; /* an address, but no consent */
+    assert_int_equal(archase_contact_put(f->eng, &c, NULL), 0);
+    uint64_t before = test_audit_size(f->eng);
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    assert_int_equal(request(f, "2026-03-10", id, NULL), ARCHASE_EINVAL);
+    assert_non_null(strstr(archase_engine_errmsg(f->eng), "no consented contact"));
+    assert_int_equal(requests(f), 0);
+    assert_int_equal(test_audit_size(f->eng), before);
+}
+
+static void the_hold_takes_effect_notice_days_after_the_notice_went_out(void **state) {
+    fixture *f = *state;
+    sent s = { "", 0 };
+    use_transport(f, &s);
+    char id[ARCHASE_APPROVAL_ID_MAX], held[96];
+    assert_int_equal(request(f, "2026-03-10", id, NULL), 0);
+    approve(f, id);
+    snprintf(held, sizeof held, "approved/%s#1|", id);
+    /* approved, but the notice has not gone out: the host may not hold yet */
+    assert_int_equal(archase_approval_dispatch(f->eng, id, "carl", NULL), ARCHASE_EDENIED);
+    assert_non_null(strstr(archase_engine_errmsg(f->eng), "notice"));
+    assert_int_equal(request_status(f, id), ARCHASE_APPROVAL_APPROVED);
+    /* the day's cycle sends the notice (10 March, 09:00), not the hold */
+    run(f, "2026-03-10", 9);
+    assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_SENT);
+    assert_false(outbox_item(f, "approved/", id).found);
+    assert_null(strstr(s.keys, held));
+    /* six days later it still waits; so does the host */
+    run(f, "2026-03-16", 9);
+    assert_false(outbox_item(f, "approved/", id).found);
+    assert_int_equal(archase_approval_dispatch(f->eng, id, "carl", NULL), ARCHASE_EDENIED);
+    assert_non_null(strstr(archase_engine_errmsg(f->eng), "notice period"));
+    /* seven days after the notice: the hold goes out, once */
+    archase_cycle_report r = run(f, "2026-03-17", 10);
+    assert_int_equal(r.approved_actions, 1);
+    assert_int_equal(r.dispatch.refused, 0);
+    assert_non_null(strstr(s.keys, held));
+    assert_int_equal(request_status(f, id), ARCHASE_APPROVAL_DISPATCHED);
+    int before = s.n;
+    run(f, "2026-03-18", 10);
+    assert_null(strstr(strstr(s.keys, held) + 1, held));
+    assert_true(s.n >= before);
+}
+
+static int pay_down(fixture *f, const char *date) {
+    /* 600.00 EUR on INV-1: 900.00 EUR open, 90% of the limit */
+    return test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", date, 60000, "EUR", NULL, 0);
+}
+
+static void paying_down_withdraws_the_request_and_cancels_a_waiting_notice(void **state) {
+    fixture *f = *state;
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    assert_int_equal(request(f, "2026-03-10", id, NULL), 0);
+    archase_lifecycle_counts c;
+    memset(&c, 0, sizeof c);
+    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, test_day("2026-03-11"), &c), 0);
+    assert_int_equal(c.transitions, 0); /* still a hold: nothing moves */
+    assert_int_equal(request_status(f, id), ARCHASE_APPROVAL_PENDING);
+    assert_int_equal(pay_down(f, "2026-03-11"), 0);
+    uint64_t before = test_audit_size(f->eng);
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, test_day("2026-03-12"), &c), 0);
+    assert_int_equal(c.transitions, 1);
+    assert_int_equal(request_status(f, id), ARCHASE_APPROVAL_VOIDED);
+    assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_CANCELLED);
+    /* the withdrawal and the cancelled notice, each with its audit record */
+    assert_int_equal(test_audit_size(f->eng), before + 2);
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, test_day("2026-03-13"), &c), 0);
+    assert_int_equal(c.transitions, 0);
+    assert_int_equal(test_audit_size(f->eng), before + 2);
+}
+
+static void a_hold_withdrawn_after_its_notice_is_never_carried_out(void **state) {
+    fixture *f = *state;
+    sent s = { "", 0 };
+    use_transport(f, &s);
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    assert_int_equal(request(f, "2026-03-10", id, NULL), 0);
+    approve(f, id);
+    run(f, "2026-03-10", 9); /* the notice goes out */
+    assert_int_equal(pay_down(f, "2026-03-12"), 0);
+    archase_cycle_report r = run(f, "2026-03-13", 9);
+    assert_int_equal(r.lifecycle_transitions, 1);
+    assert_int_equal(r.cancelled, 0); /* the notice was sent already */
+    assert_int_equal(request_status(f, id), ARCHASE_APPROVAL_VOIDED);
+    run(f, "2026-03-20", 9);
+    assert_false(outbox_item(f, "approved/", id).found);
+    assert_int_equal(archase_approval_dispatch(f->eng, id, "carl", NULL), ARCHASE_EDENIED);
+}
+
+/* ---- failures ---------------------------------------------------------------------------- */
+
+static int flow_with(const archase_allocator *a, void *ud) {
+    (void)ud;
+    fixture f;
+    memset(&f, 0, sizeof f);
+    clock_now = at("2026-03-10", 9);
+    int rc = test_ledger_open(&f, &ledger, a, NULL);
+    if (!rc)
+        rc = put_contact(&f);
+    archase_credit_recommendation r;
+    memset(&r, 0, sizeof r);
+    r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
+    if (!rc)
+        rc = archase_credit_recommend(f.eng, f.policy, "ACME", test_day("2026-03-10"), &r);
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    if (!rc)
+        rc = archase_credit_request(f.eng, f.policy, "ACME", &r, "carl", "150% of the limit is used, hold new orders",
+                                    id, NULL);
+    /* The withdrawal fails at every allocation too; under valgrind (20-50
+     * times slower) only the request does. */
+    if (!rc && !test_under_valgrind())
+        rc = pay_down(&f, "2026-03-11");
+    if (!rc && !test_under_valgrind())
+        rc = archase_lifecycle_update(f.eng, f.policy, test_day("2026-03-12"), NULL);
+    test_ledger_close(&f);
+    return rc;
+}
+
+static void the_notice_survives_every_allocation_failure(void **state) {
+    (void)state;
+    assert_true(failalloc_loop(flow_with, NULL, NULL) > 20);
+}
+
+static void a_failing_storage_call_writes_neither_request_nor_notice(void **state) {
+    (void)state;
+    for (size_t n = 1;; n++) {
+        fixture f;
+        faultstore *fs;
+        clock_now = at("2026-03-10", 9);
+        test_ledger_open_faulty(&f, &ledger, &fs);
+        assert_int_equal(put_contact(&f), 0);
+        archase_credit_recommendation r = recommend(&f, "2026-03-10");
+        uint64_t before = test_audit_size(f.eng);
+        char id[ARCHASE_APPROVAL_ID_MAX];
+        fs->fail_at = fs->calls + n;
+        int rc = archase_credit_request(f.eng, f.policy, "ACME", &r, "carl",
+                                        "150% of the limit is used, hold new orders", id, NULL);
+        int failed = fs->failures > 0;
+        fs->fail_at = 0;
+        if (failed) {
+            assert_int_not_equal(rc, 0);
+            assert_int_equal(requests(&f), 0);
+            assert_int_equal(test_audit_size(f.eng), before);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(requests(&f), 1);
+            assert_true(outbox_item(&f, "credit_notice/", id).found);
+            assert_int_equal(test_audit_size(f.eng), before + 2);
+        }
+        test_ledger_close_faulty(&f, fs);
+        if (!failed) {
+            assert_true(n > 3);
+            break;
+        }
+    }
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(a_hold_request_queues_the_notice_to_the_consented_contact, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(without_a_consented_contact_nothing_is_requested, setup_without_contact,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(the_hold_takes_effect_notice_days_after_the_notice_went_out, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(paying_down_withdraws_the_request_and_cancels_a_waiting_notice, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_hold_withdrawn_after_its_notice_is_never_carried_out, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test(the_notice_survives_every_allocation_failure),
+    cmocka_unit_test(a_failing_storage_call_writes_neither_request_nor_notice),
+};
+
+AR_TEST_MAIN(tests)
