@@ -57,7 +57,8 @@ typedef struct ar_fact_error {
     char     message[400];
 } ar_fact_error;
 
-/* Records an error; returns its code. */
+/* Records an error in `e` (never NULL: every caller has one); returns its
+ * code. */
 int ar_fact_error_set(ar_fact_error *e, int code, uint16_t field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -12,8 +12,6 @@
 /* ---- validation -------------------------------------------------------- */
 
 int ar_fact_error_set(ar_fact_error *e, int code, uint16_t field, const char *fmt, ...) {
-    if (!e)
-        return code;
     e->code = code;
     e->field = field;
     va_list ap;
