@@ -100,7 +100,9 @@ int ar_store_scan(archase_engine *e, const archase_scan_filter *filter, archase_
     if (!e->store.scan)
         return unsupported(e, "scan");
     cb_wrap w = { fn, NULL, ctx, 0 };
-    return map(e, "scan", e->store.scan(e->store.userdata, filter, wrap_record, &w), w.rc);
+    /* The slot runs before w.rc is read (arguments have no order). */
+    int rc = e->store.scan(e->store.userdata, filter, wrap_record, &w);
+    return map(e, "scan", rc, w.rc);
 }
 
 typedef struct count_ctx {
@@ -141,7 +143,8 @@ int ar_store_audit_read(archase_engine *e, uint64_t from, uint64_t to, archase_a
     if (!e->store.audit_read)
         return unsupported(e, "audit_read");
     cb_wrap w = { NULL, fn, ctx, 0 };
-    return map(e, "audit_read", e->store.audit_read(e->store.userdata, from, to, wrap_audit, &w), w.rc);
+    int rc = e->store.audit_read(e->store.userdata, from, to, wrap_audit, &w);
+    return map(e, "audit_read", rc, w.rc);
 }
 
 int ar_store_audit_size(archase_engine *e, uint64_t *out) {
@@ -159,8 +162,8 @@ int ar_store_outbox_claim(archase_engine *e, archase_instant now, uint32_t limit
     if (!e->store.outbox_claim)
         return unsupported(e, "outbox_claim");
     cb_wrap w = { fn, NULL, ctx, 0 };
-    return map(e, "outbox_claim", e->store.outbox_claim(e->store.userdata, now, limit, wrap_record, &w),
-               w.rc);
+    int rc = e->store.outbox_claim(e->store.userdata, now, limit, wrap_record, &w);
+    return map(e, "outbox_claim", rc, w.rc);
 }
 
 int ar_store_outbox_ack(archase_engine *e, const char *id, int status, archase_instant at) {
