@@ -1279,6 +1279,82 @@ int archase_bind_worklist_json(const archase_worklist *wl, archase_bind_text **o
     return finish(t, 0, out);
 }
 
+/* A text field of a row: bytes below 0x20 and the backslash are written as
+ * a backslash and two lowercase hex digits, so a tab or a newline is never part of
+ * a field. Ids never hold them (the library refuses control characters). */
+static void rfield(archase_bind_text *t, const char *s) {
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *run = (const unsigned char *)(s ? s : ""), *p = run;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '\\')
+            continue;
+        put(t, (const char *)run, (size_t)(p - run));
+        char esc[3] = { '\\', digits[*p >> 4], digits[*p & 15] };
+        put(t, esc, 3);
+        run = p + 1;
+    }
+    put(t, (const char *)run, (size_t)(p - run));
+}
+
+int archase_bind_worklist_rows(const archase_worklist *wl, archase_bind_text **out) {
+    int rc;
+    if (!wl)
+        return ARCHASE_EINVAL;
+    archase_bind_text *t = text_new();
+    if (!t)
+        return ARCHASE_ENOMEM;
+    for (size_t i = 0; i < archase_worklist_count(wl); i++) {
+        archase_worklist_line l = ARCHASE_WORKLIST_LINE_INIT;
+        char date[ARCHASE_DATE_FORMAT_MAX] = "";
+        if ((rc = archase_worklist_line_get(wl, i, &l)) != 0)
+            return finish(t, rc, out);
+        if (l.due_by != ARCHASE_DATE_NONE && archase_date_format(l.due_by, date, sizeof date) != 0)
+            date[0] = '\0';
+        put_u64(t, l.rank);
+        put(t, "\t", 1);
+        rfield(t, l.owner);
+        put(t, "\t", 1);
+        rfield(t, l.customer_id);
+        put(t, "\t", 1);
+        put_i64(t, l.kind);
+        put(t, "\t", 1);
+        rfield(t, l.next_action);
+        put(t, "\t", 1);
+        puts_(t, date);
+        put(t, "\t", 1);
+        put_i64(t, l.score);
+        put(t, "\t", 1);
+        put_i64(t, l.amount.minor);
+        put(t, "\t", 1);
+        rfield(t, l.amount.currency);
+        put(t, "\t", 1);
+        put_i64(t, l.days_overdue);
+        put(t, "\t", 1);
+        if (l.decision != SIZE_MAX)
+            put_u64(t, l.decision);
+        put(t, "\t", 1);
+        for (size_t j = 0; j < l.invoice_count; j++) {
+            const char *id = NULL;
+            if ((rc = archase_worklist_line_invoice(wl, i, j, &id)) != 0)
+                return finish(t, rc, out);
+            if (j)
+                put(t, "\x1f", 1);
+            rfield(t, id);
+        }
+        put(t, "\t", 1);
+        for (size_t j = 0; j < l.reason_count; j++) {
+            int r = 0;
+            if ((rc = archase_worklist_line_reason(wl, i, j, &r)) != 0)
+                return finish(t, rc, out);
+            if (j)
+                put(t, ",", 1);
+            put_i64(t, r);
+        }
+        put(t, "\n", 1);
+    }
+    return finish(t, 0, out);
+}
+
 /* ---- KPIs ---------------------------------------------------------------------------- */
 
 /* As `archase kpi --json` (cli/cmd_kpi.c): money as decimal strings, days and

@@ -133,6 +133,15 @@ int archase_bind_worklist_build(const archase_decisions *ds, const char *owner,
                                 archase_worklist **out);
 /* A JSON array of the lines, in rank order. */
 int archase_bind_worklist_json(const archase_worklist *wl, archase_bind_text **out);
+/* The lines in rank order as rows of text, one per line ending in "\n", for a
+ * reader that splits instead of parsing JSON (the Python package: a
+ * worklist of 200,000 lines in a fraction of the JSON's time). Fields,
+ * separated by a tab: rank, owner, customer_id, kind, next_action, due_by
+ * ("YYYY-MM-DD" or empty), score, amount minor units, amount currency (empty:
+ * none), days_overdue, decision (empty: none), the invoice ids separated by
+ * 0x1f, the reasons separated by ",". In text fields a byte below 0x20 or a
+ * backslash is written as a backslash and two lowercase hex digits. */
+int archase_bind_worklist_rows(const archase_worklist *wl, archase_bind_text **out);
 
 /* ---- KPIs, forecast, replay ----------------------------------------------------------- */
 
