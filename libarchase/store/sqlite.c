@@ -809,6 +809,8 @@ static int parse_links(const uint8_t *p, size_t len, ar_buf *text, uint32_t *cou
                 return ARCHASE_EPARSE;
             }
         }
+        if (text->err)
+            return ARCHASE_ENOMEM; /* not a damaged entry: the text did not fit */
         if (p == end || text->len == start)
             return ARCHASE_EPARSE;
         p++;
