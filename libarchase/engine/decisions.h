@@ -90,9 +90,12 @@ typedef struct ar_target {
     uint16_t     step;      /* its step in its sequence, AR_STEP_NONE when none */
 } ar_target;
 
+/* Laid out without holes (112 bytes): a day-1 evaluation holds one for
+ * every third open invoice. */
 typedef struct ar_decision {
     uint8_t         kind, action, channel, tone;
     uint8_t         recovery_plan, fast_lane, facts;
+    uint8_t         approvers;                  /* at most 5 (the policy schema) */
     uint16_t        tmpl;                       /* index into policy templates, AR_STEP_NONE */
     uint16_t        sequence, step;             /* policy sequence and step, AR_STEP_NONE */
     uint16_t        zone;                       /* snapshot zone, AR_STEP_NONE = none */
@@ -103,17 +106,17 @@ typedef struct ar_decision {
     uint32_t        contact;                    /* snapshot text: the contact's id */
     uint32_t        key;                        /* offset into text */
     uint32_t        rule;                       /* number in rules */
-    uint32_t        approvers;
     uint32_t        payload;                    /* into hashes[], AR_IDX_NONE = none */
     ar_reasons      reasons;
     const char     *owner;
     archase_date    due_by;
     archase_date    local_date;
     int32_t         local_seconds;
+    char            currency[4];
     archase_instant scheduled_at;
     int64_t         amount;
-    char            currency[4];
 } ar_decision;
+_Static_assert(sizeof(ar_decision) <= 112, "ar_decision has a hole");
 
 /* What evaluation found for one open invoice (by invoice index). */
 typedef struct ar_assess {

@@ -181,7 +181,7 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
     amount.minor = d->amount;
     memcpy(amount.currency, d->currency, 4);
     uint32_t need = ar_approvals_required(ap, g->action, &amount);
-    d->approvers = need ? need : 1;
+    d->approvers = (uint8_t)(need ? need : 1);
     const archase_money *threshold = ar_money_list_find(&ap->materiality, d->currency);
     if (!threshold || amount.minor >= threshold->minor)
         ar_reasons_add(&d->reasons, ARCHASE_REASON_ABOVE_MATERIALITY);
