@@ -21,7 +21,12 @@
  *
  * The best of --rounds rounds of each is reported, with the ratio.
  *
- *   bench_cycle [--invoices N] [--customers N] [--rounds R] [--dir DIR] [--policy FILE]
+ *   bench_cycle [--invoices N] [--customers N] [--rounds R] [--dir DIR] [--policy FILE] [--days D]
+ *
+ * --days D: the invoices are issued over the D days before the day (120 by
+ * default, where the example policy acts on about 30 of 100 open invoices;
+ * 39 gives a ledger where most invoices are not yet due and about 10 of 100
+ * get an action).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -88,7 +93,7 @@ static int on_payment(void *userdata, const archase_payment *p) {
     return 0; /* every invoice stays open */
 }
 
-static void build(const char *path, uint32_t invoices, uint32_t customers, archase_date as_of) {
+static void build(const char *path, uint32_t invoices, uint32_t customers, archase_date as_of, uint32_t days) {
     unlink(path);
     archase_sqlite_options so = ARCHASE_SQLITE_OPTIONS_INIT;
     so.synchronous = ARCHASE_SQLITE_SYNC_NORMAL;
@@ -101,8 +106,8 @@ static void build(const char *path, uint32_t invoices, uint32_t customers, archa
     o.customers = customers;
     o.invoices = invoices;
     o.as_of = as_of - 1;
-    o.first_issue = as_of - 120;
-    o.days = 120;
+    o.first_issue = as_of - (archase_date)days;
+    o.days = days;
     loader l;
     memset(&l, 0, sizeof l);
     if (archase_batch_begin(eng, NULL, "bench", &l.batch))
@@ -306,7 +311,7 @@ static int copy_record(void *ud, const archase_record *rec) {
 }
 
 int main(int argc, char **argv) {
-    uint32_t invoices = 1000000, customers = 100000;
+    uint32_t invoices = 1000000, customers = 100000, days = 120;
     int rounds = 3;
     const char *dir = "/tmp", *policy_path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -320,11 +325,15 @@ int main(int argc, char **argv) {
             dir = argv[++i];
         else if (!strcmp(argv[i], "--policy") && i + 1 < argc)
             policy_path = argv[++i];
+        else if (!strcmp(argv[i], "--days") && i + 1 < argc)
+            days = (uint32_t)strtoul(argv[++i], NULL, 10);
         else
-            die("usage", "bench_cycle [--invoices N] [--customers N] [--rounds R] [--dir DIR] [--policy FILE]");
+            die("usage", "bench_cycle [--invoices N] [--customers N] [--rounds R] [--dir DIR] [--policy FILE] [--days D]");
     }
     if (rounds < 1)
         rounds = 1;
+    if (days < 1)
+        days = 1;
     char path[4096], base[1024], cyc[1024], flo[1024];
     if (!policy_path) {
         const char *root = getenv("ARCHASE_SOURCE_ROOT");
@@ -341,8 +350,9 @@ int main(int argc, char **argv) {
     archase_date_parse("2026-03-02", &as_of);
     printf("policy: %s; SQLite %s; %ld cores\n", policy_path, sqlite3_libversion(), sysconf(_SC_NPROCESSORS_ONLN));
     double t0 = now_seconds();
-    build(base, invoices, customers, as_of);
-    printf("ledger: %u open invoices, %u customers (imported in %.1f s)\n", invoices, customers, now_seconds() - t0);
+    build(base, invoices, customers, as_of, days);
+    printf("ledger: %u open invoices, %u customers, issued over the %u days before (imported in %.1f s)\n", invoices,
+           customers, days, now_seconds() - t0);
     archase_instant now = (archase_instant)as_of * 86400 + 86399;
     uint64_t audit_before = 0;
     {
