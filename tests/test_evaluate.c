@@ -224,6 +224,39 @@ static void a_step_fires_on_its_day_with_its_facts_and_rule(void **state) {
     assert_int_equal(archase_decisions_count(f->ds), 0);
 }
 
+/* Keys are built when the decisions are first read, all at once: each names
+ * the day, kind, customer, rule, channel, template, tone and currency (and
+ * the invoice when messages are not consolidated), and stays where it is. */
+static void a_decision_key_names_what_was_decided_and_stays_put(void **state) {
+    fixture *f = *state;
+    given_customer(f, "ACME", "anna", "olaf");
+    given_invoice(f, "INV-1", "ACME", "1200.00 EUR", "2026-03-02");
+    given_invoice(f, "INV-2", "ACME", "800.00 EUR", "2026-01-02");
+    evaluate(f, "2026-03-09");
+    long i = find(f, ARCHASE_DECISION_SEND_MESSAGE, "INV-1");
+    assert_true(i >= 0);
+    archase_decision d = ARCHASE_DECISION_INIT;
+    assert_int_equal(archase_decision_get(f->ds, (size_t)i, &d), 0);
+    assert_string_equal(d.key, "2026-03-09/send_message/ACME/sequences.standard.steps[d+7]/email/overdue/firm/EUR/");
+    size_t n = archase_decisions_count(f->ds);
+    assert_true(n >= 2);
+    const char **keys = calloc(n, sizeof *keys);
+    assert_non_null(keys);
+    for (size_t k = 0; k < n; k++) {
+        archase_decision e = ARCHASE_DECISION_INIT;
+        assert_int_equal(archase_decision_get(f->ds, k, &e), 0);
+        keys[k] = e.key;
+        for (size_t j = 0; j < k; j++)
+            assert_string_not_equal(keys[j], e.key);
+    }
+    for (size_t k = 0; k < n; k++) {
+        archase_decision e = ARCHASE_DECISION_INIT;
+        assert_int_equal(archase_decision_get(f->ds, k, &e), 0);
+        assert_ptr_equal(e.key, keys[k]);
+    }
+    free(keys);
+}
+
 static void a_customer_on_hold_gets_no_message_and_the_skip_says_why(void **state) {
     fixture *f = *state;
     given_customer(f, "HOLD", "anna", "olaf");
@@ -557,6 +590,11 @@ static int evaluate_under(const archase_allocator *a, void *userdata) {
     }
     if (!rc)
         rc = archase_evaluate(snap, x->policy, day("2026-03-23"), NULL, &ds);
+    /* Keys are built by the first read: it may fail too. */
+    for (size_t i = 0; !rc && i < archase_decisions_count(ds); i++) {
+        archase_decision d = ARCHASE_DECISION_INIT;
+        rc = archase_decision_get(ds, i, &d);
+    }
     if (!rc)
         rc = archase_worklist_build(ds, NULL, &wl);
     size_t bytes = 0;
@@ -598,6 +636,7 @@ static void every_allocation_failure_is_reported_and_nothing_leaks(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(a_step_fires_on_its_day_with_its_facts_and_rule, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_decision_key_names_what_was_decided_and_stays_put, setup, teardown),
     cmocka_unit_test_setup_teardown(a_customer_on_hold_gets_no_message_and_the_skip_says_why, setup, teardown),
     cmocka_unit_test_setup_teardown(a_sensitive_step_becomes_an_approval_request, setup, teardown),
     cmocka_unit_test_setup_teardown(the_same_inputs_encode_to_the_same_bytes, setup, teardown),

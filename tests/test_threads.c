@@ -8,7 +8,9 @@
  *    exactly once (a writer waits for another with the busy timeout), and the
  *    shared audit log stays one verified chain;
  *  - what may be shared read-only: one loaded policy, one snapshot evaluated
- *    by every thread (the same bytes everywhere), one signer.
+ *    by every thread (the same bytes everywhere), one result read by every
+ *    thread (its keys, built by the first read, the same everywhere), one
+ *    signer.
  *
  * The ThreadSanitizer build runs it too (`make tsan`). */
 #include <pthread.h>
@@ -54,6 +56,7 @@ typedef struct shared {
     archase_signer       signer;    /* used by every thread */
     archase_signing_key *key;
     archase_snapshot    *snap;      /* evaluated by every thread */
+    archase_decisions   *ds;        /* read by every thread */
     archase_date         as_of;
     uint8_t              expected[32];
 } shared;
@@ -62,8 +65,10 @@ typedef struct worker {
     pthread_t   thread;
     shared     *s;
     int         index;
-    int         mode; /* 0 own file, 1 shared file, 2 memory, 3 evaluate the shared snapshot */
+    int         mode; /* 0 own file, 1 shared file, 2 memory, 3 evaluate the shared snapshot,
+                        4 read the shared result */
     char        message[256];
+    const char *first_key, *last_key; /* mode 4: what the reads of the shared result gave */
     uint8_t     hash[32];
 } worker;
 
@@ -226,6 +231,23 @@ done:
     return NULL;
 }
 
+static void *read_worker(void *arg) {
+    worker *w = arg;
+    archase_engine *eng = NULL; /* for CHECK's message */
+    size_t n = archase_decisions_count(w->s->ds);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = w->index % 2 ? n - 1 - k : k; /* threads start at both ends */
+        archase_decision d = ARCHASE_DECISION_INIT;
+        CHECK(w, archase_decision_get(w->s->ds, i, &d));
+        if (i == 0)
+            w->first_key = d.key;
+        if (i == n - 1)
+            w->last_key = d.key;
+    }
+done:
+    return NULL;
+}
+
 static int setup(void **state) {
     shared *s = calloc(1, sizeof *s);
     assert_non_null(s);
@@ -361,12 +383,43 @@ static void one_snapshot_and_policy_evaluated_by_every_thread_give_the_same_byte
         assert_memory_equal(w[i].hash, s->expected, 32);
 }
 
+static void one_result_read_by_every_thread_gives_the_same_keys(void **state) {
+    shared *s = *state;
+    archase_engine *eng = NULL;
+    assert_int_equal(archase_open_memory(NULL, &eng), 0);
+    for (int r = 0; r < 30; r++)
+        assert_int_equal(put_round(eng, 0, r), 0);
+    archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
+    so.policy = s->chase;
+    assert_int_equal(archase_snapshot_load(eng, s->as_of, &so, &s->snap), 0);
+    assert_int_equal(archase_evaluate(s->snap, s->chase, s->as_of, NULL, &s->ds), 0);
+    size_t n = archase_decisions_count(s->ds);
+    assert_true(n > 1);
+    worker w[THREADS];
+    memset(w, 0, sizeof w);
+    run_workers(s, 4, read_worker, w); /* the keys are built by whichever read comes first */
+    archase_decision first = ARCHASE_DECISION_INIT, last = ARCHASE_DECISION_INIT;
+    assert_int_equal(archase_decision_get(s->ds, 0, &first), 0);
+    assert_int_equal(archase_decision_get(s->ds, n - 1, &last), 0);
+    assert_string_not_equal(first.key, last.key);
+    for (int i = 0; i < THREADS; i++) {
+        assert_ptr_equal(w[i].first_key, first.key);
+        assert_ptr_equal(w[i].last_key, last.key);
+    }
+    archase_decisions_free(s->ds);
+    s->ds = NULL;
+    archase_snapshot_free(s->snap);
+    s->snap = NULL;
+    archase_engine_free(eng);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(engines_on_their_own_files_run_at_once, setup, teardown),
     cmocka_unit_test_setup_teardown(memory_engines_run_at_once, setup, teardown),
     cmocka_unit_test_setup_teardown(engines_on_one_shared_file_each_write_exactly_once, setup, teardown),
     cmocka_unit_test_setup_teardown(one_snapshot_and_policy_evaluated_by_every_thread_give_the_same_bytes, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(one_result_read_by_every_thread_gives_the_same_keys, setup, teardown),
 };
 
 AR_TEST_MAIN(tests)

@@ -211,7 +211,9 @@ ARCHASE_API const char *archase_decision_kind_name(int kind);
  * policy. Indexed accessors below return ARCHASE_ERANGE past the end,
  * ARCHASE_EINVAL for NULL arguments and ARCHASE_EVERSION when the out
  * struct's `version` (set it with its _INIT macro) is not one this library
- * writes. */
+ * writes. The keys are not held by an evaluation: the first
+ * archase_decision_get on a result builds all of them (any number of threads
+ * may read one result at once), so it may also return ARCHASE_ENOMEM. */
 typedef struct archase_decision {
     unsigned        version;        /* ARCHASE_DECISION_VERSION */
     const char     *key;            /* unique in the evaluation and the same on a re-run:

@@ -87,18 +87,6 @@ int ar_reasons_at(const ar_reasons *r, size_t j) {
 
 /* ---- building ------------------------------------------------------------------ */
 
-uint32_t ar_ds_text(archase_decisions *ds, const char *fmt, ...) {
-    uint32_t off = (uint32_t)ds->text.len;
-    va_list ap;
-    va_start(ap, fmt);
-    ar_buf_vprintf(&ds->text, fmt, ap);
-    va_end(ap);
-    ar_buf_putc(&ds->text, 0);
-    if (ds->text.len > UINT32_MAX && !ds->text.err)
-        ds->text.err = ARCHASE_ENOMEM;
-    return ds->text.err ? 0 : off;
-}
-
 int ar_ds_grow(archase_decisions *ds, void **items, size_t *cap, size_t need, size_t item_size) {
     if (need <= *cap)
         return 0;
@@ -222,7 +210,9 @@ void archase_decisions_free(archase_decisions *ds) {
     ar_free(a, ds->disputed);
     ar_free(a, ds->roles);
     ar_free(a, ds->hashes);
-    ar_buf_free(&ds->text);
+    ar_free(a, ds->key_text);
+    ar_free(a, ds->key_at);
+    pthread_mutex_destroy(&ds->key_lock);
     ar_free(a, ds->updates);
     ar_free(a, ds->escalated);
     ar_free(a, ds->assess);
@@ -248,6 +238,76 @@ static const char *rule_of(const archase_decisions *ds, const ar_decision *d) {
     return ar_strtab_str(&ds->rules, d->rule);
 }
 
+static const char *channel_name(int channel) {
+    return channel == ARCHASE_CHANNEL_INTERNAL ? "internal" : archase_channel_name(channel);
+}
+
+size_t ar_decision_key(const archase_decisions *ds, size_t i, char *buf, size_t size) {
+    const ar_decision *d = &ds->d[i];
+    const char *extra = d->key_extra == AR_KEY_LEAD   ? ar_snap_invoice_id(ds->snap, d->lead)
+                        : d->key_extra != AR_STR_NONE ? ar_snap_str(ds->snap, d->key_extra)
+                                                      : "";
+    const char *tmpl = template_name(ds, d);
+    const char *parts[] = { ds->date, archase_decision_kind_name(d->kind), ar_snap_customer_id(ds->snap, d->customer),
+                            rule_of(ds, d), channel_name(d->channel), tmpl ? tmpl : "-",
+                            d->tone ? archase_tone_name(d->tone) : "-", d->currency, extra };
+    size_t len = 0;
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        const char *part = parts[k] ? parts[k] : "";
+        if (k) {
+            if (len + 1 < size)
+                buf[len] = '/';
+            len++;
+        }
+        size_t n = strlen(part);
+        if (len < size)
+            memcpy(buf + len, part, len + n < size ? n : size - 1 - len);
+        len += n;
+    }
+    if (size)
+        buf[len < size ? len : size - 1] = '\0';
+    return len;
+}
+
+/* Every key into one block, sized by a first pass. 0 or ARCHASE_ENOMEM. */
+static int build_keys(archase_decisions *ds) {
+    size_t total = 0;
+    for (size_t i = 0; i < ds->n; i++)
+        total += ar_decision_key(ds, i, NULL, 0) + 1;
+    if (total > UINT32_MAX)
+        return ARCHASE_ENOMEM;
+    char *text = ar_malloc(&ds->allocator, total ? total : 1);
+    uint32_t *at = ar_malloc_array(&ds->allocator, ds->n ? ds->n : 1, sizeof *at);
+    if (!text || !at) {
+        ar_free(&ds->allocator, text);
+        ar_free(&ds->allocator, at);
+        return ARCHASE_ENOMEM;
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        at[i] = (uint32_t)off;
+        off += ar_decision_key(ds, i, text + off, total - off) + 1;
+    }
+    ds->key_text = text;
+    ds->key_at = at;
+    return 0;
+}
+
+/* The keys, built by the first caller; safe from any number of threads. */
+static int keys_ready(archase_decisions *ds) {
+    if (atomic_load_explicit(&ds->keys_built, memory_order_acquire))
+        return 0;
+    int rc = 0;
+    pthread_mutex_lock(&ds->key_lock);
+    if (!atomic_load_explicit(&ds->keys_built, memory_order_relaxed)) {
+        rc = build_keys(ds);
+        if (!rc)
+            atomic_store_explicit(&ds->keys_built, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&ds->key_lock);
+    return rc;
+}
+
 int archase_decision_get(const archase_decisions *ds, size_t i, archase_decision *out) {
     if (!ds || !out)
         return ARCHASE_EINVAL;
@@ -255,11 +315,14 @@ int archase_decision_get(const archase_decisions *ds, size_t i, archase_decision
         return ARCHASE_EVERSION;
     if (i >= ds->n)
         return ARCHASE_ERANGE;
+    int rc = keys_ready((archase_decisions *)ds); /* a cache: the result does not change */
+    if (rc)
+        return rc;
     const ar_decision *d = &ds->d[i];
     archase_decision r;
     memset(&r, 0, sizeof r);
     r.version = ARCHASE_DECISION_VERSION;
-    r.key = ar_ds_str(ds, d->key);
+    r.key = ds->key_text + ds->key_at[i];
     r.kind = d->kind;
     r.action = d->action;
     r.customer_id = ar_snap_customer_id(ds->snap, d->customer);
@@ -654,9 +717,20 @@ int ar_decision_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
     const ar_decision *d = &ds->d[i];
     const archase_snapshot *s = ds->snap;
     const ar_assess *lead = &ds->assess[d->lead];
+    char small[512], *key = small;
+    size_t key_len = ar_decision_key(ds, i, small, sizeof small);
+    if (key_len >= sizeof small) {
+        key = ar_malloc(&ds->allocator, key_len + 1);
+        if (!key)
+            return ARCHASE_ENOMEM;
+        ar_decision_key(ds, i, key, key_len + 1);
+    }
     ar_canon_reset(c);
     ar_canon_begin_record(c, AR_KIND_DECISION);
-    ar_canon_put_str(c, DE_KEY, ar_ds_str(ds, d->key));
+    ar_canon_field(c, DE_KEY);
+    ar_canon_strn(c, key, key_len);
+    if (key != small)
+        ar_free(&ds->allocator, key);
     ar_canon_put_str(c, DE_KIND, archase_decision_kind_name(d->kind));
     if (d->action)
         ar_canon_put_str(c, DE_ACTION, archase_action_name(d->action));

@@ -7,6 +7,8 @@
 #ifndef AR_ENGINE_DECISIONS_H
 #define AR_ENGINE_DECISIONS_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "archase/evaluate.h"
@@ -82,6 +84,8 @@ enum {
 };
 
 #define AR_STEP_NONE UINT16_MAX
+/* ar_decision.key_extra: the lead invoice's id (a message not consolidated). */
+#define AR_KEY_LEAD (UINT32_MAX - 1)
 
 /* One invoice a decision is about. */
 typedef struct ar_target {
@@ -104,7 +108,9 @@ typedef struct ar_decision {
     uint32_t        target_first, target_count; /* into targets[] */
     uint32_t        role_first, role_count;     /* into roles[] */
     uint32_t        contact;                    /* snapshot text: the contact's id */
-    uint32_t        key;                        /* offset into text */
+    uint32_t        key_extra;                  /* the key's last part (ar_decision_key):
+                                                   snapshot text (a broken promise's id),
+                                                   AR_KEY_LEAD or AR_STR_NONE (empty) */
     uint32_t        rule;                       /* number in rules */
     uint32_t        payload;                    /* into hashes[], AR_IDX_NONE = none */
     ar_reasons      reasons;
@@ -166,7 +172,13 @@ struct archase_decisions {
     ar_target    *targets;    size_t target_n, target_cap;
     const char  **roles;      size_t role_n, role_cap;
     uint8_t     (*hashes)[32]; size_t hash_n, hash_cap;
-    ar_buf        text;       /* keys, NUL-terminated */
+    char          date[ARCHASE_DATE_FORMAT_MAX]; /* as_of: the keys' first part */
+    /* Keys are not held while evaluating: the first archase_decision_get
+     * builds them all (under key_lock), for the pointers it hands out. */
+    pthread_mutex_t key_lock;
+    atomic_int    keys_built;
+    char         *key_text;   /* every key, NUL-terminated */
+    uint32_t     *key_at;     /* decision i's key at key_text + key_at[i] */
     ar_strtab     rules;      /* rule paths, once each */
     ar_update    *updates;    size_t update_n, update_cap;
     const char  **escalated;  size_t esc_n, esc_cap;
@@ -199,12 +211,11 @@ int ar_decision_facts(const archase_decisions *ds, size_t i, ar_fact_fn fn, void
 /* The number of facts of decision i. */
 size_t ar_decision_fact_count(const archase_decisions *ds, size_t i);
 
-/* Appends a string to ds->text and returns its offset; on failure the
- * buffer's sticky error is set (checked once at the end). */
-uint32_t ar_ds_text(archase_decisions *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static inline const char *ar_ds_str(const archase_decisions *ds, uint32_t off) {
-    return (const char *)ds->text.data + off;
-}
+/* Decision i's key, unique in the evaluation and the same when it is run
+ * again: as_of, kind, customer, rule, channel, template, tone, currency and
+ * the key's last part, joined by '/'. Written into buf like snprintf (at
+ * most size bytes with the NUL); returns its length without the NUL. */
+size_t ar_decision_key(const archase_decisions *ds, size_t i, char *buf, size_t size);
 
 /* The decision of a customer being built: append one, then its targets
  * and roles (all go after the last decision's). 0 or ARCHASE_ENOMEM. */

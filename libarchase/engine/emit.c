@@ -86,10 +86,6 @@ static const char *person(const ar_eval *E, int collector_first, ar_reasons *rea
     return "unassigned";
 }
 
-static const char *channel_name(int channel) {
-    return channel == ARCHASE_CHANNEL_INTERNAL ? "internal" : archase_channel_name(channel);
-}
-
 /* The member whose sequence step the decision runs: the lead for step
  * groups; for calls, the first member whose call step came due (NULL when
  * only the call-queue rule put it there); NULL for other rules. */
@@ -134,23 +130,6 @@ static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_
     if (!rc && cached)
         *cached = *out;
     return rc;
-}
-
-/* The parts joined by '/' into the result's text; its offset. */
-static uint32_t key_of(archase_decisions *ds, const char *const *parts, size_t n) {
-    /* The keys' text grows like the result's arrays (ar_ds_grow). */
-    ar_buf *text = &ds->text;
-    if (!text->err && text->len + 1024 > text->cap &&
-        ar_ds_grow(ds, (void **)&text->data, &text->cap, text->len + 1024, 1))
-        text->err = ARCHASE_ENOMEM;
-    uint32_t off = (uint32_t)ds->text.len;
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            ar_buf_putc(&ds->text, '/');
-        ar_buf_puts(&ds->text, parts[i]);
-    }
-    ar_buf_putc(&ds->text, 0);
-    return ds->text.err ? 0 : off;
 }
 
 /* ---- one decision ------------------------------------------------------------- */
@@ -364,17 +343,14 @@ static int emit(ar_eval *E, uint32_t gi) {
     d = &ds->d[ds->n - 1];
     if (g->kind != ARCHASE_DECISION_SEND_MESSAGE)
         d->scheduled_at = (archase_instant)d->due_by * 86400;
-    /* The key: unique in the evaluation, the same when it is run again. */
-    const char *extra = "";
+    /* The key (unique in the evaluation, the same when it is run again) is
+     * built from the decision when it is read (ar_decision_key): only its
+     * last part is kept here. */
+    d->key_extra = AR_STR_NONE;
     if (g->origin == AR_ORIGIN_PROMISE)
-        extra = str(E, ((const ar_snap_promise *)g->source)->id);
+        d->key_extra = ((const ar_snap_promise *)g->source)->id;
     else if (g->kind == ARCHASE_DECISION_SEND_MESSAGE && g->source)
-        extra = ar_snap_invoice_id(E->s, lead->inv);
-    const char *parts[] = { E->date, archase_decision_kind_name(g->kind), ar_snap_customer_id(E->s, E->c),
-                            ar_strtab_str(&ds->rules, d->rule), channel_name(g->channel),
-                            g->tmpl ? g->tmpl->name : "-", g->tone ? archase_tone_name(g->tone) : "-",
-                            d->currency, extra };
-    d->key = key_of(ds, parts, sizeof parts / sizeof parts[0]);
+        d->key_extra = AR_KEY_LEAD;
     return 0;
 }
 

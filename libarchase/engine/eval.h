@@ -127,7 +127,6 @@ typedef struct ar_eval {
     uint32_t               *step_base;    /* per policy sequence: its first entry below */
     uint32_t               *step_text;    /* per step: its id's number in the snapshot's text */
     uint32_t               *step_rule;    /* per step: its rule's number, AR_IDX_NONE until used */
-    char                    date[ARCHASE_DATE_FORMAT_MAX]; /* as_of, for keys */
     ar_sha256               sha;          /* approval payloads; md NULL until the first */
     ar_canon                canon;        /* approval payloads, reused */
     const ar_group        **order;        size_t order_cap; /* the customer's groups in emit order */

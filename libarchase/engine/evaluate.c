@@ -90,7 +90,6 @@ static int setup(ar_eval *E) {
     for (int i = 0; i < 5; i++)
         E->aging_sym[i] = sym(p, bands[i]);
     E->none_sym = sym(p, "none");
-    archase_date_format(E->as_of, E->date, sizeof E->date);
     E->calendar = p->guardrails.calendar ? p->guardrails.calendar->calendar : NULL;
     /* The calendar fields are the as-of date's. */
     int32_t y, m, d;
@@ -857,15 +856,18 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
     archase_decisions *ds = ar_calloc(a, 1, sizeof *ds);
     if (!ds)
         return ARCHASE_ENOMEM;
+    if (pthread_mutex_init(&ds->key_lock, NULL)) {
+        ar_free(a, ds);
+        return ARCHASE_ENOMEM;
+    }
     ds->allocator = *a;
     ds->snap = s;
     ds->policy = p;
     ds->as_of = as_of;
     ds->default_zone = zone;
     memcpy(ds->policy_hash, p->hash, 32);
-    ar_buf_init(&ds->text, &ds->allocator);
+    archase_date_format(as_of, ds->date, sizeof ds->date);
     ar_strtab_init(&ds->rules, &ds->allocator);
-    ar_buf_putc(&ds->text, 0); /* offset 0 is "" */
     size_t n = s->invoice_count ? s->invoice_count : 1;
     ds->assess = ar_calloc(a, n, sizeof *ds->assess);
     E.ds = ds;
@@ -885,8 +887,6 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
         rc = ar_emit_call_capacity(&E);
     if (!rc)
         rc = ar_ds_index(ds);
-    if (!rc && ds->text.err)
-        rc = ds->text.err;
     if (!rc) {
         *out = ds;
         ds = NULL;
