@@ -1,10 +1,14 @@
 /* tests/test_lifecycle_properties.c — properties of promises, disputes and
  * the reconciliation queue over random sequences of events (payments,
- * promises, instalment plans, cancellations, disputes, reviews,
+ * part of a promise paid, promises, instalment plans, cancellations,
+ * disputes, reviews,
  * resolutions with credits, reconciliation resolutions), the days moving
  * forward in between:
  *   - every promise and every dispute is in exactly one state, and once
  *     every deadline has passed no promise is still open;
+ *   - the promise-kept KPI, computed from the facts, counts as kept exactly
+ *     the promises stored as kept, and as due those kept, partially kept or
+ *     broken;
  *   - a refused call changes nothing (the audit log does not grow);
  *   - for every invoice, what payments and credits applied plus what is
  *     open equals what was invoiced;
@@ -34,6 +38,8 @@ typedef struct world {
     archase_date    today;
     int             promises, disputes;
     int64_t         invoiced[INVOICES];
+    int             last_promise_invoice; /* of the newest promise, -1 = none */
+    int64_t         last_promise_amount;
 } world;
 
 static const char *invoice_id(int i) {
@@ -142,8 +148,33 @@ static void promise(world *w) {
     uint64_t before = audit_size(w);
     int rc = archase_promise_record(w->eng, w->policy, &p, w->today);
     attempt(w, rc, before);
-    if (!rc)
+    if (!rc) {
         w->promises++;
+        w->last_promise_invoice = i;
+        w->last_promise_amount = p.amount.minor;
+    }
+}
+
+/* Part of the newest promise (three fifths) paid on its invoice: only
+ * payments pay toward a promise, so without this a promise is rarely
+ * partially kept. */
+static void pay_part_of_a_promise(world *w) {
+    int i = w->last_promise_invoice;
+    if (i < 0)
+        return;
+    int64_t part = w->last_promise_amount * 3 / 5, open = open_of(w, i);
+    if (part <= 0 || part > open)
+        return;
+    char id[32];
+    snprintf(id, sizeof id, "PART-%d-%d", (int)w->today, (int)test_rng_below(&w->rng, 1000000));
+    archase_payment p = ARCHASE_PAYMENT_INIT;
+    p.id = id;
+    p.customer_id = customer_of(i);
+    p.invoice_id = invoice_id(i);
+    p.date = w->today;
+    p.amount = (archase_money){ part, "EUR" };
+    assert_int_equal(archase_payment_put(w->eng, &p, NULL), 0);
+    w->last_promise_invoice = -1;
 }
 
 static void cancel(world *w) {
@@ -259,6 +290,7 @@ static void run(uint64_t seed, tally *seen) {
     world w;
     memset(&w, 0, sizeof w);
     test_rng_seed(&w.rng, seed);
+    w.last_promise_invoice = -1;
     assert_int_equal(archase_open_memory(NULL, &w.eng), 0);
     assert_int_equal(archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", NULL, &w.policy, NULL), 0);
     archase_date start = 0;
@@ -284,8 +316,9 @@ static void run(uint64_t seed, tally *seen) {
         w.today = start + d;
         int events = (int)test_rng_below(&w.rng, 5);
         for (int e = 0; e < events; e++) {
-            switch (test_rng_below(&w.rng, 7)) {
+            switch (test_rng_below(&w.rng, 8)) {
             case 0: pay(&w); break;
+            case 7: pay_part_of_a_promise(&w); break;
             case 6: overpay_and_apply(&w); break;
             case 1: promise(&w); break;
             case 2: cancel(&w); break;
@@ -324,6 +357,24 @@ static void run(uint64_t seed, tally *seen) {
     assert_int_equal(d.total, w.disputes);
     assert_int_equal(d.by_state[ARCHASE_DISPUTE_RESOLVED], w.disputes);
     check_money(&w);
+    /* The promise-kept KPI (from the facts) and the stored states agree:
+     * kept is kept, partially kept and broken are due and not kept, and a
+     * cancelled promise (by a person, or its invoices closed without it) is
+     * not due. */
+    archase_kpi_options ko = ARCHASE_KPI_OPTIONS_INIT;
+    ko.policy = w.policy;
+    archase_kpi_report *kr = NULL;
+    assert_int_equal(archase_kpi_compute(w.eng, start - 60, w.today, &ko, &kr), 0);
+    archase_kpi_value due = { 0, 0, 0 }, kept = { 0, 0, 0 };
+    if (p.total > p.by_state[ARCHASE_PROMISE_STATE_CANCELLED]) {
+        assert_int_equal(archase_kpi_value_get(kr, 0, ARCHASE_KPI_PROMISES_DUE, &due), 0);
+        assert_int_equal(archase_kpi_value_get(kr, 0, ARCHASE_KPI_PROMISES_KEPT, &kept), 0);
+    }
+    archase_kpi_report_free(kr);
+    assert_int_equal(kept.value, p.by_state[ARCHASE_PROMISE_STATE_KEPT]);
+    assert_int_equal(due.value, p.by_state[ARCHASE_PROMISE_STATE_KEPT] +
+                                    p.by_state[ARCHASE_PROMISE_STATE_PARTIALLY_KEPT] +
+                                    p.by_state[ARCHASE_PROMISE_STATE_BROKEN]);
     for (int k = 0; k < 8; k++)
         seen->by_state[k] += p.by_state[k];
     seen->total += d.total;

@@ -411,6 +411,88 @@ static void a_plan_broken_at_an_instalment_counts_as_broken_before_its_last_date
     assert_int_equal(evaluate(f, "2026-03-19").promise_open, 0);
 }
 
+/* ---- the promise-kept KPI agrees with the states ------------------------------------------------- */
+
+typedef struct kept_rate {
+    int64_t due, kept, promised, paid;
+    int     count_defined;
+} kept_rate;
+
+static kept_rate kpi_of(fixture *f, const char *from, const char *to) {
+    archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
+    o.policy = f->policy;
+    archase_kpi_report *r = NULL;
+    assert_int_equal(archase_kpi_compute(f->eng, D(from), D(to), &o, &r), 0);
+    archase_kpi_value v[5];
+    static const int metrics[] = { ARCHASE_KPI_PROMISES_DUE, ARCHASE_KPI_PROMISES_KEPT, ARCHASE_KPI_PROMISED_AMOUNT,
+                                   ARCHASE_KPI_PROMISED_PAID, ARCHASE_KPI_PROMISE_KEPT_COUNT };
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(archase_kpi_value_get(r, 0, metrics[k], &v[k]), 0);
+    archase_kpi_report_free(r);
+    kept_rate k = { v[0].value, v[1].value, v[2].value, v[3].value, v[4].defined };
+    return k;
+}
+
+/* A plan is a series of promises (GLOSSARY.md): one instalment missed and
+ * the plan is not kept, though the money came by its last date: broken in
+ * the store, due and not kept in the KPI, all of it paid by amount. */
+static void a_plan_that_missed_an_instalment_is_not_kept_though_paid_by_its_last_date(void **state) {
+    fixture *f = *state;
+    archase_instalment plan[] = { { D("2026-03-10"), { 50000, "EUR" } }, { D("2026-03-20"), { 50000, "EUR" } } };
+    archase_promise p = promise("PLAN-1", inv1, 1, 100000, "2026-03-20");
+    p.instalments = plan;
+    p.instalment_count = 2;
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(update(f, "2026-03-13").promises_broken, 1); /* 03-10 + 2 days passed unpaid */
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-15", 100000, 0), 0);
+    update(f, "2026-03-23");
+    assert_int_equal(state_of(f, "PLAN-1").state, ARCHASE_PROMISE_STATE_BROKEN);
+    kept_rate k = kpi_of(f, "2026-03-01", "2026-03-31");
+    assert_int_equal(k.due, 1);
+    assert_int_equal(k.kept, 0);
+    assert_int_equal(k.paid, 100000);
+    assert_int_equal(k.promised, 100000);
+}
+
+/* Kept means paid (GLOSSARY.md): a credit note that closes the invoice
+ * leaves nothing to keep. The promise is cancelled (cause invoices_closed),
+ * opens no reconciliation item, and the KPI leaves it out like any
+ * cancelled promise, before and after the day's move. */
+static void a_promise_whose_invoice_a_credit_note_closed_is_cancelled_not_kept(void **state) {
+    fixture *f = *state;
+    archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-16");
+    record_ok(f, &p, "2026-03-05");
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-09", 30000, 0), 0);
+    archase_payment credit = ARCHASE_PAYMENT_INIT;
+    credit.id = "CN-1";
+    credit.customer_id = "ACME";
+    credit.invoice_id = "INV-1";
+    credit.kind = ARCHASE_CREDIT_NOTE;
+    credit.date = D("2026-03-12");
+    credit.amount = (archase_money){ 70000, "EUR" };
+    assert_int_equal(archase_payment_put(f->eng, &credit, NULL), 0);
+    kept_rate before = kpi_of(f, "2026-03-01", "2026-03-31");
+    archase_lifecycle_counts c = update(f, "2026-03-12");
+    assert_int_equal(c.transitions, 1);
+    assert_int_equal(c.promises_kept, 0);
+    assert_int_equal(c.recon_opened, 0);
+    seen s = state_of(f, "PTP-1");
+    assert_int_equal(s.state, ARCHASE_PROMISE_STATE_CANCELLED);
+    assert_int_equal(s.paid.minor, 30000);
+    kept_rate after = kpi_of(f, "2026-03-01", "2026-03-31");
+    assert_int_equal(before.due, 0);
+    assert_int_equal(after.due, 0);
+    assert_false(after.count_defined);
+    /* paid in full instead: kept in both */
+    archase_promise q = promise("PTP-2", (const char *const[]){ "INV-2" }, 1, 50000, "2026-03-16");
+    record_ok(f, &q, "2026-03-12");
+    assert_int_equal(pay(f->eng, "PAY-2", "INV-2", "2026-03-14", 50000, 0), 0);
+    assert_int_equal(update(f, "2026-03-14").promises_kept, 1);
+    kept_rate k = kpi_of(f, "2026-03-01", "2026-03-31");
+    assert_int_equal(k.due, 1);
+    assert_int_equal(k.kept, 1);
+}
+
 /* ---- failures ------------------------------------------------------------------------------------ */
 
 static int flow_with(const archase_allocator *a, void *ctx) {
@@ -525,6 +607,10 @@ static void a_failing_storage_call_records_no_promise(void **state) {
 }
 
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(a_plan_that_missed_an_instalment_is_not_kept_though_paid_by_its_last_date, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_promise_whose_invoice_a_credit_note_closed_is_cancelled_not_kept, setup,
+                                    test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_recorded_promise_is_open_and_recording_it_again_changes_nothing, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(invalid_promises_are_refused_with_a_clear_error_and_nothing_written, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_promise_paid_in_full_is_kept_once, setup, test_ledger_teardown),

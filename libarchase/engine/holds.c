@@ -150,8 +150,8 @@ void ar_promise_history(const archase_policy *p, const archase_snapshot *s, cons
         case ARCHASE_PROMISE_STATUS_OPEN: {
             ar_promise_eff e;
             ar_promise_effect(p, s, pr, as_of, &e);
-            if (e.state == AR_PROMISE_OPEN)
-                continue;
+            if (e.state == AR_PROMISE_OPEN || (e.state == AR_PROMISE_MET && e.paid < pr->amount))
+                continue; /* open, or its invoices closed otherwise: cancelled by the day's move */
             is_kept = e.state == AR_PROMISE_MET ? 1 : e.state == AR_PROMISE_PARTIAL ? -1 : 0;
             if (e.state == AR_PROMISE_BROKEN)
                 when = e.deadline; /* broken the day it was missed */

@@ -405,12 +405,15 @@ int ar_promises_advance_txn(archase_engine *e, const archase_policy *policy, con
         ar_coll_date(eff.deadline, d);
         switch (eff.state) {
         case AR_PROMISE_MET: {
-            to = ARCHASE_PROMISE_STATUS_KEPT;
             int64_t total = 0;
             for (uint32_t k = 0; k < pr->pay_count; k++)
                 if (snap->promise_payments[pr->pay_first + k].date <= as_of)
                     total += snap->promise_payments[pr->pay_first + k].applied;
             paid = total;
+            /* Kept means paid in full (GLOSSARY.md). Invoices closed
+             * otherwise (a credit note, a write-off) leave nothing to keep
+             * and nobody at fault: the promise no longer applies. */
+            to = total >= pr->amount ? ARCHASE_PROMISE_STATUS_KEPT : ARCHASE_PROMISE_STATUS_CANCELLED;
             cause = total >= pr->amount ? "paid_in_full" : "invoices_closed";
             ar_coll_money(total, pr->currency, b, sizeof b);
             snprintf(detail, sizeof detail, "%s paid toward %s", b, a);
@@ -440,7 +443,7 @@ int ar_promises_advance_txn(archase_engine *e, const archase_policy *policy, con
             counts->promises_partially_kept += to == ARCHASE_PROMISE_STATUS_PARTIALLY_KEPT;
             counts->promises_broken += to == ARCHASE_PROMISE_STATUS_BROKEN;
         }
-        if (paid > 0 && paid != pr->amount && !(to == ARCHASE_PROMISE_STATUS_KEPT && paid < pr->amount))
+        if (paid > 0 && paid != pr->amount && to != ARCHASE_PROMISE_STATUS_CANCELLED)
             rc = ar_recon_open_promise_txn(e, snap, pr, paid, as_of, counts);
     }
     return rc;

@@ -400,7 +400,10 @@ static int on_payment(void *ctx, const archase_record *rec) {
             else
                 hi = mid;
         }
-        for (size_t i = lo; i < L->cov_n && L->cov[i].covered == cov; i++) {
+        /* Only payments pay toward a promise: credit notes, adjustments and
+         * write-offs close invoices without the customer paying
+         * (GLOSSARY.md, "Promise-kept rate"). */
+        for (size_t i = lo; i < L->cov_n && L->cov[i].covered == cov && rec->status == ARCHASE_PAYMENT; i++) {
             const ar_snap_promise *p = &s->promises[L->cov[i].promise];
             if (p->recorded_on != ARCHASE_DATE_NONE && rec->date < p->recorded_on)
                 continue;

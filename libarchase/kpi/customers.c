@@ -78,9 +78,12 @@ int ar_kpi_customers_compute(archase_kpi_report *r, const ar_kv *v, archase_date
         if (pr->status == ARCHASE_PROMISE_STATUS_CANCELLED || deadline > to ||
             deadline <= to - PROMISE_YEAR || (pr->recorded != ARCHASE_DATE_NONE && pr->recorded > to))
             continue;
+        int outcome = ar_kv_promise_outcome(v, pr, p->grace_days);
+        if (outcome == AR_KV_PROMISE_VOID)
+            continue; /* its invoices closed without it: as cancelled */
         archase_kpi_customer *c = &r->customers[pr->customer].c;
         c->promises_due++;
-        if (ar_kv_promise_paid(v, pr, deadline) < pr->amount)
+        if (outcome == AR_KV_PROMISE_NOT_KEPT)
             c->broken_promises++;
     }
     r->customer_count = n;

@@ -126,11 +126,14 @@ static void add_promises(acc *accs, const ar_kv *v, int only, archase_date from,
         archase_date deadline = ar_kv_promise_deadline(p, prm->grace_days);
         if (deadline < from || deadline > to || (p->recorded != ARCHASE_DATE_NONE && p->recorded > to))
             continue;
+        int outcome = ar_kv_promise_outcome(v, p, prm->grace_days);
+        if (outcome == AR_KV_PROMISE_VOID)
+            continue; /* its invoices closed without it: as cancelled */
         int64_t paid = ar_kv_promise_paid(v, p, deadline);
         a->promises_due++;
         a->promised += p->amount;
         a->promised_paid += paid;
-        if (paid >= p->amount)
+        if (outcome == AR_KV_PROMISE_KEPT)
             a->promises_kept++;
     }
 }

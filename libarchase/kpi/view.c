@@ -87,6 +87,38 @@ int64_t ar_kv_promise_paid(const ar_kv *v, const ar_kv_promise *p, archase_date 
     return paid;
 }
 
+/* The day all of the promise's invoices were closed, NONE while one is open. */
+static archase_date all_closed_on(const ar_kv *v, const ar_kv_promise *p) {
+    archase_date last = ARCHASE_DATE_NONE;
+    for (uint32_t k = 0; k < p->inv_count; k++) {
+        archase_date s = v->invoices[v->links[p->inv_first + k]].settled;
+        if (s == ARCHASE_DATE_NONE)
+            return ARCHASE_DATE_NONE;
+        if (last == ARCHASE_DATE_NONE || s > last)
+            last = s;
+    }
+    return last;
+}
+
+int ar_kv_promise_outcome(const ar_kv *v, const ar_kv_promise *p, int32_t default_grace) {
+    int32_t grace = p->grace_days == ARCHASE_GRACE_POLICY_DEFAULT ? default_grace : p->grace_days;
+    if (grace < 0)
+        grace = 0;
+    archase_date closed = all_closed_on(v, p);
+    uint32_t parts = p->inst_count ? p->inst_count : 1;
+    int64_t due = 0;
+    for (uint32_t k = 0; k < parts; k++) {
+        const ar_kv_instalment *in = p->inst_count ? &v->instalments[p->inst_first + k] : NULL;
+        archase_date deadline = (in ? in->date : p->promised) + grace;
+        due += in ? in->amount : p->amount;
+        if (closed != ARCHASE_DATE_NONE && closed <= deadline)
+            return ar_kv_promise_paid(v, p, closed) >= p->amount ? AR_KV_PROMISE_KEPT : AR_KV_PROMISE_VOID;
+        if (ar_kv_promise_paid(v, p, deadline) < (due < p->amount ? due : p->amount))
+            return AR_KV_PROMISE_NOT_KEPT;
+    }
+    return AR_KV_PROMISE_KEPT;
+}
+
 /* ---- loading ------------------------------------------------------------- */
 
 typedef struct loader {

@@ -139,4 +139,17 @@ archase_date ar_kv_promise_deadline(const ar_kv_promise *p, int32_t default_grac
  * at most the promised amount. */
 int64_t ar_kv_promise_paid(const ar_kv *v, const ar_kv_promise *p, archase_date until);
 
+/* How a promise due by its deadline turned out (docs/kpi-formulas.md,
+ * "Promise-kept rate"), the same as the promise state machine decides it:
+ * AR_KV_PROMISE_KEPT when paid toward it, by each deadline (each
+ * instalment's date + grace for a plan: a series of promises), what was due
+ * by then; AR_KV_PROMISE_NOT_KEPT when a deadline passed without it; and
+ * AR_KV_PROMISE_VOID when all its invoices were closed, with less than its
+ * amount paid toward it, before a deadline was missed (a credit note, a
+ * write-off: nothing was left to keep; the state machine cancels it). */
+#define AR_KV_PROMISE_NOT_KEPT 0
+#define AR_KV_PROMISE_KEPT 1
+#define AR_KV_PROMISE_VOID 2
+int ar_kv_promise_outcome(const ar_kv *v, const ar_kv_promise *p, int32_t default_grace);
+
 #endif
