@@ -11,7 +11,6 @@
 
 #include "archase/archase.h"
 #include "support/failalloc.h"
-#include "support/faultstore.h"
 #include "support/ledger.h"
 #include "support/testutil.h"
 
@@ -334,34 +333,27 @@ static void the_notice_survives_every_allocation_failure(void **state) {
 
 static void a_failing_storage_call_writes_neither_request_nor_notice(void **state) {
     (void)state;
-    for (size_t n = 1;; n++) {
-        fixture f;
-        faultstore *fs;
+    test_fault_round fr;
+    for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
+        fixture *f = &fr.l;
         clock_now = at("2026-03-10", 9);
-        test_ledger_open_faulty(&f, &ledger, &fs);
-        assert_int_equal(put_contact(&f), 0);
-        archase_credit_recommendation r = recommend(&f, "2026-03-10");
-        uint64_t before = test_audit_size(f.eng);
+        assert_int_equal(put_contact(f), 0);
+        archase_credit_recommendation r = recommend(f, "2026-03-10");
+        uint64_t before = test_audit_size(f->eng);
         char id[ARCHASE_APPROVAL_ID_MAX];
-        fs->fail_at = fs->calls + n;
-        int rc = archase_credit_request(f.eng, f.policy, "ACME", &r, "carl",
+        test_fault_arm(&fr);
+        int rc = archase_credit_request(f->eng, f->policy, "ACME", &r, "carl",
                                         "150% of the limit is used, hold new orders", id, NULL);
-        int failed = fs->failures > 0;
-        fs->fail_at = 0;
+        int failed = test_fault_disarm(&fr);
         if (failed) {
             assert_int_not_equal(rc, 0);
-            assert_int_equal(requests(&f), 0);
-            assert_int_equal(test_audit_size(f.eng), before);
+            assert_int_equal(requests(f), 0);
+            assert_int_equal(test_audit_size(f->eng), before);
         } else {
             assert_int_equal(rc, 0);
-            assert_int_equal(requests(&f), 1);
-            assert_true(outbox_item(&f, "credit_notice/", id).found);
-            assert_int_equal(test_audit_size(f.eng), before + 2);
-        }
-        test_ledger_close_faulty(&f, fs);
-        if (!failed) {
-            assert_true(n > 3);
-            break;
+            assert_int_equal(requests(f), 1);
+            assert_true(outbox_item(f, "credit_notice/", id).found);
+            assert_int_equal(test_audit_size(f->eng), before + 2);
         }
     }
 }

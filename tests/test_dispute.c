@@ -11,7 +11,6 @@
 
 #include "archase/archase.h"
 #include "support/failalloc.h"
-#include "support/faultstore.h"
 #include "support/ledger.h"
 #include "support/testutil.h"
 
@@ -459,70 +458,54 @@ static void disputes_survive_every_allocation_failure(void **state) {
 
 static void a_failing_storage_call_leaves_the_dispute_as_it_was(void **state) {
     (void)state;
-    for (size_t n = 1;; n++) {
-        fixture f;
-        faultstore *fs;
-        test_ledger_open_faulty(&f, &ledger, &fs);
+    test_fault_round fr;
+    for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
+        fixture *f = &fr.l;
         archase_dispute d = dispute("D-1", "damaged_goods", 30000);
-        assert_int_equal(archase_dispute_open(f.eng, f.policy, &d, D("2026-03-05")), 0);
-        uint64_t before = test_audit_size(f.eng);
+        assert_int_equal(archase_dispute_open(f->eng, f->policy, &d, D("2026-03-05")), 0);
+        uint64_t before = test_audit_size(f->eng);
         archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
         o.id = "D-1";
         o.resolution = ARCHASE_RESOLUTION_CREDIT_ISSUED;
         o.credited = (archase_money){ 30000, "EUR" };
         o.root_cause = "packaging";
         o.by = "lena";
-        fs->fail_at = fs->calls + n;
-        int rc = archase_dispute_resolve(f.eng, f.policy, &o, D("2026-03-09"), NULL, NULL);
-        int failed = fs->failures > 0;
-        fs->fail_at = 0;
-        seen s = standing(&f, "2026-03-09");
+        test_fault_arm(&fr);
+        int rc = archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-09"), NULL, NULL);
+        int failed = test_fault_disarm(&fr);
+        seen s = standing(f, "2026-03-09");
         if (failed) {
             assert_int_not_equal(rc, 0);
-            assert_int_equal(test_audit_size(f.eng), before);
+            assert_int_equal(test_audit_size(f->eng), before);
             assert_int_equal(s.status, ARCHASE_DISPUTE_OPEN);
-            assert_int_equal(open_amount(&f, "INV-1"), 100000);
+            assert_int_equal(open_amount(f, "INV-1"), 100000);
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(s.status, ARCHASE_DISPUTE_RESOLVED);
-            assert_int_equal(open_amount(&f, "INV-1"), 70000);
-        }
-        archase_audit_report report;
-        assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        test_ledger_close_faulty(&f, fs);
-        if (!failed) {
-            assert_true(n > 3);
-            break;
+            assert_int_equal(open_amount(f, "INV-1"), 70000);
         }
     }
 }
 
 static void a_failing_storage_call_opens_no_dispute(void **state) {
     (void)state;
-    for (size_t n = 1;; n++) {
-        fixture f;
-        faultstore *fs;
-        test_ledger_open_faulty(&f, &ledger, &fs);
+    test_fault_round fr;
+    for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
+        fixture *f = &fr.l;
         archase_dispute d = dispute("D-1", "pricing", 30000);
-        uint64_t before = test_audit_size(f.eng);
-        fs->fail_at = fs->calls + n;
-        int rc = archase_dispute_open(f.eng, f.policy, &d, D("2026-03-05"));
-        int failed = fs->failures > 0;
-        fs->fail_at = 0;
-        seen s = standing(&f, "2026-03-05");
+        uint64_t before = test_audit_size(f->eng);
+        test_fault_arm(&fr);
+        int rc = archase_dispute_open(f->eng, f->policy, &d, D("2026-03-05"));
+        int failed = test_fault_disarm(&fr);
+        seen s = standing(f, "2026-03-05");
         if (failed) {
             assert_int_not_equal(rc, 0);
             assert_int_equal(s.count, 0);
-            assert_int_equal(test_audit_size(f.eng), before);
+            assert_int_equal(test_audit_size(f->eng), before);
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(s.count, 1);
-            assert_int_equal(test_audit_size(f.eng), before + 2);
-        }
-        test_ledger_close_faulty(&f, fs);
-        if (!failed) {
-            assert_true(n > 3);
-            break;
+            assert_int_equal(test_audit_size(f->eng), before + 2);
         }
     }
 }

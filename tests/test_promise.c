@@ -10,7 +10,6 @@
 
 #include "archase/archase.h"
 #include "support/failalloc.h"
-#include "support/faultstore.h"
 #include "support/ledger.h"
 #include "support/testutil.h"
 
@@ -535,73 +534,55 @@ static void promises_survive_every_allocation_failure(void **state) {
 
 static void a_failing_storage_call_leaves_promises_as_they_were(void **state) {
     (void)state;
-    for (size_t n = 1;; n++) {
-        fixture f;
-        faultstore *fs;
-        test_ledger_open_faulty(&f, &ledger, &fs);
+    test_fault_round fr;
+    for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
+        fixture *f = &fr.l;
         archase_promise p = promise("PTP-1", inv1, 1, 100000, "2026-03-10");
-        assert_int_equal(archase_promise_record(f.eng, f.policy, &p, D("2026-03-05")), 0);
-        uint64_t before = test_audit_size(f.eng);
-        fs->fail_at = fs->calls + n;
+        assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), 0);
+        uint64_t before = test_audit_size(f->eng);
+        test_fault_arm(&fr);
         archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
-        int rc = archase_lifecycle_update(f.eng, f.policy, D("2026-03-13"), &c);
-        int failed = fs->failures > 0;
-        fs->fail_at = 0;
-        seen s = state_of(&f, "PTP-1");
+        int rc = archase_lifecycle_update(f->eng, f->policy, D("2026-03-13"), &c);
+        int failed = test_fault_disarm(&fr);
+        seen s = state_of(f, "PTP-1");
         if (failed) {
             assert_int_not_equal(rc, 0);
-            assert_int_equal(test_audit_size(f.eng), before);
+            assert_int_equal(test_audit_size(f->eng), before);
             assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
         } else {
             assert_int_equal(rc, 0);
-            assert_int_equal(test_audit_size(f.eng), before + 1);
+            assert_int_equal(test_audit_size(f->eng), before + 1);
             assert_int_equal(s.state, ARCHASE_PROMISE_STATE_BROKEN);
-        }
-        archase_audit_report report;
-        assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        test_ledger_close_faulty(&f, fs);
-        if (!failed) {
-            assert_true(n > 3);
-            break;
         }
     }
 }
 
 static void a_failing_storage_call_records_no_promise(void **state) {
     (void)state;
-    for (size_t n = 1;; n++) {
-        fixture f;
-        faultstore *fs;
-        test_ledger_open_faulty(&f, &ledger, &fs);
+    test_fault_round fr;
+    for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
+        fixture *f = &fr.l;
         archase_promise p = promise("PTP-1", both, 2, 100000, "2026-03-10");
-        uint64_t before = test_audit_size(f.eng);
-        fs->fail_at = fs->calls + n;
-        int rc = archase_promise_record(f.eng, f.policy, &p, D("2026-03-05"));
+        uint64_t before = test_audit_size(f->eng);
+        test_fault_arm(&fr);
+        int rc = archase_promise_record(f->eng, f->policy, &p, D("2026-03-05"));
         if (!rc)
-            rc = archase_promise_cancel(f.eng, "PTP-1", "withdrawn", D("2026-03-06"));
-        int failed = fs->failures > 0;
-        fs->fail_at = 0;
-        seen s = state_of(&f, "PTP-1");
+            rc = archase_promise_cancel(f->eng, "PTP-1", "withdrawn", D("2026-03-06"));
+        int failed = test_fault_disarm(&fr);
+        seen s = state_of(f, "PTP-1");
         if (failed) {
             assert_int_not_equal(rc, 0);
             /* either nothing, or the promise recorded and still open */
             if (s.found) {
                 assert_int_equal(s.state, ARCHASE_PROMISE_STATE_OPEN);
-                assert_int_equal(test_audit_size(f.eng), before + 2);
+                assert_int_equal(test_audit_size(f->eng), before + 2);
             } else {
-                assert_int_equal(test_audit_size(f.eng), before);
+                assert_int_equal(test_audit_size(f->eng), before);
             }
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(s.state, ARCHASE_PROMISE_STATE_CANCELLED);
-            assert_int_equal(test_audit_size(f.eng), before + 3);
-        }
-        archase_audit_report report;
-        assert_int_equal(archase_audit_verify(f.eng, NULL, &report), 0);
-        test_ledger_close_faulty(&f, fs);
-        if (!failed) {
-            assert_true(n > 3);
-            break;
+            assert_int_equal(test_audit_size(f->eng), before + 3);
         }
     }
 }

@@ -88,6 +88,39 @@ void test_ledger_close_faulty(test_ledger *l, faultstore *fs) {
     test_free(fs);
 }
 
+void test_fault_start(test_fault_round *r, const test_ledger_spec *spec) {
+    memset(r, 0, sizeof *r);
+    r->spec = spec;
+    r->failed = 1;
+}
+
+int test_fault_next(test_fault_round *r) {
+    if (r->n) {
+        archase_audit_report report;
+        assert_int_equal(archase_audit_verify(r->l.eng, NULL, &report), 0);
+        test_ledger_close_faulty(&r->l, r->fs);
+        r->fs = NULL;
+        if (!r->failed) {
+            assert_true(r->n > 3);
+            return 0;
+        }
+    }
+    r->n++;
+    r->failed = 0;
+    test_ledger_open_faulty(&r->l, r->spec, &r->fs);
+    return 1;
+}
+
+void test_fault_arm(test_fault_round *r) {
+    r->fs->fail_at = r->fs->calls + r->n;
+}
+
+int test_fault_disarm(test_fault_round *r) {
+    r->failed = r->fs->failures > 0;
+    r->fs->fail_at = 0;
+    return r->failed;
+}
+
 int test_ledger_setup(void **state, const test_ledger_spec *spec) {
     test_ledger *l = calloc(1, sizeof *l);
     assert_non_null(l);

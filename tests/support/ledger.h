@@ -45,6 +45,32 @@ void test_ledger_close(test_ledger *l);
 void test_ledger_open_faulty(test_ledger *l, const test_ledger_spec *spec, faultstore **fs);
 void test_ledger_close_faulty(test_ledger *l, faultstore *fs);
 
+/* The storage-failure loop: round N opens a fresh ledger of `spec` over a
+ * faultstore, and the Nth storage call after test_fault_arm fails, until a
+ * round in which none failed (which must take more than three calls):
+ *
+ *     test_fault_round r;
+ *     for (test_fault_start(&r, &ledger); test_fault_next(&r);) {
+ *         ... what the call needs (nothing fails) ...
+ *         test_fault_arm(&r);
+ *         int rc = the_call(r.l.eng, ...);
+ *         if (test_fault_disarm(&r)) ... it failed: nothing changed
+ *         else ... it worked
+ *     }
+ *
+ * After each round the audit log must verify; then the ledger is closed. */
+typedef struct test_fault_round {
+    const test_ledger_spec *spec;
+    test_ledger             l;
+    faultstore             *fs;
+    size_t                  n;
+    int                     failed;
+} test_fault_round;
+void test_fault_start(test_fault_round *r, const test_ledger_spec *spec);
+int  test_fault_next(test_fault_round *r);
+void test_fault_arm(test_fault_round *r);
+int  test_fault_disarm(test_fault_round *r);
+
 /* cmocka setup and teardown: *state becomes a heap test_ledger of `spec`. */
 int test_ledger_setup(void **state, const test_ledger_spec *spec);
 int test_ledger_teardown(void **state);
