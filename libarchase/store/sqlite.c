@@ -1039,56 +1039,17 @@ static int sql_outbox_mark_in_doubt(void *ud, const char *id, archase_instant at
     return outbox_move(ss, id, ARCHASE_OUTBOX_IN_DOUBT, at);
 }
 
-/* The rows a claim selected, copied: records whose strings and data are
- * offsets into `text` until the copying is done. */
-typedef struct claim_rows {
-    archase_record *recs;
-    size_t          n, cap;
-    ar_buf          text;
-} claim_rows;
-
-static size_t keep(ar_buf *b, const void *p, size_t len, int terminate) {
-    size_t at = b->len;
-    ar_buf_put(b, p, len);
-    if (terminate)
-        ar_buf_putc(b, 0);
-    return at;
-}
-
-/* Copies the current row (read_row's record) into `rows`. */
-static int keep_row(sqlstore *ss, claim_rows *rows, const archase_record *r) {
-    if (ar_grow(A(ss), (void **)&rows->recs, &rows->cap, rows->n + 1, sizeof *rows->recs))
-        return fail(ss, ARCHASE_ENOMEM, "out of memory");
-    archase_record *k = &rows->recs[rows->n++];
-    *k = *r;
-    /* Offsets + 1 (0 = NULL) until the text stops moving. */
-    k->id = (const char *)(uintptr_t)(keep(&rows->text, r->id, strlen(r->id), 1) + 1);
-    k->customer_id =
-        r->customer_id ? (const char *)(uintptr_t)(keep(&rows->text, r->customer_id, strlen(r->customer_id), 1) + 1)
-                       : NULL;
-    k->invoice_id =
-        r->invoice_id ? (const char *)(uintptr_t)(keep(&rows->text, r->invoice_id, strlen(r->invoice_id), 1) + 1)
-                      : NULL;
-    k->data = r->data ? (const void *)(uintptr_t)(keep(&rows->text, r->data, r->size, 0) + 1) : NULL;
-    return rows->text.err ? fail(ss, ARCHASE_ENOMEM, "out of memory") : 0;
-}
-
-static const char *at_offset(const ar_buf *b, const void *p) {
-    return p ? (const char *)b->data + ((uintptr_t)p - 1) : NULL;
-}
-
-static int build_claim_select(sqlstore *ss, ar_buf *b, int family, int shape) {
+static int build_claim_update(sqlstore *ss, ar_buf *b, int family, int shape) {
     (void)ss;
     (void)shape;
-    const ar_sql_table *t = ar_sql_table_of(family);
-    ar_buf_puts(b, "SELECT ");
-    put_select_list(b, t, 1);
-    ar_buf_puts(b, " FROM outbox WHERE status IN ('pending', 'failed_retry') AND at <= ?1 ORDER BY at, id LIMIT ?2");
+    ar_buf_puts(b, "UPDATE outbox SET status = 'sending' WHERE id = ?1 RETURNING ");
+    put_select_list(b, ar_sql_table_of(family), 1);
     return 0;
 }
 
-/* One SELECT of the due rows, whole, then one UPDATE by key per row, handing
- * each row on as it is claimed (no read back). */
+/* The ids of the due items in (at, id) order from the status index alone
+ * (whole rows would all go through the sort), then one UPDATE ... RETURNING
+ * by key per item: moved and read in one statement. */
 static int sql_outbox_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn,
                             void *ctx) {
     sqlstore *ss = ud;
@@ -1098,9 +1059,9 @@ static int sql_outbox_claim(void *ud, archase_instant now, uint32_t limit, archa
     if (archase_instant_format(now, now_text, sizeof now_text) != 0)
         return fail(ss, ARCHASE_EINVAL, "the instant is out of range");
     const ar_sql_table *t = ar_sql_table_of(ARCHASE_FAMILY_OUTBOX);
-    claim_rows rows;
-    memset(&rows, 0, sizeof rows);
-    ar_buf_init(&rows.text, A(ss));
+    ar_buf ids; /* NUL-separated */
+    ar_buf_init(&ids, A(ss));
+    uint32_t n = 0;
     int rc = 0, savepoint = 0;
     if (sqlite3_exec(ss->db, "SAVEPOINT outbox_claim", NULL, NULL, NULL) != SQLITE_OK) {
         rc = sfail(ss, "claiming outbox items");
@@ -1109,45 +1070,50 @@ static int sql_outbox_claim(void *ud, archase_instant now, uint32_t limit, archa
     savepoint = 1;
     sqlite3_stmt *st;
     int temp;
-    rc = acquire(ss, &ss->claim_select, NULL, build_claim_select, ARCHASE_FAMILY_OUTBOX, 0, &st, &temp);
+    rc = acquire(ss, &ss->claim_select,
+                 "SELECT id FROM outbox WHERE status IN ('pending', 'failed_retry') AND at <= ?1"
+                 " ORDER BY at, id LIMIT ?2",
+                 NULL, 0, 0, &st, &temp);
     if (rc)
         goto done;
     sqlite3_bind_text(st, 1, now_text, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, limit);
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        archase_record r;
-        rc = read_row(ss, t, st, &r);
-        if (!rc)
-            rc = keep_row(ss, &rows, &r);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        ar_buf_puts(&ids, (const char *)sqlite3_column_text(st, 0));
+        ar_buf_putc(&ids, 0);
+        n++;
     }
-    if (!rc && step != SQLITE_DONE)
+    if (step != SQLITE_DONE)
         rc = sfail(ss, "claiming outbox items");
     release(&ss->claim_select, st, temp);
-    for (size_t i = 0; i < rows.n; i++) {
-        archase_record *r = &rows.recs[i];
-        r->id = at_offset(&rows.text, r->id);
-        r->customer_id = at_offset(&rows.text, r->customer_id);
-        r->invoice_id = at_offset(&rows.text, r->invoice_id);
-        r->data = at_offset(&rows.text, r->data);
-    }
-    for (size_t i = 0; i < rows.n && !rc; i++) {
-        archase_record *r = &rows.recs[i];
-        rc = acquire(ss, &ss->claim_update, "UPDATE outbox SET status = 'sending' WHERE id = ?1", NULL, 0, 0, &st,
-                     &temp);
+    if (!rc && ids.err)
+        rc = fail(ss, ARCHASE_ENOMEM, "out of memory");
+    const char *id = (const char *)ids.data;
+    for (uint32_t i = 0; i < n && !rc; i++, id += strlen(id) + 1) {
+        rc = acquire(ss, &ss->claim_update, NULL, build_claim_update, ARCHASE_FAMILY_OUTBOX, 0, &st, &temp);
         if (rc)
             break;
-        sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int stop = 0;
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            archase_record r;
+            rc = read_row(ss, t, st, &r);
+            if (!rc) {
+                int cb = fn(ctx, &r);
+                if (cb < 0)
+                    rc = cb;
+                else if (cb == ARCHASE_SCAN_STOP)
+                    stop = 1;
+            }
+            if (!rc)
+                step = sqlite3_step(st);
+        }
+        if (!rc && step != SQLITE_DONE)
             rc = sfail(ss, "claiming an outbox item");
         release(&ss->claim_update, st, temp);
-        if (rc)
-            break;
-        r->status = ARCHASE_OUTBOX_SENDING;
-        int cb = fn(ctx, r);
-        if (cb < 0)
-            rc = cb;
-        else if (cb == ARCHASE_SCAN_STOP)
+        if (stop)
             break;
     }
 done:
@@ -1157,8 +1123,7 @@ done:
         if (sqlite3_exec(ss->db, "RELEASE outbox_claim", NULL, NULL, NULL) != SQLITE_OK && !rc)
             rc = sfail(ss, "claiming outbox items");
     }
-    ar_free(A(ss), rows.recs);
-    ar_buf_free(&rows.text);
+    ar_buf_free(&ids);
     return rc;
 }
 
