@@ -791,6 +791,188 @@ static void each_section_names_its_mistakes_where_they_are(void **state) {
     }
 }
 
+/* ---- whole documents, one mistake each -------------------------------------------------- */
+
+static const section_case document_cases[] = {
+    { "version: 1\ncurrency: {default: EUR}\nsegments: 5\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:11: segments: expected a list (\"- item\" lines or [a, b]), got a single value" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: []\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:11: segments: at least one segment is needed (a catch-all without \"when\")" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [5]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:12: segments[0]: expected a mapping (key: value lines), got a single value" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: a, sequence: s}, {name: a, when: disputed, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:36: segments[1]: a second segment named \"a\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: a, when: \"true\", sequence: s}, {name: b, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:50: segments[1]: segment \"b\" is unreachable: \"a\" (line 3) before it matches every invoice" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: a, sequence: [s]}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:32: segments[0].sequence: no sequence named \"\" in sequences" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: a, sequence: sx}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:32: segments[0].sequence: no sequence named \"sx\" (did you mean \"s\"?)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: a, sequence: qqqqqqq}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:32: segments[0].sequence: no sequence named \"qqqqqqq\" in sequences" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: a}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:3:12: segments[0]: \"sequence\" is required" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\n",
+      "p.yaml:1:1: \"sequences\" is required" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: 5\n",
+      "p.yaml:3:34: segments[0].sequence: no sequence named \"s\" in sequences" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: 5}\n",
+      "p.yaml:4:16: sequences.s: expected a mapping (key: value lines), got a single value" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: 5}}\n",
+      "p.yaml:4:24: sequences.s.steps: expected a list (\"- item\" lines or [a, b]), got a single value" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: []}}\n",
+      "p.yaml:4:24: sequences.s.steps: a sequence needs at least one step" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [5]}}\n",
+      "p.yaml:4:25: sequences.s.steps[0]: expected a mapping (key: value lines), got a single value" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {}}\n",
+      "p.yaml:4:16: sequences.s: \"steps\" is required" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {}\n",
+      "p.yaml:3:34: segments[0].sequence: no sequence named \"s\" in sequences" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{id: a, offset: 1, action: alert_owner}, {id: a, offset: 2, action: escalate}]}}\n",
+      "p.yaml:4:66: sequences.s.steps[1]: a second step with id \"a\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: send_message, channel: internal}]}}\n",
+      "p.yaml:4:68: sequences.s.steps[0]: send_message needs a message channel (email, sms, letter or portal); calls are queue_call steps, internal tasks alert_owner" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: queue_call, channel: email, template: t}]}}\ntemplates:\n  definitions:\n    t:\n      email:\n        en:\n          subject: Hi\n          body: |\n            Dear {{ customer.name }},\n            please pay soon today.\n",
+      "p.yaml:4:66: sequences.s.steps[0]: queue_call steps use the call channel" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: escalate, channel: call}]}}\n",
+      "p.yaml:4:64: sequences.s.steps[0]: escalate cannot be carried out by a call" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: late_fee}]}}\n",
+      "p.yaml:4:25: sequences.s.steps[0]: a late_fee step needs \"fee_pack\": fees exist only as the policy's fee packs define them" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner, fee_pack: eu}]}}\nfees: {packs: [{name: eu, statutory: eu}]}\n",
+      "p.yaml:4:68: sequences.s.steps[0].fee_pack: only late_fee and interest steps take a fee pack" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: late_fee, fee_pack: [eu]}]}}\nfees: {packs: [{name: eu, statutory: eu}]}\n",
+      "p.yaml:4:65: sequences.s.steps[0].fee_pack: no fee pack named \"\" in fees.packs" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: late_fee, fee_pack: qqqqqq}]}}\nfees: {packs: [{name: eu, statutory: eu}]}\n",
+      "p.yaml:4:65: sequences.s.steps[0].fee_pack: no fee pack named \"qqqqqq\" in fees.packs" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: interest, fee_pack: c}]}}\nfees: {packs: [{name: c, compensation: [{amount: 40 EUR}]}]}\n",
+      "p.yaml:4:65: sequences.s.steps[0].fee_pack: fee pack \"c\" charges no interest" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: late_fee, fee_pack: i}]}}\nfees: {packs: [{name: i, interest: {reference_rate_bp: 300}}]}\n",
+      "p.yaml:4:65: sequences.s.steps[0].fee_pack: fee pack \"i\" has no fixed compensation" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, channel: sms, template: t}]}}\ntemplates:\n  definitions:\n    t:\n      email:\n        en:\n          subject: Hi\n          body: |\n            Dear {{ customer.name }},\n            please pay soon today.\n",
+      "p.yaml:4:61: sequences.s.steps[0].template: template \"t\" has no sms text (it is written for email)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ntemplates:\n  definitions:\n    t:\n      email:\n        en:\n          subject: Hi\n          body: |\n            Dear {{ customer.name }},\n            please pay $500 today.\n",
+      "p.yaml:13:24: templates.definitions.t.email.en.body: literal amount \"$500\" in the text: amounts come only from the ledger, e.g. {{ invoice.open_amount | money }}" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ntemplates:\n  definitions:\n    t:\n      email:\n        en:\n          subject: Hi\n          body: |\n            Dear {{ customer.name }},\n            please pay {{ nope }} today.\n",
+      "p.yaml:13:24: templates.definitions.t.email.en.body: unknown template field \"nope\" (the fields are listed in the policy reference)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ntemplates:\n  definitions:\n    t:\n      letter:\n        en:\n          body: >\n            Dear {{ customer.name }},\n\n            pay {{ x }}\n",
+      "p.yaml:12:5: templates.definitions.t.letter.en.body: unknown template field \"x\" (the fields are listed in the policy reference)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ntemplates:\n  definitions:\n    t:\n      letter:\n        en:\n          body: \"line one\\nline {{ y }}\"\n",
+      "p.yaml:10:17: templates.definitions.t.letter.en.body: unknown template field \"y\" (the fields are listed in the policy reference)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ntemplates:\n  definitions:\n    t:\n      letter:\n        en: {body: b}\n        en-us: {body: c}\n        EN-US: {body: d}\n",
+      "p.yaml:11:9: templates.definitions.t.letter.EN-US: a second letter text for locale en-us" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ncalendars: {default: {weekend: [sun]}}\n", NULL },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nrisk_score: {drivers: [{name: a, field: disputed, points_per_unit: 5}, {name: b, field: step_index, points_per_unit: 1}]}\n", NULL },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nescalation: {rules: [{name: a, when: disputed, notify: [cfo], template: t}]}\n",
+      "p.yaml:5:73: escalation.rules[0].template: no template named \"t\" in templates.definitions" },
+    { "\xef\xbb\xbf" "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n", NULL },
+    { "%YAML 1.1\n---\nversion: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:1:1: %YAML and %TAG directives are not allowed" },
+    { "%TAG !e! tag:e,2000:\n---\nversion: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+      "p.yaml:1:1: %YAML and %TAG directives are not allowed" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: 2, max_open_per_invoice: 1, grace_days: 3, max_open_per_invoice: 2}\n",
+      "p.yaml:5:52: promises: duplicate key \"grace_days\" (first written at line 5)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nrelationship: {aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: 1}\n",
+      "p.yaml:5:16: relationship: unknown key \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {on_broken: {bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb: 1}}\n",
+      "p.yaml:5:24: promises.on_broken: unknown key \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: !!int 3}\n",
+      "p.yaml:5:24: promises.grace_days: tags are not allowed (tag:yaml.org,2002:int): the schema gives every value its type" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: ~}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got nothing" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: Null}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got nothing" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: NULL}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got nothing" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: null}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got nothing" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: 12345678901234567890}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got \"12345678901234567890\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: -}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got \"-\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: \"3\"}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got the text \"3\" (write numbers without quotes)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {grace_days: [3]}\n",
+      "p.yaml:5:24: promises.grace_days: expected a whole number, got a list" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {pause_sequence: maybe}\n",
+      "p.yaml:5:28: promises.pause_sequence: expected true or false, got \"maybe\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\npromises: {pause_sequence: [true]}\n",
+      "p.yaml:5:28: promises.pause_sequence: expected true or false, got a list" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ndisputes: {default_owner_role: \"bad role\"}\n",
+      "p.yaml:5:32: disputes.default_owner_role: \"bad role\" is not a name: use letters, digits, _ and - (at most 64)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ndisputes: {default_owner_role: rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr}\n",
+      "p.yaml:5:32: disputes.default_owner_role: \"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\" is not a name: use letters, digits, _ and - (at most 64)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ndisputes: {default_owner_role: [a]}\n",
+      "p.yaml:5:32: disputes.default_owner_role: expected a name, got a list" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ndisputes: {default_owner_role: \"\"}\n",
+      "p.yaml:5:32: disputes.default_owner_role: \"\" is not a name: use letters, digits, _ and - (at most 64)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nguardrails: {catch_up: [x]}\n",
+      "p.yaml:5:24: guardrails.catch_up: expected a name, got a list" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nguardrails: {calendar: [x]}\n",
+      "p.yaml:5:24: guardrails.calendar: expected a calendar name, got a list" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nguardrails: {calendar: defualt}\n",
+      "p.yaml:5:24: guardrails.calendar: no calendar named \"defualt\" (did you mean \"default\"?)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ncredit: {notice_template: [x]}\n",
+      "p.yaml:5:27: credit.notice_template: expected a template name, got a list" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ncredit: {notice_template: tt}\ntemplates:\n  definitions:\n    t:\n      email:\n        en:\n          subject: Hi\n          body: |\n            Dear {{ customer.name }},\n            please pay soon today.\n",
+      "p.yaml:5:27: credit.notice_template: no template named \"tt\" (did you mean \"t\"?)" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ncredit: {notice_template: t}\ntemplates: {definitions: {t: {internal: {en: {body: x}}}}}\n", NULL },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\napprovals: {materiality: [100 EUR, [5]]}\n",
+      "p.yaml:5:36: approvals.materiality[1]: expected an amount with its currency, e.g. \"10000 EUR\", got a list" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\napprovals: {materiality: 100 EUR 5}\n",
+      "p.yaml:5:26: approvals.materiality: \"100 EUR 5\" is not an amount: expected an amount, one space and a currency code (\"12.50 EUR\")" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ncall_queue: {min_amount: 5}\n",
+      "p.yaml:5:26: call_queue.min_amount: \"5\" needs its currency, e.g. \"5 EUR\"" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ncall_queue: {min_amount: \"1234567890123456789012345678901234567890\"}\n",
+      "p.yaml:5:26: call_queue.min_amount: \"1234567890123456789012345678901234567890\" is not an amount: expected an amount, one space and a currency code (\"12.50 EUR\")" },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\ncall_queue: {min_amount: [5 EUR]}\n", NULL },
+    { "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\nsequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nname: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nname: y\n",
+      "p.yaml:6:1: duplicate key \"name\" (first written at line 5)" },
+};
+
+static void each_document_names_its_mistake_where_it_is(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof document_cases / sizeof *document_cases; i++) {
+        const section_case *c = &document_cases[i];
+        if (c->expected) {
+            expect_problem(c->line, c->expected);
+        } else {
+            archase_policy *p = load_ok(c->line);
+            archase_policy_free(p);
+        }
+    }
+}
+
+static void text_that_is_not_utf8_is_refused_at_its_byte(void **state) {
+    (void)state;
+    static const struct {
+        const char *bytes;
+        const char *expected;
+    } cases[] = {
+        { "\xc0\xaf", "p.yaml:5:8: invalid UTF-8 (byte 0xc0); a policy is UTF-8 text" },         /* overlong */
+        { "\xe0\x80\xaf", "p.yaml:5:8: invalid UTF-8 (byte 0xe0); a policy is UTF-8 text" },     /* overlong */
+        { "\xed\xa0\x80", "p.yaml:5:8: invalid UTF-8 (byte 0xed); a policy is UTF-8 text" },     /* surrogate */
+        { "\xf4\x90\x80\x80", "p.yaml:5:8: invalid UTF-8 (byte 0xf4); a policy is UTF-8 text" }, /* > U+10FFFF */
+        { "\xe2\x82", "p.yaml:5:8: invalid UTF-8 (byte 0xe2); a policy is UTF-8 text" },         /* cut short */
+        { "a\xf5", "p.yaml:5:9: invalid UTF-8 (byte 0xf5); a policy is UTF-8 text" },
+        { "\xe2\x28\xa1", "p.yaml:5:8: invalid UTF-8 (byte 0xe2); a policy is UTF-8 text" },
+        { "\xc3", "p.yaml:5:8: invalid UTF-8 (byte 0xc3); a policy is UTF-8 text" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[400];
+        snprintf(text, sizeof text,
+                 "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\n"
+                 "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\nname: \"%s\"\n",
+                 cases[i].bytes);
+        expect_problem(text, cases[i].expected);
+    }
+    /* A four-byte character is text like any other. */
+    archase_policy *p = load_ok("version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\n"
+                                "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n"
+                                "name: \"\xf0\x9f\x98\x80 ok\"\n");
+    assert_string_equal(archase_policy_name(p), "\xf0\x9f\x98\x80 ok");
+    archase_policy_free(p);
+}
+
 /* ---- the head of the document and the loader's arguments --------------------------------- */
 
 #define AFTER_CURRENCY                \
@@ -1087,6 +1269,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(long_tokens_are_cut_in_messages),
     cmocka_unit_test(the_list_of_segments_in_a_message_is_cut_to_its_room),
     cmocka_unit_test(each_section_names_its_mistakes_where_they_are),
+    cmocka_unit_test(each_document_names_its_mistake_where_it_is),
+    cmocka_unit_test(text_that_is_not_utf8_is_refused_at_its_byte),
     cmocka_unit_test(version_and_currency_are_checked),
     cmocka_unit_test(the_vocabulary_knows_its_bounds),
     cmocka_unit_test(loader_arguments_are_checked),
