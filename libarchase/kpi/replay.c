@@ -4,7 +4,9 @@
  * for the next day; then what the policy did, the KPIs with its messages, and
  * the AUC of its risk score against the invoices that went late. Facts reach
  * the scratch store on the day they became known (reveal.h), so no day can
- * see a later one. */
+ * see a later one. The day's snapshot is not loaded anew but kept from the
+ * day before (replay_snap.h), told which records the day's facts and the
+ * kept chase state changed. */
 #include "archase/replay.h"
 
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "engine/apply.h"
 #include "engine/engine.h"
 #include "kpi/figures.h"
+#include "kpi/replay_snap.h"
 #include "kpi/reveal.h"
 #include "kpi/strtab.h"
 #include "kpi/view.h"
@@ -81,6 +84,7 @@ typedef struct day_ctx {
     archase_engine        *ledger;
     archase_engine        *scratch;
     ar_reveal              reveal;
+    ar_rsnap              *snap;       /* the snapshot kept from day to day */
     const archase_policy  *policy;
     const char            *tzdir;
     ar_strtab              messaged;   /* customers messaged */
@@ -160,16 +164,20 @@ static int note_scores(day_ctx *x, const archase_decisions *ds) {
 }
 
 static int run_day(day_ctx *x, archase_date day, archase_replay_day *out) {
-    archase_snapshot *snap = NULL;
+    const archase_snapshot *snap = NULL;
     archase_decisions *ds = NULL;
     archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
     so.policy = x->policy;
     so.tzdir = x->tzdir;
     /* the facts of the day become known, then the day is decided */
+    size_t first = x->reveal.next;
     int rc = ar_reveal_until(&x->reveal, x->ledger, x->scratch, day);
     if (rc)
         return rc;
-    rc = archase_snapshot_load(x->scratch, day, &so, &snap);
+    rc = ar_rsnap_revealed(x->snap, &x->reveal, first);
+    if (rc)
+        return ar_error_set(&x->ledger->err, rc, "out of memory");
+    rc = ar_rsnap_load(x->snap, x->scratch, day, &so, &snap);
     if (!rc)
         rc = archase_evaluate(snap, x->policy, day, NULL, &ds);
     if (rc) {
@@ -207,6 +215,8 @@ static int run_day(day_ctx *x, archase_date day, archase_replay_day *out) {
     /* the chase state and touches the daily cycle would keep, for tomorrow */
     if (!rc)
         rc = ar_apply_cadence(x->scratch, ds);
+    if (!rc && ar_rsnap_kept(x->snap, ds))
+        rc = ar_error_set(&x->scratch->err, ARCHASE_ENOMEM, "out of memory");
     if (rc) {
         ar_error_set(&x->ledger->err, rc, "replay on %d: %s", (int)day,
                      rc == ARCHASE_ENOMEM ? "out of memory" : archase_engine_errmsg(x->scratch));
@@ -219,7 +229,6 @@ static int run_day(day_ctx *x, archase_date day, archase_replay_day *out) {
     s->approvals += out->approvals;
 done:
     archase_decisions_free(ds);
-    archase_snapshot_free(snap);
     return rc;
 }
 
@@ -354,6 +363,8 @@ int archase_replay(archase_engine *ledger, const archase_policy *policy, archase
     eo.allocator = &r->allocator;
     eo.actor = "replay";
     int rc = archase_open_memory(&eo, &x.scratch);
+    if (!rc)
+        rc = ar_rsnap_new(&r->allocator, &x.snap);
     if (rc) {
         ar_error_set(&ledger->err, rc, "out of memory");
         goto done;
@@ -399,6 +410,7 @@ done:
     ar_kv_free(&view);
     ar_strtab_free(&x.messaged);
     ar_reveal_free(&x.reveal);
+    ar_rsnap_free(x.snap);
     archase_engine_free(x.scratch);
     if (rc) {
         archase_replay_result_free(r);
