@@ -10,11 +10,14 @@
  * state kept for the next day.
  *
  * It prints the wall-clock time and the CPU time of the replay (the latter
- * is what counts on a machine that other work shares) and the replay's
- * decisions hash, which equal replays share.
+ * is what counts on a machine that other work shares), the replay's
+ * decisions hash, which equal replays share, and a digest of everything
+ * else it reports (every day's figures, the messages, the AUC and every KPI),
+ * so that a faster replay can be shown to report the same.
  *
  *   bench_replay [--invoices N] [--days N] [--policy FILE]
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,112 @@ static void check(int rc, const char *what, archase_engine *eng) {
                 eng ? archase_engine_errmsg(eng) : "");
         exit(1);
     }
+}
+
+/* A growing text the digest is taken over. */
+typedef struct digest {
+    char  *p;
+    size_t n, cap;
+} digest;
+
+static void put(digest *d, const char *fmt, ...) {
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    if (d->n + len > d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 1 << 20;
+        while (cap < d->n + len)
+            cap *= 2;
+        char *p = realloc(d->p, cap);
+        if (!p) {
+            fprintf(stderr, "bench_replay: out of memory\n");
+            exit(1);
+        }
+        d->p = p;
+        d->cap = cap;
+    }
+    memcpy(d->p + d->n, line, len);
+    d->n += len;
+}
+
+static void put_number(digest *d, archase_kpi_number n) {
+    char buf[32];
+    archase_kpi_number_format(n, buf, sizeof buf);
+    put(d, " %s", buf);
+}
+
+/* SHA-256 over a text form of what the replay reports besides its decisions
+ * hash: the days, the messages, the summary and the KPI report. */
+static void report_digest(const archase_replay_result *r, uint8_t out[32]) {
+    digest d = { NULL, 0, 0 };
+    archase_replay_summary s = ARCHASE_REPLAY_SUMMARY_INIT;
+    archase_replay_summary_get(r, &s);
+    put(&d, "summary %d %d %u %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", (int)s.from, (int)s.to,
+        s.days, (unsigned long long)s.decisions, (unsigned long long)s.messages, (unsigned long long)s.calls,
+        (unsigned long long)s.owner_alerts, (unsigned long long)s.escalations, (unsigned long long)s.approvals,
+        (unsigned long long)s.skips, (unsigned long long)s.waits, (unsigned long long)s.customers_messaged,
+        (unsigned long long)s.invoices_scored, (unsigned long long)s.invoices_late);
+    put_number(&d, s.auc_percent);
+    put(&d, "\n");
+    for (size_t i = 0; i < archase_replay_day_count(r); i++) {
+        archase_replay_day day = ARCHASE_REPLAY_DAY_INIT;
+        archase_replay_day_get(r, i, &day);
+        put(&d, "day %d %llu %llu %llu %llu %llu %llu\n", (int)day.date, (unsigned long long)day.open_invoices,
+            (unsigned long long)day.decisions, (unsigned long long)day.messages, (unsigned long long)day.calls,
+            (unsigned long long)day.escalations, (unsigned long long)day.approvals);
+    }
+    for (size_t i = 0; i < archase_replay_message_count(r); i++) {
+        archase_kpi_touch t = ARCHASE_KPI_TOUCH_INIT;
+        archase_replay_message_get(r, i, &t);
+        put(&d, "message %s %d %d %s %s %s", t.customer_id, (int)t.date, t.channel, t.sequence ? t.sequence : "-",
+            t.step ? t.step : "-", t.template_name ? t.template_name : "-");
+        for (size_t j = 0; j < t.invoice_count; j++)
+            put(&d, " %s", t.invoice_ids[j]);
+        put(&d, "\n");
+    }
+    const archase_kpi_report *k = archase_replay_kpis(r);
+    for (size_t row = 0; row < archase_kpi_row_count(k); row++) {
+        archase_kpi_row kr = ARCHASE_KPI_ROW_INIT;
+        archase_kpi_row_get(k, row, &kr);
+        put(&d, "row %s %d %d", kr.currency, (int)kr.from, (int)kr.to);
+        for (int m = 1; m < ARCHASE_KPI_METRIC_LIMIT; m++) {
+            archase_kpi_value v;
+            if (archase_kpi_value_get(k, row, m, &v) == 0)
+                put(&d, " %d:%d:%lld", m, v.defined, (long long)v.value);
+        }
+        put(&d, "\n");
+    }
+    for (size_t i = 0; i < archase_kpi_dispute_group_count(k); i++) {
+        archase_kpi_dispute_group g = ARCHASE_KPI_DISPUTE_GROUP_INIT;
+        archase_kpi_dispute_group_get(k, i, &g);
+        put(&d, "dispute group %zu %d %s %llu %lld %llu", g.row, g.dimension, g.name, (unsigned long long)g.open,
+            (long long)g.open_amount, (unsigned long long)g.resolved);
+        put_number(&d, g.mean_days_open);
+        put_number(&d, g.median_days_open);
+        put_number(&d, g.oldest_days_open);
+        put_number(&d, g.mean_days_to_resolution);
+        put_number(&d, g.median_days_to_resolution);
+        put(&d, "\n");
+    }
+    for (size_t i = 0; i < archase_kpi_effectiveness_count(k); i++) {
+        archase_kpi_effectiveness g = ARCHASE_KPI_EFFECTIVENESS_INIT;
+        archase_kpi_effectiveness_get(k, i, &g);
+        put(&d, "effectiveness %zu %d %s %llu %lld %llu %lld %llu %llu", g.row, g.dimension, g.name,
+            (unsigned long long)g.messages, (long long)g.amount, (unsigned long long)g.effective,
+            (long long)g.effective_amount, (unsigned long long)g.responded, (unsigned long long)g.disputed);
+        put_number(&d, g.effective_percent);
+        put_number(&d, g.effective_amount_percent);
+        put_number(&d, g.response_percent);
+        put_number(&d, g.dispute_percent);
+        put(&d, "\n");
+    }
+    archase_sha256(d.p, d.n, out);
+    free(d.p);
 }
 
 typedef struct loader {
@@ -135,6 +244,12 @@ int main(int argc, char **argv) {
     printf("decisions hash: ");
     for (int i = 0; i < 32; i++)
         printf("%02x", s.decisions_hash[i]);
+    printf("\n");
+    uint8_t rd[32];
+    report_digest(r, rd);
+    printf("report digest (days, messages, AUC, KPIs): ");
+    for (int i = 0; i < 32; i++)
+        printf("%02x", rd[i]);
     printf("\n");
     printf("peak RSS %ld MiB\n", ru.ru_maxrss / 1024);
     archase_replay_result_free(r);
