@@ -590,11 +590,25 @@ static int evaluate_under(const archase_allocator *a, void *userdata) {
     }
     if (!rc)
         rc = archase_evaluate(snap, x->policy, day("2026-03-23"), NULL, &ds);
-    /* Keys are built by the first read: it may fail too. */
+    /* Keys, and the decisions of each invoice, are built by the first read:
+     * it may fail too. */
     for (size_t i = 0; !rc && i < archase_decisions_count(ds); i++) {
         archase_decision d = ARCHASE_DECISION_INIT;
         rc = archase_decision_get(ds, i, &d);
     }
+    size_t named = 0;
+    for (size_t i = 0; !rc && i < archase_assessment_count(ds); i++) {
+        archase_invoice_assessment as = ARCHASE_INVOICE_ASSESSMENT_INIT;
+        rc = archase_assessment_get(ds, i, &as);
+        for (size_t j = 0; !rc && j < as.decision_count; j++, named++) {
+            size_t d;
+            rc = archase_assessment_decision(ds, i, j, &d);
+            if (!rc && d >= archase_decisions_count(ds))
+                rc = ARCHASE_EINVAL;
+        }
+    }
+    if (!rc && named == 0)
+        rc = ARCHASE_EINVAL; /* the decisions name invoices */
     if (!rc)
         rc = archase_worklist_build(ds, NULL, &wl);
     size_t bytes = 0;

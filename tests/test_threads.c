@@ -69,6 +69,7 @@ typedef struct worker {
                         4 read the shared result */
     char        message[256];
     const char *first_key, *last_key; /* mode 4: what the reads of the shared result gave */
+    size_t      named;                /* mode 4: decisions named by the assessments */
     uint8_t     hash[32];
 } worker;
 
@@ -244,6 +245,11 @@ static void *read_worker(void *arg) {
         if (i == n - 1)
             w->last_key = d.key;
     }
+    for (size_t i = 0; i < archase_assessment_count(w->s->ds); i++) {
+        archase_invoice_assessment a = ARCHASE_INVOICE_ASSESSMENT_INIT;
+        CHECK(w, archase_assessment_get(w->s->ds, i, &a));
+        w->named += a.decision_count;
+    }
 done:
     return NULL;
 }
@@ -383,7 +389,7 @@ static void one_snapshot_and_policy_evaluated_by_every_thread_give_the_same_byte
         assert_memory_equal(w[i].hash, s->expected, 32);
 }
 
-static void one_result_read_by_every_thread_gives_the_same_keys(void **state) {
+static void one_result_read_by_every_thread_gives_the_same_keys_and_index(void **state) {
     shared *s = *state;
     archase_engine *eng = NULL;
     assert_int_equal(archase_open_memory(NULL, &eng), 0);
@@ -405,6 +411,8 @@ static void one_result_read_by_every_thread_gives_the_same_keys(void **state) {
     for (int i = 0; i < THREADS; i++) {
         assert_ptr_equal(w[i].first_key, first.key);
         assert_ptr_equal(w[i].last_key, last.key);
+        assert_true(w[i].named >= n); /* every decision names an invoice */
+        assert_int_equal(w[i].named, w[0].named);
     }
     archase_decisions_free(s->ds);
     s->ds = NULL;
@@ -419,7 +427,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(engines_on_one_shared_file_each_write_exactly_once, setup, teardown),
     cmocka_unit_test_setup_teardown(one_snapshot_and_policy_evaluated_by_every_thread_give_the_same_bytes, setup,
                                     teardown),
-    cmocka_unit_test_setup_teardown(one_result_read_by_every_thread_gives_the_same_keys, setup, teardown),
+    cmocka_unit_test_setup_teardown(one_result_read_by_every_thread_gives_the_same_keys_and_index, setup, teardown),
 };
 
 AR_TEST_MAIN(tests)

@@ -412,7 +412,11 @@ typedef struct archase_invoice_assessment {
     { ARCHASE_INVOICE_ASSESSMENT_VERSION, NULL, NULL, 0, { 0, "" }, { 0, "" }, NULL, NULL, 0, 0, \
       0, 0, -1, NULL, ARCHASE_DATE_NONE, 0 }
 
-/* One per open invoice of the snapshot, by customer id then due date and id. */
+/* One per open invoice of the snapshot, by customer id then due date and id.
+ * Which decisions name each invoice is not held by an evaluation: the first
+ * archase_assessment_get or archase_assessment_decision on a result builds
+ * that index (threads may read one result at once), so they may also return
+ * ARCHASE_ENOMEM. */
 ARCHASE_API size_t archase_assessment_count(const archase_decisions *ds);
 ARCHASE_API int archase_assessment_get(const archase_decisions *ds, size_t i,
                                        archase_invoice_assessment *out);

@@ -177,26 +177,32 @@ int ar_ds_hash(archase_decisions *ds, const uint8_t hash[32], uint32_t *index) {
     return 0;
 }
 
-int ar_ds_index(archase_decisions *ds) {
+/* Links every invoice to the decisions about it, in decision order: counted
+ * per invoice, summed into starts, filled by moving each start to its end,
+ * then moved back. 0 or ARCHASE_ENOMEM. */
+static int build_index(archase_decisions *ds) {
     size_t n = ds->snap->invoice_count;
-    for (size_t i = 0; i < ds->target_n; i++)
-        ds->assess[ds->targets[i].invoice].dec_count++;
-    uint32_t first = 0;
-    for (size_t i = 0; i < n; i++) {
-        ds->assess[i].dec_first = first;
-        first += ds->assess[i].dec_count;
-        ds->assess[i].dec_count = 0;
-    }
-    ds->invoice_decisions = ar_malloc_array(&ds->allocator, first ? first : 1, sizeof *ds->invoice_decisions);
-    if (!ds->invoice_decisions)
+    uint32_t *at = ar_calloc(&ds->allocator, n + 1, sizeof *at);
+    uint32_t *list = ar_malloc_array(&ds->allocator, ds->target_n ? ds->target_n : 1, sizeof *list);
+    if (!at || !list) {
+        ar_free(&ds->allocator, at);
+        ar_free(&ds->allocator, list);
         return ARCHASE_ENOMEM;
+    }
+    for (size_t i = 0; i < ds->target_n; i++)
+        at[ds->targets[i].invoice + 1]++;
+    for (size_t i = 1; i <= n; i++)
+        at[i] += at[i - 1];
     for (size_t i = 0; i < ds->n; i++) {
         const ar_decision *d = &ds->d[i];
-        for (uint32_t t = 0; t < d->target_count; t++) {
-            ar_assess *a = &ds->assess[ds->targets[d->target_first + t].invoice];
-            ds->invoice_decisions[a->dec_first + a->dec_count++] = (uint32_t)i;
-        }
+        for (uint32_t t = 0; t < d->target_count; t++)
+            list[at[ds->targets[d->target_first + t].invoice]++] = (uint32_t)i;
     }
+    for (size_t i = n; i > 0; i--)
+        at[i] = at[i - 1];
+    at[0] = 0;
+    ds->dec_at = at;
+    ds->invoice_decisions = list;
     return 0;
 }
 
@@ -212,7 +218,8 @@ void archase_decisions_free(archase_decisions *ds) {
     ar_free(a, ds->hashes);
     ar_free(a, ds->key_text);
     ar_free(a, ds->key_at);
-    pthread_mutex_destroy(&ds->key_lock);
+    ar_free(a, ds->dec_at);
+    pthread_mutex_destroy(&ds->lazy_lock);
     ar_free(a, ds->updates);
     ar_free(a, ds->escalated);
     ar_free(a, ds->assess);
@@ -293,19 +300,24 @@ static int build_keys(archase_decisions *ds) {
     return 0;
 }
 
-/* The keys, built by the first caller; safe from any number of threads. */
-static int keys_ready(archase_decisions *ds) {
-    if (atomic_load_explicit(&ds->keys_built, memory_order_acquire))
+/* What `build` makes, made by the first caller that needs it and flagged in
+ * `built`; safe from any number of threads. 0 or build's error. */
+static int lazily(archase_decisions *ds, atomic_int *built, int (*build)(archase_decisions *)) {
+    if (atomic_load_explicit(built, memory_order_acquire))
         return 0;
     int rc = 0;
-    pthread_mutex_lock(&ds->key_lock);
-    if (!atomic_load_explicit(&ds->keys_built, memory_order_relaxed)) {
-        rc = build_keys(ds);
+    pthread_mutex_lock(&ds->lazy_lock);
+    if (!atomic_load_explicit(built, memory_order_relaxed)) {
+        rc = build(ds);
         if (!rc)
-            atomic_store_explicit(&ds->keys_built, 1, memory_order_release);
+            atomic_store_explicit(built, 1, memory_order_release);
     }
-    pthread_mutex_unlock(&ds->key_lock);
+    pthread_mutex_unlock(&ds->lazy_lock);
     return rc;
+}
+
+static int keys_ready(archase_decisions *ds) {
+    return lazily(ds, &ds->keys_built, build_keys);
 }
 
 int archase_decision_get(const archase_decisions *ds, size_t i, archase_decision *out) {
@@ -556,6 +568,9 @@ int archase_assessment_get(const archase_decisions *ds, size_t i, archase_invoic
         return ARCHASE_EVERSION;
     if (i >= ds->snap->invoice_count)
         return ARCHASE_ERANGE;
+    int rc = lazily((archase_decisions *)ds, &((archase_decisions *)ds)->index_built, build_index);
+    if (rc)
+        return rc;
     const archase_snapshot *s = ds->snap;
     const ar_assess *a = &ds->assess[i];
     uint32_t inv = i;
@@ -580,7 +595,7 @@ int archase_assessment_get(const archase_decisions *ds, size_t i, archase_invoic
     r.step_index = a->step_index;
     r.next_step = a->next_step != AR_STEP_NONE ? seg->sequence->steps[a->next_step].id : NULL;
     r.next_date = a->next_date;
-    r.decision_count = a->dec_count;
+    r.decision_count = ds->dec_at[i + 1] - ds->dec_at[i];
     *out = r;
     return 0;
 }
@@ -607,9 +622,14 @@ int archase_assessment_driver(const archase_decisions *ds, size_t i, size_t j, a
 int archase_assessment_decision(const archase_decisions *ds, size_t i, size_t j, size_t *decision) {
     if (!ds || !decision)
         return ARCHASE_EINVAL;
-    if (i >= ds->snap->invoice_count || j >= ds->assess[i].dec_count)
+    if (i >= ds->snap->invoice_count)
         return ARCHASE_ERANGE;
-    *decision = ds->invoice_decisions[ds->assess[i].dec_first + j];
+    int rc = lazily((archase_decisions *)ds, &((archase_decisions *)ds)->index_built, build_index);
+    if (rc)
+        return rc;
+    if (j >= ds->dec_at[i + 1] - ds->dec_at[i])
+        return ARCHASE_ERANGE;
+    *decision = ds->invoice_decisions[ds->dec_at[i] + j];
     return 0;
 }
 

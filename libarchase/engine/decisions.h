@@ -135,7 +135,6 @@ typedef struct ar_assess {
     uint16_t     next_step;               /* index into the sequence's steps, AR_STEP_NONE */
     int32_t      top_points[AR_RISK_TOP];
     archase_date next_date;
-    uint32_t     dec_first, dec_count;    /* into invoice_decisions[] */
 } ar_assess;
 
 /* A new cadence state. Strings are policy steps by index, or, for what the
@@ -174,8 +173,8 @@ struct archase_decisions {
     uint8_t     (*hashes)[32]; size_t hash_n, hash_cap;
     char          date[ARCHASE_DATE_FORMAT_MAX]; /* as_of: the keys' first part */
     /* Keys are not held while evaluating: the first archase_decision_get
-     * builds them all (under key_lock), for the pointers it hands out. */
-    pthread_mutex_t key_lock;
+     * builds them all (under lazy_lock), for the pointers it hands out. */
+    pthread_mutex_t lazy_lock;
     atomic_int    keys_built;
     char         *key_text;   /* every key, NUL-terminated */
     uint32_t     *key_at;     /* decision i's key at key_text + key_at[i] */
@@ -184,7 +183,11 @@ struct archase_decisions {
     const char  **escalated;  size_t esc_n, esc_cap;
     ar_disputed  *disputed;   size_t disputed_n, disputed_cap; /* by position */
     ar_assess    *assess;     /* one per open invoice, by invoice index */
-    uint32_t     *invoice_decisions; /* decision indexes, grouped by assessment */
+    /* Which decisions name each invoice: not held while evaluating either,
+     * built by the first accessor that needs it (under lazy_lock). */
+    atomic_int    index_built;
+    uint32_t     *dec_at;     /* invoice i's decisions: invoice_decisions[dec_at[i] .. dec_at[i + 1]) */
+    uint32_t     *invoice_decisions; /* decision indexes, grouped by invoice */
     size_t        grow_done, grow_total; /* while evaluating: invoices done and in all */
 };
 
@@ -226,8 +229,6 @@ int ar_ds_role(archase_decisions *ds, const char *role);
 int ar_ds_rule(archase_decisions *ds, const char *path, uint32_t *out);
 int ar_ds_hash(archase_decisions *ds, const uint8_t hash[32], uint32_t *index);
 
-/* Links every assessment to the decisions about its invoice. 0 or ENOMEM. */
-int ar_ds_index(archase_decisions *ds);
 
 /* The canonical encoding of decision i into `c` (reset first; docs/engine.md,
  * "Canonical encoding"): what the daily cycle stores and audits.

@@ -772,9 +772,10 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
             w->cov_reason = w->plan.fire != AR_IDX_NONE ? ARCHASE_REASON_STEP_DUE : ARCHASE_REASON_WAITING_FOR_STEP;
         }
     }
+    /* Every field written here (the array is not zeroed first: one pass over
+     * it instead of two); update() adds the next step. */
     ar_assess *as = &E->ds->assess[w->pos];
-    as->segment = (uint16_t)w->segment;
-    as->score = (int16_t)w->risk.score;
+    *as = (ar_assess){ .segment = (uint16_t)w->segment, .score = (int16_t)w->risk.score };
     if (w->disputed > 0) {
         archase_decisions *ds = E->ds;
         if (ar_grow(&ds->allocator, (void **)&ds->disputed, &ds->disputed_cap, ds->disputed_n + 1,
@@ -856,7 +857,7 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
     archase_decisions *ds = ar_calloc(a, 1, sizeof *ds);
     if (!ds)
         return ARCHASE_ENOMEM;
-    if (pthread_mutex_init(&ds->key_lock, NULL)) {
+    if (pthread_mutex_init(&ds->lazy_lock, NULL)) {
         ar_free(a, ds);
         return ARCHASE_ENOMEM;
     }
@@ -869,7 +870,7 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
     archase_date_format(as_of, ds->date, sizeof ds->date);
     ar_strtab_init(&ds->rules, &ds->allocator);
     size_t n = s->invoice_count ? s->invoice_count : 1;
-    ds->assess = ar_calloc(a, n, sizeof *ds->assess);
+    ds->assess = ar_malloc_array(a, n, sizeof *ds->assess); /* evaluate_invoice writes each whole */
     E.ds = ds;
     E.s = s;
     E.p = p;
@@ -885,8 +886,6 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
         rc = evaluate_customer(&E, c);
     if (!rc)
         rc = ar_emit_call_capacity(&E);
-    if (!rc)
-        rc = ar_ds_index(ds);
     if (!rc) {
         *out = ds;
         ds = NULL;
