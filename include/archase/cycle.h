@@ -220,7 +220,8 @@ typedef struct archase_cycle_report {
     uint64_t                digests;          /* new weekly digests */
     uint64_t                approvals_raised; /* new approval requests */
     uint64_t                approved_actions; /* new items carrying out approved requests */
-    uint64_t                cancelled;        /* queued items stopped: their invoices closed */
+    uint64_t                cancelled;        /* queued items stopped: their invoices closed,
+                                                 or the notice of a hold withdrawn */
     uint64_t                audit_records;    /* appended by the transaction: items,
                                                  approvals, cancellations, and each
                                                  promise, dispute and recon transition */
