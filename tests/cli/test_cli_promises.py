@@ -214,3 +214,19 @@ def test_a_requested_hold_queues_its_notice_and_paying_down_withdraws_it(archase
     assert items[rec["notice_item"]]["status"] == "cancelled"
     voided = archase("approvals", db, "--status", "voided", "--json").json()
     assert [a["id"] for a in voided] == [rec["approval_id"]]
+
+
+def test_a_run_counts_the_sla_reminder_in_its_outbox_totals(archase, ledger):
+    db, policy = ledger
+    r = archase("dispute", "open", db, "--policy", policy, "--id", "D1", "--customer", "C1", "--invoice", "I1",
+                "--amount", "300.00 EUR", "--reason", "pricing", "--opened-by", "anna", "--as-of", "2026-03-05")
+    assert r.code == 0, r.err
+    # SLA due 03-15, the owner reminded two days before
+    r = archase("run", db, "--policy", policy, "--as-of", "2026-03-13", "--json")
+    assert r.code == 0, r.err
+    day = r.json()
+    items = archase("outbox", db, "--json").json()
+    reminders = [i for i in items if i["idempotency_key"] == "dispute/D1/sla_reminder#1"]
+    assert day["disputes_sla_reminders"] == 1 and len(reminders) == 1
+    assert day["outbox_written"] == len(items)
+    assert day["internal_routes"] == len([i for i in items if i["channel"] == "internal"])
