@@ -103,6 +103,8 @@ typedef struct ar_eval {
     uint8_t                *seg_invoice;  /* per segment: its condition reads invoice fields */
     int8_t                 *seg_cache;    /* per segment: -1 unknown, 0, 1 (this customer and currency) */
     uint32_t                seg_cache_cur;
+    uint8_t                *esc_invoice;  /* per escalation rule: its condition reads invoice fields */
+    int8_t                 *esc_cache;    /* per escalation rule: like seg_cache */
     const archase_calendar *calendar;     /* the guardrails calendar */
 
     /* the customer being evaluated */

@@ -45,6 +45,9 @@ static int setup(ar_eval *E) {
         E->risk_per_invoice |= driver_reads_invoice(&p->risk.drivers[i]);
     E->seg_invoice = ar_calloc(a, p->segment_count, 1);
     E->seg_cache = ar_malloc_array(a, p->segment_count, 1);
+    uint32_t rules = p->escalation.rule_count;
+    E->esc_invoice = ar_malloc_array(a, rules ? rules : 1, 1);
+    E->esc_cache = ar_malloc_array(a, rules ? rules : 1, 1);
     size_t max_inv = 1, max_prom = 1;
     for (size_t c = 0; c < s->ids.count; c++) {
         if (s->customers[c].inv_count > max_inv)
@@ -60,10 +63,13 @@ static int setup(ar_eval *E) {
     E->oldest = ar_malloc_array(a, max_inv, sizeof *E->oldest);
     E->peff = ar_malloc_array(a, max_prom, sizeof *E->peff);
     E->peff_cap = max_prom;
-    if (!E->seg_invoice || !E->seg_cache || !E->memo || !E->w || !E->disputed || !E->oldest || !E->peff)
+    if (!E->seg_invoice || !E->seg_cache || !E->esc_invoice || !E->esc_cache || !E->memo || !E->w || !E->disputed ||
+        !E->oldest || !E->peff)
         return ARCHASE_ENOMEM;
     for (uint32_t i = 0; i < p->segment_count; i++)
         E->seg_invoice[i] = (uint8_t)reads_invoice(p->segments[i].when, E->risk_per_invoice);
+    for (uint32_t i = 0; i < rules; i++)
+        E->esc_invoice[i] = (uint8_t)reads_invoice(p->escalation.rules[i].when, E->risk_per_invoice);
     /* Sequence and step names as numbers of the snapshot's text, so stored
      * states compare by number. */
     size_t steps = 0;
@@ -113,6 +119,8 @@ static void teardown(ar_eval *E) {
     ar_free(a, E->step_text);
     ar_free(a, E->step_rule);
     ar_free(a, E->seg_cache);
+    ar_free(a, E->esc_invoice);
+    ar_free(a, E->esc_cache);
     ar_free(a, E->curs);
     ar_free(a, E->w);
     ar_free(a, E->disputed);
@@ -323,6 +331,7 @@ static void score_and_segment(ar_eval *E, ar_work *w) {
     E->env.value[AR_FIELD_RISK_SCORE] = w->risk.score;
     if (E->seg_cache_cur != w->cur) {
         memset(E->seg_cache, -1, p->segment_count);
+        memset(E->esc_cache, -1, p->escalation.rule_count);
         E->seg_cache_cur = w->cur;
     }
     uint32_t i = 0;
@@ -517,7 +526,12 @@ static int rules(ar_eval *E, uint32_t j) {
     int rc = 0;
     for (uint32_t r = 0; r < p->escalation.rule_count && !rc; r++) {
         const ar_escalation_rule *er = &p->escalation.rules[r];
-        if (has_escalated(E, w, er->name) || !ar_cond_eval(er->when, &E->env))
+        if (has_escalated(E, w, er->name))
+            continue;
+        /* A rule on customer fields holds for all its invoices in a currency. */
+        if (!E->esc_invoice[r] && E->esc_cache[r] < 0)
+            E->esc_cache[r] = (int8_t)ar_cond_eval(er->when, &E->env);
+        if (!(E->esc_invoice[r] ? ar_cond_eval(er->when, &E->env) : E->esc_cache[r]))
             continue;
         ar_reasons why = { { 0 } };
         ar_reasons_add(&why, ARCHASE_REASON_ESCALATION_RULE);
