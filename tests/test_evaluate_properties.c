@@ -296,17 +296,18 @@ static void run_days(const char *policy_name, uint64_t seed, int customers, int 
 
 static void weeks_of_daily_runs_keep_every_guardrail_enterprise(void **state) {
     (void)state;
-    run_days("enterprise-formal.yaml", 11, 300, 3000, 45);
+    run_days("enterprise-formal.yaml", 11, 300, 3000, test_rounds(45, 3)); /* 15 days under valgrind */
 }
 
 static void weeks_of_daily_runs_keep_every_guardrail_smb(void **state) {
     (void)state;
-    run_days("smb-friendly.yaml", 12, 300, 3000, 45);
+    run_days("smb-friendly.yaml", 12, 300, 3000, test_rounds(45, 3));
 }
 
 static void many_random_ledgers_leave_no_invoice_unaccounted(void **state) {
     (void)state;
-    for (uint64_t seed = 100; seed < 120; seed++) {
+    /* 20 ledgers; 5 under valgrind. */
+    for (uint64_t seed = 100; seed < 100 + (uint64_t)test_rounds(20, 4); seed++) {
         gen g;
         test_rng_seed(&g.rng, seed);
         g.customers = 50 + (int)test_rng_below(&g.rng, 200);

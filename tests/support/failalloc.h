@@ -36,7 +36,8 @@ typedef int (*failalloc_scenario)(const archase_allocator *allocator, void *ctx)
 typedef void (*failalloc_verify)(void *ctx, int rc);
 
 /* Runs the loop described above (failures are persistent from N on, then the
- * same again failing only the Nth allocation). Fails the cmocka test on a
+ * same again failing only the Nth allocation; under valgrind, every N up to 16
+ * and then every fourth). Fails the cmocka test on a
  * leak, on a result other than 0 or ARCHASE_ENOMEM under failure, or when
  * the final run without failures does not return 0.
  * Returns the number of allocations the successful run made. */
