@@ -1,7 +1,8 @@
 /* tests/test_cov_transport.c — the shipped file transport on its own: the
  * exact JSON line and .eml file of a message (escapes, absent fields,
  * encoded headers), lookups of keys that are and are not on disk (a key that
- * is a prefix of another, a key inside an over-long line), and what it says
+ * is a prefix of another, a key inside an over-long line, a line a crash cut
+ * short, which is not a sent message), and what it says
  * when the disk will not take a message: a file that cannot be written or
  * synced, a folder that went away, a path that turned into a folder, no
  * memory. A message the transport could not write is never reported SENT. */
@@ -249,12 +250,42 @@ static void jsonl_lookup_reads_only_the_start_of_each_line(void **state) {
     spit(f->path, text);
     free(text);
     assert_int_equal(lookup(&t, "K7"), ARCHASE_LOOKUP_NOT_SENT);
-    assert_int_equal(lookup(&t, "K8"), ARCHASE_LOOKUP_SENT);
-    /* The file removed: nothing was sent; a send writes it again. */
-    assert_int_equal(unlink(f->path), 0);
+    /* K8's line was cut short (a crash while it was written): its message
+     * never was whole, so it was not sent. The next message starts on a
+     * line of its own, and K8 sent again is found. */
     assert_int_equal(lookup(&t, "K8"), ARCHASE_LOOKUP_NOT_SENT);
     char detail[256];
     archase_message m = bare_message("K9");
+    assert_int_equal(send_one(&t, &m, detail, sizeof detail), ARCHASE_SEND_SENT);
+    assert_int_equal(lookup(&t, "K9"), ARCHASE_LOOKUP_SENT);
+    assert_int_equal(lookup(&t, "K8"), ARCHASE_LOOKUP_NOT_SENT);
+    size_t size = 0;
+    char *written = slurp(f->path, &size);
+    assert_non_null(strstr(written, "\"outbox_id\":\"K8\"\n{\"idempotency_key\":\"K9\","));
+    free(written);
+    m = bare_message("K8");
+    assert_int_equal(send_one(&t, &m, detail, sizeof detail), ARCHASE_SEND_SENT);
+    assert_int_equal(lookup(&t, "K8"), ARCHASE_LOOKUP_SENT);
+    /* A file that ends whole gets no empty line. */
+    written = slurp(f->path, &size);
+    assert_null(strstr(written, "\n\n"));
+    free(written);
+    /* A whole line whose end of line is the first byte the reader's buffer
+     * did not hold. */
+    char *exact = malloc(4097);
+    assert_non_null(exact);
+    memset(exact, 'y', 4094);
+    memcpy(exact, "{\"idempotency_key\":\"K6\",", 24);
+    exact[4094] = '}';
+    exact[4095] = '\n';
+    exact[4096] = '\0';
+    spit(f->path, exact);
+    free(exact);
+    assert_int_equal(lookup(&t, "K6"), ARCHASE_LOOKUP_SENT);
+    /* The file removed: nothing was sent; a send writes it again. */
+    assert_int_equal(unlink(f->path), 0);
+    assert_int_equal(lookup(&t, "K8"), ARCHASE_LOOKUP_NOT_SENT);
+    m = bare_message("K9");
     assert_int_equal(send_one(&t, &m, detail, sizeof detail), ARCHASE_SEND_SENT);
     assert_int_equal(lookup(&t, "K9"), ARCHASE_LOOKUP_SENT);
     t.close(t.userdata);

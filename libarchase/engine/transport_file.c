@@ -234,6 +234,21 @@ static int write_all(int fd, const uint8_t *data, size_t len) {
     return 0;
 }
 
+/* 1 when the file ends inside a line: a write a crash cut short. The next
+ * message then starts on a line of its own, and the cut line, whose message
+ * was never whole, is never taken for a sent one (jsonl_has). */
+static int torn_end(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC), torn = 0;
+    struct stat st;
+    char last;
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1)
+        torn = last != '\n';
+    close(fd);
+    return torn;
+}
+
 static int ft_send(void *ud, const archase_message *m, int *result, char *detail, size_t detail_size) {
     file_transport *ft = ud;
     ar_buf *b = &ft->out;
@@ -250,7 +265,8 @@ static int ft_send(void *ud, const archase_message *m, int *result, char *detail
             goto done;
         }
         fd = open(ft->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0 || write_all(fd, b->data, b->len) || fsync(fd)) {
+        if (fd < 0 || (torn_end(ft->path) && write_all(fd, (const uint8_t *)"\n", 1)) ||
+            write_all(fd, b->data, b->len) || fsync(fd)) {
             snprintf(detail, detail_size, "%s: %s", ft->path, strerror(errno));
             goto done; /* certainly not written whole: retry */
         }
@@ -301,7 +317,9 @@ done:
     return 0;
 }
 
-/* Whether the file has a line with this key. */
+/* Whether the file has a whole line with this key: one that ends its object
+ * and then the line (a line a crash cut short does not, even once the next
+ * message ended it). */
 static int jsonl_has(file_transport *ft, const char *key, int *found) {
     ar_buf needle;
     ar_buf_init(&needle, &ft->allocator);
@@ -319,12 +337,16 @@ static int jsonl_has(file_transport *ft, const char *key, int *found) {
         ar_buf_free(&needle);
         return errno == ENOENT ? 0 : ARCHASE_EIO;
     }
-    char line[4096];
-    int at_start = 1;
+    char line[4096], prev = 0;
+    int at_start = 1, match = 0;
     while (!*found && fgets(line, sizeof line, f)) {
         size_t len = strlen(line);
-        *found = at_start && !strncmp(line, (const char *)needle.data, needle.len);
+        if (at_start)
+            match = !strncmp(line, (const char *)needle.data, needle.len);
         at_start = len && line[len - 1] == '\n';
+        /* A whole line is a whole object: "}" then the end of the line. */
+        *found = match && at_start && (len > 1 ? line[len - 2] : prev) == '}';
+        prev = len ? line[len - 1] : prev;
     }
     int rc = ferror(f) ? ARCHASE_EIO : 0;
     fclose(f);
