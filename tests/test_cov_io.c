@@ -30,7 +30,7 @@ static int import_text(archase_engine *eng, int kind, int format, const archase_
     o.format = format;
     o.mapping = m;
     o.source = "in";
-    o.as_of = 20489; /* 2026-02-03 */
+    o.as_of = 20489; /* 2026-02-05 */
     if (diags)
         archase_diag_list_clear(diags);
     return archase_import_buffer(eng, &o, text, strlen(text), diags, NULL);
@@ -84,18 +84,18 @@ static char *export_text(archase_engine *eng, int kind, int format) {
 }
 
 /* Everything the ledger holds, as the exports of every kind; under valgrind
- * only those an import of `touched` can write. */
+ * only those an import of `touched` can write (0: a mapping, any kind). */
 static char *everything(archase_engine *eng, int touched) {
     sink all = { NULL, 0 };
     for (int kind = ARCHASE_KIND_CUSTOMERS; kind <= ARCHASE_KIND_NOTES; kind++) {
-        if (test_under_valgrind() && kind != touched &&
+        if (test_under_valgrind() && touched && kind != touched &&
             !(touched == ARCHASE_KIND_CUSTOMERS && (kind == ARCHASE_KIND_CONTACTS || kind == ARCHASE_KIND_FLAGS)))
             continue;
         char *text = export_text(eng, kind, ARCHASE_FORMAT_CSV);
         assert_int_equal(to_sink(&all, text, strlen(text)), 0);
         free(text);
     }
-    return all.data;
+    return all.data ? all.data : calloc(1, 1);
 }
 
 static const char *first_diag(fixture *f) {
@@ -545,6 +545,164 @@ static void csv_cells_are_checked_against_their_column(void **state) {
     }
 }
 
+/* ---- files from other systems, through a mapping ------------------------------------------- */
+
+static const char GERMAN_MAPPING[] =
+    "version: 1\n"
+    "csv: {delimiter: \";\", decimal_separator: \",\", thousands_separator: \".\", date_format: \"%d.%m.%Y\",\n"
+    "      header_line: 2, currency_symbol: \"\xe2\x82\xac\", negative_parentheses: true}\n"
+    "outputs:\n"
+    "  - kind: customers\n"
+    "    columns: {customer_id: Kunde, name: Name, tier: Stufe}\n"
+    "    values: {tier: {A: gold, B: silver, \"\": standard}}\n"
+    "    merge: true\n"
+    "  - kind: invoices\n"
+    "    columns: {invoice_id: Beleg, customer_id: Kunde, issue_date: Datum, due_date: Faellig, amount: Betrag}\n"
+    "    constants: {currency: EUR}\n"
+    "    amount_due: Offen\n"
+    "    revision: auto\n"
+    "    when: [{column: Art, in: [RE, GS]}, {column: Tage, less_than: 1000}]\n"
+    "  - kind: flags\n"
+    "    columns: {customer_id: Kunde}\n"
+    "    flag_rules: {hold: {column: Sperre, equals: ja}, strategic: [{column: Stufe, equals: A}]}\n"
+    "    merge: true\n";
+
+#define GERMAN_HEAD "Bericht;;;;;;;;;;\nKunde;Name;Stufe;Beleg;Datum;Faellig;Betrag;Offen;Art;Tage;Sperre\n"
+
+static void a_mapped_file_is_read_with_its_separators_symbols_and_rules(void **state) {
+    fixture *f = *state;
+    archase_mapping *m = NULL;
+    assert_int_equal(archase_mapping_load_buffer(GERMAN_MAPPING, sizeof GERMAN_MAPPING - 1, "m.yaml", NULL, NULL, &m), 0);
+    static const line_case refused[] = {
+        { GERMAN_HEAD "C2;Bx;Q;I9;01.01.2026;31.01.2026;1.234,56;1.000,00;RE;5;ja\n",
+          "in:3:3: Stufe: 'Q' is not a text the mapping translates (m.yaml:7 lists 'A', 'B', '')" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;\xe2\x82\xac" "1.234,56;(\xe2\x82\xac" "1.000,00);RE;5;ja\n",
+          "in:3:8: amount_due: a negative amount due is a credit, not the balance of an invoice" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;(1.234,56;0;RE;5;ja\n",
+          "in:3:7: amount: '(1.234,56 EUR' is not an amount: an opening parenthesis is never closed" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;(-1.234,56);0;RE;5;ja\n",
+          "in:3:7: amount: '(-1.234,56) EUR' is not an amount: a minus sign inside parentheses" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;1.23,56;0;RE;5;ja\n",
+          "in:3:7: amount: '1.23,56 EUR' is not an amount: thousands separators must separate groups of three digits" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;12.34;0;RE;5;ja\n",
+          "in:3:7: amount: '12.34 EUR' is not an amount: thousands separators must separate groups of three digits" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;-\xe2\x82\xac 5,00;0;RE;5;ja\n",
+          "in:3:7: invoice 'I9': amount must be greater than zero" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;5,00 $;0;RE;5;ja\n",
+          "in:3:7: amount: '5,00 $ EUR' is not an amount: \"5.00 $\" is not an amount (expected [-]DIGITS[.DIGITS])" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;5,00;0;RE;x5;ja\n",
+          "in:3:10: Tage: 'x5' is not a whole number (the condition at m.yaml:14)" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;5,00;0;RE;12345678901234567890;ja\n",
+          "in:3:10: Tage: '12345678901234567890' is not a whole number (the condition at m.yaml:14)" },
+        { GERMAN_HEAD "C2;Bx;A;I9;2026-01-01;31.01.2026;5,00;0;RE;5;ja\n",
+          "in:3:5: issue_date: '2026-01-01' is not a date (expected %d.%m.%Y)" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;5,00;6,00;RE;5;ja\n",
+          "in:3:8: amount_due: more than the invoice's amount" },
+        { "Bericht\n", "in:2: the file ends before its header line" },
+        { GERMAN_HEAD "C2;Bx;A;I9;01.01.2026;31.01.2026;5,00;0\n", "in:3: the row has 8 fields, the header 11" },
+        { GERMAN_HEAD "C9;;A;I9;01.01.2026;31.01.2026;5,00;0;RE;5;ja\n",
+          "in:3:1: customer_id: no such customer in the ledger, and the row has no name to create it" },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        expect_refused(f, 0, ARCHASE_FORMAT_CSV, m, refused[i].text,
+                       strstr(refused[i].expected, "ends before") ? ARCHASE_EPARSE : ARCHASE_EINVAL,
+                       refused[i].expected);
+
+    /* A good row: the customer, the invoice with what is still due paid on
+     * the as-of date, and the flags its rules decide. Rows of another Art
+     * are left out. */
+    expect_accepted(f, 0, ARCHASE_FORMAT_CSV, m,
+                    GERMAN_HEAD "C2;Globex;A;I9;01.01.2026;31.01.2026;1.234,56 \xe2\x82\xac;1.000,00 \xe2\x82\xac;RE;5;ja\n"
+                                "C2;Globex;A;I10;01.01.2026;31.01.2026;9,00;9,00;MA;5;ja\n");
+    char *invoices = export_text(f->eng, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_CSV);
+    assert_non_null(strstr(invoices, "I9,C2,,2026-01-01,2026-01-31,1234.56,EUR"));
+    assert_null(strstr(invoices, "I10"));
+    free(invoices);
+    char *payments = export_text(f->eng, ARCHASE_KIND_PAYMENTS, ARCHASE_FORMAT_CSV);
+    assert_non_null(strstr(payments, "I9:paid,C2,I9,2026-02-05,234.56,EUR"));
+    free(payments);
+    char *flags = export_text(f->eng, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV);
+    assert_non_null(strstr(flags, "C2,hold;strategic,"));
+    free(flags);
+    /* The same file again changes nothing. */
+    char *before = everything(f->eng, ARCHASE_KIND_INVOICES);
+    expect_accepted(f, 0, ARCHASE_FORMAT_CSV, m,
+                    GERMAN_HEAD "C2;Globex;A;I9;01.01.2026;31.01.2026;1.234,56 \xe2\x82\xac;1.000,00 \xe2\x82\xac;RE;5;ja\n");
+    char *after = everything(f->eng, ARCHASE_KIND_INVOICES);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* A mapping reads CSV only. */
+    expect_refused(f, 0, ARCHASE_FORMAT_JSONL, m, "{}\n", ARCHASE_EINVAL, "(none)");
+    archase_mapping_free(m);
+}
+
+/* ---- CSV itself -------------------------------------------------------------------------------- */
+
+static void csv_structure_is_checked(void **state) {
+    fixture *f = *state;
+    static const line_case refused[] = {
+        { "customer_id,name\nC2,\"B\" x\n", "in:2:2: text after the closing quote of a field" },
+        { "customer_id,name\nC2,\"B\n", "in:2:2: a quoted field is never closed" },
+        { "customer_id,name,name\nC2,B,B\n", "in:1:3: column 'name' appears twice" },
+        { "customer_id,name\nC2,B,extra\n", "in:2: the row has 3 fields, the header 2" },
+        { "customer_id,name,open_amount\nC2,B,5\n", "in:1:3: unknown column 'open_amount' for customers" },
+        { "customer_id,name\n\"C2\rx\",B\n", "in:2:1: customer 'C2\rx': customer_id contains a control character" },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        expect_refused(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_CSV, NULL, refused[i].text,
+                       strstr(refused[i].expected, "in:2: the row") || strstr(refused[i].expected, "control")
+                           ? ARCHASE_EINVAL
+                           : ARCHASE_EPARSE,
+                       refused[i].expected);
+    /* Lone carriage returns end lines too; a byte order mark is skipped,
+     * in JSON Lines as well, and so are lines of blanks there. */
+    expect_accepted(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_CSV, NULL, "customer_id,name\rC2,B\r");
+    expect_accepted(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL, NULL,
+                    "\xef\xbb\xbf{\"customer_id\":\"C3\",\"name\":\"D\"}\n   \n{\"customer_id\":\"C4\",\"name\":\"E\"}\n");
+    char *text = export_text(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_CSV);
+    assert_non_null(strstr(text, "\r\nC2,B,"));
+    assert_non_null(strstr(text, "\r\nC4,E,"));
+    free(text);
+}
+
+/* ---- export ------------------------------------------------------------------------------------- */
+
+static int refuse_writes(void *userdata, const void *data, size_t size) {
+    (void)data;
+    (void)size;
+    int *calls = userdata;
+    (*calls)++;
+    return *calls > 1 ? 7 : ARCHASE_EIO; /* the second call says something that is not an error code */
+}
+
+static void export_writes_every_flag_quotes_what_csv_must_and_stops_when_the_writer_fails(void **state) {
+    fixture *f = *state;
+    expect_accepted(f, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV, NULL,
+                    "customer_id,flags,reason,set_by\n"
+                    "C1,hold;expansion;service_issue;strategic;paused_until=2026-03-01,\"a, \"\"b\"\"\",\" x \"\n");
+    char *text = export_text(f->eng, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV);
+    assert_string_equal(text, "customer_id,flags,reason,set_by,revision\r\n"
+                              "C1,hold;paused_until=2026-03-01;expansion;strategic;service_issue,\"a, \"\"b\"\"\",\" x \",0\r\n");
+    free(text);
+    expect_accepted(f, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_CSV, NULL,
+                    "invoice_id,customer_id,issue_date,due_date,amount,currency,status\n"
+                    "I2,C1,2026-01-01,2026-01-31,1.00,EUR,void\n");
+    text = export_text(f->eng, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_JSONL);
+    assert_non_null(strstr(text, "{\"invoice_id\":\"I2\""));
+    assert_non_null(strstr(text, "\"status\":\"void\""));
+    free(text);
+
+    archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
+    o.kind = ARCHASE_KIND_FLAGS;
+    int calls = 0;
+    assert_int_equal(archase_export(f->eng, &o, refuse_writes, &calls), ARCHASE_EIO);
+    assert_int_equal(calls, 1);
+    /* A writer that stops with something other than an error code. */
+    assert_int_equal(archase_export(f->eng, &o, refuse_writes, &calls), ARCHASE_ECALLBACK);
+    assert_int_equal(calls, 2);
+}
+
 /* ---- arguments ---------------------------------------------------------------------------- */
 
 static void io_arguments_are_checked(void **state) {
@@ -653,6 +811,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(json_lines_are_read_strictly, setup, teardown),
     cmocka_unit_test_setup_teardown(json_lines_exports_escape_what_json_must, setup, teardown),
     cmocka_unit_test_setup_teardown(csv_cells_are_checked_against_their_column, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_mapped_file_is_read_with_its_separators_symbols_and_rules, setup, teardown),
+    cmocka_unit_test_setup_teardown(csv_structure_is_checked, setup, teardown),
+    cmocka_unit_test_setup_teardown(export_writes_every_flag_quotes_what_csv_must_and_stops_when_the_writer_fails, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(io_arguments_are_checked, setup, teardown),
     cmocka_unit_test(loading_a_mapping_survives_every_allocation_failure),
 };
