@@ -1,0 +1,473 @@
+/* tests/test_cov_audit.c — the edges of the audit API: checkpoints, their
+ * text form and keys given what they must refuse, signers that fail or
+ * misbehave, and every read of the store's log (size, id, roots, proofs,
+ * checkpoints, verification, export) when a storage call fails under it:
+ * a storage error with a message, and no output written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archase/archase.h"
+#include "support/faultstore.h"
+#include "support/testutil.h"
+
+#define H ARCHASE_HASH_SIZE
+
+/* RFC 8032 §7.1, TEST 1. */
+static const char key1_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+    "-----END PRIVATE KEY-----\n";
+static const char key1_public_pem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
+    "-----END PUBLIC KEY-----\n";
+/* An X25519 private key: PEM, PKCS#8, but not Ed25519. */
+static const char x25519_private_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VuBCIEIHcHbQpzGKV9PBbBclGyZkXfTC+H68CZKrF3+6UduSwq\n"
+    "-----END PRIVATE KEY-----\n";
+
+static archase_signing_key *load_key(void) {
+    archase_signing_key *key = NULL;
+    assert_int_equal(archase_signing_key_from_pem(key1_pem, strlen(key1_pem), NULL, &key), 0);
+    return key;
+}
+
+static archase_checkpoint signed_checkpoint(archase_signing_key *key) {
+    archase_checkpoint cp;
+    archase_signer signer;
+    uint8_t root[H];
+    memset(root, 0xab, sizeof root);
+    assert_int_equal(archase_checkpoint_init(&cp, "ar-log", 12, root, 1767225600), 0);
+    assert_int_equal(archase_signing_key_signer(key, &signer), 0);
+    assert_int_equal(archase_checkpoint_sign(&cp, &signer), 0);
+    return cp;
+}
+
+/* ---- checkpoints ----------------------------------------------------------------- */
+
+static void checkpoint_functions_refuse_what_they_cannot_use(void **state) {
+    (void)state;
+    archase_signing_key *key = load_key();
+    archase_checkpoint cp = signed_checkpoint(key), bad;
+    uint8_t pub[32], body[ARCHASE_CHECKPOINT_BODY_MAX];
+    size_t len = 77;
+    char text[ARCHASE_CHECKPOINT_TEXT_MAX];
+    assert_int_equal(archase_signing_key_public(key, pub), 0);
+
+    assert_int_equal(archase_checkpoint_init(&bad, NULL, 1, cp.root, 0), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_body(&cp, NULL, sizeof body, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_body(&cp, body, sizeof body, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_body(NULL, body, sizeof body, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_body(&cp, body, 10, &len), ARCHASE_EBUFSIZE);
+    assert_int_equal(len, 77);
+    bad = cp;
+    bad.version = 2;
+    assert_int_equal(archase_checkpoint_body(&bad, body, sizeof body, &len), ARCHASE_EVERSION);
+    assert_int_equal(archase_checkpoint_verify(&bad, pub), ARCHASE_EVERSION);
+    bad = cp;
+    bad.size = (uint64_t)INT64_MAX + 1;
+    assert_int_equal(archase_checkpoint_body(&bad, body, sizeof body, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_format(&bad, text, sizeof text), ARCHASE_EINVAL);
+    bad = cp;
+    bad.log_id[0] = ' ';
+    assert_int_equal(archase_checkpoint_verify(&bad, pub), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_format(&cp, NULL, 0), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_format(NULL, text, sizeof text), ARCHASE_EINVAL);
+
+    /* Verification: no key, another key id, a key that is no Ed25519 point. */
+    assert_int_equal(archase_checkpoint_verify(&cp, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_checkpoint_verify(&cp, pub), 0);
+    bad = cp;
+    bad.key_id[0] ^= 1;
+    assert_int_equal(archase_checkpoint_verify(&bad, pub), ARCHASE_EVERIFY);
+    bad = cp;
+    bad.signature[10] ^= 1;
+    assert_int_equal(archase_checkpoint_verify(&bad, pub), ARCHASE_EVERIFY);
+    bad = cp;
+    bad.time++;
+    assert_int_equal(archase_checkpoint_verify(&bad, pub), ARCHASE_EVERIFY);
+
+    /* Keys. */
+    assert_int_equal(archase_signing_key_public(NULL, pub), ARCHASE_EINVAL);
+    assert_int_equal(archase_signing_key_public(key, NULL), ARCHASE_EINVAL);
+    archase_signer signer;
+    assert_int_equal(archase_signing_key_signer(NULL, &signer), ARCHASE_EINVAL);
+    assert_int_equal(archase_signing_key_signer(key, NULL), ARCHASE_EINVAL);
+    archase_signing_key *other = NULL;
+    assert_int_equal(archase_signing_key_from_pem(NULL, 0, NULL, &other), ARCHASE_EINVAL);
+    assert_int_equal(archase_signing_key_from_pem(key1_pem, strlen(key1_pem), NULL, NULL), ARCHASE_EINVAL);
+    archase_allocator bad_alloc = { 3, NULL, NULL, NULL, NULL };
+    assert_int_equal(archase_signing_key_from_pem(key1_pem, strlen(key1_pem), &bad_alloc, &other),
+                     ARCHASE_EVERSION);
+    assert_int_equal(archase_signing_key_from_pem("not a key", 9, NULL, &other), ARCHASE_EPARSE);
+    assert_int_equal(archase_signing_key_from_pem(key1_public_pem, strlen(key1_public_pem), NULL, &other),
+                     ARCHASE_EPARSE);
+    assert_int_equal(archase_signing_key_from_pem(x25519_private_pem, strlen(x25519_private_pem), NULL, &other),
+                     ARCHASE_EPARSE);
+    assert_null(other);
+    uint8_t from_pem[32];
+    assert_int_equal(archase_public_key_from_pem(NULL, 0, from_pem), ARCHASE_EINVAL);
+    assert_int_equal(archase_public_key_from_pem(key1_public_pem, strlen(key1_public_pem), NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_public_key_from_pem(key1_public_pem, strlen(key1_public_pem), from_pem), 0);
+    assert_memory_equal(from_pem, pub, 32);
+    archase_signing_key_free(NULL);
+    archase_signing_key_free(key);
+}
+
+static void signing_keys_load_from_files(void **state) {
+    (void)state;
+    char dir[] = "/tmp/archase-covaudit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[96];
+    archase_signing_key *key = NULL;
+    assert_int_equal(archase_signing_key_load(NULL, NULL, &key), ARCHASE_EINVAL);
+    snprintf(path, sizeof path, "%s/key.pem", dir);
+    assert_int_equal(archase_signing_key_load(path, NULL, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_signing_key_load(path, NULL, &key), ARCHASE_EIO); /* missing */
+    /* A file far larger than any key. */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 2000; i++)
+        fputs("0123456789", f);
+    fclose(f);
+    assert_int_equal(archase_signing_key_load(path, NULL, &key), ARCHASE_EPARSE);
+    /* A folder cannot be read as a file. */
+    assert_int_equal(archase_signing_key_load(dir, NULL, &key), ARCHASE_EIO);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(key1_pem, f);
+    fclose(f);
+    assert_int_equal(archase_signing_key_load(path, NULL, &key), 0);
+    archase_signing_key_free(key);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A signer whose functions fail, or whose key changes between calls. */
+typedef struct fake_signer {
+    archase_signing_key *key;
+    int                  fail_public, fail_sign, calls;
+    uint8_t              other_key[32];
+} fake_signer;
+
+static int fake_public(void *userdata, uint8_t out[32]) {
+    fake_signer *s = userdata;
+    if (s->fail_public)
+        return -1;
+    /* The second call (the engine asks first, then signing asks) gives another key. */
+    if (s->calls++ && s->other_key[0])
+        memcpy(out, s->other_key, 32);
+    else
+        archase_signing_key_public(s->key, out);
+    return 0;
+}
+
+static int fake_sign(void *userdata, const uint8_t *message, size_t size, uint8_t signature[64]) {
+    fake_signer *s = userdata;
+    archase_signer real;
+    if (s->fail_sign)
+        return -1;
+    archase_signing_key_signer(s->key, &real);
+    return real.sign(real.userdata, message, size, signature);
+}
+
+static void signers_that_fail_are_callback_errors(void **state) {
+    (void)state;
+    archase_signing_key *key = load_key();
+    archase_checkpoint cp = signed_checkpoint(key), before;
+    before = cp;
+    fake_signer fs;
+    memset(&fs, 0, sizeof fs);
+    fs.key = key;
+    archase_signer s = { ARCHASE_SIGNER_VERSION, &fs, fake_public, fake_sign };
+    assert_int_equal(archase_checkpoint_sign(&cp, NULL), ARCHASE_EINVAL);
+    s.version = 9;
+    assert_int_equal(archase_checkpoint_sign(&cp, &s), ARCHASE_EVERSION);
+    s.version = ARCHASE_SIGNER_VERSION;
+    s.sign = NULL;
+    assert_int_equal(archase_checkpoint_sign(&cp, &s), ARCHASE_EINVAL);
+    s.sign = fake_sign;
+    s.public_key = NULL;
+    assert_int_equal(archase_checkpoint_sign(&cp, &s), ARCHASE_EINVAL);
+    s.public_key = fake_public;
+    fs.fail_public = 1;
+    assert_int_equal(archase_checkpoint_sign(&cp, &s), ARCHASE_ECALLBACK);
+    fs.fail_public = 0;
+    fs.fail_sign = 1;
+    assert_int_equal(archase_checkpoint_sign(&cp, &s), ARCHASE_ECALLBACK);
+    /* A public key that is not a point on the curve verifies nothing. */
+    fs.fail_sign = 0;
+    memset(fs.other_key, 0xff, 32);
+    fs.calls = 1;
+    assert_int_equal(archase_checkpoint_sign(&cp, &s), ARCHASE_EVERIFY);
+    assert_memory_equal(&cp, &before, sizeof cp); /* nothing written */
+    archase_signing_key_free(key);
+}
+
+/* ---- the text form ----------------------------------------------------------------------- */
+
+static void text_forms_that_are_not_canonical_are_refused(void **state) {
+    (void)state;
+    archase_signing_key *key = load_key();
+    archase_checkpoint cp = signed_checkpoint(key), out;
+    char text[ARCHASE_CHECKPOINT_TEXT_MAX], edited[ARCHASE_CHECKPOINT_TEXT_MAX + 200];
+    assert_int_equal(archase_checkpoint_format(&cp, text, sizeof text), 0);
+    assert_int_equal(archase_checkpoint_parse(text, strlen(text), &out), 0);
+    assert_memory_equal(&out, &cp, sizeof cp);
+    static const struct {
+        const char *from, *to;
+    } edits[] = {
+        { "archase-checkpoint v1\n", "archase-checkpoint v2\n" },
+        { "log-id ar-log\n", "log-id \n" },
+        { "log-id ar-log\n", "logid ar-log\n" },
+        { "log-id ar-log\n", "log-id ar log\n" },
+        { "log-id ar-log\n", "log-idXar-log\n" },
+        { "log-id ar-log\n", "log-id ar-\x01log\n" },
+        { "size 12\n", "size 012\n" },
+        { "size 12\n", "size -12\n" },
+        { "size 12\n", "size 1x\n" },
+        { "size 12\n", "size 9223372036854775808\n" },
+        { "size 12\n", "size 12345678901234567890\n" },
+        { "size 12\n", "size \n" },
+        { "root ", "root =" },
+        { "root ", "root *" },
+        { "time 1767225600\n", "time -0\n" },
+        { "time 1767225600\n", "time -\n" },
+        { "time 1767225600\n", "time 01767225600\n" },
+        { "time 1767225600\n", "time 1767225600.5\n" },
+        { "key-id ", "key-id A" },
+        { "key-id ", "key-id 00" }, /* 17 digits */
+        { "key-id ", "key-id g" },
+        { "signature ", "signature =" },
+        { "signature ", "signature !" },
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char *at = strstr(text, edits[i].from);
+        assert_non_null(at);
+        snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - text), text, edits[i].to, at + strlen(edits[i].from));
+        /* key-id and root edits keep their length by dropping a character after. */
+        if (!strcmp(edits[i].from, "key-id ") || !strcmp(edits[i].from, "root ") ||
+            !strcmp(edits[i].from, "signature ")) {
+            char *v = strstr(edited, edits[i].to) + strlen(edits[i].to);
+            memmove(v, v + 1, strlen(v + 1) + 1);
+        }
+        memset(&out, 0x77, sizeof out);
+        archase_checkpoint untouched = out;
+        if (archase_checkpoint_parse(edited, strlen(edited), &out) != ARCHASE_EPARSE)
+            fail_msg("edit %zu accepted:\n%s", i, edited);
+        assert_memory_equal(&out, &untouched, sizeof out);
+    }
+    /* The extremes that are canonical. */
+    archase_checkpoint ext = cp;
+    ext.size = (uint64_t)INT64_MAX;
+    ext.time = INT64_MIN;
+    assert_int_equal(archase_checkpoint_format(&ext, text, sizeof text), 0);
+    assert_int_equal(archase_checkpoint_parse(text, strlen(text), &out), 0);
+    assert_true(out.time == INT64_MIN);
+    ext.time = -1;
+    ext.size = 0;
+    assert_int_equal(archase_checkpoint_format(&ext, text, sizeof text), 0);
+    assert_int_equal(archase_checkpoint_parse(text, strlen(text), &out), 0);
+    assert_true(out.time == -1);
+    /* Text after the signature line, and a time below INT64_MIN. */
+    assert_int_equal(archase_checkpoint_format(&cp, text, sizeof text), 0);
+    snprintf(edited, sizeof edited, "%sx", text);
+    assert_int_equal(archase_checkpoint_parse(edited, strlen(edited), &out), ARCHASE_EPARSE);
+    char *t = strstr(text, "time ");
+    snprintf(edited, sizeof edited, "%.*stime -9223372036854775809%s", (int)(t - text), text, strchr(t, '\n'));
+    assert_int_equal(archase_checkpoint_parse(edited, strlen(edited), &out), ARCHASE_EPARSE);
+    /* A log id as long as one can be, and one longer. */
+    char id[ARCHASE_LOG_ID_MAX + 2];
+    memset(id, 'a', sizeof id);
+    id[ARCHASE_LOG_ID_MAX] = '\0';
+    assert_int_equal(archase_checkpoint_init(&ext, id, 1, cp.root, 0), 0);
+    assert_int_equal(archase_checkpoint_format(&ext, text, sizeof text), 0);
+    assert_int_equal(archase_checkpoint_parse(text, strlen(text), &out), 0);
+    char *l = strstr(text, "log-id ") + 7;
+    snprintf(edited, sizeof edited, "%.*sb%s", (int)(l - text), text, l);
+    assert_int_equal(archase_checkpoint_parse(edited, strlen(edited), &out), ARCHASE_EPARSE);
+    archase_signing_key_free(key);
+}
+
+/* ---- the store's log when storage fails ----------------------------------------------------- */
+
+static archase_instant fixed_now(void *userdata) {
+    return *(archase_instant *)userdata;
+}
+
+typedef struct logfix {
+    faultstore      *fs;
+    archase_engine  *eng;
+    archase_instant  now;
+    archase_clock    clock;
+} logfix;
+
+static void open_log(logfix *f, const archase_allocator *a) {
+    archase_storage inner, wrapped;
+    assert_int_equal(archase_memory_storage_new(a, &inner), 0);
+    f->fs = test_malloc(sizeof *f->fs);
+    faultstore_wrap(f->fs, &inner, 0, &wrapped);
+    f->now = 1767225600;
+    f->clock = (archase_clock){ ARCHASE_CLOCK_VERSION, &f->now, fixed_now };
+    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
+    o.clock = &f->clock;
+    o.allocator = a;
+    assert_int_equal(archase_engine_open(&wrapped, &o, &f->eng), 0);
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "C1";
+    c.name = "ACME";
+    c.source_link = "crm://1";
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    for (int i = 0; i < 6; i++) {
+        archase_invoice inv = ARCHASE_INVOICE_INIT;
+        char id[8];
+        snprintf(id, sizeof id, "I%d", i);
+        inv.id = id;
+        inv.customer_id = "C1";
+        inv.issue_date = 20454;
+        inv.due_date = 20484;
+        inv.amount = (archase_money){ 100 + i, "EUR" };
+        f->now += 5;
+        assert_int_equal(archase_invoice_put(f->eng, &inv, NULL), 0);
+        if (i == 2) {
+            archase_signing_key *key = load_key();
+            archase_signer signer;
+            archase_signing_key_signer(key, &signer);
+            assert_int_equal(archase_audit_checkpoint(f->eng, &signer, NULL), 0);
+            archase_signing_key_free(key);
+        }
+    }
+}
+
+static void close_log(logfix *f) {
+    archase_engine_free(f->eng);
+    test_free(f->fs);
+}
+
+typedef struct outputs {
+    uint64_t             size;
+    char                 id[ARCHASE_LOG_ID_MAX + 1];
+    uint8_t              root[H], leaf[H];
+    uint8_t              proof[ARCHASE_MERKLE_PROOF_MAX * H];
+    size_t               proof_len;
+    archase_audit_report report;
+    int                  checkpoints;
+    size_t               exported;
+} outputs;
+
+static int count_checkpoint(void *userdata, const archase_checkpoint *cp, const uint8_t key[32]) {
+    (void)cp;
+    (void)key;
+    ((outputs *)userdata)->checkpoints++;
+    return 0;
+}
+
+static int count_bytes(void *userdata, const void *data, size_t size) {
+    (void)data;
+    ((outputs *)userdata)->exported += size;
+    return 0;
+}
+
+/* Each read of the log, by number. */
+static int read_log(archase_engine *eng, int which, outputs *o) {
+    switch (which) {
+    case 0: return archase_audit_size(eng, &o->size);
+    case 1: return archase_audit_log_id(eng, o->id, sizeof o->id);
+    case 2: return archase_audit_root(eng, 7, o->root);
+    case 3: return archase_audit_prove_inclusion(eng, 5, 8, o->leaf, o->proof, ARCHASE_MERKLE_PROOF_MAX, &o->proof_len);
+    case 4: return archase_audit_prove_consistency(eng, 3, 8, o->proof, ARCHASE_MERKLE_PROOF_MAX, &o->proof_len);
+    case 5: return archase_audit_checkpoints(eng, count_checkpoint, o);
+    case 6: return archase_audit_verify(eng, NULL, &o->report);
+    default: return archase_audit_export(eng, count_bytes, o);
+    }
+}
+
+static void every_read_of_the_log_reports_a_failing_store(void **state) {
+    (void)state;
+    logfix f;
+    open_log(&f, NULL);
+    int failures = 0;
+    for (int which = 0; which < 8; which++) {
+        outputs good;
+        memset(&good, 0, sizeof good);
+        assert_int_equal(read_log(f.eng, which, &good), 0);
+        for (size_t n = 1;; n++) {
+            outputs o;
+            memset(&o, 0x3c, sizeof o);
+            o.checkpoints = 0;
+            o.exported = 0;
+            outputs untouched = o;
+            f.fs->failures = 0;
+            f.fs->fail_at = f.fs->calls + n;
+            int rc = read_log(f.eng, which, &o);
+            int failed = f.fs->failures > 0;
+            f.fs->fail_at = 0;
+            if (!failed) {
+                assert_int_equal(rc, 0);
+                break;
+            }
+            failures++;
+            if (rc != ARCHASE_ESTORAGE)
+                fail_msg("read %d, call %zu: %s (%s)", which, n, archase_error_name(rc),
+                         archase_engine_errmsg(f.eng));
+            assert_true(archase_engine_errmsg(f.eng)[0] != '\0');
+            /* Nothing handed out, except what an export had written before. */
+            if (which == 5 || which == 7) {
+                assert_true(o.checkpoints <= 1);
+            } else {
+                assert_memory_equal(&o, &untouched, sizeof o);
+            }
+        }
+    }
+    assert_true(failures >= 8);
+    close_log(&f);
+}
+
+static void arguments_of_the_log_reads_are_checked(void **state) {
+    (void)state;
+    logfix f;
+    open_log(&f, NULL);
+    outputs o;
+    memset(&o, 0, sizeof o);
+    char small[8];
+    assert_int_equal(archase_audit_log_id(NULL, o.id, sizeof o.id), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_log_id(f.eng, NULL, 0), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_log_id(f.eng, small, sizeof small), ARCHASE_EBUFSIZE);
+    assert_non_null(strstr(archase_engine_errmsg(f.eng), "too small"));
+    assert_int_equal(archase_audit_size(f.eng, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_root(NULL, 1, o.root), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_root(f.eng, 1, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_prove_inclusion(NULL, 0, 1, NULL, o.proof, 65, &o.proof_len), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_prove_inclusion(f.eng, 0, 1, NULL, NULL, 65, &o.proof_len), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_prove_inclusion(f.eng, 0, 1, NULL, o.proof, 65, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_prove_consistency(NULL, 1, 2, o.proof, 65, &o.proof_len), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_prove_consistency(f.eng, 1, 2, NULL, 65, &o.proof_len), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_prove_consistency(f.eng, 1, 2, o.proof, 65, NULL), ARCHASE_EINVAL);
+    /* A proof with no room for its hashes, and a leaf of a tree of one. */
+    assert_int_equal(archase_audit_prove_consistency(f.eng, 1, 8, o.proof, 1, &o.proof_len), ARCHASE_EBUFSIZE);
+    assert_non_null(strstr(archase_engine_errmsg(f.eng), "room for 1"));
+    assert_int_equal(archase_audit_prove_inclusion(f.eng, 0, 1, NULL, NULL, 0, &o.proof_len), 0);
+    assert_int_equal(o.proof_len, 0);
+    assert_int_equal(archase_audit_checkpoints(NULL, count_checkpoint, &o), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_checkpoints(f.eng, NULL, &o), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_export(NULL, count_bytes, &o), ARCHASE_EINVAL);
+    assert_null(archase_audit_kind_name(0));
+    assert_null(archase_audit_kind_name(ARCHASE_AUDIT_KIND_LIMIT_));
+    for (int p = 0; p <= ARCHASE_AUDIT_PROBLEM_STATE; p++)
+        assert_non_null(archase_audit_problem_name(p));
+    close_log(&f);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(checkpoint_functions_refuse_what_they_cannot_use),
+    cmocka_unit_test(signing_keys_load_from_files),
+    cmocka_unit_test(signers_that_fail_are_callback_errors),
+    cmocka_unit_test(text_forms_that_are_not_canonical_are_refused),
+    cmocka_unit_test(every_read_of_the_log_reports_a_failing_store),
+    cmocka_unit_test(arguments_of_the_log_reads_are_checked),
+};
+
+AR_TEST_MAIN(tests)
