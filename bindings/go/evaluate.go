@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"archase/internal/capi"
@@ -332,13 +334,108 @@ func (ev *Evaluation) Worklist(owner string) ([]WorklistLine, error) {
 	}
 	wl := capi.SwigcptrArchase_worklist(wlOut)
 	defer capi.Archase_worklist_free(wl)
-	if err := check(capi.Archase_bind_worklist_json(wl, &out), "archase_bind_worklist_json"); err != nil {
+	if err := check(capi.Archase_bind_worklist_rows(wl, &out), "archase_bind_worklist_rows"); err != nil {
 		return nil, err
 	}
-	var lines []WorklistLine
-	err := decode(text(out), &lines)
+	lines, err := worklistRows(text(out))
 	runtime.KeepAlive(ev)
 	return lines, err
+}
+
+// worklistRows reads the rows of archase_bind_worklist_rows (bindings/bind.h):
+// a worklist may have hundreds of thousands of lines, and splitting rows is
+// several times cheaper than decoding the same lines from JSON. The lines
+// are those the JSON would give (a test compares them).
+func worklistRows(s string) ([]WorklistLine, error) {
+	lines := make([]WorklistLine, 0, strings.Count(s, "\n"))
+	dates := map[string]time.Time{"": {}}
+	bad := func(row string) error {
+		return errorf(codeParse, "a worklist row the package cannot read: "+strconv.Quote(row))
+	}
+	var f [13]string
+	for len(s) > 0 {
+		end := strings.IndexByte(s, '\n')
+		if end < 0 {
+			return nil, bad(s)
+		}
+		row := s[:end]
+		s = s[end+1:]
+		rest := row
+		for k := 0; k < 12; k++ {
+			tab := strings.IndexByte(rest, '\t')
+			if tab < 0 {
+				return nil, bad(row)
+			}
+			f[k], rest = rest[:tab], rest[tab+1:]
+		}
+		f[12] = rest
+		if strings.IndexByte(row, '\\') >= 0 {
+			for k := range f {
+				f[k] = unescapeRow(f[k])
+			}
+		}
+		due, ok := dates[f[5]]
+		if !ok {
+			t, err := time.Parse("2006-01-02", f[5])
+			if err != nil {
+				return nil, bad(row)
+			}
+			due, dates[f[5]] = t, t
+		}
+		rank, e1 := strconv.Atoi(f[0])
+		kind, e2 := strconv.Atoi(f[3])
+		score, e3 := strconv.Atoi(f[6])
+		minor, e4 := strconv.ParseInt(f[7], 10, 64)
+		days, e5 := strconv.Atoi(f[9])
+		if e1 != nil || e2 != nil || e3 != nil || e4 != nil || e5 != nil {
+			return nil, bad(row)
+		}
+		l := WorklistLine{Rank: rank, Owner: f[1], CustomerID: f[2], Kind: WorkKind(kind), NextAction: f[4],
+			DueBy: due, Score: score, DaysOverdue: days, InvoiceIDs: []string{}, Reasons: []Reason{}}
+		if f[8] != "" {
+			l.Amount = Money{Minor: minor, Currency: f[8]}
+		}
+		if f[10] != "" {
+			d, err := strconv.Atoi(f[10])
+			if err != nil {
+				return nil, bad(row)
+			}
+			l.Decision = &d
+		}
+		if f[11] != "" {
+			l.InvoiceIDs = strings.Split(f[11], "\x1f")
+		}
+		if f[12] != "" {
+			for _, r := range strings.Split(f[12], ",") {
+				v, err := strconv.Atoi(r)
+				if err != nil {
+					return nil, bad(row)
+				}
+				l.Reasons = append(l.Reasons, Reason(v))
+			}
+		}
+		lines = append(lines, l)
+	}
+	return lines, nil
+}
+
+// unescapeRow undoes a row field's escapes: a backslash and two hex digits.
+func unescapeRow(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 <= len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // Worklist evaluates as of asOf and returns the ranked worklist.
