@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "archase/errors.h"
+#include "archase/hash.h"
 #include "core/alloc.h"
 #include "core/sha256.h"
 
@@ -169,12 +170,33 @@ int ar_ds_role(archase_decisions *ds, const char *role) {
     return 0;
 }
 
-int ar_ds_hash(archase_decisions *ds, const uint8_t hash[32], uint32_t *index) {
-    if (DS_GROW(ds, ds->hashes, ds->hash_n, ds->hash_cap))
-        return ARCHASE_ENOMEM;
-    memcpy(ds->hashes[ds->hash_n], hash, 32);
-    *index = (uint32_t)ds->hash_n++;
-    return 0;
+int ar_decision_payload_hash(const archase_decisions *ds, size_t i, uint8_t out[32]) {
+    const ar_decision *d = &ds->d[i];
+    archase_money amount;
+    amount.minor = d->amount;
+    memcpy(amount.currency, d->currency, 4);
+    ar_canon c;
+    ar_canon_init(&c, &ds->allocator);
+    ar_canon_begin_record(&c, 0x0A02);
+    ar_canon_put_str(&c, 1, archase_action_name(d->action));
+    ar_canon_put_str(&c, 2, ar_snap_customer_id(ds->snap, d->customer));
+    ar_canon_field(&c, 3);
+    ar_canon_begin_list(&c);
+    for (uint32_t t = 0; t < d->target_count; t++)
+        ar_canon_str(&c, ar_snap_invoice_id(ds->snap, ds->targets[d->target_first + t].invoice));
+    ar_canon_end_list(&c);
+    ar_canon_put_money(&c, 4, &amount);
+    ar_canon_put_str(&c, 5, ar_strtab_str(&ds->rules, d->rule));
+    ar_canon_put_hash(&c, 6, ds->policy_hash);
+    ar_canon_put_date(&c, 7, ds->as_of);
+    ar_canon_end_record(&c);
+    const uint8_t *bytes;
+    size_t size;
+    int rc = ar_canon_finish(&c, &bytes, &size);
+    if (!rc)
+        rc = archase_sha256(bytes, size, out);
+    ar_canon_free(&c);
+    return rc;
 }
 
 /* Links every invoice to the decisions about it, in decision order: counted
@@ -215,7 +237,6 @@ void archase_decisions_free(archase_decisions *ds) {
     ar_strtab_free(&ds->rules);
     ar_free(a, ds->disputed);
     ar_free(a, ds->roles);
-    ar_free(a, ds->hashes);
     ar_free(a, ds->key_text);
     ar_free(a, ds->key_at);
     ar_free(a, ds->dec_at);
@@ -367,8 +388,8 @@ int archase_decision_get(const archase_decisions *ds, size_t i, archase_decision
     r.recovery_plan = d->recovery_plan;
     r.approvers = d->approvers;
     r.fast_lane = d->fast_lane;
-    if (d->payload != AR_IDX_NONE)
-        memcpy(r.payload_hash, ds->hashes[d->payload], 32);
+    if (d->payload != AR_IDX_NONE && (rc = ar_decision_payload_hash(ds, i, r.payload_hash)) != 0)
+        return rc;
     *out = r;
     return 0;
 }
@@ -830,8 +851,13 @@ int ar_decision_encode(const archase_decisions *ds, size_t i, ar_canon *c) {
         ar_canon_put_int(c, DE_APPROVERS, d->approvers);
     if (d->fast_lane)
         ar_canon_put_bool(c, DE_FAST_LANE, 1);
-    if (d->payload != AR_IDX_NONE)
-        ar_canon_put_hash(c, DE_PAYLOAD_HASH, ds->hashes[d->payload]);
+    if (d->payload != AR_IDX_NONE) {
+        uint8_t payload[32];
+        int rc = ar_decision_payload_hash(ds, i, payload);
+        if (rc)
+            return rc;
+        ar_canon_put_hash(c, DE_PAYLOAD_HASH, payload);
+    }
     ar_canon_end_record(c);
     const uint8_t *data;
     size_t size;

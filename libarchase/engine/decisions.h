@@ -112,7 +112,8 @@ typedef struct ar_decision {
                                                    snapshot text (a broken promise's id),
                                                    AR_KEY_LEAD or AR_STR_NONE (empty) */
     uint32_t        rule;                       /* number in rules */
-    uint32_t        payload;                    /* into hashes[], AR_IDX_NONE = none */
+    uint32_t        payload;                    /* 0: an approval's payload (its hash is
+                                                   ar_decision_payload_hash); AR_IDX_NONE = none */
     ar_reasons      reasons;
     const char     *owner;
     archase_date    due_by;
@@ -170,7 +171,6 @@ struct archase_decisions {
     ar_decision  *d;          size_t n, cap;
     ar_target    *targets;    size_t target_n, target_cap;
     const char  **roles;      size_t role_n, role_cap;
-    uint8_t     (*hashes)[32]; size_t hash_n, hash_cap;
     char          date[ARCHASE_DATE_FORMAT_MAX]; /* as_of: the keys' first part */
     /* Keys are not held while evaluating: the first archase_decision_get
      * builds them all (under lazy_lock), for the pointers it hands out. */
@@ -227,7 +227,10 @@ int ar_ds_target(archase_decisions *ds, uint32_t invoice, uint16_t step, archase
 int ar_ds_role(archase_decisions *ds, const char *role);
 /* The number of `path` in ds->rules. 0 or ARCHASE_ENOMEM. */
 int ar_ds_rule(archase_decisions *ds, const char *path, uint32_t *out);
-int ar_ds_hash(archase_decisions *ds, const uint8_t hash[32], uint32_t *index);
+/* The SHA-256 of the payload approval decision i is bound to: what would
+ * be done (its action), to what (customer, invoices), for how much, under
+ * which policy, decided when. 0 or ARCHASE_ENOMEM. */
+int ar_decision_payload_hash(const archase_decisions *ds, size_t i, uint8_t out[32]);
 
 
 /* The canonical encoding of decision i into `c` (reset first; docs/engine.md,

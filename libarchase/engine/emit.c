@@ -177,37 +177,10 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
         rc = ar_ds_role(E->ds, rule->roles.items[i]);
     if (rc)
         return rc;
-    d = &E->ds->d[E->ds->n - 1];
-    /* The payload an approval is bound to: what would be done, to what, for
-     * how much, under which policy, decided when. */
-    ar_canon *c = &E->canon; /* reused: its buffer is grown once */
-    ar_canon_reset(c);
-    ar_canon_begin_record(c, 0x0A02);
-    ar_canon_put_str(c, 1, archase_action_name(g->action));
-    ar_canon_put_str(c, 2, ar_snap_customer_id(E->s, E->c));
-    ar_canon_field(c, 3);
-    ar_canon_begin_list(c);
-    for (uint32_t t = 0; t < d->target_count; t++)
-        ar_canon_str(c, ar_snap_invoice_id(E->s, E->ds->targets[d->target_first + t].invoice));
-    ar_canon_end_list(c);
-    ar_canon_put_money(c, 4, &amount);
-    ar_canon_put_str(c, 5, ar_strtab_str(&E->ds->rules, d->rule));
-    ar_canon_put_hash(c, 6, E->ds->policy_hash);
-    ar_canon_put_date(c, 7, E->as_of);
-    ar_canon_end_record(c);
-    const uint8_t *bytes;
-    size_t size;
-    uint8_t hash[32];
-    rc = ar_canon_finish(c, &bytes, &size);
-    if (!rc && !E->sha.md)
-        rc = ar_sha256_init(&E->sha);
-    if (!rc) {
-        ar_span span = { bytes, size };
-        rc = ar_sha256_spans(&E->sha, &span, 1, hash);
-    }
-    if (!rc)
-        rc = ar_ds_hash(E->ds, hash, &d->payload);
-    return rc;
+    /* The payload an approval is bound to is hashed when it is read
+     * (ar_decision_payload_hash): everything in it is the decision's. */
+    E->ds->d[E->ds->n - 1].payload = 0;
+    return 0;
 }
 
 /* Reasons an escalation lists as blockers. */

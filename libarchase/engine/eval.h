@@ -129,8 +129,6 @@ typedef struct ar_eval {
     uint32_t               *step_base;    /* per policy sequence: its first entry below */
     uint32_t               *step_text;    /* per step: its id's number in the snapshot's text */
     uint32_t               *step_rule;    /* per step: its rule's number, AR_IDX_NONE until used */
-    ar_sha256               sha;          /* approval payloads; md NULL until the first */
-    ar_canon                canon;        /* approval payloads, reused */
     const ar_group        **order;        size_t order_cap; /* the customer's groups in emit order */
     ar_step_memo           *memo;         /* step days already rolled */
     ar_sym                  aging_sym[5]; /* current, 1_30, 31_60, 61_90, 91_plus */

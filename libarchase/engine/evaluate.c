@@ -55,7 +55,6 @@ static int setup(ar_eval *E) {
         if (s->customers[c].prom_count > max_prom)
             max_prom = s->customers[c].prom_count;
     }
-    ar_canon_init(&E->canon, a);
     E->memo = ar_calloc(a, AR_STEP_MEMO_SIZE, sizeof *E->memo);
     E->w = ar_malloc_array(a, max_inv, sizeof *E->w);
     E->w_cap = max_inv;
@@ -110,9 +109,6 @@ static void teardown(ar_eval *E) {
     const archase_allocator *a = &E->ds->allocator;
     ar_free(a, E->seg_invoice);
     ar_free(a, E->memo);
-    if (E->sha.md)
-        ar_sha256_free(&E->sha);
-    ar_canon_free(&E->canon);
     ar_free(a, E->order);
     ar_free(a, E->seq_text);
     ar_free(a, E->step_base);
