@@ -530,6 +530,45 @@ static void kpi_series_checks_its_interval(void **state) {
     archase_kpi_report_free(r);
 }
 
+static void one_currency_reads_as_its_row_of_the_whole_report(void **state) {
+    fixture *f = *state;
+    /* A void invoice is in the ledger too: no KPI counts it. */
+    import_csv(f->eng, ARCHASE_KIND_INVOICES,
+               "invoice_id,customer_id,issue_date,due_date,amount,currency,status\n"
+               "V1,C2,2026-01-20,2026-02-19,900.00,EUR,void\n");
+    archase_date from = on("2026-01-01"), to = on("2026-02-28");
+    archase_kpi_report *all = NULL;
+    assert_int_equal(archase_kpi_compute(f->eng, from, to, NULL, &all), 0);
+    assert_int_equal(archase_kpi_row_count(all), 2);
+    static const char *const codes[] = { "EUR", "USD" };
+    for (size_t c = 0; c < 2; c++) {
+        archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
+        o.currency = codes[c];
+        archase_kpi_report *one = NULL;
+        assert_int_equal(archase_kpi_compute(f->eng, from, to, &o, &one), 0);
+        assert_int_equal(archase_kpi_row_count(one), 1);
+        archase_kpi_row row = ARCHASE_KPI_ROW_INIT;
+        assert_int_equal(archase_kpi_row_get(one, 0, &row), 0);
+        assert_string_equal(row.currency, codes[c]);
+        for (int metric = 1; metric < ARCHASE_KPI_METRIC_LIMIT; metric++) {
+            archase_kpi_value a, b;
+            assert_int_equal(archase_kpi_value_get(all, c, metric, &a), 0);
+            assert_int_equal(archase_kpi_value_get(one, 0, metric, &b), 0);
+            if (a.defined != b.defined || a.value != b.value)
+                fail_msg("%s %s: %lld alone, %lld in the whole report", codes[c], archase_kpi_metric_name(metric),
+                         (long long)b.value, (long long)a.value);
+        }
+        archase_kpi_report_free(one);
+    }
+    /* Open at the end of February: I1, I2, I3, I4 and I5 (1000 + 500 + 250 +
+     * 100 + 200 EUR); the void invoice adds nothing. */
+    archase_kpi_value open;
+    assert_int_equal(archase_kpi_value_get(all, 0, ARCHASE_KPI_OPEN_AR, &open), 0);
+    assert_true(open.defined);
+    assert_int_equal(open.value, 205000);
+    archase_kpi_report_free(all);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(forecast_options_out_of_range_are_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(forecast_readers_check_their_arguments, setup, teardown),
@@ -540,6 +579,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(kpi_touches_and_reviews_are_checked, setup, teardown),
     cmocka_unit_test_setup_teardown(kpi_readers_check_their_arguments, setup, teardown),
     cmocka_unit_test_setup_teardown(kpi_series_checks_its_interval, setup, teardown),
+    cmocka_unit_test_setup_teardown(one_currency_reads_as_its_row_of_the_whole_report, setup, teardown),
 };
 
 AR_TEST_MAIN(tests)
