@@ -973,6 +973,35 @@ static void text_that_is_not_utf8_is_refused_at_its_byte(void **state) {
     archase_policy_free(p);
 }
 
+static void locales_are_language_tags(void **state) {
+    (void)state;
+    static const char head[] = "version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\n"
+                               "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n";
+    /* A language of two or three letters, then subtags of two to eight
+     * letters or digits, joined by - or _. */
+    static const char *const bad[] = { "e", "engl", "en-u", "en-abcdefghi", "1en", "en-", "en-\xc3\xa9" };
+    static const char *const good[] = { "en-419", "en_GB", "zh-Hant-TW", "en-G1" };
+    char text[600], want[300];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(text, sizeof text, "%stemplates: {default_locale: \"%s\"}\n", head, bad[i]);
+        expect_problem(text, "p.yaml:5:29: templates.default_locale: expected a locale (en, de, en-US, ...)");
+        snprintf(text, sizeof text, "%stemplates: {definitions: {t: {letter: {\"%s\": {body: x}}}}}\n", head, bad[i]);
+        snprintf(want, sizeof want, "p.yaml:5:40: templates.definitions.t.letter.%s: \"%s\" is not a locale (en, de, en-US, ...)",
+                 bad[i], bad[i]);
+        expect_problem(text, want);
+    }
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        snprintf(text, sizeof text, "%stemplates: {default_locale: \"%s\", definitions: {t: {letter: {\"%s\": {body: x}}}}}\n",
+                 head, good[i], good[i]);
+        archase_policy *p = load_ok(text);
+        assert_string_equal(archase_policy_default_locale(p), good[i]);
+        archase_policy_free(p);
+    }
+    /* Case and the separator do not make another locale. */
+    snprintf(text, sizeof text, "%stemplates: {definitions: {t: {letter: {en_GB: {body: x}, en-gb: {body: y}}}}}\n", head);
+    expect_problem(text, "p.yaml:5:58: templates.definitions.t.letter.en-gb: a second letter text for locale en_GB");
+}
+
 /* ---- the head of the document and the loader's arguments --------------------------------- */
 
 #define AFTER_CURRENCY                \
@@ -1271,6 +1300,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(each_section_names_its_mistakes_where_they_are),
     cmocka_unit_test(each_document_names_its_mistake_where_it_is),
     cmocka_unit_test(text_that_is_not_utf8_is_refused_at_its_byte),
+    cmocka_unit_test(locales_are_language_tags),
     cmocka_unit_test(version_and_currency_are_checked),
     cmocka_unit_test(the_vocabulary_knows_its_bounds),
     cmocka_unit_test(loader_arguments_are_checked),
