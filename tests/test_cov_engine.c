@@ -163,6 +163,67 @@ static void a_backend_without_optional_slots_says_which_one_is_missing(void **st
     archase_engine_free(eng);
 }
 
+/* ---- what a failing backend says ------------------------------------------------ */
+
+static int fake_rc;
+static const char *fake_message;
+
+static int fake_audit_size(void *userdata, uint64_t *out) {
+    (void)userdata;
+    *out = 0;
+    return fake_rc;
+}
+
+static const char *fake_errmsg(void *userdata) {
+    (void)userdata;
+    return fake_message;
+}
+
+/* Each code a backend may return comes back as the caller's code with a
+ * message naming the slot and the backend's own words (or saying it had
+ * none); a missing slot is named. */
+static void a_failing_backend_is_named_and_quoted(void **state) {
+    (void)state;
+    static const struct {
+        int         rc, want;
+        const char *message, *text;
+    } cases[] = {
+        { ARCHASE_ENOTFOUND, ARCHASE_ENOTFOUND, "gone", "storage audit_size: gone" },
+        { ARCHASE_ECONFLICT, ARCHASE_ECONFLICT, "taken", "storage audit_size: taken" },
+        { ARCHASE_ESTATE, ARCHASE_ESTATE, "", "storage audit_size: no message from the backend" },
+        { ARCHASE_ENOMEM, ARCHASE_ENOMEM, "x", "storage audit_size: out of memory" },
+        { ARCHASE_EBUSY, ARCHASE_EBUSY, "locked", "storage audit_size: the store is busy (locked by another writer): locked" },
+        { ARCHASE_EIO, ARCHASE_ESTORAGE, "disk on fire", "storage audit_size failed: disk on fire" },
+        { ARCHASE_EIO, ARCHASE_ESTORAGE, NULL, "storage audit_size failed: no message from the backend" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        archase_storage s;
+        assert_int_equal(archase_memory_storage_new(NULL, &s), 0);
+        archase_storage t = s;
+        t.audit_size = fake_audit_size;
+        t.errmsg = i == 6 ? NULL : fake_errmsg;
+        archase_engine *eng = NULL;
+        assert_int_equal(archase_engine_open(&t, NULL, &eng), 0);
+        fake_rc = cases[i].rc;
+        fake_message = cases[i].message;
+        uint64_t n = 77;
+        assert_int_equal(archase_audit_size(eng, &n), cases[i].want);
+        assert_string_equal(archase_engine_errmsg(eng), cases[i].text);
+        assert_int_equal(n, 77);
+        archase_engine_free(eng);
+    }
+    archase_storage s;
+    assert_int_equal(archase_memory_storage_new(NULL, &s), 0);
+    archase_storage t = s;
+    t.audit_size = NULL;
+    archase_engine *eng = NULL;
+    assert_int_equal(archase_engine_open(&t, NULL, &eng), 0);
+    uint64_t n = 0;
+    assert_int_equal(archase_audit_size(eng, &n), ARCHASE_EUNSUPPORTED);
+    assert_string_equal(archase_engine_errmsg(eng), "the storage backend does not support 'audit_size'");
+    archase_engine_free(eng);
+}
+
 /* ---- reading facts ------------------------------------------------------------- */
 
 static int stop_fact(void *userdata, const archase_fact *fact) {
@@ -314,6 +375,7 @@ static void names_both_ways(void **state) {
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(opening_checks_everything_it_is_given),
     cmocka_unit_test(a_backend_without_optional_slots_says_which_one_is_missing),
+    cmocka_unit_test(a_failing_backend_is_named_and_quoted),
     cmocka_unit_test(readers_check_arguments_and_filter_by_any_covered_invoice),
     cmocka_unit_test(names_both_ways),
 };
