@@ -646,10 +646,14 @@ static void forget(ar_rsnap *r, int family, const char *id) {
             r->notes[n].present = 0;
         break;
     default:
-        if ((n = ar_strtab_find(&r->cad_ids, id)) != AR_STRTAB_NONE && r->cads[n].kind == CAD_STATE)
+        if ((n = ar_strtab_find(&r->cad_ids, id)) == AR_STRTAB_NONE)
+            break;
+        if (r->cads[n].kind == CAD_TOUCHES) {
+            r->tch[r->cads[n].touches].count = 0;
+            r->cads[n].customer = AR_IDX_NONE;
+        } else {
             r->cads[n].kind = CAD_NONE;
-        else if (n != AR_STRTAB_NONE)
-            r->tch[r->cads[n].touches].count = 0, r->cads[n].customer = AR_IDX_NONE;
+        }
         break;
     }
 }
