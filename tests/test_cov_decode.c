@@ -527,6 +527,71 @@ static void each_record_with_a_byte_changed_is_read_or_refused(void **state) {
     assert_int_equal(read_all(f, &got), 0);
 }
 
+/* ---- which contact a message goes to -------------------------------------------- */
+
+static int put_contact(archase_engine *eng, const char *id, const char *customer, int channel, int consent,
+                       int primary) {
+    archase_contact k = ARCHASE_CONTACT_INIT;
+    k.id = id;
+    k.customer_id = customer;
+    k.channel = channel;
+    k.address = "someone@example.com";
+    k.consent = consent;
+    k.primary = primary;
+    return archase_contact_put(eng, &k, NULL);
+}
+
+/* Per customer and channel: the first consented primary contact, else the
+ * first consented one (in id order); never one without consent. */
+static void a_message_goes_to_the_consented_primary_contact(void **state) {
+    fixture *base = *state;
+    archase_engine *eng = NULL;
+    assert_int_equal(archase_open_memory(NULL, &eng), 0);
+    const char *customers[] = { "X", "Y", "Z" };
+    for (int i = 0; i < 3; i++) {
+        archase_customer c = ARCHASE_CUSTOMER_INIT;
+        c.id = customers[i];
+        c.name = customers[i];
+        assert_int_equal(archase_customer_put(eng, &c, NULL), 0);
+        archase_invoice inv = ARCHASE_INVOICE_INIT;
+        char id[8];
+        snprintf(id, sizeof id, "%s-1", customers[i]);
+        inv.id = id;
+        inv.customer_id = customers[i];
+        inv.issue_date = AS_OF - 60;
+        inv.due_date = AS_OF - 30;
+        inv.amount = (archase_money){ 10000, "EUR" };
+        assert_int_equal(archase_invoice_put(eng, &inv, NULL), 0);
+    }
+    assert_int_equal(put_contact(eng, "A0", "X", ARCHASE_CHANNEL_EMAIL, 0, 1), 0); /* no consent */
+    assert_int_equal(put_contact(eng, "B1", "X", ARCHASE_CHANNEL_EMAIL, 1, 0), 0);
+    assert_int_equal(put_contact(eng, "C2", "X", ARCHASE_CHANNEL_EMAIL, 1, 1), 0);
+    assert_int_equal(put_contact(eng, "D3", "X", ARCHASE_CHANNEL_EMAIL, 1, 1), 0); /* a second primary */
+    assert_int_equal(put_contact(eng, "E4", "X", ARCHASE_CHANNEL_SMS, 1, 1), 0);
+    assert_int_equal(put_contact(eng, "F1", "Y", ARCHASE_CHANNEL_EMAIL, 1, 0), 0);
+    assert_int_equal(put_contact(eng, "G2", "Y", ARCHASE_CHANNEL_EMAIL, 1, 0), 0);
+    assert_int_equal(put_contact(eng, "H1", "Z", ARCHASE_CHANNEL_EMAIL, 0, 0), 0); /* nobody consented */
+    archase_snapshot *snap = NULL;
+    archase_decisions *ds = NULL;
+    archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
+    so.policy = base->policy;
+    assert_int_equal(archase_snapshot_load(eng, AS_OF, &so, &snap), 0);
+    assert_int_equal(archase_evaluate(snap, base->policy, AS_OF, NULL, &ds), 0);
+    char seen[128] = "";
+    for (size_t i = 0; i < archase_decisions_count(ds); i++) {
+        archase_decision d = ARCHASE_DECISION_INIT;
+        assert_int_equal(archase_decision_get(ds, i, &d), 0);
+        if (d.kind != ARCHASE_DECISION_SEND_MESSAGE)
+            continue;
+        size_t n = strlen(seen);
+        snprintf(seen + n, sizeof seen - n, "%s:%s;", d.customer_id, d.contact_id ? d.contact_id : "-");
+    }
+    assert_string_equal(seen, "X:C2;Y:F1;");
+    archase_decisions_free(ds);
+    archase_snapshot_free(snap);
+    archase_engine_free(eng);
+}
+
 /* ---- arguments ------------------------------------------------------------------- */
 
 static void the_snapshot_checks_its_arguments(void **state) {
@@ -561,6 +626,7 @@ static const struct CMUnitTest tests[] = {
     T(each_fact_cut_short_is_refused_by_every_reader),
     T(engine_records_cut_short_are_refused),
     T(each_record_with_a_byte_changed_is_read_or_refused),
+    T(a_message_goes_to_the_consented_primary_contact),
 };
 
 AR_TEST_MAIN(tests)
