@@ -897,6 +897,172 @@ static void allocation_failures_leave_nothing_behind(void **state) {
     assert_true(failalloc_loop(load_with, NULL, NULL) >= 2);
 }
 
+
+/* Every way a POSIX rule in a footer can be wrong, and the forms that are
+ * right at their limits. */
+static void footer_rules_at_their_limits(void **state) {
+    (void)state;
+    tzdir d;
+    tzdir_make(&d);
+    static const char *const refused[] = {
+        "ABCDEFGH-1",                     /* a name of 8 letters */
+        "<+01_30>-1",                     /* a quoted name with a character it may not hold */
+        "CET-",                           /* no hours */
+        "CET-1234",                       /* hours of 4 digits */
+        "CET-1:",                         /* no minutes */
+        "CET-1:60",                       /* minute 60 */
+        "CET-1:00:",                      /* no seconds */
+        "CET-1:00:60",                    /* second 60 */
+        "CET-1CEST?,M3.5.0,M10.5.0",      /* an offset that is not one */
+        "CET-1CEST,J0,J365",              /* Julian day 0 */
+        "CET-1CEST,J366,J365",            /* Julian day 366 */
+        "CET-1CEST,J,J365",               /* no Julian day */
+        "CET-1CEST,M,M10.5.0",            /* no month */
+        "CET-1CEST,M0.1.0,M10.5.0",       /* month 0 */
+        "CET-1CEST,M3,M10.5.0",           /* no week */
+        "CET-1CEST,M3.0.0,M10.5.0",       /* week 0 */
+        "CET-1CEST,M3.6.0,M10.5.0",       /* week 6 */
+        "CET-1CEST,M3.1,M10.5.0",         /* no weekday */
+        "CET-1CEST,M3.1.7,M10.5.0",       /* weekday 7 */
+        "CET-1CEST,M3.1.,M10.5.0",        /* an empty weekday */
+        "CET-1CEST,366,0",                /* day 366 */
+        "CET-1CEST,x,0",                  /* no day */
+        "CET-1CEST,M3.5.0,M10.5.0x",      /* text after the rule */
+        "CET-1CEST,M3.5.0/x,M10.5.0",     /* a rule time that is not one */
+    };
+    static const tt_spec std = { 0, 0, "STD" };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        tzif_spec s = { '2', NULL, NULL, 0, &std, 1, 0, refused[i] };
+        assert_tzif_refused(&d, &s, ARCHASE_EPARSE, refused[i]);
+    }
+    /* An explicit '+', minutes and seconds: UTC-01:30:15 all year. */
+    archase_tz *tz = rule_zone(&d, "Plus", "<-0130>+1:30:15");
+    assert_local(tz, "2026-06-01T12:00:00Z", "2026-06-01", "10:29:45", -5415, "-0130", 0);
+    archase_tz_free(tz);
+    /* Julian days without Feb 29 (J60 is March 1 in every year) and zero-based days. */
+    tz = rule_zone(&d, "Julian", "AAA-1BBB,J60,J300");
+    assert_local(tz, "2024-03-01T00:59:59Z", "2024-03-01", "01:59:59", 3600, "AAA", 0);
+    assert_local(tz, "2024-03-01T01:00:00Z", "2024-03-01", "03:00:00", 7200, "BBB", 1);
+    assert_local(tz, "2025-03-01T01:00:00Z", "2025-03-01", "03:00:00", 7200, "BBB", 1);
+    archase_tz_free(tz);
+    tz = rule_zone(&d, "Zero", "AAA-1BBB,59,299");
+    assert_local(tz, "2024-02-29T01:00:00Z", "2024-02-29", "03:00:00", 7200, "BBB", 1);
+    archase_tz_free(tz);
+    tzdir_remove(&d);
+}
+
+/* Patches a big-endian 32-bit count in a TZif header. */
+static void patch32(bytes *b, size_t at, uint32_t v) {
+    b->data[at] = (uint8_t)(v >> 24);
+    b->data[at + 1] = (uint8_t)(v >> 16);
+    b->data[at + 2] = (uint8_t)(v >> 8);
+    b->data[at + 3] = (uint8_t)v;
+}
+
+static void tzif_headers_and_files_at_their_limits(void **state) {
+    (void)state;
+    tzdir d;
+    tzdir_make(&d);
+    static const tt_spec types[] = { { 3600, 0, "AAA" }, { 7200, 1, "BBB" } };
+    static const int64_t times[] = { 1000 };
+    static const uint8_t indices[] = { 1 };
+    archase_tz *tz = NULL;
+    bytes b;
+
+    /* Versions 3 and 4 read as 2; an empty footer means no rule. */
+    for (char v = '3'; v <= '4'; v++) {
+        tzif_spec s = { v, times, indices, 1, types, 2, 0, "" };
+        build_tzif(&s, &b);
+        tzdir_write(&d, "V", b.data, b.len);
+        assert_int_equal(load_from(&d, "V", &tz), 0);
+        assert_local(tz, "2100-01-01T00:00:00Z", "2100-01-01", "02:00:00", 7200, "BBB", 1);
+        archase_tz_free(tz);
+        tz = NULL;
+    }
+    /* A version 1 file without transitions: its one type forever. */
+    tzif_spec v1 = { 0, NULL, NULL, 0, types, 1, 0, NULL };
+    build_tzif(&v1, &b);
+    tzdir_write(&d, "One", b.data, b.len);
+    assert_int_equal(load_from(&d, "One", &tz), 0);
+    assert_local(tz, "2026-01-01T00:00:00Z", "2026-01-01", "01:00:00", 3600, "AAA", 0);
+    /* The first and last instants whose local date is in 0001..9999. */
+    archase_local_time lt;
+    archase_instant first = (archase_instant)ARCHASE_DATE_MIN * 86400 - 3600;
+    archase_instant last = (archase_instant)(ARCHASE_DATE_MAX + 1) * 86400 - 3600 - 1;
+    assert_int_equal(archase_tz_to_local(tz, first, &lt), 0);
+    assert_int_equal(lt.date, ARCHASE_DATE_MIN);
+    assert_int_equal(archase_tz_to_local(tz, first - 1, &lt), ARCHASE_ERANGE);
+    assert_int_equal(archase_tz_to_local(tz, last, &lt), 0);
+    assert_int_equal(lt.date, ARCHASE_DATE_MAX);
+    assert_int_equal(archase_tz_to_local(tz, last + 1, &lt), ARCHASE_ERANGE);
+    archase_tz_free(tz);
+    tz = NULL;
+    /* Bytes after a version 1 file. */
+    build_tzif(&v1, &b);
+    b.data[b.len++] = 0;
+    tzdir_write(&d, "Bad", b.data, b.len);
+    assert_int_equal(load_from(&d, "Bad", &tz), ARCHASE_EPARSE);
+
+    /* Standard/wall and UT/local indicators: one per type, or none. */
+    tzif_spec two = { 0, times, indices, 1, types, 2, 0, NULL };
+    for (size_t at = 20; at <= 24; at += 4) {
+        for (uint32_t count = 1; count <= 2; count++) {
+            build_tzif(&two, &b);
+            patch32(&b, at, count);
+            for (uint32_t k = 0; k < count; k++)
+                b.data[b.len++] = 0;
+            tzdir_write(&d, "Ind", b.data, b.len);
+            int rc = load_from(&d, "Ind", &tz);
+            assert_int_equal(rc, count == 2 ? 0 : ARCHASE_EPARSE);
+            archase_tz_free(tz);
+            tz = NULL;
+        }
+    }
+    /* No designation characters at all, and a designation without its NUL. */
+    build_tzif(&v1, &b);
+    patch32(&b, 40, 0);
+    b.len -= 4; /* "AAA\0" */
+    tzdir_write(&d, "Bad", b.data, b.len);
+    assert_int_equal(load_from(&d, "Bad", &tz), ARCHASE_EPARSE);
+    build_tzif(&v1, &b);
+    b.data[b.len - 1] = 'X';
+    tzdir_write(&d, "Bad", b.data, b.len);
+    assert_int_equal(load_from(&d, "Bad", &tz), ARCHASE_EPARSE);
+    /* A version 2 file whose second header says version 1. */
+    tzif_spec v2 = { '2', times, indices, 1, types, 2, 0, "AAA-1" };
+    build_tzif(&v2, &b);
+    size_t second = 44 + 1 * 4 + 1 + 2 * 6 + 8;
+    assert_memory_equal(b.data + second, "TZif2", 5);
+    b.data[second + 4] = 0;
+    tzdir_write(&d, "Bad", b.data, b.len);
+    assert_int_equal(load_from(&d, "Bad", &tz), ARCHASE_EPARSE);
+
+    /* A file larger than any zone, and a path through a file. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/Huge", d.path);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), (off_t)(1 << 20) + 1), 0);
+    fclose(f);
+    assert_int_equal(load_from(&d, "Huge", &tz), ARCHASE_EPARSE);
+    assert_int_equal(load_from(&d, "Huge/Zone", &tz), ARCHASE_ENOTFOUND);
+    assert_null(tz);
+
+    /* Options: a bad allocator, a directory whose path is too long. */
+    archase_tz_options o = ARCHASE_TZ_OPTIONS_INIT;
+    archase_allocator bad = { 5, NULL, NULL, NULL, NULL };
+    o.allocator = &bad;
+    assert_int_equal(archase_tz_load("One", &o, &tz), ARCHASE_EVERSION);
+    static char long_dir[4100];
+    memset(long_dir, 'd', sizeof long_dir - 1);
+    long_dir[0] = '/';
+    o.allocator = NULL;
+    o.tzdir = long_dir;
+    assert_int_equal(archase_tz_load("One", &o, &tz), ARCHASE_EINVAL);
+    assert_null(tz);
+    tzdir_remove(&d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(berlin_springs_forward_and_falls_back_in_2026),
     cmocka_unit_test(new_york_changes_at_two_in_the_morning),
@@ -920,6 +1086,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(the_table_hands_over_to_the_footer_after_its_last_transition),
     cmocka_unit_test(one_zone_serves_many_threads_at_once),
     cmocka_unit_test(allocation_failures_leave_nothing_behind),
+    cmocka_unit_test(footer_rules_at_their_limits),
+    cmocka_unit_test(tzif_headers_and_files_at_their_limits),
 };
 
 AR_TEST_MAIN(tests)
