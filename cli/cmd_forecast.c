@@ -244,7 +244,7 @@ int cmd_forecast(int argc, char **argv) {
     if (!as_of_text || archase_date_parse(as_of_text, &as_of) != 0)
         return cli_fail("forecast", CLI_USAGE, "--as-of DATE is required (YYYY-MM-DD)");
     archase_forecast_options o = ARCHASE_FORECAST_OPTIONS_INIT;
-    long v;
+    long v = 0;
     if (weeks && (rc = number("weeks", weeks, 1, 104, &v)) == CLI_OK)
         o.weeks = (uint32_t)v;
     if (!rc && percent && (rc = number("disputed-percent", percent, 0, 100, &v)) == CLI_OK)
