@@ -461,6 +461,79 @@ static void arguments_of_the_log_reads_are_checked(void **state) {
     close_log(&f);
 }
 
+
+/* ---- the Merkle and hash functions ------------------------------------------------------------ */
+
+static void merkle_and_hex_functions_refuse_bad_arguments(void **state) {
+    (void)state;
+    uint8_t leaves[5 * H], root[H], leaf[H], proof[ARCHASE_MERKLE_PROOF_MAX * H];
+    size_t len = 123;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(archase_merkle_leaf_hash(&i, sizeof i, leaves + i * H), 0);
+    memcpy(leaf, leaves, H);
+    assert_int_equal(archase_merkle_root(leaves, 5, root), 0);
+    assert_int_equal(archase_merkle_node_hash(NULL, leaf, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_node_hash(leaf, NULL, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_node_hash(leaf, leaf, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_root(NULL, 3, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_root(leaves, 3, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_root(leaves, UINT64_MAX, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_verify_inclusion(NULL, 0, 5, proof, 1, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_verify_inclusion(leaf, 0, 5, proof, 1, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_verify_inclusion(leaf, 0, 5, NULL, 1, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_verify_consistency(2, 5, proof, 1, NULL, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_verify_consistency(2, 5, proof, 1, root, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_verify_consistency(2, 5, NULL, 1, root, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_inclusion(leaves, 5, 0, proof, 65, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_inclusion(leaves, 5, 0, NULL, 65, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_inclusion(NULL, 5, 0, proof, 65, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_inclusion(leaves, 5, 5, proof, 65, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_inclusion(leaves, 5, 0, proof, 2, &len), ARCHASE_EBUFSIZE);
+    assert_int_equal(archase_merkle_prove_consistency(leaves, 2, 5, proof, 65, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_consistency(leaves, 2, 5, NULL, 65, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_consistency(NULL, 2, 5, proof, 65, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_consistency(leaves, 0, 5, proof, 65, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_consistency(leaves, 6, 5, proof, 65, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_prove_consistency(leaves, 2, 5, proof, 1, &len), ARCHASE_EBUFSIZE);
+    assert_int_equal(len, 123);
+    /* A tree of one leaf: an empty proof; consistency to itself: empty too. */
+    assert_int_equal(archase_merkle_prove_inclusion(leaves, 1, 0, NULL, 0, &len), 0);
+    assert_int_equal(len, 0);
+    assert_int_equal(archase_merkle_verify_inclusion(leaf, 0, 1, NULL, 0, leaf), 0);
+    assert_int_equal(archase_merkle_prove_consistency(leaves, 5, 5, NULL, 0, &len), 0);
+    assert_int_equal(len, 0);
+    assert_int_equal(archase_merkle_verify_consistency(5, 5, NULL, 0, root, root), 0);
+    assert_int_equal(archase_merkle_verify_consistency(0, 5, NULL, 0, root, root), ARCHASE_EVERIFY);
+    assert_int_equal(archase_merkle_verify_consistency(6, 5, NULL, 0, root, root), ARCHASE_EVERIFY);
+    /* The leaf hash of nothing. */
+    assert_int_equal(archase_merkle_leaf_hash(NULL, 0, leaf), 0);
+    assert_int_equal(archase_merkle_leaf_hash(NULL, 1, leaf), ARCHASE_EINVAL);
+    assert_int_equal(archase_merkle_leaf_hash(leaves, 1, NULL), ARCHASE_EINVAL);
+
+    /* Hex both ways. */
+    char hex[9];
+    uint8_t bytes[4];
+    assert_int_equal(archase_hex_encode(NULL, 1, hex, sizeof hex), ARCHASE_EINVAL);
+    assert_int_equal(archase_hex_encode("ab", 2, NULL, 0), ARCHASE_EINVAL);
+    assert_int_equal(archase_hex_encode("abcd", 4, hex, 8), ARCHASE_EBUFSIZE);
+    assert_int_equal(archase_hex_encode(NULL, 0, hex, 1), 0);
+    assert_string_equal(hex, "");
+    assert_int_equal(archase_hex_encode("\x01\xab\xff\x10", 4, hex, sizeof hex), 0);
+    assert_string_equal(hex, "01abff10");
+    assert_int_equal(archase_hex_decode(NULL, bytes, 4, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_hex_decode("00", bytes, 4, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_hex_decode("00", NULL, 4, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_hex_decode("0", bytes, 4, &len), ARCHASE_EPARSE);
+    assert_int_equal(archase_hex_decode("0g", bytes, 4, &len), ARCHASE_EPARSE);
+    assert_int_equal(archase_hex_decode("0:", bytes, 4, &len), ARCHASE_EPARSE);
+    assert_int_equal(archase_hex_decode("0011223344", bytes, 4, &len), ARCHASE_EBUFSIZE);
+    assert_int_equal(archase_hex_decode("09aFAf", bytes, 4, &len), 0);
+    assert_int_equal(len, 3);
+    assert_memory_equal(bytes, "\x09\xaf\xaf", 3);
+    assert_int_equal(archase_sha256(NULL, 1, root), ARCHASE_EINVAL);
+    assert_int_equal(archase_sha256("x", 1, NULL), ARCHASE_EINVAL);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(checkpoint_functions_refuse_what_they_cannot_use),
     cmocka_unit_test(signing_keys_load_from_files),
@@ -468,6 +541,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(text_forms_that_are_not_canonical_are_refused),
     cmocka_unit_test(every_read_of_the_log_reports_a_failing_store),
     cmocka_unit_test(arguments_of_the_log_reads_are_checked),
+    cmocka_unit_test(merkle_and_hex_functions_refuse_bad_arguments),
 };
 
 AR_TEST_MAIN(tests)
