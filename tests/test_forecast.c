@@ -267,7 +267,18 @@ static void an_open_promise_is_expected_on_its_date_weighted_by_the_kept_rate(vo
     archase_date as_of = on("2026-03-31");
     /* the customer pays 30 days late */
     given_history(f, "C1", 6, on("2026-02-01"), 30, 1000, as_of);
-    /* an earlier promise of 1,000 paid 750: 75 % kept by amount */
+    /* four earlier promises, three kept: 75 %. Three on invoices of the
+     * history, each paid on its promised date (C1-H03..H05, due 01-18,
+     * 01-25 and 02-01, paid 30 days later); one of 1,000 paid 750, not
+     * kept. By amount it would be 3,750 / 4,000 = 93.75 %. */
+    for (int i = 3; i < 6; i++) {
+        char id[16], inv[16], date[16];
+        archase_date paid = on("2026-02-01") - 7 * (5 - i) + 30;
+        snprintf(id, sizeof id, "K%d", i);
+        snprintf(inv, sizeof inv, "C1-H%02d", i);
+        assert_int_equal(archase_date_format(paid, date, sizeof date), 0);
+        promise_to_pay(f, id, inv, 1000, date, "2026-01-10");
+    }
     given_invoice(f, "C1", "A", on("2025-12-15"), on("2026-01-15"), 1000, "EUR");
     promise_to_pay(f, "OLD", "A", 1000, "2026-02-10", "2026-02-01");
     given_payment(f, "C1", "PA", "A", on("2026-02-05"), 750, "EUR");
@@ -300,10 +311,10 @@ static void an_open_promise_is_expected_on_its_date_weighted_by_the_kept_rate(vo
     assert_accounted_for(f, 0);
 }
 
-static void the_kept_rate_is_the_customers_paid_share_of_its_promises(void **state) {
+static void the_kept_rate_is_the_share_of_the_customers_promises_kept(void **state) {
     fixture *f = *state;
     given_history(f, "C1", 6, on("2026-01-15"), 0, 1000, on("2025-01-01")); /* unpaid */
-    /* OLD1 paid in full, OLD2 half: (1000 + 1000) / 3000 = 66.66 % */
+    /* OLD1 and OLD2 paid in full, OLD3 not at all: 2 of 3 kept, 66.66 % */
     promise_to_pay(f, "OLD1", "C1-H00", 1000, "2026-02-10", "2026-02-01");
     given_payment(f, "C1", "PO1", "C1-H00", on("2026-02-05"), 1000, "EUR");
     promise_to_pay(f, "OLD2", "C1-H01", 1000, "2026-02-10", "2026-02-01");
@@ -319,6 +330,68 @@ static void the_kept_rate_is_the_customers_paid_share_of_its_promises(void **sta
     archase_forecast_options o = ARCHASE_FORECAST_OPTIONS_INIT;
     o.promise_grace_days = 0;
     run(f, "2026-02-09", &o);
+    assert_int_equal(row_of(f, 0).promises_unkept, 0);
+}
+
+static int take_status(void *ud, const archase_promise_info *info) {
+    *(int *)ud = info->state;
+    return 0;
+}
+
+static void promises_whose_invoices_were_closed_without_payment_are_left_out_of_the_kept_rate(void **state) {
+    fixture *f = *state;
+    given_history(f, "C1", 6, on("2026-01-15"), 0, 1000, on("2025-01-01")); /* unpaid */
+    /* OLD1 paid in full by its date: kept */
+    promise_to_pay(f, "OLD1", "C1-H00", 1000, "2026-02-10", "2026-02-01");
+    given_payment(f, "C1", "PO1", "C1-H00", on("2026-02-05"), 1000, "EUR");
+    /* OLD2: 300 paid, then a credit note of 700 closes its invoice; OLD3:
+     * its invoice written off. Only payments pay toward a promise: nothing
+     * was left to keep, so neither is due (the state machine cancels them,
+     * cause invoices_closed). */
+    promise_to_pay(f, "OLD2", "C1-H01", 1000, "2026-02-10", "2026-02-01");
+    given_payment(f, "C1", "PO2", "C1-H01", on("2026-02-05"), 300, "EUR");
+    archase_payment cn = ARCHASE_PAYMENT_INIT;
+    cn.id = "CN2";
+    cn.customer_id = "C1";
+    cn.invoice_id = "C1-H01";
+    cn.kind = ARCHASE_CREDIT_NOTE;
+    cn.date = on("2026-02-08");
+    cn.amount = (archase_money){ 700, "EUR" };
+    ok(f, archase_payment_put(f->eng, &cn, NULL));
+    promise_to_pay(f, "OLD3", "C1-H02", 1000, "2026-02-10", "2026-02-01");
+    archase_payment wo = ARCHASE_PAYMENT_INIT;
+    wo.id = "WO3";
+    wo.customer_id = "C1";
+    wo.invoice_id = "C1-H02";
+    wo.kind = ARCHASE_WRITE_OFF;
+    wo.date = on("2026-02-07");
+    wo.amount = (archase_money){ 1000, "EUR" };
+    ok(f, archase_payment_put(f->eng, &wo, NULL));
+    promise_to_pay(f, "NEW", "C1-H03", 900, "2026-04-02", "2026-03-30");
+    run(f, "2026-03-31", NULL);
+    /* 1 of 1 due kept: all 900 on 04-02 (week 1). Counting OLD2 and OLD3
+     * by amount would give 1,300 / 3,000 = 43.33 %: 389. */
+    assert_int_equal(week_of(f, 0, 1).from_promises, 900);
+    assert_int_equal(row_of(f, 0).promises_unkept, 0);
+    assert_accounted_for(f, 0);
+    /* the same once the day's move, the day after the credit note, has
+     * stored them cancelled */
+    static const char yaml[] = "version: 1\n"
+                               "currency: {default: EUR}\n"
+                               "segments: [{name: all, sequence: s}]\n"
+                               "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n";
+    archase_policy *policy = NULL;
+    ok(f, archase_policy_load_buffer(yaml, strlen(yaml), "p.yaml", NULL, &policy, NULL));
+    int rc = archase_lifecycle_update(f->eng, policy, on("2026-02-09"), NULL);
+    archase_policy_free(policy);
+    ok(f, rc);
+    int status = 0;
+    assert_int_equal(archase_promise_get(f->eng, "OLD2", take_status, &status), 0);
+    assert_int_equal(status, ARCHASE_PROMISE_STATE_CANCELLED);
+    assert_int_equal(archase_promise_get(f->eng, "OLD3", take_status, &status), 0);
+    assert_int_equal(status, ARCHASE_PROMISE_STATE_CANCELLED);
+    run(f, "2026-03-31", NULL);
+    assert_int_equal(week_of(f, 0, 1).from_promises, 900);
     assert_int_equal(row_of(f, 0).promises_unkept, 0);
 }
 
@@ -553,7 +626,8 @@ static const struct CMUnitTest tests[] = {
     T(an_invoice_already_past_its_expected_date_waits_the_customers_spread),
     T(disputed_amounts_are_left_out_or_discounted),
     T(an_open_promise_is_expected_on_its_date_weighted_by_the_kept_rate),
-    T(the_kept_rate_is_the_customers_paid_share_of_its_promises),
+    T(the_kept_rate_is_the_share_of_the_customers_promises_kept),
+    T(promises_whose_invoices_were_closed_without_payment_are_left_out_of_the_kept_rate),
     T(a_method_that_is_right_has_no_back_test_error),
     T(a_late_payer_makes_back_test_errors),
     T(facts_dated_after_the_as_of_date_change_nothing),

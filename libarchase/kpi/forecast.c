@@ -80,10 +80,10 @@ typedef struct fc_work {
     int32_t                 *late_x100;     /* per customer: median days late, hundredths */
     int32_t                 *gap;           /* per customer: p80 - median, days */
     uint8_t                 *has_pattern;   /* per customer */
-    uint32_t                *kept_x100;     /* per customer: kept rate by amount, 0..10000 */
+    uint32_t                *kept_x100;     /* per customer: kept rate, 0..10000 */
     uint8_t                 *has_kept;
-    int64_t                 *cust_paid;     /* per customer: paid toward promises due */
-    int64_t                 *cust_promised; /* per customer: promised by them */
+    int64_t                 *cust_kept;     /* per customer: promises due and kept */
+    int64_t                 *cust_due;      /* per customer: promises due */
     uint32_t                *first;         /* CSR of settled invoices by customer */
     ar_settled              *settled;
     ar_days                  currency_late;
@@ -148,8 +148,8 @@ static void work_free(fc_work *w) {
     ar_free(w->a, w->has_pattern);
     ar_free(w->a, w->kept_x100);
     ar_free(w->a, w->has_kept);
-    ar_free(w->a, w->cust_paid);
-    ar_free(w->a, w->cust_promised);
+    ar_free(w->a, w->cust_kept);
+    ar_free(w->a, w->cust_due);
     ar_free(w->a, w->first);
     ar_free(w->a, w->settled);
     ar_free(w->a, w->items);
@@ -172,12 +172,12 @@ static int work_init(fc_work *w, const archase_allocator *a, const ar_kv *v, con
     w->has_pattern = ar_malloc_array(a, nc, sizeof *w->has_pattern);
     w->kept_x100 = ar_malloc_array(a, nc, sizeof *w->kept_x100);
     w->has_kept = ar_malloc_array(a, nc, sizeof *w->has_kept);
-    w->cust_paid = ar_malloc_array(a, nc, sizeof *w->cust_paid);
-    w->cust_promised = ar_malloc_array(a, nc, sizeof *w->cust_promised);
+    w->cust_kept = ar_malloc_array(a, nc, sizeof *w->cust_kept);
+    w->cust_due = ar_malloc_array(a, nc, sizeof *w->cust_due);
     w->first = ar_malloc_array(a, nc + 1, sizeof *w->first);
     if (!w->open || !w->disputed || !w->promised || !w->settled || !w->late_x100 || !w->gap ||
-        !w->has_pattern || !w->kept_x100 || !w->has_kept || !w->first || !w->cust_paid ||
-        !w->cust_promised) {
+        !w->has_pattern || !w->kept_x100 || !w->has_kept || !w->first || !w->cust_kept ||
+        !w->cust_due) {
         work_free(w);
         return ARCHASE_ENOMEM;
     }
@@ -243,36 +243,44 @@ static int currency_pattern(fc_work *w, uint16_t currency, archase_date as_of, i
     return 0;
 }
 
-/* Kept rates by amount (hundredths of a percent) of each customer's promises
- * due in the year up to `as_of`, and the currency's. */
+/* Kept rates (hundredths of a percent) of each customer's promises due in
+ * the year up to `as_of`, and the currency's: kept ÷ due, by the
+ * promise-kept rate's rule (docs/kpi-formulas.md, ar_kv_promise_outcome):
+ * kept = paid in full by each deadline, payments only; cancelled promises,
+ * and those whose invoices a credit note or write-off closed, are not due. */
 static uint32_t kept_rates(fc_work *w, uint16_t currency, archase_date as_of) {
     const ar_kv *v = w->v;
     size_t nc = v->customer_ids.count;
-    ar_i128 all_promised = 0, all_paid = 0;
-    int64_t *paid_c = w->cust_paid, *promised_c = w->cust_promised;
+    int64_t all_due = 0, all_kept = 0;
+    int64_t *kept_c = w->cust_kept, *due_c = w->cust_due;
     memset(w->has_kept, 0, nc);
     memset(w->kept_x100, 0, nc * sizeof *w->kept_x100);
-    memset(paid_c, 0, nc * sizeof *paid_c);
-    memset(promised_c, 0, nc * sizeof *promised_c);
+    memset(kept_c, 0, nc * sizeof *kept_c);
+    memset(due_c, 0, nc * sizeof *due_c);
     for (size_t i = 0; i < v->promise_count; i++) {
         const ar_kv_promise *pr = &v->promises[i];
         archase_date deadline = ar_kv_promise_deadline(pr, w->p->grace_days);
         if (pr->currency != currency || pr->status == ARCHASE_PROMISE_STATUS_CANCELLED || deadline > as_of ||
             deadline <= as_of - YEAR || (pr->recorded != ARCHASE_DATE_NONE && pr->recorded > as_of))
             continue;
-        int64_t paid = ar_kv_promise_paid(v, pr, deadline);
-        paid_c[pr->customer] += paid;
-        promised_c[pr->customer] += pr->amount;
-        all_paid += paid;
-        all_promised += pr->amount;
+        /* Every deadline is on or before `as_of`: the outcome reads no fact
+         * dated after it. */
+        int outcome = ar_kv_promise_outcome(v, pr, w->p->grace_days);
+        if (outcome == AR_KV_PROMISE_VOID)
+            continue; /* its invoices closed without it: as cancelled */
+        int kept = outcome == AR_KV_PROMISE_KEPT;
+        kept_c[pr->customer] += kept;
+        due_c[pr->customer]++;
+        all_kept += kept;
+        all_due++;
     }
     for (size_t c = 0; c < nc; c++) {
-        if (promised_c[c] > 0) {
-            w->kept_x100[c] = (uint32_t)((ar_i128)paid_c[c] * 10000 / promised_c[c]);
+        if (due_c[c] > 0) {
+            w->kept_x100[c] = (uint32_t)(kept_c[c] * 10000 / due_c[c]);
             w->has_kept[c] = 1;
         }
     }
-    return all_promised > 0 ? (uint32_t)(all_paid * 10000 / all_promised) : w->p->promise_default_x100;
+    return all_due > 0 ? (uint32_t)(all_kept * 10000 / all_due) : w->p->promise_default_x100;
 }
 
 /* Splits `total` over `n` parts in proportion to `weights` (each >= 0):
