@@ -18,11 +18,14 @@ meson test -C "$BUILD" --suite c --num-processes "$JOBS" --timeout-multiplier 4 
   || status=1
 # Branches of the library only; the tests, the CLI and the bindings are not
 # what is measured. --exclude-unreachable-branches drops the branches gcc
-# adds for lines with no code of their own.
+# adds for lines with no code of their own. The data files are searched for
+# in $BUILD only: another coverage build in the tree (of another checkout
+# state) would be merged in otherwise, and fail to merge.
 common=(--root . --object-directory "$BUILD" --filter 'libarchase/' --exclude-unreachable-branches
         --gcov-ignore-parse-errors=negative_hits.warn_once_per_file)
 "$PYTHON" -m gcovr "${common[@]}" --txt-metric branch --sort uncovered-number --sort-reverse \
-  --txt "$BUILD/coverage.txt" --json-summary-pretty --json-summary "$BUILD/coverage.json" --print-summary
+  --txt "$BUILD/coverage.txt" --json-summary-pretty --json-summary "$BUILD/coverage.json" --print-summary \
+  "$BUILD"
 echo "== least covered files (branches)"
 "$PYTHON" - "$BUILD/coverage.json" <<'PY'
 import json, sys
