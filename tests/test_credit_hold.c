@@ -117,8 +117,11 @@ static void approve(fixture *f, const char *id) {
 }
 
 typedef struct item {
-    int  found, status, channel;
-    char address[64], subject[128], body[256], tmpl[32];
+    int             found, status, channel, deferred;
+    archase_instant scheduled_at;
+    archase_date    local_date;
+    int32_t         local_seconds;
+    char            address[64], subject[128], body[256], tmpl[32], zone[32];
 } item;
 
 static int take_item(void *ud, const archase_outbox_item *it) {
@@ -126,6 +129,13 @@ static int take_item(void *ud, const archase_outbox_item *it) {
     i->found = 1;
     i->status = it->status;
     i->channel = it->channel;
+    i->scheduled_at = it->scheduled_at;
+    i->local_date = it->local_date;
+    i->local_seconds = it->local_seconds;
+    snprintf(i->zone, sizeof i->zone, "%s", it->timezone ? it->timezone : "");
+    for (size_t k = 0; k < it->reason_count; k++)
+        i->deferred |= it->reasons[k] == ARCHASE_REASON_DEFERRED_SEND_WINDOW ||
+                       it->reasons[k] == ARCHASE_REASON_DEFERRED_QUIET_HOURS;
     snprintf(i->address, sizeof i->address, "%s", it->address ? it->address : "");
     snprintf(i->subject, sizeof i->subject, "%s", it->subject ? it->subject : "");
     snprintf(i->body, sizeof i->body, "%s", it->body ? it->body : "");
@@ -192,6 +202,11 @@ static void a_hold_request_queues_the_notice_to_the_consented_contact(void **sta
     assert_string_equal(n.tmpl, "hold_notice");
     assert_string_equal(n.subject, "Credit hold for ACME GmbH");
     assert_non_null(strstr(n.body, "1,500.00"));
+    /* asked for on a Tuesday at 09:00 in the policy's zone (UTC), inside
+     * the send window (08:00-18:00, Monday to Friday): due at once */
+    assert_int_equal(n.scheduled_at, at("2026-03-10", 9));
+    assert_string_equal(n.zone, "UTC");
+    assert_false(n.deferred);
     /* the request and the new item, each an audit record */
     assert_int_equal(test_audit_size(f->eng), before + 2);
     /* asked again: the same request, no second notice */
@@ -249,6 +264,80 @@ static void the_hold_takes_effect_notice_days_after_the_notice_went_out(void **s
     run(f, "2026-03-18", 10);
     assert_null(strstr(strstr(s.keys, held) + 1, held));
     assert_true(s.n >= before);
+}
+
+/* ACME in Berlin (CET, UTC+1, in March before the 29th). */
+static void acme_in_berlin(fixture *f) {
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.revision = 1;
+    c.name = "ACME GmbH";
+    c.collector = "anna";
+    c.owner = "olaf";
+    c.timezone = "Europe/Berlin";
+    c.credit_limit = (archase_money){ 100000, "EUR" };
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+}
+
+static void a_notice_asked_for_at_night_waits_for_the_send_window(void **state) {
+    fixture *f = *state;
+    acme_in_berlin(f);
+    sent s = { "", 0 };
+    use_transport(f, &s);
+    /* Tuesday 21:30 UTC is 22:30 in Berlin: quiet hours, the window closed */
+    clock_now = at("2026-03-10", 21) + 1800;
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    assert_int_equal(request(f, "2026-03-10", id, NULL), 0);
+    item n = outbox_item(f, "credit_notice/", id);
+    /* Wednesday 08:00 in Berlin, 07:00 UTC */
+    assert_int_equal(n.scheduled_at, at("2026-03-11", 7));
+    assert_string_equal(n.zone, "Europe/Berlin");
+    assert_int_equal(n.local_date, test_day("2026-03-11"));
+    assert_int_equal(n.local_seconds, 8 * 3600);
+    assert_true(n.deferred);
+    /* the cycle at 07:00 Berlin time leaves it waiting; a dispatch at 08:05 sends it */
+    run(f, "2026-03-11", 6);
+    assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_PENDING);
+    assert_null(strstr(s.keys, "credit_notice/"));
+    clock_now = at("2026-03-11", 7) + 300;
+    archase_dispatch_report d;
+    memset(&d, 0, sizeof d);
+    d.version = ARCHASE_DISPATCH_REPORT_VERSION;
+    assert_int_equal(archase_dispatch(f->eng, NULL, &d), 0);
+    assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_SENT);
+    assert_non_null(strstr(s.keys, "credit_notice/"));
+}
+
+static void a_notice_asked_for_on_a_weekend_goes_on_monday_and_the_hold_counts_from_then(void **state) {
+    fixture *f = *state;
+    acme_in_berlin(f);
+    sent s = { "", 0 };
+    use_transport(f, &s);
+    /* Saturday 14 March, 11:00 in Berlin: not a day of the window */
+    clock_now = at("2026-03-14", 10);
+    char id[ARCHASE_APPROVAL_ID_MAX], held[96];
+    assert_int_equal(request(f, "2026-03-14", id, NULL), 0);
+    approve(f, id);
+    snprintf(held, sizeof held, "approved/%s#1|", id);
+    item n = outbox_item(f, "credit_notice/", id);
+    assert_int_equal(n.scheduled_at, at("2026-03-16", 7)); /* Monday 08:00 CET */
+    assert_true(n.deferred);
+    run(f, "2026-03-15", 10); /* Sunday: nothing goes */
+    assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_PENDING);
+    assert_null(strstr(s.keys, "credit_notice/"));
+    run(f, "2026-03-16", 7); /* Monday 08:00 CET: sent */
+    assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_SENT);
+    /* seven days after the request, but not after the notice: no hold */
+    run(f, "2026-03-22", 10);
+    assert_false(outbox_item(f, "approved/", id).found);
+    assert_int_equal(archase_approval_dispatch(f->eng, id, "carl", NULL), ARCHASE_EDENIED);
+    assert_non_null(strstr(archase_engine_errmsg(f->eng), "notice period"));
+    /* seven days after the notice went out: carried out (the request,
+     * which lapses later by the days its notice waited, is still live) */
+    archase_cycle_report r = run(f, "2026-03-23", 7);
+    assert_int_equal(r.approved_actions, 1);
+    assert_non_null(strstr(s.keys, held));
+    assert_int_equal(request_status(f, id), ARCHASE_APPROVAL_DISPATCHED);
 }
 
 static int pay_down(fixture *f, const char *date) {
@@ -365,6 +454,10 @@ static const struct CMUnitTest tests[] = {
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(the_hold_takes_effect_notice_days_after_the_notice_went_out, setup,
                                     test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_notice_asked_for_at_night_waits_for_the_send_window, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_notice_asked_for_on_a_weekend_goes_on_monday_and_the_hold_counts_from_then,
+                                    setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(paying_down_withdraws_the_request_and_cancels_a_waiting_notice, setup,
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_hold_withdrawn_after_its_notice_is_never_carried_out, setup,

@@ -224,9 +224,16 @@ int archase_credit_request(archase_engine *e, const archase_policy *policy, cons
     int rc = ar_txn_begin(e);
     if (rc)
         return rc;
-    rc = ar_approval_raise_request_txn(e, policy, &req, (int64_t)policy->credit.notice_days * 86400, out, &made);
+    /* The notice waits for the customer's send window; the request must not
+     * lapse before the hold may be carried out, notice_days after it went. */
+    archase_instant now = ar_engine_now(e);
+    ar_credit_notice_when when;
+    rc = ar_credit_notice_when_of(e, policy, customer_id, now, &when);
     if (!rc)
-        rc = ar_credit_notice_write_txn(e, policy, customer_id, out, rec, as_of);
+        rc = ar_approval_raise_request_txn(e, policy, &req,
+                                           (when.at - now) + (int64_t)policy->credit.notice_days * 86400, out, &made);
+    if (!rc)
+        rc = ar_credit_notice_write_txn(e, policy, customer_id, out, rec, as_of, &when);
     if (!rc)
         rc = ar_txn_commit(e);
     else

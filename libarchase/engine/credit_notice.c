@@ -12,6 +12,7 @@
 #include "engine/approval.h"
 #include "engine/coll.h"
 #include "engine/cycle_items.h"
+#include "engine/guard.h"
 #include "engine/outbox.h"
 #include "policy/policy_internal.h"
 
@@ -147,6 +148,102 @@ static void src_free(notice_src *s) {
     ar_fact_free(&s->fact);
 }
 
+/* ---- when it may go out --------------------------------------------------------------- */
+
+/* The first slot at or after `now` on the guardrails `g` in `tz` (NULL =
+ * UTC). ar_guard_slot finds the first slot of a day; today it may start no
+ * earlier than now's minute, so the window is asked for from then. The
+ * touch limits are left out: no touches are given. */
+static void slot_after(const ar_guardrails *g, const archase_tz *tz, archase_instant now, ar_slot *out) {
+    archase_local_time lt;
+    if (!tz || archase_tz_to_local(tz, now, &lt)) {
+        memset(&lt, 0, sizeof lt);
+        lt.date = archase_instant_utc_date(now);
+        lt.seconds_of_day = (int32_t)(now - (archase_instant)lt.date * 86400);
+    }
+    int32_t minute = lt.seconds_of_day / 60;
+    ar_slot today;
+    memset(&today, 0, sizeof today);
+    if (minute < g->window_end) {
+        ar_guardrails from_now = *g;
+        if (minute > from_now.window_start)
+            from_now.window_start = minute;
+        ar_guard_slot(&from_now, tz, lt.date, 0, NULL, 0, &today);
+        if (today.date == lt.date) {
+            if (today.at < now) { /* inside the window now: at once */
+                today.at = now;
+                today.seconds = lt.seconds_of_day;
+            }
+            *out = today;
+            return;
+        }
+    } else {
+        ar_reasons_add(&today.reasons, ARCHASE_REASON_DEFERRED_SEND_WINDOW);
+    }
+    /* Not today: the first slot of a later day, and why not today. */
+    ar_guard_slot(g, tz, lt.date + 1, 0, NULL, 0, out);
+    static const int today_rules[] = { ARCHASE_REASON_DEFERRED_SEND_WINDOW, ARCHASE_REASON_DEFERRED_NON_BUSINESS_DAY,
+                                       ARCHASE_REASON_DEFERRED_QUIET_HOURS };
+    for (size_t k = 0; k < sizeof today_rules / sizeof *today_rules; k++)
+        if (ar_reasons_has(&today.reasons, today_rules[k]))
+            ar_reasons_add(&out->reasons, today_rules[k]);
+}
+
+static int load_zone(archase_engine *e, const char *name, archase_tz **tz) {
+    archase_tz_options o = ARCHASE_TZ_OPTIONS_INIT;
+    o.allocator = AR_ENGINE_ALLOC(e);
+    return archase_tz_load(name, &o, tz);
+}
+
+int ar_credit_notice_when_of(archase_engine *e, const archase_policy *policy, const char *customer_id,
+                             archase_instant now, ar_credit_notice_when *out) {
+    const ar_guardrails *g = &policy->guardrails;
+    const char *fallback = g->timezone ? g->timezone : "UTC";
+    ar_credit_notice_when w;
+    memset(&w, 0, sizeof w);
+    archase_tz *tz = NULL;
+    ar_held cust;
+    ar_held_init(&cust, e);
+    int rc = ar_held_load(e, ARCHASE_FAMILY_CUSTOMER, customer_id, &cust);
+    if (!rc && !cust.found)
+        rc = ar_error_set(&e->err, ARCHASE_ENOTFOUND, "no customer '%s'", customer_id);
+    if (rc)
+        goto done;
+    const char *zone = cust.fact.u.customer.timezone;
+    if (zone && *zone) {
+        rc = load_zone(e, zone, &tz);
+        if (rc == ARCHASE_ENOMEM) {
+            rc = ar_error_set(&e->err, rc, "out of memory");
+            goto done;
+        }
+        if (rc) { /* as evaluation does: the policy's zone, and why */
+            ar_reasons_add(&w.reasons, ARCHASE_REASON_TIMEZONE_UNKNOWN);
+            rc = 0;
+            tz = NULL;
+        }
+    }
+    if (!tz) {
+        zone = fallback;
+        rc = load_zone(e, zone, &tz);
+        if (rc) {
+            rc = ar_error_set(&e->err, rc, "time zone '%s' cannot be loaded: %s", zone, archase_strerror(rc));
+            goto done;
+        }
+    }
+    ar_slot slot;
+    slot_after(g, tz, now, &slot);
+    w.at = slot.at;
+    w.local_date = slot.date;
+    w.local_seconds = slot.seconds;
+    ar_reasons_merge(&w.reasons, &slot.reasons);
+    snprintf(w.timezone, sizeof w.timezone, "%s", zone);
+    *out = w;
+done:
+    archase_tz_free(tz);
+    ar_held_free(&cust);
+    return rc;
+}
+
 static int notice_key(archase_engine *e, const char *request_id, char key[ARCHASE_IDEMPOTENCY_KEY_MAX]) {
     char decision[ARCHASE_APPROVAL_ID_MAX + 32];
     snprintf(decision, sizeof decision, AR_CREDIT_NOTICE_ITEM_PREFIX "%s", request_id);
@@ -189,7 +286,7 @@ static int put_marker(archase_engine *e, const char *customer_id, const char *re
 
 int ar_credit_notice_write_txn(archase_engine *e, const archase_policy *policy, const char *customer_id,
                                const char *request_id, const archase_credit_recommendation *rec,
-                               archase_date as_of) {
+                               archase_date as_of, const ar_credit_notice_when *when) {
     const archase_allocator *a = AR_ENGINE_ALLOC(e);
     const ar_template *tmpl = policy->credit.notice_template;
     char key[ARCHASE_IDEMPOTENCY_KEY_MAX];
@@ -303,7 +400,17 @@ int ar_credit_notice_write_txn(archase_engine *e, const archase_policy *policy, 
     it->amount = rec->exposure;
     it->as_of = as_of;
     it->created_at = now;
-    it->scheduled_at = it->next_attempt_at = now;
+    /* Not before the customer's send window opens (ar_credit_notice_when_of). */
+    it->scheduled_at = it->next_attempt_at = when->at;
+    it->timezone = when->timezone;
+    it->local_date = when->local_date;
+    it->local_seconds = when->local_seconds;
+    int reasons[ARCHASE_REASON_LIMIT_];
+    size_t nr = ar_reasons_count(&when->reasons);
+    for (size_t k = 0; k < nr && k < ARCHASE_REASON_LIMIT_; k++)
+        reasons[k] = ar_reasons_at(&when->reasons, k);
+    it->reason_count = nr < ARCHASE_REASON_LIMIT_ ? nr : ARCHASE_REASON_LIMIT_;
+    it->reasons = reasons;
     it->max_attempts = dl.max_attempts;
     o.backoff_seconds = dl.backoff_seconds;
     o.has_render = 1;

@@ -20,6 +20,7 @@
 #define AR_ENGINE_CREDIT_NOTICE_H
 
 #include "archase/credit.h"
+#include "engine/decisions.h"
 #include "engine/engine.h"
 #include "engine/lifecycle.h"
 
@@ -27,14 +28,35 @@
 #define AR_CREDIT_NOTICE_PREFIX "credit.notice:"
 #define AR_CREDIT_NOTICE_ITEM_PREFIX "credit_notice/"
 
+/* When a notice may go out: the first instant at or after `now` that keeps
+ * the policy's send window, its days, the business days of its calendar and
+ * the quiet hours in the customer's time zone, as every customer message
+ * does (engine/guard.h; the touch limits do not defer a notice). */
+typedef struct ar_credit_notice_when {
+    archase_instant at;            /* UTC */
+    archase_date    local_date;    /* the customer's local day and time of `at` */
+    int32_t         local_seconds;
+    char            timezone[256]; /* the zone it was kept in */
+    ar_reasons      reasons;       /* why later than `now` (deferred_*), timezone_unknown */
+} ar_credit_notice_when;
+
+/* The send instant of a notice to `customer_id` asked for at `now`: in the
+ * customer's time zone, or the policy's (guardrails.timezone) when it names
+ * none or its zone cannot be read (reason timezone_unknown). 0,
+ * ARCHASE_ENOTFOUND (no such customer), the error of a policy zone that
+ * cannot be loaded, a storage error or ARCHASE_ENOMEM (message set). */
+int ar_credit_notice_when_of(archase_engine *e, const archase_policy *policy, const char *customer_id,
+                             archase_instant now, ar_credit_notice_when *out);
+
 /* Inside the open transaction: the notice of hold request `request_id` for
- * `customer_id` under `policy`, recommended on `as_of` (`rec`); written once
- * (nothing when it exists). ARCHASE_EINVAL when the customer has no
- * consented contact on a channel the template is written for (message set);
- * a storage error or ARCHASE_ENOMEM. */
+ * `customer_id` under `policy`, recommended on `as_of` (`rec`), to go out
+ * at `when` (ar_credit_notice_when_of); written once (nothing when it
+ * exists). ARCHASE_EINVAL when the customer has no consented contact on a
+ * channel the template is written for (message set); a storage error or
+ * ARCHASE_ENOMEM. */
 int ar_credit_notice_write_txn(archase_engine *e, const archase_policy *policy, const char *customer_id,
                                const char *request_id, const archase_credit_recommendation *rec,
-                               archase_date as_of);
+                               archase_date as_of, const ar_credit_notice_when *when);
 
 /* May hold request `request_id` take effect at `now`? *ready 1 when it has
  * no notice (raised without one) or its notice was sent at least the
