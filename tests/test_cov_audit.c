@@ -534,6 +534,87 @@ static void merkle_and_hex_functions_refuse_bad_arguments(void **state) {
     assert_int_equal(archase_sha256("x", 1, NULL), ARCHASE_EINVAL);
 }
 
+
+/* ---- stored checkpoints damaged by hand ---------------------------------------------------------- */
+
+typedef struct stored {
+    char    id[64];
+    uint8_t data[512];
+    size_t  size;
+} stored;
+
+static int keep_stored(void *ctx, const archase_record *r) {
+    stored *st = ctx;
+    snprintf(st->id, sizeof st->id, "%s", r->id);
+    assert_true(r->size <= sizeof st->data);
+    memcpy(st->data, r->data, r->size);
+    st->size = r->size;
+    return 0;
+}
+
+static void put_stored(archase_storage *s, const stored *st, const uint8_t *data) {
+    archase_record r = ARCHASE_RECORD_INIT;
+    r.family = ARCHASE_FAMILY_CHECKPOINT;
+    r.id = st->id;
+    r.amount = 3;
+    r.data = data;
+    r.size = st->size;
+    assert_int_equal(s->put(s->userdata, &r), 0);
+}
+
+static void a_stored_checkpoint_that_does_not_decode_is_a_storage_error(void **state) {
+    (void)state;
+    logfix f;
+    open_log(&f, NULL);
+    archase_storage *inner = &f.fs->inner;
+    archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
+    fl.family = ARCHASE_FAMILY_CHECKPOINT;
+    stored st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(inner->scan(inner->userdata, &fl, keep_stored, &st), 0);
+    assert_true(st.size > 190);
+    /* RECORD "CK" of 7 fields: 1 the log id (STRING), 2 the size (INT), 3 the
+     * root (HASH), 4 the time (INSTANT), 5 the key id, 6 the signature and
+     * 7 the public key (BYTES). Offsets follow from the log id's length. */
+    size_t id_len = (size_t)st.data[8] << 24 | (size_t)st.data[9] << 16 | (size_t)st.data[10] << 8 | st.data[11];
+    size_t f2 = 12 + id_len, f3 = f2 + 11, f4 = f3 + 35, f5 = f4 + 11, f6 = f5 + 15, f7 = f6 + 71;
+    assert_int_equal(st.data[f7 + 1], 7);
+    const struct {
+        size_t  at;
+        uint8_t value;
+        const char *what;
+    } damage[] = {
+        { 2, 0x4c, "another record kind" },       { 6, 2, "field 2 first" },
+        { 7, 0x04, "a log id of bytes" },         { 12, ' ', "a log id with a space" },
+        { f2 + 2, 0x07, "a size that is an instant" }, { f2 + 3, 0x80, "a negative size" },
+        { f3 + 2, 0x07, "a root that is no hash" },   { f4 + 2, 0x02, "a time that is an integer" },
+        { f5 + 2, 0x03, "a key id that is text" },    { f5 + 6, 7, "a key id of 7 bytes" },
+        { f6 + 2, 0x03, "a signature that is text" }, { f7 + 2, 0x03, "a public key that is text" },
+        { f7 + 1, 8, "a field 8" },
+    };
+    archase_audit_report r;
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        uint8_t bad[512];
+        memcpy(bad, st.data, st.size);
+        bad[damage[i].at] = damage[i].value;
+        put_stored(inner, &st, bad);
+        outputs o;
+        memset(&o, 0, sizeof o);
+        int rc = archase_audit_checkpoints(f.eng, count_checkpoint, &o);
+        if (rc != ARCHASE_ESTORAGE || !strstr(archase_engine_errmsg(f.eng), "cannot be decoded"))
+            fail_msg("%s: %s (%s)", damage[i].what, archase_error_name(rc), archase_engine_errmsg(f.eng));
+        assert_int_equal(o.checkpoints, 0);
+        assert_int_equal(archase_audit_export(f.eng, count_bytes, &o), ARCHASE_ESTORAGE);
+        rc = archase_audit_verify(f.eng, NULL, &r);
+        assert_true(rc == ARCHASE_ESTORAGE || rc == ARCHASE_EVERIFY);
+    }
+    /* Put back, it decodes and verifies again. */
+    put_stored(inner, &st, st.data);
+    assert_int_equal(archase_audit_verify(f.eng, NULL, &r), 0);
+    assert_int_equal(r.checkpoints, 1);
+    close_log(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(checkpoint_functions_refuse_what_they_cannot_use),
     cmocka_unit_test(signing_keys_load_from_files),
@@ -542,6 +623,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(every_read_of_the_log_reports_a_failing_store),
     cmocka_unit_test(arguments_of_the_log_reads_are_checked),
     cmocka_unit_test(merkle_and_hex_functions_refuse_bad_arguments),
+    cmocka_unit_test(a_stored_checkpoint_that_does_not_decode_is_a_storage_error),
 };
 
 AR_TEST_MAIN(tests)
