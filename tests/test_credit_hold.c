@@ -164,6 +164,13 @@ static int request_status(fixture *f, const char *id) {
     return status;
 }
 
+static int take_lifetime(void *ud, const archase_approval_info *info) {
+    archase_instant *t = ud;
+    t[0] = info->created;
+    t[1] = info->expires;
+    return 0;
+}
+
 static int count_one(void *ud, const archase_approval_info *info) {
     (void)info;
     ++*(int *)ud;
@@ -322,6 +329,12 @@ static void a_notice_asked_for_on_a_weekend_goes_on_monday_and_the_hold_counts_f
     item n = outbox_item(f, "credit_notice/", id);
     assert_int_equal(n.scheduled_at, at("2026-03-16", 7)); /* Monday 08:00 CET */
     assert_true(n.deferred);
+    /* the request lapses 7 days (approvals) + 7 (notice) + the 45 hours
+     * the notice waits after it was made */
+    archase_instant life[2] = { 0, 0 };
+    assert_int_equal(archase_approval_get(f->eng, id, take_lifetime, life), 0);
+    assert_int_equal(life[0], at("2026-03-14", 10));
+    assert_int_equal(life[1], life[0] + 14 * 86400 + 45 * 3600);
     run(f, "2026-03-15", 10); /* Sunday: nothing goes */
     assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_PENDING);
     assert_null(strstr(s.keys, "credit_notice/"));
