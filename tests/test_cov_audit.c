@@ -615,6 +615,63 @@ static void a_stored_checkpoint_that_does_not_decode_is_a_storage_error(void **s
     close_log(&f);
 }
 
+
+/* ---- the log's recorded state removed or damaged by hand ----------------------------------------- */
+
+static void a_recorded_state_that_is_gone_or_damaged_is_named(void **state) {
+    (void)state;
+    logfix f;
+    open_log(&f, NULL);
+    archase_storage *inner = &f.fs->inner;
+    stored st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(inner->get(inner->userdata, ARCHASE_FAMILY_META, "audit.chain", keep_stored, &st), 0);
+    archase_audit_report r;
+    outputs o;
+    memset(&o, 0, sizeof o);
+
+    /* Gone: the records are there, the state is not. */
+    assert_int_equal(inner->del(inner->userdata, ARCHASE_FAMILY_META, "audit.chain"), 0);
+    assert_int_equal(archase_audit_verify(f.eng, NULL, &r), ARCHASE_EVERIFY);
+    assert_int_equal(r.problem, ARCHASE_AUDIT_PROBLEM_STATE);
+    assert_non_null(strstr(r.message, "its recorded state (meta 'audit.chain') is gone"));
+    /* An export still says what the records say. */
+    assert_int_equal(archase_audit_export(f.eng, count_bytes, &o), 0);
+    assert_true(o.exported > 0);
+
+    /* Damaged: not a state at all. */
+    archase_record m = ARCHASE_RECORD_INIT;
+    m.family = ARCHASE_FAMILY_META;
+    m.id = "audit.chain";
+    m.data = "not a state";
+    m.size = 11;
+    assert_int_equal(inner->put(inner->userdata, &m), 0);
+    assert_int_equal(archase_audit_verify(f.eng, NULL, &r), ARCHASE_EVERIFY);
+    assert_int_equal(r.problem, ARCHASE_AUDIT_PROBLEM_STATE);
+    assert_int_equal(r.first_bad, 0);
+    assert_non_null(strstr(r.message, "cannot be decoded"));
+    assert_non_null(strstr(archase_engine_errmsg(f.eng), "does not verify"));
+    o.exported = 0;
+    assert_int_equal(archase_audit_export(f.eng, count_bytes, &o), 0);
+    assert_true(o.exported > 0);
+
+    /* Put back: verified. Options that cannot be used are refused first. */
+    m.data = st.data;
+    m.size = st.size;
+    assert_int_equal(inner->put(inner->userdata, &m), 0);
+    assert_int_equal(archase_audit_verify(f.eng, NULL, &r), 0);
+    archase_audit_verify_options vo = ARCHASE_AUDIT_VERIFY_OPTIONS_INIT;
+    vo.trusted_key_count = 1;
+    assert_int_equal(archase_audit_verify(f.eng, &vo, &r), ARCHASE_EINVAL);
+    assert_non_null(strstr(archase_engine_errmsg(f.eng), "need their arrays"));
+    vo.trusted_key_count = 0;
+    vo.version = 5;
+    assert_int_equal(archase_audit_verify(f.eng, &vo, &r), ARCHASE_EVERSION);
+    assert_non_null(strstr(archase_engine_errmsg(f.eng), "version 5"));
+    assert_int_equal(archase_audit_verify(NULL, NULL, &r), ARCHASE_EINVAL);
+    close_log(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(checkpoint_functions_refuse_what_they_cannot_use),
     cmocka_unit_test(signing_keys_load_from_files),
@@ -624,6 +681,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(arguments_of_the_log_reads_are_checked),
     cmocka_unit_test(merkle_and_hex_functions_refuse_bad_arguments),
     cmocka_unit_test(a_stored_checkpoint_that_does_not_decode_is_a_storage_error),
+    cmocka_unit_test(a_recorded_state_that_is_gone_or_damaged_is_named),
 };
 
 AR_TEST_MAIN(tests)
