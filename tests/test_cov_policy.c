@@ -1122,6 +1122,19 @@ static void loader_arguments_are_checked(void **state) {
     assert_ptr_equal(p, (archase_policy *)0x1);
 }
 
+static void a_list_of_three_hundred_names_is_written_back_whole(void **state) {
+    (void)state;
+    /* 300 distinct names grow the policy's table of names several times. */
+    char cond[3000];
+    size_t n = (size_t)snprintf(cond, sizeof cond, "tier in [");
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(cond + n, sizeof cond - n, i ? ", t%d" : "t%d", i);
+    snprintf(cond + n, sizeof cond - n, "]");
+    expect_canonical(cond, cond);
+    /* A name listed twice is still one name. */
+    expect_canonical("tier in [gold, gold] or tier == gold", "tier in [gold, gold] or tier == gold");
+}
+
 /* ---- introspection ------------------------------------------------------------- */
 
 #define SMALL_POLICY                                                                   \
@@ -1297,6 +1310,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(words_that_almost_look_like_numbers_dates_and_codes),
     cmocka_unit_test(long_tokens_are_cut_in_messages),
     cmocka_unit_test(the_list_of_segments_in_a_message_is_cut_to_its_room),
+    cmocka_unit_test(a_list_of_three_hundred_names_is_written_back_whole),
     cmocka_unit_test(each_section_names_its_mistakes_where_they_are),
     cmocka_unit_test(each_document_names_its_mistake_where_it_is),
     cmocka_unit_test(text_that_is_not_utf8_is_refused_at_its_byte),
