@@ -909,6 +909,68 @@ static void a_table_dropped_by_hand_is_a_storage_error(void **state) {
     assert_int_equal(sn.n, 0);
 }
 
+
+/* ---- migrations ------------------------------------------------------------------------------- */
+
+static void migrations_that_fail_leave_the_file_as_it_was(void **state) {
+    fixture *f = *state;
+    char err[512], v[64];
+    archase_storage s;
+    close_store(f);
+    /* A file at version 3 is upgraded to the current one. */
+    raw_sql(f->path, "DELETE FROM schema_migrations WHERE version = 4");
+    open_store(f);
+    int64_t version = 0;
+    assert_int_equal(f->s.schema_version(f->s.userdata, &version), 0);
+    assert_int_equal(version, 4);
+    close_store(f);
+    /* A file that says version 1 but holds the later tables: migration 2
+     * cannot apply, and nothing of it stays. */
+    raw_sql(f->path, "DELETE FROM schema_migrations WHERE version >= 2");
+    assert_int_equal(archase_sqlite_storage_open(f->path, NULL, NULL, &s, err, sizeof err), ARCHASE_ESTORAGE);
+    assert_non_null(strstr(err, "applying migration 2"));
+    column_text(f->path, "SELECT group_concat(version) FROM schema_migrations", v, sizeof v);
+    assert_string_equal(v, "1");
+
+    /* Creating a store on a disk that fills up, or that another writer locks. */
+    static const struct {
+        unsigned kinds;
+        int      code, want;
+    } faults[] = { { FAULTVFS_WRITE, SQLITE_FULL, ARCHASE_ESTORAGE }, { FAULTVFS_LOCK, SQLITE_BUSY, ARCHASE_EBUSY } };
+    archase_sqlite_options o = ARCHASE_SQLITE_OPTIONS_INIT;
+    o.busy_timeout_ms = 0;
+    char fresh[160];
+    snprintf(fresh, sizeof fresh, "%s/fresh.db", f->dir);
+    int failed_opens = 0;
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t n = 1; n < 200; n += test_under_valgrind() ? 15 : 3) {
+            remove_store(fresh);
+            faultvfs_arm(faults[k].kinds, n, faults[k].code, 1);
+            int rc = archase_sqlite_storage_open(fresh, &o, NULL, &s, err, sizeof err);
+            size_t failures = faultvfs_failures();
+            faultvfs_disarm();
+            if (!failures) {
+                assert_int_equal(rc, 0);
+                s.close(s.userdata);
+                break;
+            }
+            if (rc == 0) {
+                s.close(s.userdata); /* SQLite got by without the failed call */
+                continue;
+            }
+            failed_opens++;
+            if (rc != faults[k].want && rc != ARCHASE_ESTORAGE)
+                fail_msg("fault %zu at %zu: %s (%s)", k, n, archase_error_name(rc), err);
+            assert_true(err[0] != '\0');
+            /* Once the disk works the same file opens. */
+            assert_int_equal(archase_sqlite_storage_open(fresh, &o, NULL, &s, err, sizeof err), 0);
+            s.close(s.userdata);
+        }
+    }
+    remove_store(fresh);
+    assert_true(failed_opens > 2);
+}
+
 /* ---- memory ---------------------------------------------------------------------------------- */
 
 static int sqlite_with(const archase_allocator *a, void *ctx) {
@@ -1103,6 +1165,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(decoded_columns_take_what_the_record_holds, setup, teardown),
     cmocka_unit_test_setup_teardown(a_table_dropped_by_hand_is_a_storage_error, setup, teardown),
     cmocka_unit_test_setup_teardown(every_allocation_failure_is_out_of_memory, setup, teardown),
+    cmocka_unit_test_setup_teardown(migrations_that_fail_leave_the_file_as_it_was, setup, teardown),
     cmocka_unit_test_setup_teardown(reads_locks_and_writes_that_fail_are_reported, setup, teardown),
 };
 
