@@ -417,6 +417,8 @@ static void json_lines_are_read_strictly(void **state) {
         { "{\"customer_id\":\"C2\",}\n", "in:1:21: expected a string" },
         { "[\"C2\"]\n", "in:1:1: expected '{': each line holds one JSON object" },
         { "{}\n", "in:1: customer '(no id)': customer_id is required" },
+        /* An array only where the column holds a list. */
+        { "{\"customer_id\":\"C2\",\"name\":[\"B\"]}\n", "in:1:28: name takes one value, not an array" },
         /* Numbers are kept as written, true and false as words; tabs
          * and carriage returns are blanks. */
         { "{\"customer_id\":\"C2\",\"name\":-1.5e+3,\t\"tier\":null}\r\n", NULL },
@@ -426,7 +428,9 @@ static void json_lines_are_read_strictly(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         if (cases[i].expected)
             expect_refused(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL, NULL, cases[i].text,
-                           strstr(cases[i].expected, "required") ? ARCHASE_EINVAL : ARCHASE_EPARSE,
+                           strstr(cases[i].expected, "required") || strstr(cases[i].expected, "not an array")
+                               ? ARCHASE_EINVAL
+                               : ARCHASE_EPARSE,
                            cases[i].expected);
         else
             expect_accepted(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL, NULL, cases[i].text);

@@ -121,6 +121,10 @@ const ar_column_spec *ar_kind_column(int kind, const char *name, size_t len) {
     return NULL;
 }
 
+int ar_col_is_list(ar_col col) {
+    return col == C_INVOICE_IDS || col == C_TAGS || col == C_INSTALMENTS;
+}
+
 static const char *const kind_names[] = {
     NULL, "customers", "contacts", "flags", "invoices", "payments", "credits", "promises", "disputes", "notes",
 };

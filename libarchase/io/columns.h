@@ -35,6 +35,9 @@ typedef struct ar_column_spec {
 const ar_column_spec *ar_kind_columns(int kind);
 /* The spec of column `name` of `kind`, or NULL. */
 const ar_column_spec *ar_kind_column(int kind, const char *name, size_t len);
+/* 1 for the columns that hold a list (';'-separated in CSV, an array of
+ * strings in JSON Lines): invoice_ids, tags, instalments. */
+int ar_col_is_list(ar_col col);
 
 /* One cell of a row. */
 typedef struct ar_cell {

@@ -313,10 +313,9 @@ static void derived_text(exporter *x, const char *name, const archase_fact *f) {
 }
 
 static int json_kind_of(ar_col col) {
+    if (ar_col_is_list(col))
+        return 'l';
     switch (col) {
-    case C_TAGS:
-    case C_INVOICE_IDS:
-    case C_INSTALMENTS: return 'l';
     case C_CONSENT:
     case C_PRIMARY:
     case C_OVERPAYMENT: return 'b';

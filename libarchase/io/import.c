@@ -180,6 +180,14 @@ static void import_jsonl(importer *im, const char *data, size_t size) {
                 bad = 1;
                 continue;
             }
+            if (members[i].is_list && !ar_col_is_list(spec->col)) {
+                int r = ar_batch_reject(im->b, ARCHASE_EINVAL, line, members[i].column,
+                                        "%s takes one value, not an array", spec->name);
+                if (r)
+                    im->fatal = r;
+                bad = 1;
+                continue;
+            }
             if (spec->col != C_DERIVED && members[i].value)
                 cells[spec->col] = (ar_cell){ members[i].value, members[i].len, members[i].column };
         }

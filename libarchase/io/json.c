@@ -88,6 +88,7 @@ int ar_json_read_object(const char *line, size_t len, ar_buf *scratch, ar_json_m
     jreader j = { line, line, line + len, scratch, err, err_size, err_column };
     size_t offsets[AR_JSON_MAX_MEMBERS][2];
     int is_null[AR_JSON_MAX_MEMBERS];
+    int is_list[AR_JSON_MAX_MEMBERS];
     size_t n = 0;
     ar_buf_reset(scratch);
     skip_ws(&j);
@@ -114,7 +115,8 @@ int ar_json_read_object(const char *line, size_t len, ar_buf *scratch, ar_json_m
             members[n].column = (uint32_t)(j.p - j.start) + 1;
             offsets[n][1] = scratch->len;
             is_null[n] = 0;
-            if (j.p < j.end && *j.p == '[') {
+            is_list[n] = j.p < j.end && *j.p == '[';
+            if (is_list[n]) {
                 j.p++;
                 skip_ws(&j);
                 int first = 1;
@@ -164,6 +166,7 @@ int ar_json_read_object(const char *line, size_t len, ar_buf *scratch, ar_json_m
         members[i].key = (const char *)scratch->data + offsets[i][0];
         members[i].value = is_null[i] ? NULL : (const char *)scratch->data + offsets[i][1];
         members[i].len = is_null[i] ? 0 : strlen(members[i].value);
+        members[i].is_list = is_list[i];
         for (size_t k = 0; k < i; k++) {
             if (!strcmp(members[k].key, members[i].key)) {
                 snprintf(err, err_size, "key '%s' appears twice", members[i].key);

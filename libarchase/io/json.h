@@ -13,6 +13,7 @@ typedef struct ar_json_member {
     const char *value;  /* NUL-terminated text; NULL for null */
     size_t      len;
     uint32_t    column; /* 1-based byte column of the value in the line */
+    int         is_list; /* the value was an array (its items joined by ';') */
 } ar_json_member;
 
 #define AR_JSON_MAX_MEMBERS 64
