@@ -368,9 +368,15 @@ typedef struct call_key {
     size_t      index;
 } call_key;
 
+/* Owners are mostly the snapshot's strings, one pointer per name: the same
+ * pointer is the same name without reading it. */
+static int same_owner(const char *x, const char *y) {
+    return x == y || !strcmp(x, y);
+}
+
 static int cmp_calls(const void *a, const void *b) {
     const call_key *x = a, *y = b;
-    int c = strcmp(x->owner, y->owner);
+    int c = x->owner == y->owner ? 0 : strcmp(x->owner, y->owner);
     if (c)
         return c;
     if (x->key != y->key)
@@ -410,7 +416,7 @@ int ar_emit_call_capacity(ar_eval *E) {
     qsort(keys, n, sizeof *keys, cmp_calls);
     uint32_t rank = 0;
     for (size_t i = 0; i < n; i++) {
-        rank = i && !strcmp(keys[i].owner, keys[i - 1].owner) ? rank + 1 : 0;
+        rank = i && same_owner(keys[i].owner, keys[i - 1].owner) ? rank + 1 : 0;
         int32_t day = (int32_t)(rank / (uint32_t)q->max_per_collector_per_day);
         if (!day)
             continue;
