@@ -170,7 +170,9 @@ int ar_ds_role(archase_decisions *ds, const char *role) {
     return 0;
 }
 
-int ar_decision_payload_hash(const archase_decisions *ds, size_t i, uint8_t out[32]) {
+static int lazily(archase_decisions *ds, atomic_int *built, int (*build)(archase_decisions *));
+
+static int payload_of(const archase_decisions *ds, size_t i, uint8_t out[32]) {
     const ar_decision *d = &ds->d[i];
     archase_money amount;
     amount.minor = d->amount;
@@ -196,6 +198,32 @@ int ar_decision_payload_hash(const archase_decisions *ds, size_t i, uint8_t out[
     if (!rc)
         rc = archase_sha256(bytes, size, out);
     ar_canon_free(&c);
+    return rc;
+}
+
+/* Every approval's payload hash, once per result (a replay both hashes and
+ * reads each day's decisions). 0 or ARCHASE_ENOMEM. */
+static int build_payloads(archase_decisions *ds) {
+    uint8_t(*hashes)[32] = ar_malloc_array(&ds->allocator, ds->payload_n ? ds->payload_n : 1, sizeof *hashes);
+    if (!hashes)
+        return ARCHASE_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < ds->n && !rc; i++)
+        if (ds->d[i].payload != AR_IDX_NONE)
+            rc = payload_of(ds, i, hashes[ds->d[i].payload]);
+    if (rc) {
+        ar_free(&ds->allocator, hashes);
+        return rc;
+    }
+    ds->payloads = hashes;
+    return 0;
+}
+
+int ar_decision_payload_hash(const archase_decisions *ds, size_t i, uint8_t out[32]) {
+    archase_decisions *cache = (archase_decisions *)ds; /* built once: the result does not change */
+    int rc = lazily(cache, &cache->payloads_built, build_payloads);
+    if (!rc)
+        memcpy(out, ds->payloads[ds->d[i].payload], 32);
     return rc;
 }
 
@@ -240,6 +268,7 @@ void archase_decisions_free(archase_decisions *ds) {
     ar_free(a, ds->key_text);
     ar_free(a, ds->key_at);
     ar_free(a, ds->dec_at);
+    ar_free(a, ds->payloads);
     pthread_mutex_destroy(&ds->lazy_lock);
     ar_free(a, ds->updates);
     ar_free(a, ds->escalated);

@@ -112,8 +112,9 @@ typedef struct ar_decision {
                                                    snapshot text (a broken promise's id),
                                                    AR_KEY_LEAD or AR_STR_NONE (empty) */
     uint32_t        rule;                       /* number in rules */
-    uint32_t        payload;                    /* 0: an approval's payload (its hash is
-                                                   ar_decision_payload_hash); AR_IDX_NONE = none */
+    uint32_t        payload;                    /* an approval's payload: its number in
+                                                   payloads[] (ar_decision_payload_hash);
+                                                   AR_IDX_NONE = none */
     ar_reasons      reasons;
     const char     *owner;
     archase_date    due_by;
@@ -177,6 +178,9 @@ struct archase_decisions {
     pthread_mutex_t lazy_lock;
     atomic_int    keys_built;
     char         *key_text;   /* every key, NUL-terminated */
+    size_t        payload_n;  /* approvals: their payload hashes, made by the first reader */
+    atomic_int    payloads_built;
+    uint8_t     (*payloads)[32];
     uint32_t     *key_at;     /* decision i's key at key_text + key_at[i] */
     ar_strtab     rules;      /* rule paths, once each */
     ar_update    *updates;    size_t update_n, update_cap;
@@ -229,7 +233,8 @@ int ar_ds_role(archase_decisions *ds, const char *role);
 int ar_ds_rule(archase_decisions *ds, const char *path, uint32_t *out);
 /* The SHA-256 of the payload approval decision i is bound to: what would
  * be done (its action), to what (customer, invoices), for how much, under
- * which policy, decided when. 0 or ARCHASE_ENOMEM. */
+ * which policy, decided when. The first call on a result hashes every
+ * approval's (under the lock keys are built with). 0 or ARCHASE_ENOMEM. */
 int ar_decision_payload_hash(const archase_decisions *ds, size_t i, uint8_t out[32]);
 
 

@@ -179,7 +179,7 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
         return rc;
     /* The payload an approval is bound to is hashed when it is read
      * (ar_decision_payload_hash): everything in it is the decision's. */
-    E->ds->d[E->ds->n - 1].payload = 0;
+    E->ds->d[E->ds->n - 1].payload = (uint32_t)E->ds->payload_n++;
     return 0;
 }
 
