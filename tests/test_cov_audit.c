@@ -655,6 +655,27 @@ static void a_recorded_state_that_is_gone_or_damaged_is_named(void **state) {
     assert_int_equal(archase_audit_export(f.eng, count_bytes, &o), 0);
     assert_true(o.exported > 0);
 
+    /* Damaged field by field: RECORD of 3 fields, 1 the size (INT), 2 the
+     * head (HASH), 3 the subtree roots (LIST of HASH). */
+    assert_true(st.size > 60 && st.data[0] == 0x0A && st.data[7] == 0x02 && st.data[18] == 0x08 &&
+                st.data[53] == 0x09);
+    static const struct {
+        size_t  at;
+        uint8_t value;
+    } damage[] = { { 2, 0x00 }, { 6, 2 }, { 7, 0x07 }, { 8, 0x80 }, { 17, 3 }, { 52, 4 }, { 57, 0 } };
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        uint8_t bad[512];
+        memcpy(bad, st.data, st.size);
+        bad[damage[i].at] = damage[i].value;
+        m.data = bad;
+        m.size = st.size;
+        assert_int_equal(inner->put(inner->userdata, &m), 0);
+        assert_int_equal(archase_audit_verify(f.eng, NULL, &r), ARCHASE_EVERIFY);
+        assert_int_equal(r.problem, ARCHASE_AUDIT_PROBLEM_STATE);
+        if (!strstr(r.message, "cannot be decoded"))
+            fail_msg("byte %zu: %s", damage[i].at, r.message);
+    }
+
     /* Put back: verified. Options that cannot be used are refused first. */
     m.data = st.data;
     m.size = st.size;
