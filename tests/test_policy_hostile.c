@@ -23,9 +23,9 @@
 #define FLOOR_FACTOR    3.0
 #define MEMORY_LIMIT_KB (16 * 1024)
 
-/* Timing and resident size mean nothing under sanitizers or valgrind. */
+/* Timing and resident size mean nothing under sanitizers, valgrind or gcov. */
 static int instrumented(void) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(AR_TEST_COVERAGE)
     return 1;
 #else
 #if defined(__has_feature)

@@ -13,6 +13,8 @@ log="$BUILD/lint.log"
 if ninja -C "$BUILD" -k 0 libarchase/libarchase_objects.a 2>&1 | tee "$log"; then
   echo "lint: 0 findings"
 else
-  echo "lint: $(grep -c 'error: .*\[-Wanalyzer' "$log") findings (see $log)" >&2
+  # gcc colours its messages and names a finding [-Werror=analyzer-...].
+  findings=$(sed 's/\x1b\[[0-9;]*[mK]//g' "$log" | grep -c -E 'error: .*\[-W(error=)?analyzer-' || true)
+  echo "lint: $findings findings (see $log)" >&2
   exit 1
 fi

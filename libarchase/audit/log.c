@@ -24,19 +24,25 @@ struct ar_audit_log {
     unsigned       node_count;
 };
 
+/* Returns ARCHASE_ENOMEM itself rather than ar_error_set's result, so that
+ * the static analyser sees that 0 always comes with *out set. */
 static int log_of(archase_engine *e, struct ar_audit_log **out) {
     if (!e->audit) {
         struct ar_audit_log *log = ar_calloc(AR_ENGINE_ALLOC(e), 1, sizeof *log);
-        if (!log)
-            return ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
+        if (!log) {
+            ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
+            return ARCHASE_ENOMEM;
+        }
         ar_canon_init(&log->record, AR_ENGINE_ALLOC(e));
         ar_canon_init(&log->state, AR_ENGINE_ALLOC(e));
         ar_audit_chain_init(&log->chain);
         e->audit = log;
     }
     if (!e->audit->sha_ready) {
-        if (ar_sha256_init(&e->audit->sha))
-            return ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory (SHA-256)");
+        if (ar_sha256_init(&e->audit->sha)) {
+            ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory (SHA-256)");
+            return ARCHASE_ENOMEM;
+        }
         e->audit->sha_ready = 1;
     }
     *out = e->audit;
