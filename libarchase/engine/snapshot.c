@@ -17,16 +17,8 @@ int archase_snapshot_options_init(archase_snapshot_options *opts, unsigned versi
     return 0;
 }
 
-void archase_snapshot_free(archase_snapshot *s) {
-    if (!s)
-        return;
-    const archase_allocator *a = &s->allocator;
-    for (size_t i = 0; i < s->zone_count; i++)
-        archase_tz_free(s->zones[i]);
-    ar_free(a, s->zones);
-    ar_strtab_free(&s->ids);
+void ar_snap_free_lists(const archase_allocator *a, archase_snapshot *s) {
     ar_strtab_free(&s->invoice_ids);
-    ar_strtab_free(&s->text);
     ar_free(a, s->customers);
     ar_free(a, s->invoices);
     ar_free(a, s->invoice_num);
@@ -44,6 +36,18 @@ void archase_snapshot_free(archase_snapshot *s) {
     ar_free(a, s->names);
     ar_free(a, s->touches);
     ar_free(a, s->touchlogs);
+}
+
+void archase_snapshot_free(archase_snapshot *s) {
+    if (!s)
+        return;
+    const archase_allocator *a = &s->allocator;
+    for (size_t i = 0; i < s->zone_count; i++)
+        archase_tz_free(s->zones[i]);
+    ar_free(a, s->zones);
+    ar_strtab_free(&s->ids);
+    ar_strtab_free(&s->text);
+    ar_snap_free_lists(a, s);
     ar_free(a, s);
 }
 

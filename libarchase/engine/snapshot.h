@@ -207,5 +207,9 @@ static inline const char *ar_snap_invoice_id(const archase_snapshot *s, uint32_t
 
 /* The index of the zone called `name` in zones[], or AR_IDX_NONE. */
 uint32_t ar_snap_find_zone(const archase_snapshot *s, const char *name);
+/* Frees what a snapshot holds per invoice and customer (the invoice ids and
+ * every list from customers to touch logs), not its zones, customer ids,
+ * text or the snapshot itself: what a replay's day rebuilds. */
+void ar_snap_free_lists(const archase_allocator *a, archase_snapshot *s);
 
 #endif

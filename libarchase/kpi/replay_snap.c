@@ -1074,25 +1074,7 @@ static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, con
 
 static void day_free(ar_rsnap *r, day *d) {
     const archase_allocator *a = &r->alloc;
-    archase_snapshot *s = &d->s;
-    ar_strtab_free(&s->invoice_ids);
-    ar_free(a, s->customers);
-    ar_free(a, s->invoices);
-    ar_free(a, s->invoice_num);
-    ar_free(a, s->invoice_index);
-    ar_free(a, s->history);
-    ar_free(a, s->promises);
-    ar_free(a, s->promise_invoices);
-    ar_free(a, s->instalments);
-    ar_free(a, s->promise_payments);
-    ar_free(a, s->disputes);
-    ar_free(a, s->dispute_invoices);
-    ar_free(a, s->notes);
-    ar_free(a, s->cadence);
-    ar_free(a, s->closed);
-    ar_free(a, s->names);
-    ar_free(a, s->touches);
-    ar_free(a, s->touchlogs);
+    ar_snap_free_lists(a, &d->s);
     ar_free(a, d->pos);
     ar_free(a, d->open);
 }
