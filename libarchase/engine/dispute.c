@@ -24,9 +24,13 @@ int ar_dispute_reason(const char *code) {
     return -1;
 }
 
-const ar_playbook *ar_dispute_playbook(const archase_policy *policy, const char *code) {
+int ar_dispute_reason_or_other(const char *code) {
     int r = ar_dispute_reason(code);
-    return &policy->disputes.playbooks[r < 0 ? AR_REASON_OTHER : r];
+    return r < 0 ? AR_REASON_OTHER : r;
+}
+
+const ar_playbook *ar_dispute_playbook(const archase_policy *policy, const char *code) {
+    return &policy->disputes.playbooks[ar_dispute_reason_or_other(code)];
 }
 
 /* ---- shared checks ------------------------------------------------------------------ */

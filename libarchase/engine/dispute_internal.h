@@ -12,6 +12,9 @@
 
 /* The ar_reason of a reason code, or -1. */
 int ar_dispute_reason(const char *code);
+/* The same, with a code the policy does not know read as AR_REASON_OTHER
+ * (whose playbook it follows). */
+int ar_dispute_reason_or_other(const char *code);
 /* The playbook of a reason code (other's for an unknown one). */
 const ar_playbook *ar_dispute_playbook(const archase_policy *policy, const char *code);
 /* Owner, SLA, age of `d` on `as_of` (pending_approval left NULL). */

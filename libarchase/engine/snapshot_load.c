@@ -14,6 +14,7 @@
 #include "core/alloc.h"
 #include "engine/cadence_store.h"
 #include "engine/codec.h"
+#include "engine/dispute_internal.h"
 #include "engine/engine.h"
 #include "engine/snapshot.h"
 #include "policy/policy_internal.h"
@@ -326,13 +327,6 @@ static int on_promise(void *ctx, const archase_record *rec) {
     return L->rc;
 }
 
-static int reason_index(const char *code) {
-    for (int i = 0; i < AR_REASON_COUNT; i++)
-        if (code && !strcmp(ar_reason_names[i], code))
-            return i;
-    return AR_REASON_OTHER;
-}
-
 static int on_dispute(void *ctx, const archase_record *rec) {
     loader *L = ctx;
     archase_snapshot *s = L->s;
@@ -351,7 +345,7 @@ static int on_dispute(void *ctx, const archase_record *rec) {
     sd->customer = c;
     sd->seq = L->seq++;
     sd->id = text(L, d->id);
-    sd->reason = reason_index(d->reason_code);
+    sd->reason = ar_dispute_reason_or_other(d->reason_code);
     sd->reason_code = text(L, d->reason_code);
     sd->amount = d->amount.minor;
     memcpy(sd->currency, d->amount.currency, 4);

@@ -21,6 +21,7 @@
 #include "engine/cadence_store.h"
 #include "engine/codec.h"
 #include "engine/decisions.h"
+#include "engine/dispute_internal.h"
 #include "engine/engine.h"
 #include "engine/snapshot.h"
 #include "policy/policy_internal.h"
@@ -461,13 +462,6 @@ static int read_promise(void *ctx, const archase_record *rec) {
     return x->rc;
 }
 
-static int reason_index(const char *code) {
-    for (int i = 0; i < AR_REASON_COUNT; i++)
-        if (code && !strcmp(ar_reason_names[i], code))
-            return i;
-    return AR_REASON_OTHER;
-}
-
 static int read_dispute(void *ctx, const archase_record *rec) {
     reader *x = ctx;
     ar_rsnap *r = x->r;
@@ -489,7 +483,7 @@ static int read_dispute(void *ctx, const archase_record *rec) {
         return 0;
     const archase_dispute *dp = &r->fact.u.dispute;
     p->id = text(x, dp->id);
-    p->reason = reason_index(dp->reason_code);
+    p->reason = ar_dispute_reason_or_other(dp->reason_code);
     p->reason_code = text(x, dp->reason_code);
     p->amount = dp->amount.minor;
     memcpy(p->currency, dp->amount.currency, 4);
