@@ -21,7 +21,15 @@
  *              engine faster must leave both as they were on the same ledger
  *
  *   bench_engine [--invoices N] [--customers N] [--runs R] [--policy FILE] [--day 1|2]
+ *                [--store FILE [--build-only]]
  *   bench_engine --scale     10k, 100k, 1M and 10M invoices (10 per customer)
+ *
+ * --store FILE keeps the ledger in that SQLite file instead of the memory
+ * store (built there when the file does not exist, else read as it is), so
+ * only the snapshot and the evaluation are in memory: a ledger the memory
+ * store cannot hold (10M invoices) is measured that way. The second day's
+ * cadence is written to the file; --build-only stops once the file is built,
+ * so a copy of it can serve several runs.
  *
  * --day 1 or --day 2 times only that day's runs (the other is evaluated once,
  * for its hash and peak), so a profile of the run shows one day.
@@ -98,11 +106,26 @@ static void *count_realloc(void *userdata, void *ptr, size_t size) {
 /* ---- the ledger ------------------------------------------------------------------ */
 
 typedef struct loader {
+    archase_engine *eng;      /* chunked: commits every BATCH_FACTS facts */
+    size_t         facts;
     archase_batch *batch;
     uint32_t       open_invoices; /* invoices past this number give history */
     uint32_t       seen;
     char           owner[32], collector[32], contact[48];
 } loader;
+
+/* Invoices per batch when chunked, so a SQLite file's transactions stay
+ * small. */
+#define BATCH_FACTS 200000
+
+static int next_batch(loader *l, archase_engine *eng) {
+    archase_batch_summary sum = ARCHASE_BATCH_SUMMARY_INIT;
+    if (archase_batch_commit(l->batch, &sum))
+        return 1;
+    archase_batch_free(l->batch);
+    l->batch = NULL;
+    return archase_batch_begin(eng, NULL, "bench", &l->batch) != 0;
+}
 
 static int on_customer(void *userdata, const archase_customer *c) {
     loader *l = userdata;
@@ -127,6 +150,8 @@ static int on_customer(void *userdata, const archase_customer *c) {
 static int on_invoice(void *userdata, const archase_invoice *inv) {
     loader *l = userdata;
     l->seen++;
+    if (l->eng && ++l->facts % BATCH_FACTS == 0 && next_batch(l, l->eng))
+        return 1;
     return archase_batch_add_invoice(l->batch, inv, 0) != 0;
 }
 
@@ -139,16 +164,26 @@ static int on_payment(void *userdata, const archase_payment *p) {
 }
 
 typedef struct setup {
-    archase_storage store;  /* the memory store, close cleared */
+    archase_storage store;  /* the memory store (or SQLite file), close cleared */
     archase_storage owner;  /* the same, to close it */
     double          load_seconds;
 } setup;
 
-static void build(setup *st, uint32_t invoices, uint32_t customers) {
-    if (archase_memory_storage_new(NULL, &st->owner))
+static void open_store(setup *st, const char *file) {
+    char err[256] = "";
+    if (file) {
+        archase_sqlite_options so = ARCHASE_SQLITE_OPTIONS_INIT;
+        so.synchronous = ARCHASE_SQLITE_SYNC_NORMAL;
+        if (archase_sqlite_storage_open(file, &so, NULL, &st->owner, err, sizeof err))
+            die("sqlite store", err);
+    } else if (archase_memory_storage_new(NULL, &st->owner)) {
         die("memory store", NULL);
+    }
     st->store = st->owner;
     st->store.close = NULL;
+}
+
+static void build(setup *st, uint32_t invoices, uint32_t customers, int chunked) {
     archase_engine *eng = NULL;
     if (archase_engine_open(&st->store, NULL, &eng))
         die("engine", NULL);
@@ -165,6 +200,7 @@ static void build(setup *st, uint32_t invoices, uint32_t customers) {
     loader l;
     memset(&l, 0, sizeof l);
     l.open_invoices = invoices;
+    l.eng = chunked ? eng : NULL;
     double t0 = now_seconds();
     if (archase_batch_begin(eng, NULL, "bench", &l.batch))
         die("batch", archase_engine_errmsg(eng));
@@ -296,8 +332,8 @@ static void report(const setup *st, const figures *f) {
 
 int main(int argc, char **argv) {
     uint32_t invoices = 1000000, customers = 100000;
-    int runs = 5, scale = 0, day = 0;
-    const char *policy_path = NULL;
+    int runs = 5, scale = 0, day = 0, build_only = 0;
+    const char *policy_path = NULL, *store_file = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--invoices") && i + 1 < argc)
             invoices = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -309,10 +345,14 @@ int main(int argc, char **argv) {
             policy_path = argv[++i];
         else if (!strcmp(argv[i], "--day") && i + 1 < argc)
             day = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--store") && i + 1 < argc)
+            store_file = argv[++i];
+        else if (!strcmp(argv[i], "--build-only"))
+            build_only = 1;
         else if (!strcmp(argv[i], "--scale"))
             scale = 1;
         else
-            die("usage", "bench_engine [--invoices N] [--customers N] [--runs R] [--policy FILE] [--day 1|2] [--scale]");
+            die("usage", "bench_engine [--invoices N] [--customers N] [--runs R] [--policy FILE] [--day 1|2] [--store FILE [--build-only]] [--scale]");
     }
     if (runs < 1)
         runs = 1;
@@ -332,7 +372,18 @@ int main(int argc, char **argv) {
         uint32_t n = scale ? sizes[k] : invoices;
         uint32_t c = scale ? n / 10 : customers;
         setup st;
-        build(&st, n, c);
+        memset(&st, 0, sizeof st);
+        FILE *existing = store_file && !scale ? fopen(store_file, "rb") : NULL;
+        open_store(&st, scale ? NULL : store_file);
+        if (existing)
+            fclose(existing); /* the ledger is there already */
+        else
+            build(&st, n, c, store_file != NULL && !scale);
+        if (build_only) {
+            printf("== %u invoices built (%.2f s)\n", n, st.load_seconds);
+            st.owner.close(st.owner.userdata);
+            continue;
+        }
         figures f;
         memset(&f, 0, sizeof f);
         measure(&st, policy, runs, day, &f);
