@@ -18,9 +18,6 @@ typedef struct ar_error {
 int ar_error_set(ar_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Prepends "prefix: " to the message; returns the recorded code. */
-int ar_error_prefix(ar_error *err, const char *prefix);
-
 void ar_error_clear(ar_error *err);
 
 /* The message, or archase_strerror(code) when none was set; "" when no error. */

@@ -48,28 +48,6 @@ int ar_error_set(ar_error *err, int code, const char *fmt, ...) {
     return code;
 }
 
-int ar_error_prefix(ar_error *err, const char *prefix) {
-    if (!err || !prefix)
-        return err ? err->code : 0;
-    char tmp[sizeof err->message];
-    size_t plen = strlen(prefix), mlen = strlen(err->message), cap = sizeof tmp - 1, n = 0;
-    if (plen > cap)
-        plen = cap;
-    memcpy(tmp, prefix, plen);
-    n = plen;
-    if (n + 2 <= cap) {
-        memcpy(tmp + n, ": ", 2);
-        n += 2;
-    }
-    if (mlen > cap - n)
-        mlen = cap - n;
-    memcpy(tmp + n, err->message, mlen);
-    n += mlen;
-    tmp[n] = '\0';
-    memcpy(err->message, tmp, n + 1);
-    return err->code;
-}
-
 void ar_error_clear(ar_error *err) {
     if (!err)
         return;
