@@ -339,6 +339,12 @@ static void time_zone_names_are_checked_for_their_form(void **state) {
     archase_policy_free(load_ok(MINIMAL "guardrails: {timezone: America/Port-au-Prince}\n"));
 }
 
+static void a_time_zone_name_cannot_be_empty(void **state) {
+    (void)state;
+    expect_problem(MINIMAL "guardrails: {timezone: ''}\n",
+                   "p.yaml:6:24: guardrails.timezone: expected an IANA time zone name such as Europe/Berlin, got ''");
+}
+
 /* ---- approvals, sensitive actions and fees -------------------------------- */
 
 static void payment_patterns_use_the_median_or_the_80th_percentile(void **state) {
@@ -545,6 +551,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(required_keys_left_out_are_named_where_they_belong),
     cmocka_unit_test(times_are_two_digit_hours_and_minutes_up_to_midnight),
     cmocka_unit_test(time_zone_names_are_checked_for_their_form),
+    cmocka_unit_test(a_time_zone_name_cannot_be_empty),
     cmocka_unit_test(payment_patterns_use_the_median_or_the_80th_percentile),
     cmocka_unit_test(a_broken_promise_letter_needs_a_template),
     cmocka_unit_test(sensitive_actions_are_known_actions_and_none_is_removed),

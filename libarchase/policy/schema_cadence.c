@@ -133,14 +133,14 @@ done:
 /* ---- guardrails ------------------------------------------------------------------ */
 
 /* An IANA zone name as archase_tz_load accepts it: letters, digits and
- * "/_-+", at most 255 bytes, no leading, trailing or doubled '/'. Whether
+ * "/_-+", 1 to 255 bytes, no leading, trailing or doubled '/'. Whether
  * the zone exists is found when a snapshot loads it. */
 static void read_timezone(ar_load *L, const ar_ynode *map, const char **out) {
     const char *name = NULL;
     if (ar_read_text(L, map, "timezone", 0, &name) != 0 || !name)
         return;
     size_t len = strlen(name);
-    int ok = len <= 255 && name[0] != '/' && name[len - 1] != '/';
+    int ok = len > 0 && len <= 255 && name[0] != '/' && name[len - 1] != '/';
     for (size_t i = 0; ok && i < len; i++) {
         char c = name[i];
         ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
