@@ -402,9 +402,14 @@ int archase_dispute_resolve(archase_engine *e, const archase_policy *policy, con
             goto done;
         }
         if (rc == ARCHASE_EDENIED || rc == ARCHASE_EEXPIRED) {
-            if (g.new_id[0]) /* voided and replaced: wait for the new request */
-                ar_marker_put(e, key, g.new_id, strlen(g.new_id));
-            commit_refusal = 1;
+            /* Voided and replaced: wait for the new request. When the marker
+             * cannot be moved to it, nothing is kept (the void neither): the
+             * next call finds the facts changed again. */
+            int mrc = g.new_id[0] ? ar_marker_put(e, key, g.new_id, strlen(g.new_id)) : 0;
+            if (mrc)
+                rc = mrc;
+            else
+                commit_refusal = 1;
             goto done;
         }
         if (!rc)
