@@ -436,8 +436,9 @@ int archase_dispute_resolve(archase_engine *e, const archase_policy *policy, con
                             o->root_cause, o->by);
 done:
     if (!rc || commit_refusal) {
+        /* A refusal is reported only once it is recorded. */
         int crc = ar_txn_commit(e);
-        if (!rc)
+        if (crc)
             rc = crc;
     } else {
         ar_txn_rollback(e);
