@@ -26,7 +26,8 @@ extern "C" {
  * other), opened_by. The amount is at most what is open on the invoices
  * (each must still be open: a paid invoice cannot be disputed). opened_on
  * NONE is taken as `as_of` and may not be later; owner NULL is the
- * playbook's owner role; the status must be open. Returns 0, ARCHASE_EINVAL
+ * playbook's owner role (the role "collector" stays NULL: the customer's
+ * collector works it); the status must be open. Returns 0, ARCHASE_EINVAL
  * (archase_engine_errmsg names the field), ARCHASE_ENOTFOUND,
  * ARCHASE_ECURRENCY, ARCHASE_ECONFLICT (the id is taken), ARCHASE_ESTATE (a
  * batch is open), a storage error or ARCHASE_ENOMEM. Nothing is written on

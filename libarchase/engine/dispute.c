@@ -138,8 +138,13 @@ int archase_dispute_open(archase_engine *e, const archase_policy *policy, const 
     if (copy.version == ARCHASE_DISPUTE_VERSION) {
         if (copy.opened_on == ARCHASE_DATE_NONE)
             copy.opened_on = as_of;
-        if (!copy.owner || !*copy.owner)
-            copy.owner = ar_dispute_playbook(policy, copy.reason_code)->owner_role;
+        if (!copy.owner || !*copy.owner) {
+            /* The playbook's role; the role "collector" is the customer's
+             * collector, whom the SLA's alerts and the worklist find from
+             * an empty owner. */
+            const char *role = ar_dispute_playbook(policy, copy.reason_code)->owner_role;
+            copy.owner = role && strcmp(role, "collector") != 0 ? role : NULL;
+        }
     }
     rc = check_open(e, policy, &copy, as_of);
     if (rc)
