@@ -180,6 +180,15 @@ static void keys_must_be_plain_names(void **state) {
     expect_problem(MINIMAL "? [a]\n: x\n", "p.yaml:6:3: keys must be plain names, not mappings or lists");
 }
 
+static void even_the_non_specific_tag_is_refused(void **state) {
+    (void)state;
+    char yaml[400];
+    snprintf(yaml, sizeof yaml, "version: ! 1\n%s", strchr(MINIMAL, '\n') + 1);
+    expect_problem(yaml, "p.yaml:1:10: version: tags are not allowed (!): the schema gives every value its type");
+    expect_problem(MINIMAL "name: ! Acme\n",
+                   "p.yaml:6:7: name: tags are not allowed (!): the schema gives every value its type");
+}
+
 static void each_kind_of_syntax_error_says_what_and_where(void **state) {
     (void)state;
     expect_problem(MINIMAL "a: 'abc\n",
@@ -543,6 +552,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(anchors_are_refused_at_the_root_and_in_lists),
     cmocka_unit_test(paths_too_long_to_show_are_cut),
     cmocka_unit_test(keys_must_be_plain_names),
+    cmocka_unit_test(even_the_non_specific_tag_is_refused),
     cmocka_unit_test(each_kind_of_syntax_error_says_what_and_where),
     cmocka_unit_test(a_document_that_only_looks_like_a_byte_order_mark_is_text),
     cmocka_unit_test(keys_are_found_in_a_large_root_mapping),

@@ -239,8 +239,10 @@ static void attach(reader *r, ar_ynode *node, ar_ynode **root) {
     parent->count++;
 }
 
+/* Any tag written in the document is refused, the non-specific "!" too
+ * (libyaml marks a plain scalar with it as implicitly typed). */
 static int refuse_decorations(reader *r, const yaml_event_t *ev, const unsigned char *anchor,
-                              const unsigned char *tag, int implicit_tag) {
+                              const unsigned char *tag) {
     const yaml_mark_t *m = &ev->start_mark;
     int bad = 0;
     if (anchor) {
@@ -251,7 +253,7 @@ static int refuse_decorations(reader *r, const yaml_event_t *ev, const unsigned 
         report_at_path(r, (uint32_t)m->line + 1, (uint32_t)m->column + 1, what);
         bad = 1;
     }
-    if (tag && !implicit_tag) {
+    if (tag) {
         char what[160];
         snprintf(what, sizeof what, "tags are not allowed (%.60s): the schema gives every value its type",
                  (const char *)tag);
@@ -377,8 +379,7 @@ int ar_ytree_parse(ar_arena *arena, const char *data, size_t size, const char *s
             break;
         }
         case YAML_SCALAR_EVENT:
-            refuse_decorations(&r, &ev, ev.data.scalar.anchor, ev.data.scalar.tag,
-                               ev.data.scalar.plain_implicit || ev.data.scalar.quoted_implicit);
+            refuse_decorations(&r, &ev, ev.data.scalar.anchor, ev.data.scalar.tag);
             node = new_node(&r, AR_Y_SCALAR, m);
             if (!node)
                 break;
@@ -398,11 +399,9 @@ int ar_ytree_parse(ar_arena *arena, const char *data, size_t size, const char *s
         case YAML_MAPPING_START_EVENT: {
             int is_map = ev.type == YAML_MAPPING_START_EVENT;
             if (is_map)
-                refuse_decorations(&r, &ev, ev.data.mapping_start.anchor, ev.data.mapping_start.tag,
-                                   ev.data.mapping_start.implicit);
+                refuse_decorations(&r, &ev, ev.data.mapping_start.anchor, ev.data.mapping_start.tag);
             else
-                refuse_decorations(&r, &ev, ev.data.sequence_start.anchor,
-                                   ev.data.sequence_start.tag, ev.data.sequence_start.implicit);
+                refuse_decorations(&r, &ev, ev.data.sequence_start.anchor, ev.data.sequence_start.tag);
             node = new_node(&r, is_map ? AR_Y_MAP : AR_Y_SEQ, m);
             if (!node)
                 break;
