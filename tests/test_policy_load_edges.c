@@ -199,6 +199,10 @@ static void each_kind_of_syntax_error_says_what_and_where(void **state) {
     expect_problem(MINIMAL "a: [1, 2\n",
                    "p.yaml:7:1: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence");
     expect_problem("{a: 1}}\n", "p.yaml:1:7: YAML syntax error: did not find expected <document start>");
+    /* A control character is placed at its line and column, counted in
+     * characters: the é before it are one column each. */
+    expect_problem(MINIMAL "name: \"\xc3\xa9t\xc3\xa9\" \x01\n",
+                   "p.yaml:6:13: YAML syntax error: control characters are not allowed");
 }
 
 static void a_document_that_only_looks_like_a_byte_order_mark_is_text(void **state) {

@@ -292,9 +292,19 @@ static void handle_node(reader *r, ar_ynode *node, ar_ynode **root) {
     attach(r, node, root);
 }
 
-static void syntax_error(reader *r, const yaml_parser_t *p) {
+static void syntax_error(reader *r, const yaml_parser_t *p, const unsigned char *text, size_t size) {
     const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
     uint32_t line = (uint32_t)m->line + 1, column = (uint32_t)m->column + 1;
+    if (p->error == YAML_READER_ERROR) {
+        /* The reader (control characters) gives a byte offset, no mark. */
+        line = column = 1;
+        for (size_t i = 0; i < p->problem_offset && i < size; i++) {
+            if (text[i] == '\n')
+                line++, column = 1;
+            else if ((text[i] & 0xc0) != 0x80)
+                column++;
+        }
+    }
     if (p->context)
         report(r, line, column, "YAML syntax error: %s %s", p->problem ? p->problem : "",
                p->context);
@@ -343,7 +353,7 @@ int ar_ytree_parse(ar_arena *arena, const char *data, size_t size, const char *s
             if (parser.error == YAML_MEMORY_ERROR)
                 r.rc = ARCHASE_ENOMEM;
             else
-                syntax_error(&r, &parser);
+                syntax_error(&r, &parser, text, size);
             break;
         }
         const yaml_mark_t *m = &ev.start_mark;
