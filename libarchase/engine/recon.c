@@ -754,8 +754,9 @@ int archase_recon_resolve(archase_engine *e, const archase_policy *policy, const
     }
 done:
     if (!rc || commit_refusal) {
+        /* A refusal is reported only once it is recorded. */
         int crc = ar_txn_commit(e);
-        if (!rc)
+        if (crc)
             rc = crc;
     } else {
         ar_txn_rollback(e);
