@@ -187,7 +187,7 @@ static int compile_tag(const char *inner, size_t len, size_t offset, int in_loop
     part->kind = P_FIELD;
     part->field = (uint16_t)f;
     if (bar) {
-        size_t flen = n - name_len - 1;
+        size_t flen = n - (size_t)(bar - s) - 1;
         const char *filter = trim(bar + 1, &flen);
         ar_tfield_type type = ar_tfields[f].type;
         if (flen == 5 && !memcmp(filter, "money", 5)) {
@@ -331,9 +331,14 @@ static void put_escaped(ar_buf *out, const char *s, size_t len, int mode) {
             default: break;
             }
         }
-        /* Control characters in ledger values never reach a message. */
+        /* Control characters in ledger values never reach a message: C0
+         * (but line breaks and tabs), DEL, and C1 (U+0080..U+009F). */
         if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
             continue;
+        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+            i++;
+            continue;
+        }
         ar_buf_putc(out, c);
     }
 }
