@@ -444,6 +444,87 @@ static void fee_packs_and_their_bands_are_checked(void **state) {
                    "p.yaml:9:17: fees.packs[0].interest: \"reference_rate_bp\" is required");
 }
 
+/* ---- templates and the settings they resolve to ---------------------------- */
+
+#define TEMPLATE_HEAD MINIMAL "templates:\n  definitions:\n    t1:\n      stage: overdue\n      email:\n"
+
+static void template_problems_point_into_the_text_where_they_can(void **state) {
+    (void)state;
+    const char *message = "templates.definitions.t1.email.en.body: unknown template field \"customer.nme\" (did "
+                          "you mean \"customer.name\"?)";
+    char expected[300];
+    /* One quoted line: the column of the field inside the quotes. */
+    snprintf(expected, sizeof expected, "p.yaml:11:42: %s", message);
+    expect_problem(TEMPLATE_HEAD "        en: {subject: \"Hi\", body: \"Hello {{ customer.nme }}\"}\n", expected);
+    /* A block: the line and column of the field in the block. */
+    snprintf(expected, sizeof expected, "p.yaml:15:17: %s", message);
+    expect_problem(TEMPLATE_HEAD "        en:\n          subject: \"Hi\"\n          body: |\n            Hello\n"
+                                 "              {{ customer.nme }}\n",
+                   expected);
+    /* Quoted or plain text over several lines: where the text starts. */
+    snprintf(expected, sizeof expected, "p.yaml:13:17: %s", message);
+    expect_problem(TEMPLATE_HEAD "        en:\n          subject: \"Hi\"\n          body: \"Hello\n\n"
+                                 "            {{ customer.nme }}\"\n",
+                   expected);
+    snprintf(expected, sizeof expected, "p.yaml:13:23: %s", message);
+    expect_problem(TEMPLATE_HEAD "        en:\n          subject: Hi\n          body: Hello\n            {{ customer.nme }}\n",
+                   expected);
+}
+
+static void template_locales_are_tags_written_once(void **state) {
+    (void)state;
+    EXPECT_PROBLEMS(TEMPLATE_HEAD "        en-us: {subject: a, body: b}\n        en_US: {subject: a, body: b}\n"
+                                  "        \"e!\": {subject: a, body: b}\n",
+                    "p.yaml:12:9: templates.definitions.t1.email.en_US: a second email text for locale en-us",
+                    "p.yaml:13:9: templates.definitions.t1.email.e!: \"e!\" is not a locale (en, de, en-US, ...)");
+    EXPECT_PROBLEMS(TEMPLATE_HEAD "        en: {subject: a, body: ~}\n      sms:\n        en: {body: [x]}\n",
+                    "p.yaml:11:32: templates.definitions.t1.email.en.body: expected the text of the message",
+                    "p.yaml:13:20: templates.definitions.t1.sms.en.body: expected the text of the message");
+}
+
+/* The value of `path` among the policy's settings, or NULL. */
+static const char *setting(const archase_policy *p, const char *path) {
+    for (size_t i = 0; i < archase_policy_setting_count(p); i++) {
+        const char *at = NULL, *value = NULL;
+        assert_int_equal(archase_policy_setting(p, i, &at, &value), 0);
+        if (!strcmp(at, path))
+            return value;
+    }
+    return NULL;
+}
+
+static void fee_settings_show_the_day_count_and_an_open_last_band(void **state) {
+    (void)state;
+    archase_policy *p = load_ok(MINIMAL "fees:\n  packs:\n    - name: late\n"
+                                "      interest: {reference_rate_bp: 250, margin_bp: 800, day_count: act_360}\n"
+                                "      compensation:\n        - {below: 100 EUR, amount: 40 EUR}\n"
+                                "        - {amount: 70 EUR}\n");
+    assert_string_equal(setting(p, "fees.packs[late].interest.day_count"), "act_360");
+    assert_string_equal(setting(p, "fees.packs[late].interest.reference_rate_bp"), "250");
+    assert_string_equal(setting(p, "fees.packs[late].compensation[0].below"), "100.00 EUR");
+    assert_string_equal(setting(p, "fees.packs[late].compensation[1].below"), "");
+    assert_string_equal(setting(p, "fees.packs[late].compensation[1].amount"), "70.00 EUR");
+    archase_policy_free(p);
+}
+
+static void a_setting_path_may_be_longer_than_a_line(void **state) {
+    (void)state;
+    char name[301];
+    memset(name, 'D', 300);
+    name[300] = '\0';
+    text t = { 0 };
+    put(&t, MINIMAL "risk_score:\n  drivers:\n    - name: %s\n      field: open_disputes\n"
+                    "      points_per_unit: 5\n      cap: 10\n", name);
+    archase_policy *p = load_ok(t.s);
+    char path[400];
+    snprintf(path, sizeof path, "risk_score.drivers[%s].cap", name);
+    assert_string_equal(setting(p, path), "10");
+    snprintf(path, sizeof path, "risk_score.drivers[%s].field", name);
+    assert_string_equal(setting(p, path), "open_disputes");
+    archase_policy_free(p);
+    free(t.s);
+}
+
 /* ---- options and files ---------------------------------------------------- */
 
 static void *no_malloc(void *userdata, size_t size) {
@@ -571,6 +652,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(sensitive_actions_are_known_actions_and_none_is_removed),
     cmocka_unit_test(approval_rules_are_one_per_sensitive_action_with_an_approver),
     cmocka_unit_test(fee_packs_and_their_bands_are_checked),
+    cmocka_unit_test(template_problems_point_into_the_text_where_they_can),
+    cmocka_unit_test(template_locales_are_tags_written_once),
+    cmocka_unit_test(fee_settings_show_the_day_count_and_an_open_last_band),
+    cmocka_unit_test(a_setting_path_may_be_longer_than_a_line),
     cmocka_unit_test(options_and_allocators_are_checked_before_anything_is_read),
     cmocka_unit_test(files_that_cannot_be_opened_or_read_say_why),
     cmocka_unit_test(loading_a_file_survives_every_allocation_failure),
