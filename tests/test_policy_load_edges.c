@@ -525,6 +525,96 @@ static void a_setting_path_may_be_longer_than_a_line(void **state) {
     free(t.s);
 }
 
+/* ---- numbers, amounts, conditions and channels written wrong -------------- */
+
+/* MINIMAL with its only step's offset written as `offset`. */
+static void expect_offset_problem(const char *offset, const char *got) {
+    char yaml[600], expected[300];
+    snprintf(yaml, sizeof yaml,
+             "version: 1\ncurrency: {default: EUR}\nsegments:\n  - {name: all, sequence: s}\n"
+             "sequences: {s: {steps: [{offset: %s, action: alert_owner}]}}\n", offset);
+    snprintf(expected, sizeof expected, "p.yaml:5:34: sequences.s.steps[0].offset: expected a whole number, got %s",
+             got);
+    expect_problem(yaml, expected);
+}
+
+static void whole_numbers_are_plain_digits_of_a_sensible_length(void **state) {
+    (void)state;
+    expect_offset_problem("12345678901234567890", "\"12345678901234567890\"");
+    expect_offset_problem("-", "\"-\"");
+    expect_offset_problem("''", "the text \"\" (write numbers without quotes)");
+}
+
+static void amounts_conditions_and_channels_written_wrong_are_named(void **state) {
+    (void)state;
+    expect_problem(MINIMAL "call_queue: {min_amount: ~}\n",
+                   "p.yaml:6:26: call_queue.min_amount: expected a list (\"- item\" lines or [a, b]), got nothing");
+    expect_problem(MINIMAL "call_queue: {min_amount: {a: 1}}\n",
+                   "p.yaml:6:26: call_queue.min_amount: expected a list (\"- item\" lines or [a, b]), got a mapping");
+    const char *seq = "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n";
+    char yaml[800];
+    snprintf(yaml, sizeof yaml,
+             "version: 1\ncurrency: {default: EUR}\nsegments:\n  - {name: big, when: [x], sequence: s}\n"
+             "  - {name: all, sequence: s}\n%s", seq);
+    expect_problem(yaml, "p.yaml:4:23: segments[0].when: expected a condition, e.g. \"days_overdue > 30\", got a list");
+    /* A condition over several lines is placed where it starts. */
+    snprintf(yaml, sizeof yaml,
+             "version: 1\ncurrency: {default: EUR}\nsegments:\n  - name: big\n    when: |\n      disputed and\n"
+             "      days_overdue >\n    sequence: s\n  - {name: all, sequence: s}\n%s", seq);
+    expect_problem(yaml, "p.yaml:5:11: segments[0].when: days_overdue: expected a number of days, e.g. 30 after "
+                         "the operator, got the end of the condition");
+    /* A step's channel must be one its template is written for. */
+    expect_problem("version: 1\ncurrency: {default: EUR}\nsegments:\n  - {name: all, sequence: s}\n"
+                   "sequences: {s: {steps: [{offset: 1, channel: letter, template: t}]}}\n"
+                   "templates:\n  definitions:\n    t:\n      stage: overdue\n"
+                   "      email: {en: {subject: s, body: b}}\n      sms: {en: {body: b}}\n",
+                   "p.yaml:5:64: sequences.s.steps[0].template: template \"t\" has no letter text (it is written for "
+                   "email, sms)");
+}
+
+static void a_broken_promise_message_needs_a_template_on_customer_channels_only(void **state) {
+    (void)state;
+    const char *tmpl = "templates:\n  definitions:\n    t:\n      stage: overdue\n"
+                       "      email: {en: {subject: s, body: b}}\n      sms: {en: {body: b}}\n";
+    char yaml[800];
+    snprintf(yaml, sizeof yaml, MINIMAL "promises: {on_broken: {action: send_message, channel: sms, template: t}}\n%s",
+             tmpl);
+    archase_policy_free(load_ok(yaml));
+    expect_problem(MINIMAL "promises: {on_broken: {action: send_message, channel: portal}}\n",
+                   "p.yaml:6:23: promises.on_broken: \"template\" is required");
+    archase_policy *p = load_ok(MINIMAL "promises: {on_broken: {action: alert_owner, channel: internal}}\n");
+    assert_string_equal(setting(p, "promises.on_broken.action"), "alert_owner");
+    archase_policy_free(p);
+}
+
+static void long_action_names_are_shown_cut_to_forty_characters(void **state) {
+    (void)state;
+    const char *x45 = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    char yaml[800];
+    snprintf(yaml, sizeof yaml,
+             MINIMAL "approvals: {sensitive_actions: ['-%s', %s, legal_noticeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee]}\n",
+             x45, x45);
+    EXPECT_PROBLEMS(yaml,
+                    "p.yaml:6:33: approvals.sensitive_actions[0]: \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" cannot be "
+                    "removed from the sensitive actions: a policy may add to the list, never remove from it",
+                    "p.yaml:6:83: approvals.sensitive_actions[1]: unknown action \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
+                    "p.yaml:6:130: approvals.sensitive_actions[2]: unknown action "
+                    "\"legal_noticeeeeeeeeeeeeeeeeeeeeeeeeeeeee\"");
+    EXPECT_PROBLEMS(MINIMAL "approvals:\n  rules:\n    - {action: legal_notice, approvers_below: x, approvers_above: y}\n",
+                    "p.yaml:8:47: approvals.rules[0].approvers_below: expected a whole number, got \"x\"",
+                    "p.yaml:8:67: approvals.rules[0].approvers_above: expected a whole number, got \"y\"");
+}
+
+static void compensation_bands_rise_and_only_the_last_is_open(void **state) {
+    (void)state;
+    EXPECT_PROBLEMS(MINIMAL "fees:\n  packs:\n    - name: late\n      compensation:\n        - {amount: 40 EUR}\n"
+                    "        - {below: 100 EUR, amount: x}\n        - {below: 200 EUR, amount: 5 EUR}\n"
+                    "        - {below: 300 EUR, amount: 6 EUR}\n    - {compensation: [{amount: 1 EUR}]}\n",
+                    "p.yaml:10:11: fees.packs[0].compensation[0]: only the last band may leave out \"below\"",
+                    "p.yaml:11:36: fees.packs[0].compensation[1].amount: \"x\" needs its currency, e.g. \"x EUR\"",
+                    "p.yaml:14:7: fees.packs[1]: \"name\" is required");
+}
+
 /* ---- options and files ---------------------------------------------------- */
 
 static void *no_malloc(void *userdata, size_t size) {
@@ -656,6 +746,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(template_locales_are_tags_written_once),
     cmocka_unit_test(fee_settings_show_the_day_count_and_an_open_last_band),
     cmocka_unit_test(a_setting_path_may_be_longer_than_a_line),
+    cmocka_unit_test(whole_numbers_are_plain_digits_of_a_sensible_length),
+    cmocka_unit_test(amounts_conditions_and_channels_written_wrong_are_named),
+    cmocka_unit_test(a_broken_promise_message_needs_a_template_on_customer_channels_only),
+    cmocka_unit_test(long_action_names_are_shown_cut_to_forty_characters),
+    cmocka_unit_test(compensation_bands_rise_and_only_the_last_is_open),
     cmocka_unit_test(options_and_allocators_are_checked_before_anything_is_read),
     cmocka_unit_test(files_that_cannot_be_opened_or_read_say_why),
     cmocka_unit_test(loading_a_file_survives_every_allocation_failure),
