@@ -315,6 +315,25 @@ static void records_past_a_rolled_back_state_are_extra(void **state) {
     assert_string_equal(r.message, "records from 5 on were added after the log's recorded end (5 records)");
 }
 
+/* ---- who writes ---------------------------------------------------------------- */
+
+static void an_engine_whose_actor_is_not_text_records_nothing(void **state) {
+    (void)state;
+    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
+    o.actor = "erp\xff";
+    archase_engine *eng = NULL;
+    assert_int_equal(archase_open_memory(&o, &eng), 0);
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "C1";
+    c.name = "ACME";
+    assert_int_equal(archase_customer_put(eng, &c, NULL), ARCHASE_EINVAL);
+    assert_string_equal(archase_engine_errmsg(eng), "an audit record needs an actor: non-empty UTF-8");
+    uint64_t n = 99;
+    assert_int_equal(archase_audit_size(eng, &n), 0);
+    assert_int_equal(n, 0);
+    archase_engine_free(eng);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -324,6 +343,7 @@ static const struct CMUnitTest tests[] = {
     T(signers_that_cannot_be_used_are_refused_before_anything_is_written),
     T(a_signer_that_fails_or_changes_its_key_leaves_the_log_as_it_was),
     T(records_past_a_rolled_back_state_are_extra),
+    cmocka_unit_test(an_engine_whose_actor_is_not_text_records_nothing),
 };
 
 AR_TEST_MAIN(tests)

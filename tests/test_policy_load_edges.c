@@ -615,6 +615,34 @@ static void compensation_bands_rise_and_only_the_last_is_open(void **state) {
                     "p.yaml:14:7: fees.packs[1]: \"name\" is required");
 }
 
+static void delivery_names_segments_of_the_policy_in_lists(void **state) {
+    (void)state;
+    EXPECT_PROBLEMS(MINIMAL "delivery: {review_segments: [all, nope], automatic_segments: x}\n",
+                    "p.yaml:6:29: delivery.review_segments: 'nope' is not a segment of the policy",
+                    "p.yaml:6:62: delivery.automatic_segments: expected a list (\"- item\" lines or [a, b]), got a "
+                    "single value");
+    EXPECT_PROBLEMS(MINIMAL "delivery: {review_segments: {a: 1}, automatic_segments: [alll]}\n",
+                    "p.yaml:6:29: delivery.review_segments: expected a list (\"- item\" lines or [a, b]), got a mapping",
+                    "p.yaml:6:57: delivery.automatic_segments: 'alll' is not a segment of the policy");
+    char yaml[400];
+    snprintf(yaml, sizeof yaml, "version: 1\ncurrency: {default: EURO, accepted: [EURO]}\n%s",
+             strstr(MINIMAL, "segments:"));
+    EXPECT_PROBLEMS(yaml,
+                    "p.yaml:2:21: currency.default: expected an ISO 4217 currency code with minor units (EUR, USD, ...)",
+                    "p.yaml:2:38: currency.accepted[0]: expected an ISO 4217 currency code with minor units");
+}
+
+static void approval_roles_past_the_end_are_null(void **state) {
+    (void)state;
+    archase_policy *p = load_ok(MINIMAL "approvals:\n  roles: [controller]\n");
+    assert_true(archase_policy_approval_count(p) > 0);
+    assert_string_equal(archase_policy_approval_role(p, 0, 0), "controller");
+    assert_null(archase_policy_approval_role(p, 0, 1));
+    assert_null(archase_policy_approval_role(p, archase_policy_approval_count(p), 0));
+    assert_null(archase_policy_approval_role(NULL, 0, 0));
+    archase_policy_free(p);
+}
+
 /* ---- options and files ---------------------------------------------------- */
 
 static void *no_malloc(void *userdata, size_t size) {
@@ -751,6 +779,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(a_broken_promise_message_needs_a_template_on_customer_channels_only),
     cmocka_unit_test(long_action_names_are_shown_cut_to_forty_characters),
     cmocka_unit_test(compensation_bands_rise_and_only_the_last_is_open),
+    cmocka_unit_test(delivery_names_segments_of_the_policy_in_lists),
+    cmocka_unit_test(approval_roles_past_the_end_are_null),
     cmocka_unit_test(options_and_allocators_are_checked_before_anything_is_read),
     cmocka_unit_test(files_that_cannot_be_opened_or_read_say_why),
     cmocka_unit_test(loading_a_file_survives_every_allocation_failure),
