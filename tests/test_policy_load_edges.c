@@ -643,6 +643,49 @@ static void approval_roles_past_the_end_are_null(void **state) {
     archase_policy_free(p);
 }
 
+static void items_without_names_and_fields_not_in_the_catalogue_are_named(void **state) {
+    (void)state;
+    const char *seq = "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n";
+    char yaml[900];
+    snprintf(yaml, sizeof yaml,
+             "version: 1\ncurrency: {default: EUR}\nsegments:\n  - {when: disputed, sequence: s}\n"
+             "  - {when: paused, sequence: s}\n  - {name: all, sequence: s}\n%s", seq);
+    EXPECT_PROBLEMS(yaml, "p.yaml:4:5: segments[0]: \"name\" is required", "p.yaml:5:5: segments[1]: \"name\" is required");
+    EXPECT_PROBLEMS(MINIMAL "risk_score:\n  drivers:\n"
+                    "    - {name: a, field: [x], points_per_unit: 1, cap: 5}\n"
+                    "    - {name: b, field: qqqqqqqqqq, points_per_unit: 1, cap: 5}\n"
+                    "    - {name: c, field: segment, points_per_unit: 1, cap: 5}\n"
+                    "    - {field: open_disputes, points_per_unit: 1, cap: 5}\n"
+                    "    - {field: open_disputes, points_per_unit: 1, cap: 5}\n",
+                    "p.yaml:8:24: risk_score.drivers[0].field: expected a field of the condition catalogue",
+                    "p.yaml:9:24: risk_score.drivers[1].field: expected a field of the condition catalogue",
+                    "p.yaml:10:24: risk_score.drivers[2].field: segment is a name: a driver's field must be a number, "
+                    "days or true/false (for amounts, use \"when\" with fixed points)",
+                    "p.yaml:11:7: risk_score.drivers[3]: \"name\" is required",
+                    "p.yaml:12:7: risk_score.drivers[4]: \"name\" is required");
+    EXPECT_PROBLEMS(MINIMAL "escalation:\n  rules:\n    - {when: disputed, notify: [account_owner]}\n"
+                    "    - {when: paused, notify: [account_owner]}\n",
+                    "p.yaml:8:7: escalation.rules[0]: \"name\" is required",
+                    "p.yaml:9:7: escalation.rules[1]: \"name\" is required");
+    EXPECT_PROBLEMS("version: 1\ncurrency: {default: EUR}\nsegments:\n  - {name: all, sequence: s}\n"
+                    "sequences: {s: {steps: [{offset: x, action: alert_owner}, {offset: y, action: alert_owner}, "
+                    "{id: a, offset: 3, action: alert_owner}, {id: a, offset: 4, action: alert_owner}]}}\n",
+                    "p.yaml:5:34: sequences.s.steps[0].offset: expected a whole number, got \"x\"",
+                    "p.yaml:5:68: sequences.s.steps[1].offset: expected a whole number, got \"y\"",
+                    "p.yaml:5:134: sequences.s.steps[3]: a second step with id \"a\"");
+    expect_problem("version: 1\ncurrency: {default: EUR}\nsegments:\n  - {name: all, sequence: s}\n"
+                   "sequences: {s: {steps: [{offset: 1, action: send_message, channel: qqqqqqq}]}}\n",
+                   "p.yaml:5:68: sequences.s.steps[0].channel: \"qqqqqqq\" is not one of email, sms, letter, portal, "
+                   "call, internal");
+    EXPECT_PROBLEMS(MINIMAL "guardrails: {timezone: ~, send_window: [x]}\n",
+                    "p.yaml:6:24: guardrails.timezone: expected text, got nothing",
+                    "p.yaml:6:40: guardrails.send_window: expected a mapping (key: value lines), got a list");
+    /* A risk score without drivers and escalation without rules are allowed. */
+    archase_policy *p = load_ok(MINIMAL "risk_score: {base: 10}\nescalation: {}\n");
+    assert_string_equal(setting(p, "risk_score.base"), "10");
+    archase_policy_free(p);
+}
+
 /* ---- options and files ---------------------------------------------------- */
 
 static void *no_malloc(void *userdata, size_t size) {
@@ -781,6 +824,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(compensation_bands_rise_and_only_the_last_is_open),
     cmocka_unit_test(delivery_names_segments_of_the_policy_in_lists),
     cmocka_unit_test(approval_roles_past_the_end_are_null),
+    cmocka_unit_test(items_without_names_and_fields_not_in_the_catalogue_are_named),
     cmocka_unit_test(options_and_allocators_are_checked_before_anything_is_read),
     cmocka_unit_test(files_that_cannot_be_opened_or_read_say_why),
     cmocka_unit_test(loading_a_file_survives_every_allocation_failure),
