@@ -10,16 +10,26 @@
 
 #include "archase/archase.h"
 #include "archase/promise.h"
+#include "archase/sys/storage.h"
 #include "support/testutil.h"
 
 typedef struct fixture {
+    archase_storage     store; /* kept open across engines */
     archase_engine     *eng;
     archase_kpi_report *report;
 } fixture;
 
+static archase_storage unowned(const archase_storage *s) {
+    archase_storage t = *s;
+    t.close = NULL;
+    return t;
+}
+
 static int setup(void **state) {
     fixture *f = test_calloc(1, sizeof *f);
-    assert_int_equal(archase_open_memory(NULL, &f->eng), 0);
+    assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
+    archase_storage s = unowned(&f->store);
+    assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
     *state = f;
     return 0;
 }
@@ -28,6 +38,7 @@ static int teardown(void **state) {
     fixture *f = *state;
     archase_kpi_report_free(f->report);
     archase_engine_free(f->eng);
+    f->store.close(f->store.userdata);
     test_free(f);
     return 0;
 }
@@ -364,6 +375,70 @@ static void reviews_before_the_period_and_drafts_after_it_are_left_out(void **st
     assert_int_equal(e.mean_minutes_to_review.hundredths, 9000);
 }
 
+
+/* ---- how the ledger is read ------------------------------------------------------------------ */
+
+/* A backend that cannot count records gives the same figures: the view
+ * only sizes its arrays by the count. */
+static void a_backend_without_count_gives_the_same_figures(void **state) {
+    fixture *f = *state;
+    given_two_currencies(f);
+    given_invoice(f, "E2", "2026-01-20", "2026-02-19", "80.00 EUR", ARCHASE_INVOICE_OPEN);
+    given_paid(f, "PE2", "E2", "2026-02-15", "80.00 EUR", ARCHASE_PAYMENT);
+    compute_with(f, "2026-02-01", "2026-02-28", NULL);
+    archase_kpi_report *with_count = f->report;
+    f->report = NULL;
+    archase_storage s = unowned(&f->store);
+    s.count = NULL;
+    archase_engine *eng = NULL;
+    assert_int_equal(archase_engine_open(&s, NULL, &eng), 0);
+    archase_kpi_report *without = NULL;
+    assert_int_equal(archase_kpi_compute(eng, on("2026-02-01"), on("2026-02-28"), NULL, &without), 0);
+    assert_int_equal(archase_kpi_row_count(without), 2);
+    for (size_t row = 0; row < 2; row++) {
+        for (int m = 1; m < ARCHASE_KPI_METRIC_LIMIT; m++) {
+            archase_kpi_value a, b;
+            assert_int_equal(archase_kpi_value_get(with_count, row, m, &a), 0);
+            assert_int_equal(archase_kpi_value_get(without, row, m, &b), 0);
+            assert_int_equal(a.defined, b.defined);
+            assert_int_equal(a.value, b.value);
+        }
+    }
+    archase_kpi_report_free(without);
+    archase_kpi_report_free(with_count);
+    archase_engine_free(eng);
+}
+
+/* A void invoice is never settled, whatever was paid toward it; an open
+ * dispute with an empty root cause counts as untagged. */
+static void a_void_invoice_paid_in_full_is_not_settled(void **state) {
+    fixture *f = *state;
+    given_customer(f, "C1");
+    given_invoice(f, "A", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    given_paid(f, "PA", "A", "2026-02-10", "100.00 EUR", ARCHASE_PAYMENT);
+    given_invoice(f, "V", "2026-01-01", "2026-01-31", "300.00 EUR", ARCHASE_INVOICE_OPEN);
+    given_paid(f, "PV", "V", "2026-02-12", "300.00 EUR", ARCHASE_PAYMENT);
+    archase_invoice v = ARCHASE_INVOICE_INIT;
+    v.id = "V";
+    v.customer_id = "C1";
+    v.issue_date = on("2026-01-01");
+    v.due_date = on("2026-01-31");
+    v.amount = amount("300.00 EUR");
+    v.revision = 1;
+    v.source_status = ARCHASE_INVOICE_VOID;
+    ok(f, archase_invoice_put(f->eng, &v, NULL));
+    given_dispute(f, "D", "A", "10.00 EUR", "pricing", "2026-02-02", NULL, "");
+    compute_with(f, "2026-02-01", "2026-02-28", NULL);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_SETTLED_INVOICES), 1);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_AR), 0);
+    archase_kpi_dispute_group g = ARCHASE_KPI_DISPUTE_GROUP_INIT;
+    assert_int_equal(archase_kpi_dispute_group_count(f->report), 2);
+    assert_int_equal(archase_kpi_dispute_group_get(f->report, 1, &g), 0);
+    assert_int_equal(g.dimension, ARCHASE_KPI_BY_ROOT_CAUSE);
+    assert_string_equal(g.name, "untagged");
+    assert_int_equal(g.open, 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -372,6 +447,8 @@ static const struct CMUnitTest tests[] = {
     T(disputes_outside_the_period_are_in_none_of_its_groups),
     T(messages_count_only_the_known_invoices_open_when_they_were_sent),
     T(reviews_before_the_period_and_drafts_after_it_are_left_out),
+    T(a_backend_without_count_gives_the_same_figures),
+    T(a_void_invoice_paid_in_full_is_not_settled),
 };
 
 AR_TEST_MAIN(tests)
