@@ -46,7 +46,18 @@ int32_t ar_pattern_delay(const ar_payment_patterns *pp, const ar_pattern *patter
 
 void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offset, int32_t delay,
                      archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_memo *memo,
-                     ar_step_plan *out) {
+                     ar_plan_memo *plans, ar_step_plan *out) {
+    ar_plan_memo *slot = NULL;
+    if (plans) {
+        uint32_t h = ((uint32_t)due * 2654435761u) ^ ((uint32_t)last_offset * 40503u) ^ ((uint32_t)delay << 7) ^
+                     (uint32_t)((uintptr_t)seq >> 4);
+        slot = &plans[(h ^ (h >> 15)) & (AR_PLAN_MEMO_SIZE - 1)];
+        if (slot->seq == seq && slot->due == due && slot->delay == delay && slot->last_offset == last_offset) {
+            *out = slot->plan;
+            return;
+        }
+    }
+    int conditional = 0; /* a step's `when` was read: the plan is this invoice's only */
     ar_step_plan plan = { 0, ARCHASE_DATE_NONE, AR_IDX_NONE, ARCHASE_DATE_NONE, 0, 0, { { 0 } }, AR_IDX_NONE,
                           ARCHASE_DATE_NONE };
     uint32_t k = ar_first_step_after(seq, last_offset);
@@ -71,6 +82,7 @@ void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offs
             continue;
         }
         live++;
+        conditional |= st->when != NULL;
         int holds = ar_cond_eval(st->when, env);
         if (!holds)
             ar_reasons_add(&plan.reasons, ARCHASE_REASON_STEP_CONDITION_FALSE);
@@ -112,5 +124,7 @@ void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offs
                              ? ahead
                              : step_day(seq, &seq->steps[plan.done], due, delay, memo);
     }
+    if (slot && !conditional)
+        *slot = (ar_plan_memo){ seq, due, delay, last_offset, plan };
     *out = plan;
 }

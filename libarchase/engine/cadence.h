@@ -49,12 +49,26 @@ typedef struct ar_step_memo {
     archase_date   day;   /* rolled */
 } ar_step_memo;
 
+/* Whole plans already made, remembered across the invoices of one
+ * evaluation (one as_of and catch-up rule): a plan that read no step's
+ * `when` is the same for every invoice of its sequence, due date, delay and
+ * last offset. Direct-mapped like the step memo. */
+#define AR_PLAN_MEMO_SIZE 2048
+typedef struct ar_plan_memo {
+    const ar_sequence *seq;  /* NULL: an empty slot */
+    archase_date       due;
+    int32_t            delay, last_offset;
+    ar_step_plan       plan;
+} ar_plan_memo;
+
 /* Plans today's step. `env` holds the invoice's fields (for `when`);
  * `memo` (AR_STEP_MEMO_SIZE slots, zeroed before first use; may be NULL)
- * remembers rolled days. */
+ * remembers rolled days and `plans` (AR_PLAN_MEMO_SIZE slots, zeroed before
+ * the evaluation's first plan, for one as_of and catch_up; may be NULL)
+ * plans that read no condition. */
 void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offset, int32_t delay,
                      archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_memo *memo,
-                     ar_step_plan *out);
+                     ar_plan_memo *plans, ar_step_plan *out);
 
 /* The customer's delay for steps after the due date: its days late at the
  * policy's percentile, within [0, max_delay_days], once it has min_history

@@ -131,6 +131,7 @@ typedef struct ar_eval {
     uint32_t               *step_rule;    /* per step: its rule's number, AR_IDX_NONE until used */
     const ar_group        **order;        size_t order_cap; /* the customer's groups in emit order */
     ar_step_memo           *memo;         /* step days already rolled */
+    ar_plan_memo           *plans;        /* plans already made that read no condition */
     ar_sym                  aging_sym[5]; /* current, 1_30, 31_60, 61_90, 91_plus */
     ar_sym                  none_sym;     /* "none" (dispute_reason) */
 } ar_eval;

@@ -56,14 +56,15 @@ static int setup(ar_eval *E) {
             max_prom = s->customers[c].prom_count;
     }
     E->memo = ar_calloc(a, AR_STEP_MEMO_SIZE, sizeof *E->memo);
+    E->plans = ar_calloc(a, AR_PLAN_MEMO_SIZE, sizeof *E->plans);
     E->w = ar_malloc_array(a, max_inv, sizeof *E->w);
     E->w_cap = max_inv;
     E->disputed = ar_malloc_array(a, max_inv, sizeof *E->disputed);
     E->oldest = ar_malloc_array(a, max_inv, sizeof *E->oldest);
     E->peff = ar_malloc_array(a, max_prom, sizeof *E->peff);
     E->peff_cap = max_prom;
-    if (!E->seg_invoice || !E->seg_cache || !E->esc_invoice || !E->esc_cache || !E->memo || !E->w || !E->disputed ||
-        !E->oldest || !E->peff)
+    if (!E->seg_invoice || !E->seg_cache || !E->esc_invoice || !E->esc_cache || !E->memo || !E->plans || !E->w ||
+        !E->disputed || !E->oldest || !E->peff)
         return ARCHASE_ENOMEM;
     for (uint32_t i = 0; i < p->segment_count; i++)
         E->seg_invoice[i] = (uint8_t)reads_invoice(p->segments[i].when, E->risk_per_invoice);
@@ -109,6 +110,7 @@ static void teardown(ar_eval *E) {
     const archase_allocator *a = &E->ds->allocator;
     ar_free(a, E->seg_invoice);
     ar_free(a, E->memo);
+    ar_free(a, E->plans);
     ar_free(a, E->order);
     ar_free(a, E->seq_text);
     ar_free(a, E->step_base);
@@ -761,7 +763,7 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
     invoice_fields(E, w);
     score_and_segment(E, w);
     ar_cadence_plan(w->seq, w->si->due_date, w->last_offset, E->delay, E->as_of, E->p->guardrails.catch_up,
-                    &E->env, E->memo, &w->plan);
+                    &E->env, E->memo, E->plans, &w->plan);
     int rc = plan_step(E, j);
     if (!rc)
         rc = rules(E, j);
