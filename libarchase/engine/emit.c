@@ -28,20 +28,27 @@ int ar_eval_group(ar_eval *E, const ar_group *key, uint32_t work, const ar_reaso
     uint32_t gi = 0;
     while (gi < E->group_n && !same_group(&E->groups[gi], key))
         gi++;
+    if ((E->member_n >= E->member_cap &&
+         ar_grow(a, (void **)&E->members, &E->member_cap, E->member_n + 1, sizeof *E->members)) ||
+        (E->member_n >= E->mn_cap &&
+         ar_grow(a, (void **)&E->member_next, &E->mn_cap, E->member_n + 1, sizeof *E->member_next)))
+        return ARCHASE_ENOMEM;
+    uint32_t m = (uint32_t)E->member_n;
     if (gi == E->group_n) {
-        if (ar_grow(a, (void **)&E->groups, &E->group_cap, E->group_n + 1, sizeof *E->groups))
+        if (E->group_n >= E->group_cap &&
+            ar_grow(a, (void **)&E->groups, &E->group_cap, E->group_n + 1, sizeof *E->groups))
             return ARCHASE_ENOMEM;
         ar_group *g = &E->groups[E->group_n++];
         *g = *key;
         g->lead = work;
+        g->first = m;
         g->rank = INT32_MIN;
         memset(&g->reasons, 0, sizeof g->reasons);
         if (key->kind == ARCHASE_DECISION_REQUEST_APPROVAL)
             g->fast_lane = ar_cond_eval(E->p->approvals.fast_lane.when, &E->env);
+    } else {
+        E->member_next[E->groups[gi].last] = m;
     }
-    if (ar_grow(a, (void **)&E->members, &E->member_cap, E->member_n + 1, sizeof *E->members) ||
-        ar_grow(a, (void **)&E->member_group, &E->mg_cap, E->member_n + 1, sizeof *E->member_group))
-        return ARCHASE_ENOMEM;
     ar_group *g = &E->groups[gi];
     const ar_work *w = &E->w[work];
     if (!g->tmpl && key->tmpl)
@@ -54,8 +61,10 @@ int ar_eval_group(ar_eval *E, const ar_group *key, uint32_t work, const ar_reaso
         g->lead = work;
     }
     ar_reasons_merge(&g->reasons, why);
-    E->members[E->member_n] = work;
-    E->member_group[E->member_n++] = gi;
+    g->last = m;
+    E->members[m] = work;
+    E->member_next[m] = AR_IDX_NONE;
+    E->member_n++;
     return 0;
 }
 
@@ -94,9 +103,9 @@ static const ar_work *step_member(const ar_eval *E, const ar_group *g) {
         return &E->w[g->lead];
     if (g->origin != AR_ORIGIN_CALL_QUEUE)
         return NULL;
-    for (size_t m = 0; m < E->member_n; m++) {
+    for (uint32_t m = g->first; m != AR_IDX_NONE; m = E->member_next[m]) {
         const ar_work *w = &E->w[E->members[m]];
-        if (E->member_group[m] == (uint32_t)(g - E->groups) && w->out == AR_OUT_CALL)
+        if (w->out == AR_OUT_CALL)
             return w;
     }
     return NULL;
@@ -136,15 +145,13 @@ static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_
 
 static int targets(ar_eval *E, uint32_t gi, int with_steps) {
     int rc = 0;
-    for (size_t m = 0; m < E->member_n && !rc; m++) {
-        if (E->member_group[m] != gi)
+    uint32_t prev = AR_IDX_NONE;
+    for (uint32_t m = E->groups[gi].first; m != AR_IDX_NONE && !rc; prev = E->members[m], m = E->member_next[m]) {
+        /* An invoice in the group twice (two rules) counts once: its members
+         * are added together, so the second follows the first. */
+        if (E->members[m] == prev)
             continue;
         const ar_work *w = &E->w[E->members[m]];
-        int duplicate = 0; /* an invoice in the group twice (two rules) counts once */
-        for (size_t k = 0; k < m && !duplicate; k++)
-            duplicate = E->member_group[k] == gi && E->members[k] == E->members[m];
-        if (duplicate)
-            continue;
         int step = with_steps && w->plan.fire != AR_IDX_NONE;
         rc = ar_ds_target(E->ds, w->inv, step ? (uint16_t)w->plan.fire : AR_STEP_NONE,
                           step ? w->plan.fire_date : ARCHASE_DATE_NONE);
@@ -186,9 +193,7 @@ static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
 /* Reasons an escalation lists as blockers. */
 static void blockers(ar_eval *E, uint32_t gi, ar_decision *d) {
     const ar_snap_customer *c = E->cust;
-    for (size_t m = 0; m < E->member_n; m++) {
-        if (E->member_group[m] != gi)
-            continue;
+    for (uint32_t m = E->groups[gi].first; m != AR_IDX_NONE; m = E->member_next[m]) {
         const ar_work *w = &E->w[E->members[m]];
         if (w->disputed > 0)
             ar_reasons_add(&d->reasons, ARCHASE_REASON_DISPUTED);

@@ -88,6 +88,7 @@ typedef struct ar_group {
     const void         *source;        /* what fired: step, escalation rule, promise (identity) */
     uint32_t            cur;
     uint32_t            lead;          /* work index of the lead invoice */
+    uint32_t            first, last;   /* its first and last member (member_next links them) */
     int32_t             rank;          /* messages: the lead's step offset (most advanced first) */
     int                 fast_lane;     /* approvals: the fast lane's condition held for the lead */
     ar_reasons          reasons;
@@ -122,7 +123,8 @@ typedef struct ar_eval {
     const char            **esc;          size_t esc_n, esc_cap;
     ar_group               *groups;       size_t group_n, group_cap;
     uint32_t               *members;      size_t member_n, member_cap; /* work indexes */
-    uint32_t               *member_group; size_t mg_cap;                /* their groups */
+    uint32_t               *member_next;  size_t mn_cap; /* the next member of its group, in the
+                                                            order added; AR_IDX_NONE after the last */
     ar_touch               *touches;      size_t touch_n, touch_cap;
     uint32_t               *seq_text;     /* per policy sequence: its name's number in the
                                              snapshot's text, AR_NAME_UNSEEN when absent */

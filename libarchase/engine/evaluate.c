@@ -127,7 +127,7 @@ static void teardown(ar_eval *E) {
     ar_free(a, E->esc);
     ar_free(a, E->groups);
     ar_free(a, E->members);
-    ar_free(a, E->member_group);
+    ar_free(a, E->member_next);
     ar_free(a, E->touches);
 }
 
@@ -687,9 +687,10 @@ static int update(ar_eval *E, uint32_t j) {
         changed = 0;
     if (!changed)
         return 0;
-    if (ar_grow(&ds->allocator, (void **)&ds->escalated, &ds->esc_cap, ds->esc_n + w->esc_count,
-                sizeof *ds->escalated) ||
-        ar_ds_grow(ds, (void **)&ds->updates, &ds->update_cap, ds->update_n + 1, sizeof *ds->updates))
+    if ((w->esc_count && ar_grow(&ds->allocator, (void **)&ds->escalated, &ds->esc_cap, ds->esc_n + w->esc_count,
+                                 sizeof *ds->escalated)) ||
+        (ds->update_n >= ds->update_cap &&
+         ar_ds_grow(ds, (void **)&ds->updates, &ds->update_cap, ds->update_n + 1, sizeof *ds->updates)))
         return ARCHASE_ENOMEM;
     u.esc_first = (uint32_t)ds->esc_n;
     u.esc_count = w->esc_count;
