@@ -635,7 +635,9 @@ static int update(ar_eval *E, uint32_t j) {
     /* The stored last step, by index when this sequence still has it. */
     uint32_t old_last = old ? old->last_step : AR_STR_NONE;
     u.last_step = step_numbered(E, u.sequence, old_last);
-    if (w->commit && w->plan.done > ar_first_step_after(seq, u.last_offset)) {
+    /* plan.first is the first step after the stored offset (u.last_offset
+     * until here). */
+    if (w->commit && w->plan.done > w->plan.first) {
         u.last_step = (uint16_t)(w->plan.done - 1);
         u.last_offset = seq->steps[u.last_step].offset;
         u.last_date = E->as_of;
@@ -662,7 +664,7 @@ static int update(ar_eval *E, uint32_t j) {
     u.promise_routed = w->promise_routed;
     /* The assessment sees the same next step. */
     ar_assess *as = &ds->assess[w->pos];
-    as->step_index = (int16_t)step_index(seq, u.last_offset);
+    as->step_index = (int16_t)(moved ? step_index(seq, u.last_offset) : (int32_t)w->plan.first - 1);
     as->next_step = u.next_step;
     as->next_date = u.next_date;
     /* Every step done and still overdue: a person has it, from the day
