@@ -1,7 +1,7 @@
 /* tests/test_core_edges.c — the core's readers at their edges: JSON string
  * escapes and surrogate pairs, base64 padding and buffers, dates, instants
- * and date formats almost right, money with bad arguments, and the allocator
- * without a realloc of its own. */
+ * and date formats almost right, business days at the end of time, money
+ * with bad arguments, and the allocator without a realloc of its own. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +162,32 @@ static void date_formats_name_each_part_once(void **state) {
     assert_int_equal(ar_date_parse_format("100% 01.02.2026", 15, "100%% %d.%m.%Y", &d), 0);
 }
 
+/* ---- business days at the end of time ---------------------------------------- */
+
+static void at_the_end_of_time_a_roll_forward_turns_back(void **state) {
+    (void)state;
+    archase_calendar *cal = NULL;
+    assert_int_equal(archase_calendar_new(NULL, &cal), 0);
+    /* 9999-12-31 is a Friday; made a holiday, no business day follows it. */
+    assert_int_equal(archase_calendar_add_holiday(cal, ARCHASE_DATE_MAX), 0);
+    archase_date out = 5;
+    assert_int_equal(archase_calendar_roll(cal, ARCHASE_DATE_MAX, ARCHASE_ROLL_FOLLOWING, &out), ARCHASE_ERANGE);
+    assert_int_equal(out, 5);
+    assert_int_equal(archase_calendar_roll(cal, ARCHASE_DATE_MAX, ARCHASE_ROLL_MODIFIED_FOLLOWING, &out), 0);
+    assert_int_equal(out, ARCHASE_DATE_MAX - 1);
+    assert_int_equal(archase_calendar_add_business_days(cal, ARCHASE_DATE_MAX, 0, &out), ARCHASE_ERANGE);
+    assert_int_equal(archase_calendar_add_business_days(cal, ARCHASE_DATE_MAX - 1, 0, &out), 0);
+    assert_int_equal(out, ARCHASE_DATE_MAX - 1);
+    /* Between a day and itself, or outside the range, there are none. */
+    assert_int_equal(archase_calendar_business_days_between(cal, 20454, 20454), 0);
+    assert_int_equal(archase_calendar_business_days_between(cal, 20454, ARCHASE_DATE_MAX + 1), 0);
+    assert_int_equal(archase_calendar_business_days_between(cal, ARCHASE_DATE_MIN - 1, 20454), 0);
+    assert_int_equal(archase_calendar_business_days_between(NULL, 20454, 20460), 0);
+    assert_int_equal(archase_calendar_business_days_between(cal, 20454, 20461), 5);
+    assert_int_equal(archase_calendar_business_days_between(cal, 20461, 20454), -5);
+    archase_calendar_free(cal);
+}
+
 /* ---- money ------------------------------------------------------------------- */
 
 static void money_refuses_missing_arguments_and_names_long_codes_briefly(void **state) {
@@ -268,6 +294,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(dates_almost_in_the_form_are_refused),
     cmocka_unit_test(instants_almost_in_the_form_are_refused),
     cmocka_unit_test(date_formats_name_each_part_once),
+    cmocka_unit_test(at_the_end_of_time_a_roll_forward_turns_back),
     cmocka_unit_test(money_refuses_missing_arguments_and_names_long_codes_briefly),
     cmocka_unit_test(growing_copies_when_the_allocator_has_no_realloc),
 };
