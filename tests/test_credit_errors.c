@@ -519,6 +519,87 @@ static void promises_count_by_state_and_age(void **state) {
     assert_int_equal(r.exposure.minor, 140000);
 }
 
+static void two_promises_broken_in_ninety_days_put_a_customer_on_hold_whatever_it_owes(void **state) {
+    fixture *f = *state; /* 300.00 EUR open of 1000.00; hold_broken_promises: 2 */
+    promise(f, "P-1", "2026-03-01", "2026-03-02", 1000);
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-03"), NULL), 0);
+    promise(f, "P-2", "2026-03-03", "2026-03-04", 1000);
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-06"), NULL), 0);
+    archase_credit_recommendation r = recommend(f, "2026-03-10");
+    assert_int_equal(r.action, ARCHASE_CREDIT_HOLD);
+    assert_int_equal(r.utilisation_percent, 30);
+    assert_int_equal(r.effective_on, D("2026-03-17"));
+    assert_string_equal(r.notice_template, "hold_notice");
+    int dir = 0;
+    assert_int_equal(driver(&r, "broken_promises_90d", &dir), 2);
+    assert_int_equal(dir, -1);
+    assert_int_equal(driver(&r, "promises_kept_percent", &dir), 0);
+    assert_int_equal(dir, -1);
+}
+
+/* Three invoices paid on time and a kept promise; `open` EUR minor open. */
+static void punctual(fixture *f, int64_t open) {
+    paid_late(f, 3, 0);
+    promise(f, "P-1", "2026-02-20", "2026-02-25", 1000);
+    assert_int_equal(test_ledger_payment(f->eng, "PK", "ACME", "INV-1", "2026-02-24", 1000, "EUR", NULL, 0), 0);
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-02-27"), NULL), 0);
+    /* what is open beyond INV-1 and INV-2 (1000.00 + 500.00, less 10.00 paid) */
+    if (open)
+        assert_int_equal(test_ledger_invoice(f->eng, "MORE", "ACME", open, "2026-03-01", "2026-03-31"), 0);
+}
+
+static void a_punctual_customer_near_its_limit_is_raised_without_a_ceiling_and_kept_at_one(void **state) {
+    fixture *f = *state; /* the plain policy: a ceiling of 1000.00 EUR, ACME's limit */
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.revision = 1;
+    c.name = "ACME GmbH";
+    c.credit_limit = (archase_money){ 250000, "EUR" };
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    punctual(f, 50000); /* 1990.00 open of 2500.00: 79% */
+    archase_credit_recommendation r = recommend(f, "2026-03-10");
+    int dir = 0;
+    assert_int_equal(driver(&r, "promises_kept_percent", &dir), 100);
+    assert_int_equal(dir, 1);
+    assert_int_equal(driver(&r, "average_days_late", &dir), 0);
+    assert_int_equal(dir, 1);
+    assert_int_equal(r.utilisation_percent, 79);
+    /* the ceiling (1000.00) is below the limit: it stays */
+    assert_int_equal(r.action, ARCHASE_CREDIT_KEEP);
+    assert_int_equal(r.recommended_limit.minor, 250000);
+}
+
+static void a_punctual_customer_near_its_limit_is_raised_to_its_target_utilisation(void **state) {
+    fixture *f = *state; /* no ceiling in this policy */
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.revision = 1;
+    c.name = "ACME GmbH";
+    c.credit_limit = (archase_money){ 250000, "EUR" };
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    punctual(f, 30000); /* 1790.00 open of 2500.00: 71% */
+    archase_credit_recommendation r = recommend(f, "2026-03-10");
+    assert_int_equal(r.utilisation_percent, 71);
+    assert_int_equal(r.action, ARCHASE_CREDIT_RAISE);
+    assert_int_equal(r.recommended_limit.minor, 255714); /* 1790.00 / 70% */
+    assert_int_equal(r.approval_action, 0);
+}
+
+static void a_broken_promise_lowers_by_half_the_band_without_a_floor(void **state) {
+    fixture *f = *state; /* the plain policy: no floor, no hold for promises */
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.revision = 1;
+    c.name = "ACME GmbH";
+    c.credit_limit = (archase_money){ 1000000, "EUR" };
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    promise(f, "P-1", "2026-03-01", "2026-03-03", 1000);
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-06"), NULL), 0);
+    archase_credit_recommendation r = recommend(f, "2026-03-10");
+    assert_int_equal(r.action, ARCHASE_CREDIT_LOWER);
+    assert_int_equal(r.recommended_limit.minor, 750000); /* 10000 - 50% / 2 */
+}
+
 static void a_hold_without_a_notice_template_is_a_plain_approval(void **state) {
     fixture *f = *state;
     archase_credit_recommendation r = recommend(f, "2026-03-10");
@@ -822,6 +903,14 @@ static const struct CMUnitTest tests[] = {
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(only_the_records_of_the_window_count, setup_small, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(promises_count_by_state_and_age, setup_plain, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(two_promises_broken_in_ninety_days_put_a_customer_on_hold_whatever_it_owes,
+                                    setup_small, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_punctual_customer_near_its_limit_is_raised_without_a_ceiling_and_kept_at_one,
+                                    setup_plain, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_punctual_customer_near_its_limit_is_raised_to_its_target_utilisation,
+                                    setup_contact, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_broken_promise_lowers_by_half_the_band_without_a_floor, setup_plain,
+                                    test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_hold_without_a_notice_template_is_a_plain_approval, setup_plain,
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(the_notice_goes_to_the_primary_consented_contact_of_the_first_channel_the_template_has,
