@@ -11,6 +11,7 @@
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/diag.h"
 #include "core/json_string.h"
 #include "core/money.h"
 #include "support/testutil.h"
@@ -188,6 +189,30 @@ static void at_the_end_of_time_a_roll_forward_turns_back(void **state) {
     archase_calendar_free(cal);
 }
 
+/* ---- diagnostics ------------------------------------------------------------- */
+
+static void a_problem_without_a_source_is_written_without_one(void **state) {
+    (void)state;
+    archase_diag_list *list = NULL;
+    assert_int_equal(archase_diag_list_new(NULL, 2, &list), 0);
+    assert_int_equal(ar_diag_add(list, ARCHASE_EPARSE, NULL, 3, 4, "bad %s", "thing"), 0);
+    char line[64];
+    assert_int_equal(archase_diag_format(archase_diag_list_get(list, 0), line, sizeof line), 0);
+    assert_string_equal(line, "bad thing");
+    assert_false(ar_diag_list_full(list));
+    assert_int_equal(ar_diag_add(list, ARCHASE_EPARSE, "f", 1, 0, "second"), 0);
+    assert_true(ar_diag_list_full(list));
+    assert_int_equal(archase_diag_format(archase_diag_list_get(list, 1), line, sizeof line), 0);
+    assert_string_equal(line, "f:1: second");
+    /* Past the limit a problem is counted, not kept; no list takes nothing. */
+    assert_int_equal(ar_diag_add(list, ARCHASE_EPARSE, "f", 2, 0, "third"), 0);
+    assert_int_equal(archase_diag_list_count(list), 2);
+    assert_int_equal(archase_diag_list_dropped(list), 1);
+    assert_false(ar_diag_list_full(NULL));
+    assert_int_equal(ar_diag_add(NULL, ARCHASE_EPARSE, "f", 1, 1, "lost"), 0);
+    archase_diag_list_free(list);
+}
+
 /* ---- money ------------------------------------------------------------------- */
 
 static void money_refuses_missing_arguments_and_names_long_codes_briefly(void **state) {
@@ -295,6 +320,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(instants_almost_in_the_form_are_refused),
     cmocka_unit_test(date_formats_name_each_part_once),
     cmocka_unit_test(at_the_end_of_time_a_roll_forward_turns_back),
+    cmocka_unit_test(a_problem_without_a_source_is_written_without_one),
     cmocka_unit_test(money_refuses_missing_arguments_and_names_long_codes_briefly),
     cmocka_unit_test(growing_copies_when_the_allocator_has_no_realloc),
 };
