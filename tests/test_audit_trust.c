@@ -334,6 +334,30 @@ static void an_engine_whose_actor_is_not_text_records_nothing(void **state) {
     archase_engine_free(eng);
 }
 
+static void verify_options_and_proof_buffers_are_checked(void **state) {
+    fixture *f = *state;
+    archase_audit_verify_options o;
+    memset(&o, 0x11, sizeof o);
+    assert_int_equal(archase_audit_verify_options_init(NULL, ARCHASE_AUDIT_VERIFY_OPTIONS_VERSION), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_verify_options_init(&o, ARCHASE_AUDIT_VERIFY_OPTIONS_VERSION + 1),
+                     ARCHASE_EVERSION);
+    assert_int_equal(archase_audit_verify_options_init(&o, ARCHASE_AUDIT_VERIFY_OPTIONS_VERSION), 0);
+    assert_int_equal(o.version, ARCHASE_AUDIT_VERIFY_OPTIONS_VERSION);
+    assert_null(o.trusted_keys);
+    assert_int_equal(o.checkpoint_count, 0);
+    /* Room for hashes but no buffer to put them in. */
+    size_t len = 77;
+    assert_int_equal(archase_audit_prove_consistency(f->eng, 2, 5, NULL, 4, &len), ARCHASE_EINVAL);
+    assert_int_equal(archase_audit_prove_consistency(f->eng, 2, 5, NULL, 0, NULL), ARCHASE_EINVAL);
+    assert_int_equal(len, 77);
+    uint8_t proof[ARCHASE_MERKLE_PROOF_MAX * 32];
+    assert_int_equal(archase_audit_prove_consistency(f->eng, 2, 5, proof, ARCHASE_MERKLE_PROOF_MAX, &len), 0);
+    uint8_t r2[32], r5[32];
+    assert_int_equal(archase_audit_root(f->eng, 2, r2), 0);
+    assert_int_equal(archase_audit_root(f->eng, 5, r5), 0);
+    assert_int_equal(archase_merkle_verify_consistency(2, 5, proof, len, r2, r5), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -343,6 +367,7 @@ static const struct CMUnitTest tests[] = {
     T(signers_that_cannot_be_used_are_refused_before_anything_is_written),
     T(a_signer_that_fails_or_changes_its_key_leaves_the_log_as_it_was),
     T(records_past_a_rolled_back_state_are_extra),
+    T(verify_options_and_proof_buffers_are_checked),
     cmocka_unit_test(an_engine_whose_actor_is_not_text_records_nothing),
 };
 
