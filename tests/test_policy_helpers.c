@@ -1,11 +1,13 @@
 /* tests/test_policy_helpers.c — what the engine asks a loaded policy: a risk
  * driver's points for values far past its threshold and for negative points
  * under a cap, the approvals an action needs with no amount or in a currency
- * without a threshold, and segments looked up by name. */
+ * without a threshold, segments looked up by name, and suggestions from
+ * tables with gaps. */
 #include <string.h>
 
 #include "archase/archase.h"
 #include "policy/policy_internal.h"
+#include "policy/suggest.h"
 #include "support/testutil.h"
 
 static void a_driver_counts_at_most_a_million_units_and_keeps_within_its_cap(void **state) {
@@ -56,9 +58,27 @@ static void approvals_count_above_materiality_unless_known_to_be_below(void **st
     archase_policy_free(p);
 }
 
+static void suggestions_skip_gaps_in_a_table(void **state) {
+    (void)state;
+    /* Tables indexed by value may have gaps. */
+    static const char *const names[] = { NULL, "email", NULL, "letter" };
+    assert_string_equal(ar_suggest("emial", 5, names, 4, sizeof names[0]), "email");
+    assert_string_equal(ar_suggest("lettr", 5, names, 4, sizeof names[0]), "letter");
+    assert_null(ar_suggest("zzzzz", 5, names, 4, sizeof names[0]));
+    assert_null(ar_suggest("", 0, names, 4, sizeof names[0]));
+    /* A name far longer than the word is not offered, unless the word starts it. */
+    char longer[71];
+    memset(longer, 'a', 70);
+    longer[70] = '\0';
+    const char *const long_names[] = { longer };
+    assert_null(ar_suggest("bbbb", 4, long_names, 1, sizeof long_names[0]));
+    assert_string_equal(ar_suggest("aaaa", 4, long_names, 1, sizeof long_names[0]), longer);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(a_driver_counts_at_most_a_million_units_and_keeps_within_its_cap),
     cmocka_unit_test(approvals_count_above_materiality_unless_known_to_be_below),
+    cmocka_unit_test(suggestions_skip_gaps_in_a_table),
 };
 
 AR_TEST_MAIN(tests)
