@@ -81,10 +81,3 @@ char *ar_arena_strndup(ar_arena *arena, const char *s, size_t len) {
         memcpy(p, s, len);
     return p;
 }
-
-void *ar_arena_memdup(ar_arena *arena, const void *data, size_t size) {
-    void *p = ar_arena_alloc(arena, size);
-    if (p && size)
-        memcpy(p, data, size);
-    return p;
-}

@@ -29,6 +29,5 @@ void *ar_arena_alloc(ar_arena *arena, size_t size);
 void *ar_arena_array(ar_arena *arena, size_t count, size_t size);
 /* A NUL-terminated copy of `len` bytes. */
 char *ar_arena_strndup(ar_arena *arena, const char *s, size_t len);
-void *ar_arena_memdup(ar_arena *arena, const void *data, size_t size);
 
 #endif

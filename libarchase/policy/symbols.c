@@ -89,7 +89,3 @@ int ar_symtab_intern(ar_symtab *t, const char *s, size_t len, ar_sym *out) {
     *out = id;
     return 0;
 }
-
-const char *ar_symtab_name(const ar_symtab *t, ar_sym id) {
-    return id < t->count ? t->names[id] : NULL;
-}

@@ -33,7 +33,5 @@ void ar_symtab_init(ar_symtab *t, ar_arena *arena);
 int ar_symtab_intern(ar_symtab *t, const char *s, size_t len, ar_sym *out);
 /* The id of a name, or AR_SYM_NONE. Never allocates. */
 ar_sym ar_symtab_lookup(const ar_symtab *t, const char *s, size_t len);
-/* The name of an id, or NULL for AR_SYM_NONE and unknown ids. */
-const char *ar_symtab_name(const ar_symtab *t, ar_sym id);
 
 #endif
