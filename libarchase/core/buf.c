@@ -109,24 +109,3 @@ void ar_buf_terminate(ar_buf *b) {
         return;
     b->data[b->len] = '\0';
 }
-
-int ar_buf_detach(ar_buf *b, uint8_t **data, size_t *len) {
-    if (b->err) {
-        int err = b->err;
-        ar_buf_free(b);
-        b->err = 0;
-        return err;
-    }
-    if (ar_buf_reserve(b, 0)) {
-        int err = b->err;
-        ar_buf_free(b);
-        b->err = 0;
-        return err;
-    }
-    b->data[b->len] = '\0';
-    *data = b->data;
-    *len = b->len;
-    b->data = NULL;
-    b->len = b->cap = 0;
-    return 0;
-}

@@ -33,9 +33,5 @@ void ar_buf_put_u32be(ar_buf *b, uint32_t v);
 void ar_buf_put_u64be(ar_buf *b, uint64_t v);
 /* Ensures data[len] == '\0' without counting it; for text buffers. */
 void ar_buf_terminate(ar_buf *b);
-/* Hands the bytes to the caller (who frees them with the buffer's allocator)
- * and leaves the buffer empty. Returns the sticky error; on error nothing is
- * handed over and the buffer is freed. */
-int ar_buf_detach(ar_buf *b, uint8_t **data, size_t *len);
 
 #endif

@@ -157,10 +157,6 @@ size_t ar_path_index(ar_load *L, uint32_t i) {
     return path_append(L, "[%u]", (unsigned)i);
 }
 
-size_t ar_path_item(ar_load *L, const char *name) {
-    return path_append(L, "[%.64s]", name);
-}
-
 void ar_path_restore(ar_load *L, size_t len) {
     L->path_len = len;
     L->path[len] = '\0';

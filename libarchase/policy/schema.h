@@ -82,11 +82,10 @@ typedef struct ar_load {
 
 /* ---- paths and problems --------------------------------------------------- */
 
-/* Appends ".key" ("key" at the top) / "[i]" / "[name]" to the path and
+/* Appends ".key" ("key" at the top) / "[i]" to the path and
  * returns the length to restore with ar_path_restore. */
 size_t ar_path_key(ar_load *L, const char *key, size_t len);
 size_t ar_path_index(ar_load *L, uint32_t i);
-size_t ar_path_item(ar_load *L, const char *name);
 void   ar_path_restore(ar_load *L, size_t len);
 
 /* Reports a problem at `at` ("file:line:column: path: message"). */
