@@ -358,6 +358,39 @@ static void verify_options_and_proof_buffers_are_checked(void **state) {
     assert_int_equal(archase_merkle_verify_consistency(2, 5, proof, len, r2, r5), 0);
 }
 
+/* ---- exporting to a writer that gives up --------------------------------------- */
+
+typedef struct stop_writer {
+    int calls, stop_at;
+} stop_writer;
+
+static int write_until(void *userdata, const void *data, size_t size) {
+    stop_writer *w = userdata;
+    (void)data;
+    assert_true(size > 0);
+    return ++w->calls == w->stop_at ? ARCHASE_EIO : 0;
+}
+
+static void an_export_stops_with_its_writers_code_wherever_it_gives_up(void **state) {
+    fixture *f = *state;
+    archase_signer signer;
+    assert_int_equal(archase_signing_key_signer(f->keys[0], &signer), 0);
+    assert_int_equal(archase_audit_checkpoint(f->eng, &signer, NULL), 0);
+    /* A header, one checkpoint line, six record lines. */
+    stop_writer all = { 0, 0 };
+    assert_int_equal(archase_audit_export(f->eng, write_until, &all), 0);
+    int lines = all.calls;
+    assert_true(lines >= 8);
+    for (int n = 1; n <= lines; n++) {
+        stop_writer w = { 0, n };
+        assert_int_equal(archase_audit_export(f->eng, write_until, &w), ARCHASE_EIO);
+        assert_int_equal(w.calls, n); /* nothing more after the refusal */
+    }
+    archase_audit_report r;
+    assert_int_equal(archase_audit_verify(f->eng, NULL, &r), 0);
+    assert_int_equal(r.size, 6);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -368,6 +401,7 @@ static const struct CMUnitTest tests[] = {
     T(a_signer_that_fails_or_changes_its_key_leaves_the_log_as_it_was),
     T(records_past_a_rolled_back_state_are_extra),
     T(verify_options_and_proof_buffers_are_checked),
+    T(an_export_stops_with_its_writers_code_wherever_it_gives_up),
     cmocka_unit_test(an_engine_whose_actor_is_not_text_records_nothing),
 };
 
