@@ -1,8 +1,10 @@
 /* tests/test_audit_trust.c — whom the audit log trusts: checkpoints kept by a
  * third party checked against several trusted keys, signed by an unknown key
  * or damaged; signing a checkpoint with a signer that cannot be used, fails or
- * changes its key midway, which leaves the log as it was; and a log whose
- * recorded state was rolled back behind records that are all intact. */
+ * changes its key midway, which leaves the log as it was; a log whose
+ * recorded state was rolled back behind records that are all intact;
+ * checkpoints put into the store by hand; and exports to a writer that
+ * gives up. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +360,75 @@ static void verify_options_and_proof_buffers_are_checked(void **state) {
     assert_int_equal(archase_merkle_verify_consistency(2, 5, proof, len, r2, r5), 0);
 }
 
+/* ---- checkpoints put into the store by hand ------------------------------------ */
+
+static void a_checkpoint_copied_from_another_log_does_not_vouch_for_this_one(void **state) {
+    fixture *f = *state;
+    /* Another log of three records, signed with the same key. */
+    archase_storage other_store;
+    assert_int_equal(archase_memory_storage_new(NULL, &other_store), 0);
+    archase_engine_options o = ARCHASE_ENGINE_OPTIONS_INIT;
+    o.clock = &f->clock;
+    archase_engine *other = NULL;
+    assert_int_equal(archase_engine_open(&other_store, &o, &other), 0);
+    for (int i = 0; i < 3; i++) {
+        archase_customer c = ARCHASE_CUSTOMER_INIT;
+        char id[8];
+        snprintf(id, sizeof id, "X%d", i);
+        c.id = id;
+        c.name = "Other";
+        assert_int_equal(archase_customer_put(other, &c, NULL), 0);
+    }
+    archase_signer signer;
+    assert_int_equal(archase_signing_key_signer(f->keys[0], &signer), 0);
+    archase_checkpoint theirs;
+    assert_int_equal(archase_audit_checkpoint(other, &signer, &theirs), 0);
+    kept copy;
+    char id[32];
+    snprintf(id, sizeof id, "%020d", 3);
+    assert_int_equal(other_store.get(other_store.userdata, ARCHASE_FAMILY_CHECKPOINT, id, keep, &copy), 0);
+    archase_engine_free(other);
+
+    archase_record m = ARCHASE_RECORD_INIT;
+    m.family = ARCHASE_FAMILY_CHECKPOINT;
+    m.id = id;
+    m.amount = 3;
+    m.data = copy.data;
+    m.size = copy.size;
+    assert_int_equal(f->store.put(f->store.userdata, &m), 0);
+    archase_audit_report r;
+    assert_int_equal(archase_audit_verify(f->eng, NULL, &r), ARCHASE_EVERIFY);
+    /* Its root is not this log's root of three records: those are in doubt. */
+    assert_int_equal(r.problem, ARCHASE_AUDIT_PROBLEM_ROOT);
+    assert_int_equal(r.first_bad, 2);
+    assert_string_equal(r.message, "the first 3 records do not have the expected root: record 2 differs from what "
+                                   "was recorded, and so may records 0 to 2");
+    assert_string_not_equal(theirs.log_id, r.log_id);
+}
+
+static void a_stored_checkpoint_that_is_not_one_is_blamed_on_the_record_its_id_names(void **state) {
+    fixture *f = *state;
+    archase_record m = ARCHASE_RECORD_INIT;
+    m.family = ARCHASE_FAMILY_CHECKPOINT;
+    m.id = "00000000000000000004";
+    m.amount = 4;
+    m.data = "not a checkpoint";
+    m.size = 16;
+    assert_int_equal(f->store.put(f->store.userdata, &m), 0);
+    archase_audit_report r;
+    assert_int_equal(archase_audit_verify(f->eng, NULL, &r), ARCHASE_EVERIFY);
+    assert_int_equal(r.problem, ARCHASE_AUDIT_PROBLEM_CHECKPOINT);
+    assert_int_equal(r.first_bad, 4);
+    assert_string_equal(r.message, "stored checkpoint '00000000000000000004' is not a well-formed checkpoint");
+    /* An id that names no record: the log's start is blamed. */
+    assert_int_equal(f->store.del(f->store.userdata, ARCHASE_FAMILY_CHECKPOINT, m.id), 0);
+    m.id = "latest";
+    assert_int_equal(f->store.put(f->store.userdata, &m), 0);
+    assert_int_equal(archase_audit_verify(f->eng, NULL, &r), ARCHASE_EVERIFY);
+    assert_int_equal(r.first_bad, 0);
+    assert_string_equal(r.message, "stored checkpoint 'latest' is not a well-formed checkpoint");
+}
+
 /* ---- exporting to a writer that gives up --------------------------------------- */
 
 typedef struct stop_writer {
@@ -402,6 +473,8 @@ static const struct CMUnitTest tests[] = {
     T(records_past_a_rolled_back_state_are_extra),
     T(verify_options_and_proof_buffers_are_checked),
     T(an_export_stops_with_its_writers_code_wherever_it_gives_up),
+    T(a_checkpoint_copied_from_another_log_does_not_vouch_for_this_one),
+    T(a_stored_checkpoint_that_is_not_one_is_blamed_on_the_record_its_id_names),
     cmocka_unit_test(an_engine_whose_actor_is_not_text_records_nothing),
 };
 
