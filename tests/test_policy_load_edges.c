@@ -686,6 +686,19 @@ static void items_without_names_and_fields_not_in_the_catalogue_are_named(void *
     archase_policy_free(p);
 }
 
+static void names_are_letters_digits_underscores_and_dashes(void **state) {
+    (void)state;
+    EXPECT_PROBLEMS("version: 1\ncurrency: {default: EUR}\nsegments:\n"
+                    "  - {name: \"a~b\", when: disputed, sequence: s}\n"
+                    "  - {name: \"a@b\", when: paused, sequence: s}\n"
+                    "  - {name: \"a[b\", when: strategic, sequence: s}\n"
+                    "  - {name: all, sequence: s}\n"
+                    "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n",
+                    "p.yaml:4:12: segments[0].name: \"a~b\" is not a name: use letters, digits, _ and - (at most 64)",
+                    "p.yaml:5:12: segments[1].name: \"a@b\" is not a name: use letters, digits, _ and - (at most 64)",
+                    "p.yaml:6:12: segments[2].name: \"a[b\" is not a name: use letters, digits, _ and - (at most 64)");
+}
+
 /* ---- options and files ---------------------------------------------------- */
 
 static void *no_malloc(void *userdata, size_t size) {
@@ -825,6 +838,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(delivery_names_segments_of_the_policy_in_lists),
     cmocka_unit_test(approval_roles_past_the_end_are_null),
     cmocka_unit_test(items_without_names_and_fields_not_in_the_catalogue_are_named),
+    cmocka_unit_test(names_are_letters_digits_underscores_and_dashes),
     cmocka_unit_test(options_and_allocators_are_checked_before_anything_is_read),
     cmocka_unit_test(files_that_cannot_be_opened_or_read_say_why),
     cmocka_unit_test(loading_a_file_survives_every_allocation_failure),
