@@ -450,6 +450,14 @@ static void resolve_refuses_each_bad_argument_and_changes_nothing(void **state) 
     assert_int_equal(archase_outbox_resolve(f->eng, id, ARCHASE_RESOLVE_SENT, "amy", ""), ARCHASE_EINVAL);
     assert_int_equal(archase_outbox_resolve(f->eng, "no-such", ARCHASE_RESOLVE_SENT, "amy", "checked"),
                      ARCHASE_ENOTFOUND);
+    /* Nothing is resolved or dispatched while a batch is open. */
+    archase_batch *b = NULL;
+    assert_int_equal(archase_batch_begin(f->eng, NULL, NULL, &b), 0);
+    assert_int_equal(archase_outbox_resolve(f->eng, id, ARCHASE_RESOLVE_SENT, "amy", "checked"), ARCHASE_ESTATE);
+    assert_string_equal(archase_engine_errmsg(f->eng), "a batch or transaction is open on the engine");
+    assert_int_equal(archase_dispatch(f->eng, NULL, NULL), ARCHASE_ESTATE);
+    assert_string_equal(archase_engine_errmsg(f->eng), "a batch or transaction is open on the engine");
+    archase_batch_free(b);
     assert_int_equal(audit_size(f), audit);
     assert_int_equal(outbox(f).by_status[ARCHASE_OUTBOX_IN_DOUBT], CUSTOMERS);
     /* An empty or absent actor is the engine's. */
