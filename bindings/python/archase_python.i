@@ -7,3 +7,4 @@
 %include "typemaps.swg"
 %include "archase.i"
 %include "callbacks.swg"
+%include "worklist.swg"

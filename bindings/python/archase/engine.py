@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -318,72 +317,28 @@ def _decision(d: Dict[str, Any]) -> Decision:
         roles=tuple(d["roles"]))
 
 
-_ESCAPED = re.compile(r"\\([0-9a-f]{2})")
+def _code_of(code: str) -> str:
+    return Money.from_minor(0, code)._code
 
 
-def _unescape(field: str) -> str:
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), field)
+def _lines(wl: Any) -> List[WorklistLine]:
+    """A built worklist's lines as :class:`WorklistLine` objects.
 
-
-def _lines(text: str) -> List[WorklistLine]:
-    """The worklist's rows (``archase_bind_worklist_rows`` in bindings/bind.h)
-    as :class:`WorklistLine` objects.
-
-    A worklist may have hundreds of thousands of lines, so this is the
-    package's one hot loop: rows are split, not parsed as JSON; dates, enum
-    values and reason tuples repeat and are made once each; every line is
-    made without the frozen dataclass's per-field ``__init__`` (its
+    A worklist may have hundreds of thousands of lines, so they are made in C
+    (``capi.worklist_lines``, bindings/python/worklist.swg): each line's
+    object without the frozen dataclass's per-field ``__init__`` (its
     attributes go into its ``__dict__`` at once, the same values the
-    constructor would store), and the cyclic garbage collector, which would
-    otherwise walk the growing list again and again, waits until the list is
-    made."""
-    reasons_of = Reason._value2member_map_
-    dates: Dict[str, Optional[date]] = {"": None}
-    kind_of: Dict[str, Any] = {}
-    reason_tuples: Dict[str, Tuple[Any, ...]] = {"": ()}
-    currencies: Dict[str, str] = {}
-    new = object.__new__
-    set_dict = object.__setattr__
-    money = Money._of
-    out: List[WorklistLine] = []
-    append = out.append
-    rows = text.split("\n")
-    rows.pop()  # every row ends in a newline
+    constructor would store), each date, enum member and currency made once.
+    The cyclic garbage collector, which would otherwise walk the growing list
+    again and again, waits until the list is made."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for row in rows:
-            f = row.split("\t")
-            if "\\" in row:
-                f = [_unescape(x) for x in f]
-            rank, owner, customer, kind, action, due, score, minor, code, days, dec, ids, rs = f
-            due_by = dates.get(due, dates)
-            if due_by is dates:
-                due_by = dates[due] = date.fromisoformat(due)
-            k = kind_of.get(kind)
-            if k is None:
-                k = kind_of[kind] = _enum(WorkKind, int(kind))
-            r = reason_tuples.get(rs)
-            if r is None:
-                r = reason_tuples[rs] = tuple(reasons_of.get(v, v) for v in map(int, rs.split(",")))
-            if code:
-                c = currencies.get(code)
-                if c is None:
-                    c = currencies[code] = Money.from_minor(0, code)._code
-                amount = money(int(minor), c)
-            else:
-                amount = None
-            line = new(WorklistLine)
-            set_dict(line, "__dict__", {
-                "rank": int(rank), "owner": owner, "customer_id": customer, "kind": k,
-                "next_action": action, "due_by": due_by, "score": int(score), "amount": amount,
-                "days_overdue": int(days), "decision": int(dec) if dec else None,
-                "invoice_ids": tuple(ids.split("\x1f")) if ids else (), "reasons": r})
-            append(line)
+        return capi.worklist_lines(wl, WorklistLine, lambda v: _enum(WorkKind, v),
+                                   lambda v: _enum(Reason, v), _code_of, Money._of)
     finally:
         if collecting:
             gc.enable()
-    return out
 
 
 class Evaluation:
@@ -450,7 +405,7 @@ class Evaluation:
         """The people's side: one line per piece of work, ranked; ``owner``
         keeps only that owner's lines."""
         wl = capi.archase_bind_worklist_build(self._h, owner)
-        return _lines(capi.archase_bind_worklist_rows(wl))
+        return _lines(wl)
 
 
 # ---- approvals --------------------------------------------------------------------------

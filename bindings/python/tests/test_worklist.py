@@ -1,7 +1,7 @@
-"""Worklist lines as the package hands them over: read from the library's
-rows (bindings/bind.h, archase_bind_worklist_rows) instead of its JSON, and
-still every field the JSON holds, with the same Python types, frozen,
-comparable and hashable like any WorklistLine."""
+"""Worklist lines as the package hands them over: made in C from the
+library's lines (bindings/python/worklist.swg) instead of decoded from its
+JSON, and still every field the JSON holds, with the same Python types,
+frozen, comparable and hashable like any WorklistLine."""
 import dataclasses
 import json
 import os
@@ -11,7 +11,7 @@ import pytest
 
 import archase
 from archase import Money, capi
-from archase.engine import WorklistLine, _lines
+from archase.engine import WorklistLine
 
 
 def _from_json(x):
@@ -91,15 +91,33 @@ def test_text_with_tabs_newlines_and_backslashes_crosses_unchanged():
     assert lines[0].invoice_ids == ("I1",) and lines[0].amount == Money.parse("10.00 EUR")
 
 
-def test_rows_are_split_as_documented():
-    # Two rows as bindings/bind.h describes them: no due date, amount or
-    # decision in the second, an escaped tab, two invoices, two reasons.
-    text = ("1\tanna\tC1\t1\tcall\t2026-03-02\t40\t1050\tEUR\t12\t3\tI1\x1fI2\t1,6\n"
-            "2\tbo\\09b\tC2\t2\tnote\t\t0\t0\t\t0\t\tI3\t\n")
-    a, b = _lines(text)
-    assert a == WorklistLine(1, "anna", "C1", archase.WorkKind(1), "call", date(2026, 3, 2), 40,
-                             Money.from_minor(1050, "EUR"), 12, 3, ("I1", "I2"),
-                             (archase.Reason(1), archase.Reason(6)))
-    assert b.owner == "bo\tb" and b.due_by is None and b.amount is None and b.decision is None
-    assert b.invoice_ids == ("I3",) and b.reasons == ()
-    assert _lines("") == []
+def test_the_package_decides_each_kind_reason_and_currency_once_per_value(example):
+    ev, lines = example
+    wl = capi.archase_bind_worklist_build(ev._h, None)
+    asked = {"kind": [], "reason": []}
+
+    def asker(what):
+        def ask(v):
+            asked[what].append(v)
+            return -v
+        return ask
+
+    raw = capi.worklist_lines(wl, WorklistLine, asker("kind"), asker("reason"), str.lower, Money._of)
+    assert sorted(asked["kind"]) == sorted({int(l.kind) for l in lines})
+    assert sorted(asked["reason"]) == sorted({int(r) for l in lines for r in l.reasons})
+    assert [l.kind for l in raw] == [-int(l.kind) for l in lines]
+    assert [l.reasons for l in raw] == [tuple(-int(r) for r in l.reasons) for l in lines]
+    assert {l.amount.currency.lower() for l in lines if l.amount} == {l.amount._code for l in raw if l.amount}
+
+
+def test_an_error_making_a_line_propagates_and_no_list_is_returned(example):
+    ev, _ = example
+    wl = capi.archase_bind_worklist_build(ev._h, None)
+
+    def no_money(minor, code):
+        raise ZeroDivisionError("no money today")
+
+    with pytest.raises(ZeroDivisionError, match="no money today"):
+        capi.worklist_lines(wl, WorklistLine, int, int, str, no_money)
+    with pytest.raises(TypeError, match="expected a worklist"):
+        capi.worklist_lines(object(), WorklistLine, int, int, str, Money._of)
