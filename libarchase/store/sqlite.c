@@ -459,7 +459,7 @@ static int read_row(sqlstore *ss, const ar_sql_table *t, sqlite3_stmt *st, archa
         r->data = sqlite3_column_blob(st, AR_COL_DATA);
         r->size = (size_t)sqlite3_column_bytes(st, AR_COL_DATA);
     }
-    if (!r->id)
+    if (!r->id || !*r->id)
         return fail(ss, ARCHASE_ESTORAGE, "a stored record has no id");
     if (t->family == ARCHASE_FAMILY_CUSTOMER || t->family == ARCHASE_FAMILY_FLAGS)
         r->customer_id = r->id;
