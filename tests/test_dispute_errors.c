@@ -416,6 +416,62 @@ static void a_credit_over_two_invoices_takes_the_first_in_full_then_the_rest(voi
     assert_int_equal(open_amount(f, "INV-1"), 80000);
 }
 
+typedef struct aged {
+    int32_t age;
+    int     sla_state, status;
+} aged;
+
+static int take_age(void *ud, const archase_dispute_info *i) {
+    aged *a = ud;
+    a->age = i->age_days;
+    a->sla_state = i->sla_state;
+    a->status = i->dispute->status;
+    return 0;
+}
+
+static void credits_within_the_limit_stop_when_covered_and_skip_invoices_paid_meanwhile(void **state) {
+    fixture *f = *state;
+    /* 50.00 EUR on a pricing dispute: within the playbook's 100.00, issued at once on the first invoice */
+    archase_dispute d = dispute("D-1", "pricing", 5000);
+    d.invoice_ids = both; /* INV-2 first */
+    d.invoice_count = 2;
+    open_ok(f, &d, "2026-03-05");
+    archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 5000);
+    int pending = -1;
+    assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-06"), NULL, &pending), 0);
+    assert_int_equal(pending, 0);
+    assert_int_equal(open_amount(f, "INV-2"), 95000);
+    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    /* INV-2 paid in full before the next dispute is resolved: its credit goes to INV-1 */
+    d = dispute("D-2", "damaged_goods", 30000);
+    d.invoice_ids = both;
+    d.invoice_count = 2;
+    open_ok(f, &d, "2026-03-05");
+    assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-2", "2026-03-06", 95000, "EUR", NULL, 0), 0);
+    o = outcome("D-2", ARCHASE_RESOLUTION_PARTIAL, 20000);
+    assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), NULL, NULL), 0);
+    assert_int_equal(open_amount(f, "INV-1"), 80000);
+    /* a rejection may name a currency with nothing credited */
+    d = dispute("D-3", "damaged_goods", 1000);
+    open_ok(f, &d, "2026-03-05");
+    o = outcome("D-3", ARCHASE_RESOLUTION_REJECTED, 0);
+    o.credited = (archase_money){ 0, "EUR" };
+    assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), NULL, NULL), 0);
+    /* on a day before its resolution, D-3 (the last of the scan) reads as it stood then */
+    aged a = { -1, -1, 0 };
+    assert_int_equal(archase_disputes_scan(f->eng, f->policy, NULL, ARCHASE_DISPUTE_RESOLVED, D("2026-03-07"), take_age,
+                                           &a),
+                     0);
+    assert_int_equal(a.status, ARCHASE_DISPUTE_RESOLVED);
+    assert_int_equal(a.age, 2);
+    assert_int_equal(a.sla_state, ARCHASE_SLA_OK); /* SLA 03-10, reminder from 03-08 */
+    memset(&a, 0, sizeof a);
+    assert_int_equal(archase_disputes_scan(f->eng, f->policy, NULL, ARCHASE_DISPUTE_RESOLVED, D("2026-03-09"), take_age,
+                                           &a),
+                     0);
+    assert_int_equal(a.age, 3); /* resolved on 03-08: its age stops there */
+}
+
 static void approve(fixture *f, const char *id) {
     archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
     v.actor = "fiona";
@@ -488,8 +544,12 @@ static void a_rejected_credit_approval_refuses_the_resolution_and_the_dispute_st
     archase_dispute d = dispute("D-1", "pricing", 30000);
     open_ok(f, &d, "2026-03-05");
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
+    o.justification = ""; /* none given: the request says what it is for */
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
+    assert_string_equal(request_of(f, id).justification,
+                        "resolve dispute D-1 as credit_issued, root cause price_list_outdated: credit 300.00 EUR on "
+                        "dispute D-1 (pricing), above the playbook's limit of 100.00 EUR");
     archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
     v.actor = "fiona";
     v.role = "finance_lead";
@@ -927,6 +987,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(a_credit_above_what_is_still_open_is_refused_and_nothing_is_credited, setup,
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_credit_over_two_invoices_takes_the_first_in_full_then_the_rest, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(credits_within_the_limit_stop_when_covered_and_skip_invoices_paid_meanwhile, setup,
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_credit_approval_names_its_invoices_once_in_order_with_the_given_justification,
                                     setup, test_ledger_teardown),
