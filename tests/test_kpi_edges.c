@@ -4,7 +4,9 @@
  * closed without being paid or older than a year are not due; disputes
  * resolved before the period or opened after it are not in its groups;
  * messages about unknown, not yet issued or void invoices and without a
- * step or template; reviews done before the period or drafted after it. */
+ * step or template; reviews done before the period or drafted after it; a
+ * backend that cannot count; a void invoice paid in full; countback in the
+ * calendar's first months; a promise over two invoices closed in turn. */
 #include <stdio.h>
 #include <string.h>
 
@@ -439,6 +441,49 @@ static void a_void_invoice_paid_in_full_is_not_settled(void **state) {
     assert_int_equal(g.open, 1);
 }
 
+
+/* ---- the calendar's first months, a promise over two invoices ---------------------------------- */
+
+/* Countback walks back at most to the calendar's first month: from March of
+ * year 1 only February and January exist, and the January invoice issued
+ * before them is left over. */
+static void countback_in_the_first_months_of_the_calendar_walks_back_only_as_far_as_they_go(void **state) {
+    fixture *f = *state;
+    given_customer(f, "C1");
+    given_invoice(f, "A", "0001-01-10", "0001-02-09", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    compute_with(f, "0001-03-01", "0001-03-31", NULL);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_AR), 10000);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_COUNTBACK_MONTHS), 2);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_COUNTBACK_LEFTOVER), 1);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_COUNTBACK_LEFTOVER_AR), 10000);
+}
+
+/* A promise over two invoices paid in full, the second one first, was kept
+ * on the day the last of them closed. */
+static void a_promise_over_two_invoices_is_kept_when_the_last_of_them_closes(void **state) {
+    fixture *f = *state;
+    given_customer(f, "C1");
+    given_invoice(f, "X", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    given_invoice(f, "Y", "2026-01-01", "2026-01-31", "50.00 EUR", ARCHASE_INVOICE_OPEN);
+    const char *ids[2] = { "X", "Y" };
+    archase_promise p = ARCHASE_PROMISE_INIT;
+    p.id = "PXY";
+    p.customer_id = "C1";
+    p.invoice_ids = ids;
+    p.invoice_count = 2;
+    p.amount = amount("150.00 EUR");
+    p.promised_date = on("2026-03-10");
+    p.grace_days = 0;
+    p.recorded_on = on("2026-03-01");
+    ok(f, archase_promise_put(f->eng, &p, NULL));
+    given_paid(f, "PY", "Y", "2026-03-03", "50.00 EUR", ARCHASE_PAYMENT);
+    given_paid(f, "PX", "X", "2026-03-05", "100.00 EUR", ARCHASE_PAYMENT);
+    compute_with(f, "2026-03-01", "2026-03-31", NULL);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_DUE), 1);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_KEPT), 1);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISED_PAID), 15000);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -449,6 +494,8 @@ static const struct CMUnitTest tests[] = {
     T(reviews_before_the_period_and_drafts_after_it_are_left_out),
     T(a_backend_without_count_gives_the_same_figures),
     T(a_void_invoice_paid_in_full_is_not_settled),
+    T(countback_in_the_first_months_of_the_calendar_walks_back_only_as_far_as_they_go),
+    T(a_promise_over_two_invoices_is_kept_when_the_last_of_them_closes),
 };
 
 AR_TEST_MAIN(tests)
