@@ -210,6 +210,7 @@ static int take_claimed(void *ctx, const archase_record *rec) {
     if (dp->n == dp->cap)
         return dp->rc = ARCHASE_ENOMEM; /* cannot happen: the limit is cap */
     slot *s = &dp->slots[dp->n];
+    s->o.keep_bytes = 1; /* its acknowledgement patches the stored bytes */
     int rc = ar_outbox_decode(&s->o, rec);
     if (rc)
         return dp->rc = rc == ARCHASE_ENOMEM ? rc : ARCHASE_ESTORAGE;
@@ -508,15 +509,14 @@ static int store_acks(dispatcher *dp) {
     ar_buf_reset(&dp->bytes);
     for (size_t i = 0; i < dp->n; i++) {
         slot *s = &dp->slots[i];
-        int rc = ar_outbox_encode(&s->o, &dp->c);
+        s->off = dp->bytes.len;
+        int rc = ar_outbox_encode_attempt(&s->o, &dp->c, &dp->bytes);
+        if (rc == ARCHASE_ENOMEM)
+            return ar_error_set(&e->err, rc, "out of memory");
         if (rc)
             return ar_error_set(&e->err, rc, "encoding outbox item '%s' failed", s->o.item.id);
-        s->off = dp->bytes.len;
-        s->len = dp->c.buf.len;
-        ar_buf_put(&dp->bytes, dp->c.buf.data, dp->c.buf.len);
+        s->len = dp->bytes.len - s->off;
     }
-    if (dp->bytes.err)
-        return ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
     for (size_t i = 0; i < dp->n; i++) {
         const slot *s = &dp->slots[i];
         archase_record rec = ARCHASE_RECORD_INIT;

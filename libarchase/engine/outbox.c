@@ -25,15 +25,34 @@ void ar_outbox_init(ar_outbox *o, const archase_allocator *a) {
     o->item.local_date = ARCHASE_DATE_NONE;
     o->render.as_of = ARCHASE_DATE_NONE;
     ar_buf_init(&o->text, a);
+    ar_buf_init(&o->stored, a);
 }
 
 void ar_outbox_free(ar_outbox *o) {
     const archase_allocator *a = o->allocator;
     ar_buf_free(&o->text);
+    ar_buf_free(&o->stored);
     ar_free(a, o->ids);
     ar_free(a, o->reasons);
     ar_free(a, o->invoices);
     ar_outbox_init(o, a);
+}
+
+/* Empties `o` for the next decode, keeping the memory decoding uses. */
+static void outbox_clear(ar_outbox *o) {
+    ar_outbox kept = *o;
+    ar_outbox_init(o, kept.allocator);
+    o->text = kept.text;
+    ar_buf_reset(&o->text);
+    o->stored = kept.stored;
+    ar_buf_reset(&o->stored);
+    o->ids = kept.ids;
+    o->ids_cap = kept.ids_cap;
+    o->reasons = kept.reasons;
+    o->reasons_cap = kept.reasons_cap;
+    o->invoices = kept.invoices;
+    o->invoices_cap = kept.invoices_cap;
+    o->keep_bytes = kept.keep_bytes;
 }
 
 /* ---- encoding ------------------------------------------------------------------------ */
@@ -159,8 +178,26 @@ int ar_outbox_encode(const ar_outbox *o, ar_canon *c) {
 typedef struct dec {
     ar_outbox       *o;
     ar_canon_reader *r;
+    const uint8_t   *data; /* the record's first byte */
     int              rc;
+    int              unknown; /* a field decoding skips: validated whole at the end */
 } dec;
+
+/* Reads the next field of a record whose previous field was *last: field
+ * numbers must rise strictly (ar_canon_validate's rule). 0 or EPARSE. */
+static int next_field(dec *d, int32_t *last, uint16_t *field, ar_canon_value *v) {
+    if (ar_canon_read_field(d->r, field, v) || (int32_t)*field <= *last)
+        return d->rc = ARCHASE_EPARSE;
+    *last = *field;
+    return 0;
+}
+
+/* A field decoding does not know: skipped, and the record is validated
+ * whole once decoded. */
+static int skip_unknown(dec *d, const ar_canon_value *v) {
+    d->unknown = 1;
+    return ar_canon_skip(d->r, v);
+}
 
 /* A NUL-terminated copy of a STRING in o->text (reserved beforehand, so
  * pointers stay valid). */
@@ -197,11 +234,10 @@ static void decode_invoice(dec *d, ar_render_invoice *inv) {
         d->rc = ARCHASE_EPARSE;
         return;
     }
+    int32_t last = -1;
     for (uint32_t i = 0, n = v.count; i < n && !d->rc; i++) {
-        if (ar_canon_read_field(d->r, &field, &v)) {
-            d->rc = ARCHASE_EPARSE;
+        if (next_field(d, &last, &field, &v))
             return;
-        }
         switch (field) {
         case 1: inv->id = str_of(d, &v); break;
         case 2: inv->number = str_of(d, &v); break;
@@ -212,7 +248,7 @@ static void decode_invoice(dec *d, ar_render_invoice *inv) {
         case 7: money_of(d, &v, &inv->amount); break;
         case 8: money_of(d, &v, &inv->open_amount); break;
         case 9: inv->days_overdue = (int32_t)int_of(d, &v, AR_CANON_INT); break;
-        default: d->rc = ar_canon_skip(d->r, &v); break;
+        default: d->rc = skip_unknown(d, &v); break;
         }
     }
 }
@@ -227,11 +263,10 @@ static void decode_render(dec *d, const ar_canon_value *head) {
         return;
     }
     o->has_render = 1;
+    int32_t last = -1;
     for (uint32_t i = 0, n = head->count; i < n && !d->rc; i++) {
-        if (ar_canon_read_field(d->r, &field, &v)) {
-            d->rc = ARCHASE_EPARSE;
+        if (next_field(d, &last, &field, &v))
             return;
-        }
         switch (field) {
         case 1: r->customer_name = str_of(d, &v); break;
         case 2: r->owner = str_of(d, &v); break;
@@ -243,8 +278,8 @@ static void decode_render(dec *d, const ar_canon_value *head) {
                 d->rc = ARCHASE_EPARSE;
                 break;
             }
-            o->invoices = ar_malloc_array(o->allocator, v.count ? v.count : 1, sizeof *o->invoices);
-            if (!o->invoices) {
+            if (ar_grow(o->allocator, (void **)&o->invoices, &o->invoices_cap, v.count ? v.count : 1,
+                        sizeof *o->invoices)) {
                 d->rc = ARCHASE_ENOMEM;
                 break;
             }
@@ -256,7 +291,7 @@ static void decode_render(dec *d, const ar_canon_value *head) {
         case 7: money_of(d, &v, &r->total_open); break;
         case 8: money_of(d, &v, &r->total_overdue); break;
         case 9: r->customer_id = str_of(d, &v); break;
-        default: d->rc = ar_canon_skip(d->r, &v); break;
+        default: d->rc = skip_unknown(d, &v); break;
         }
     }
 }
@@ -268,7 +303,10 @@ static void decode_field(dec *d, uint16_t field, const ar_canon_value *v) {
     switch (field) {
     case 1: it->id = it->idempotency_key = str_of(d, v); break;
     case 2: it->decision_key = str_of(d, v); break;
-    case 3: it->status = (int)int_of(d, v, AR_CANON_INT); break;
+    case 3:
+        it->status = (int)int_of(d, v, AR_CANON_INT);
+        o->patch.status = (size_t)(d->r->p - d->data) - 8;
+        break;
     case 4: it->kind = (int)int_of(d, v, AR_CANON_INT); break;
     case 5: it->action = (int)int_of(d, v, AR_CANON_INT); break;
     case 6: it->channel = (int)int_of(d, v, AR_CANON_INT); break;
@@ -278,8 +316,7 @@ static void decode_field(dec *d, uint16_t field, const ar_canon_value *v) {
             d->rc = ARCHASE_EPARSE;
             break;
         }
-        o->ids = ar_malloc_array(o->allocator, v->count ? v->count : 1, sizeof *o->ids);
-        if (!o->ids) {
+        if (ar_grow(o->allocator, (void **)&o->ids, &o->ids_cap, v->count ? v->count : 1, sizeof *o->ids)) {
             d->rc = ARCHASE_ENOMEM;
             break;
         }
@@ -308,8 +345,8 @@ static void decode_field(dec *d, uint16_t field, const ar_canon_value *v) {
             d->rc = ARCHASE_EPARSE;
             break;
         }
-        o->reasons = ar_malloc_array(o->allocator, v->count ? v->count : 1, sizeof *o->reasons);
-        if (!o->reasons) {
+        if (ar_grow(o->allocator, (void **)&o->reasons, &o->reasons_cap, v->count ? v->count : 1,
+                    sizeof *o->reasons)) {
             d->rc = ARCHASE_ENOMEM;
             break;
         }
@@ -326,11 +363,17 @@ static void decode_field(dec *d, uint16_t field, const ar_canon_value *v) {
     case 22: it->as_of = (archase_date)int_of(d, v, AR_CANON_DATE); break;
     case 23: it->created_at = int_of(d, v, AR_CANON_INSTANT); break;
     case 24: it->scheduled_at = int_of(d, v, AR_CANON_INSTANT); break;
-    case 25: it->next_attempt_at = int_of(d, v, AR_CANON_INSTANT); break;
+    case 25:
+        it->next_attempt_at = int_of(d, v, AR_CANON_INSTANT);
+        o->patch.next = (size_t)(d->r->p - d->data) - 8;
+        break;
     case 26: it->timezone = str_of(d, v); break;
     case 27: it->local_date = (archase_date)int_of(d, v, AR_CANON_DATE); break;
     case 28: it->local_seconds = (int32_t)int_of(d, v, AR_CANON_INT); break;
-    case 29: it->attempts = (uint32_t)int_of(d, v, AR_CANON_INT); break;
+    case 29:
+        it->attempts = (uint32_t)int_of(d, v, AR_CANON_INT);
+        o->patch.attempts = (size_t)(d->r->p - d->data) - 8;
+        break;
     case 30: it->max_attempts = (uint32_t)int_of(d, v, AR_CANON_INT); break;
     case 31: it->last_detail = str_of(d, v); break;
     case 32: it->last_attempt_at = int_of(d, v, AR_CANON_INSTANT); break;
@@ -345,7 +388,7 @@ static void decode_field(dec *d, uint16_t field, const ar_canon_value *v) {
     case 41: o->backoff_seconds = (uint32_t)int_of(d, v, AR_CANON_INT); break;
     case 42: o->gated = (int)int_of(d, v, AR_CANON_BOOL); break;
     case 43: decode_render(d, v); break;
-    default: d->rc = ar_canon_skip(d->r, v); break;
+    default: d->rc = skip_unknown(d, v); break;
     }
 }
 
@@ -353,34 +396,106 @@ int ar_outbox_decode(ar_outbox *o, const archase_record *rec) {
     ar_canon_reader r;
     ar_canon_value v;
     uint16_t field;
-    ar_outbox_free(o);
-    if (!rec->data || ar_canon_validate(rec->data, rec->size))
+    outbox_clear(o);
+    if (!rec->data)
         return ARCHASE_EPARSE;
     /* Every string costs at least its length and a tag in the record: the
      * copies with their NULs fit in rec->size bytes, reserved once. */
     if (ar_buf_reserve(&o->text, rec->size + 1))
         return ARCHASE_ENOMEM;
     ar_canon_reader_init(&r, rec->data, rec->size);
-    dec d = { o, &r, 0 };
-    if (ar_canon_read(&r, &v) || v.kind != AR_OUTBOX_KIND)
+    dec d = { o, &r, rec->data, 0, 0 };
+    if (ar_canon_read(&r, &v) || v.type != AR_CANON_RECORD || v.kind != AR_OUTBOX_KIND)
         return ARCHASE_EPARSE;
+    /* Where fields 31 and 32 are, or would be: from the first field
+     * numbered 31 or more to the first numbered more than 32. */
+    size_t tail_from = 0, tail_to = 0;
+    uint32_t tail_fields = 0;
+    int32_t last = -1;
     for (uint32_t i = 0, n = v.count; i < n && !d.rc; i++) {
-        if (ar_canon_read_field(&r, &field, &v))
-            d.rc = ARCHASE_EPARSE;
-        else
-            decode_field(&d, field, &v);
+        size_t at = (size_t)(r.p - d.data);
+        if (next_field(&d, &last, &field, &v))
+            break;
+        if (field >= 31 && !tail_from)
+            tail_from = at;
+        if (field > 32 && !tail_to)
+            tail_to = at;
+        if (field == 31 || field == 32)
+            tail_fields++;
+        decode_field(&d, field, &v);
     }
+    if (!d.rc && !ar_canon_at_end(&r))
+        d.rc = ARCHASE_EPARSE;
+    if (!d.rc && d.unknown && ar_canon_validate(rec->data, rec->size))
+        d.rc = ARCHASE_EPARSE;
     if (!d.rc && (!o->item.id || !o->item.subject || !o->item.body))
         d.rc = ARCHASE_EPARSE;
     if (!d.rc && o->has_render && !o->render.invoice_count)
         d.rc = ARCHASE_EPARSE;
+    if (!d.rc && o->keep_bytes) {
+        ar_buf_put(&o->stored, rec->data, rec->size);
+        if (o->stored.err)
+            d.rc = ARCHASE_ENOMEM;
+    }
     if (d.rc) {
-        ar_outbox_free(o);
+        outbox_clear(o);
         return d.rc;
+    }
+    if (o->keep_bytes) {
+        o->patch.tail_from = tail_from ? tail_from : rec->size;
+        o->patch.tail_to = tail_to ? tail_to : rec->size;
+        o->patch.tail_fields = tail_fields;
+        o->patch.ok = !d.unknown && *o->item.id && o->patch.status && o->patch.next && o->patch.attempts;
     }
     o->render.invoices = o->invoices;
     o->item.status = rec->status;
     o->item.next_attempt_at = rec->instant;
+    return 0;
+}
+
+static void put_be64(uint8_t *p, uint64_t v) {
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+int ar_outbox_encode_attempt(const ar_outbox *o, ar_canon *c, ar_buf *out) {
+    const archase_outbox_item *it = &o->item;
+    if (!o->keep_bytes || !o->patch.ok) {
+        int rc = ar_outbox_encode(o, c);
+        if (rc)
+            return rc;
+        ar_buf_put(out, c->buf.data, c->buf.len);
+        return out->err ? ARCHASE_ENOMEM : 0;
+    }
+    const uint8_t *stored = o->stored.data;
+    size_t size = o->stored.len, base = out->len;
+    uint32_t fields = ((uint32_t)stored[3] << 8 | stored[4]) - o->patch.tail_fields;
+    size_t detail_len = it->last_detail ? strlen(it->last_detail) : 0;
+    if (detail_len > AR_CANON_MAX_LENGTH)
+        return ARCHASE_EINVAL;
+    ar_buf_put(out, stored, o->patch.tail_from);
+    if (detail_len) {
+        ar_buf_put_u16be(out, 31);
+        ar_buf_putc(out, AR_CANON_STRING);
+        ar_buf_put_u32be(out, (uint32_t)detail_len);
+        ar_buf_put(out, it->last_detail, detail_len);
+        fields++;
+    }
+    if (it->last_attempt_at) {
+        ar_buf_put_u16be(out, 32);
+        ar_buf_putc(out, AR_CANON_INSTANT);
+        ar_buf_put_u64be(out, (uint64_t)it->last_attempt_at);
+        fields++;
+    }
+    ar_buf_put(out, stored + o->patch.tail_to, size - o->patch.tail_to);
+    if (out->err)
+        return ARCHASE_ENOMEM;
+    uint8_t *p = out->data + base;
+    p[3] = (uint8_t)(fields >> 8);
+    p[4] = (uint8_t)fields;
+    put_be64(p + o->patch.status, (uint64_t)(int64_t)it->status);
+    put_be64(p + o->patch.next, (uint64_t)it->next_attempt_at);
+    put_be64(p + o->patch.attempts, (uint64_t)(int64_t)it->attempts);
     return 0;
 }
 

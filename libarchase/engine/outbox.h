@@ -32,12 +32,24 @@ typedef struct ar_outbox {
     uint32_t            backoff_seconds; /* first retry delay; doubled after each */
     int                 has_render;
     ar_render_ctx       render;
-    /* decoding's memory */
+    /* decoding's memory, kept from one decode to the next */
     const archase_allocator *allocator;
     ar_buf              text;            /* strings, NUL-terminated */
     const char        **ids;             /* invoice ids */
     int                *reasons;
     ar_render_invoice  *invoices;
+    size_t              ids_cap, reasons_cap, invoices_cap;
+    /* Set by the caller before decoding: keep the stored bytes, and where
+     * the fields an attempt changes are in them, for
+     * ar_outbox_encode_attempt. */
+    int                 keep_bytes;
+    ar_buf              stored;
+    struct {
+        int    ok;                         /* the stored bytes can be patched */
+        size_t status, next, attempts;     /* offsets of fields 3, 25, 29's 8 value bytes */
+        size_t tail_from, tail_to;         /* fields 31 and 32 (last detail, last attempt) */
+        uint32_t tail_fields;              /* how many of those two were stored */
+    } patch;
 } ar_outbox;
 
 void ar_outbox_init(ar_outbox *o, const archase_allocator *a);
@@ -46,10 +58,19 @@ void ar_outbox_free(ar_outbox *o);
 /* Writes the item's record into `c` (reset first). 0, ARCHASE_EINVAL or
  * ARCHASE_ENOMEM. */
 int ar_outbox_encode(const ar_outbox *o, ar_canon *c);
-/* Decodes a stored record (data and envelope) into `o` (emptied first); the
- * envelope's status and instant win over the data's. 0, ARCHASE_EPARSE or
- * ARCHASE_ENOMEM. */
+/* Decodes a stored record (data and envelope) into `o` (emptied first,
+ * keeping its memory); the envelope's status and instant win over the
+ * data's. The data is checked as ar_canon_validate checks it, in the same
+ * pass. 0, ARCHASE_EPARSE or ARCHASE_ENOMEM. */
 int ar_outbox_decode(ar_outbox *o, const archase_record *rec);
+/* Appends to `out` the record of an item decoded with keep_bytes whose
+ * only changes since are those of a delivery attempt: status, next attempt,
+ * attempts, last detail, last attempt. The stored bytes with those fields
+ * replaced: what ar_outbox_encode writes for the item, without encoding it
+ * again. Items whose stored bytes have fields it does not know, or lack one
+ * it patches, are encoded whole (through `c`). 0, ARCHASE_EINVAL or
+ * ARCHASE_ENOMEM (`out` may then hold part of the record). */
+int ar_outbox_encode_attempt(const ar_outbox *o, ar_canon *c, ar_buf *out);
 
 /* Stores the item (encoded into `c`). `insert` 1: only when no item has its
  * id (ARCHASE_ECONFLICT otherwise, nothing written). */
