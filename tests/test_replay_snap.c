@@ -266,7 +266,7 @@ static void dump_cadence(const archase_snapshot *s, text *t, uint32_t k) {
         c->notice_offset, str(s, c->next_step), (int)c->next_date, (int)c->call_queued, str(s, c->promise_routed));
     for (uint32_t i = 0; i < c->escalated_count; i++)
         put(t, " %s", str(s, s->names[c->escalated_first + i]));
-    put(t, " ] %02x%02x%02x\n", c->policy_hash[0], c->policy_hash[1], c->policy_hash[31]);
+    put(t, " ]\n");
 }
 
 static void dump(const archase_snapshot *s, text *t) {

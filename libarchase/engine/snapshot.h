@@ -92,8 +92,7 @@ typedef struct ar_snap_cadence {
     archase_date call_queued;              /* the call-queue rule queued it then, or NONE */
     uint32_t     promise_routed;           /* text: the broken promise already routed */
     uint32_t     escalated_first, escalated_count; /* into names[]: escalation rules fired */
-    uint8_t      policy_hash[32];
-} ar_snap_cadence;
+} ar_snap_cadence; /* (the stored policy hash is not kept: evaluation does not read it) */
 
 /* A customer-facing message scheduled for a day (a touch). */
 typedef struct ar_snap_touch {

@@ -549,7 +549,6 @@ static int on_cadence(void *ctx, const archase_record *rec) {
         s->names[L->names_n++] = text(L, slice_str(L, v.escalated[i]));
     }
     sc->escalated_count = v.escalated_count;
-    memcpy(sc->policy_hash, v.policy_hash, 32);
     if (L->rc)
         return L->rc;
     uint32_t idx = (uint32_t)s->cadence_count++;

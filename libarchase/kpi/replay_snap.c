@@ -600,7 +600,6 @@ static int read_cadence(void *ctx, const archase_record *rec) {
         r->cad_names[r->cad_names_n++] = text(x, slice_str(x, v.escalated[i]));
     }
     sc->escalated_count = v.escalated_count;
-    memcpy(sc->policy_hash, v.policy_hash, 32);
     return x->rc;
 }
 
