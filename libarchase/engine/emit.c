@@ -116,11 +116,20 @@ static const ar_work *step_member(const ar_eval *E, const ar_group *g) {
 static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_t *out) {
     char path[512];
     uint32_t *cached = NULL;
+    const void *what = g->origin == AR_ORIGIN_ESCALATION ? g->source : g->rule;
     if (step && !(g->origin == AR_ORIGIN_CALL_QUEUE && g->rule)) {
         cached = &E->step_rule[E->step_base[step->seq - E->p->sequences] + step->plan.fire];
         if (*cached != AR_IDX_NONE) {
             *out = *cached;
             return 0;
+        }
+    } else {
+        /* The path is the origin's and the rule's (policy or static text). */
+        for (uint32_t i = 0; i < E->rule_memo_n; i++) {
+            if (E->rule_memo[i].origin == g->origin && E->rule_memo[i].what == what) {
+                *out = E->rule_memo[i].rule;
+                return 0;
+            }
         }
     }
     if (g->origin == AR_ORIGIN_CALL_QUEUE && g->rule)
@@ -136,8 +145,13 @@ static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_
     else
         snprintf(path, sizeof path, "call_queue");
     int rc = ar_ds_rule(E->ds, path, out);
-    if (!rc && cached)
+    if (!rc && cached) {
         *cached = *out;
+    } else if (!rc && E->rule_memo_n < sizeof E->rule_memo / sizeof E->rule_memo[0]) {
+        E->rule_memo[E->rule_memo_n].origin = g->origin;
+        E->rule_memo[E->rule_memo_n].what = what;
+        E->rule_memo[E->rule_memo_n++].rule = *out;
+    }
     return rc;
 }
 

@@ -134,6 +134,12 @@ typedef struct ar_eval {
     const ar_group        **order;        size_t order_cap; /* the customer's groups in emit order */
     ar_step_memo           *memo;         /* step days already rolled */
     ar_plan_memo           *plans;        /* plans already made that read no condition */
+    struct {                              /* rules of groups without a step, made once: */
+        int         origin;               /* AR_ORIGIN_*, and */
+        const void *what;                 /* the escalation rule or the rule's name */
+        uint32_t    rule;                 /* its number in the result's rules */
+    }                       rule_memo[16];
+    uint32_t                rule_memo_n;
     ar_sym                  aging_sym[5]; /* current, 1_30, 31_60, 61_90, 91_plus */
     ar_sym                  none_sym;     /* "none" (dispute_reason) */
 } ar_eval;
