@@ -789,6 +789,37 @@ static void a_hold_asked_for_a_customer_who_owes_little_is_withdrawn_at_the_next
     assert_int_equal(notice(f, id).status, ARCHASE_OUTBOX_CANCELLED);
 }
 
+static void a_hold_for_a_customer_whose_limit_was_removed_is_withdrawn(void **state) {
+    fixture *f = *state;
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    hold_at(f, at("2026-03-10", 9, 0), id);
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.revision = 1;
+    c.name = "ACME GmbH";
+    c.collector = "anna";
+    c.owner = "olaf";
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0); /* no limit any more */
+    archase_lifecycle_counts n = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-11"), &n), 0);
+    assert_int_equal(n.transitions, 1);
+    assert_int_equal(notice(f, id).status, ARCHASE_OUTBOX_CANCELLED);
+}
+
+static void a_draft_notice_is_cancelled_with_its_withdrawn_hold(void **state) {
+    fixture *f = *state; /* under review: the notice is a draft */
+    char id[ARCHASE_APPROVAL_ID_MAX];
+    item n = hold_at(f, at("2026-03-10", 9, 0), id);
+    assert_int_equal(n.status, ARCHASE_OUTBOX_DRAFT);
+    assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-11", 60000, "EUR", NULL, 0), 0);
+    uint64_t before = test_audit_size(f->eng);
+    archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-12"), &c), 0);
+    assert_int_equal(c.transitions, 1);
+    assert_int_equal(notice(f, id).status, ARCHASE_OUTBOX_CANCELLED);
+    assert_int_equal(test_audit_size(f->eng), before + 2);
+}
+
 typedef struct copy {
     archase_record rec;
     char           id[64], customer[64];
@@ -935,6 +966,10 @@ static const struct CMUnitTest tests[] = {
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_hold_asked_for_a_customer_who_owes_little_is_withdrawn_at_the_next_move,
                                     setup_small, test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_hold_for_a_customer_whose_limit_was_removed_is_withdrawn, setup_contact,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(a_draft_notice_is_cancelled_with_its_withdrawn_hold, setup_berlin,
+                                    test_ledger_teardown),
     cmocka_unit_test(a_stored_contact_that_cannot_be_decoded_stops_the_request),
     cmocka_unit_test(a_failing_storage_call_fails_the_recommendation_and_writes_no_output),
     cmocka_unit_test(a_failing_storage_call_leaves_a_hold_to_withdraw_as_it_was),
