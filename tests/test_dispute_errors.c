@@ -702,6 +702,14 @@ static void an_sla_of_the_collectors_role_goes_to_the_collector_else_the_owner_e
     assert_non_null(strstr(a.text, "alert_owner>anna|"));
     assert_non_null(strstr(a.text, "alert_owner>otto|"));
     assert_non_null(strstr(a.text, "alert_owner>unassigned|"));
+    /* past the SLA: the account owner is told, or the dispute's owner when the customer has none */
+    assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-09"), &counts), 0);
+    assert_int_equal(counts.disputes_sla_breached, 3);
+    memset(&a, 0, sizeof a);
+    assert_int_equal(archase_outbox_scan(f->eng, ARCHASE_OUTBOX_PENDING, see_alert, &a), 0);
+    assert_non_null(strstr(a.text, "escalate>olaf|"));
+    assert_non_null(strstr(a.text, "escalate>otto|"));
+    assert_non_null(strstr(a.text, "escalate>unassigned|"));
 }
 
 static const char no_reminder_text[] =
