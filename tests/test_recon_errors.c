@@ -387,6 +387,20 @@ static void a_reference_paid_three_times_is_queued_twice_against_the_earliest(vo
                         "duplicate_reference:PAY-C=duplicate_reference/1000;");
 }
 
+static void only_the_payment_that_left_a_small_remainder_opens_a_short_pay(void **state) {
+    fixture *f = *state;
+    assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-02", 50000), 0); /* half: an instalment */
+    assert_int_equal(pay(f->eng, "PAY-2", "INV-1", "2026-03-04", 47000), 0); /* 3% left */
+    assert_int_equal(pay(f->eng, "PAY-3", "INV-2", "2026-03-04", 50000), 0); /* paid in full */
+    archase_lifecycle_counts c = update(f, "2026-03-04");
+    assert_int_equal(c.recon_opened, 1);
+    queue q = items(f, 0);
+    assert_string_equal(q.text, "short_pay:INV-1=short_pay/3000;");
+    /* a later payment settles it: nothing new */
+    assert_int_equal(pay(f->eng, "PAY-4", "INV-1", "2026-03-05", 3000), 0);
+    assert_int_equal(update(f, "2026-03-05").recon_opened, 0);
+}
+
 /* ---- stored records that cannot be decoded ---------------------------------------------------- */
 
 typedef struct forged {
@@ -804,6 +818,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(without_a_short_pay_rule_a_small_remainder_opens_nothing),
     cmocka_unit_test_setup_teardown(cash_from_a_customer_with_nothing_open_is_only_unapplied, setup, test_ledger_teardown),
     cmocka_unit_test_setup_teardown(a_reference_paid_three_times_is_queued_twice_against_the_earliest, setup,
+                                    test_ledger_teardown),
+    cmocka_unit_test_setup_teardown(only_the_payment_that_left_a_small_remainder_opens_a_short_pay, setup,
                                     test_ledger_teardown),
     cmocka_unit_test_setup_teardown(stored_items_that_cannot_be_decoded_are_storage_errors_naming_them, setup_forged,
                                     teardown_forged),
