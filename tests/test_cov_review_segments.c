@@ -2,7 +2,8 @@
  * person (copilot mode) by segment: delivery.review_segments are always
  * drafts; under delivery.review, automatic_segments go out unless the
  * account is relationship-sensitive (here: strategic); the cycle's review
- * option makes every message a draft, automatic segments included. */
+ * option makes every message a draft, automatic segments included. A draft
+ * is not reviewed while a batch is open. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,27 @@ static int take_status(void *ud, const archase_outbox_item *it) {
     assert_int_equal(status[i], 0); /* one message each */
     status[i] = it->status;
     return 0;
+}
+
+static int draft_id(void *ud, const archase_outbox_item *it) {
+    snprintf(ud, ARCHASE_IDEMPOTENCY_KEY_MAX, "%s", it->id);
+    return 1;
+}
+
+/* A draft is not reviewed while a batch is open; afterwards it is. */
+static void no_review_during_a_batch(archase_engine *eng) {
+    char id[ARCHASE_IDEMPOTENCY_KEY_MAX] = "";
+    assert_int_equal(archase_outbox_scan(eng, ARCHASE_OUTBOX_DRAFT, draft_id, id), 0);
+    assert_true(id[0] != '\0');
+    archase_review r = ARCHASE_REVIEW_INIT;
+    r.reviewer = "rita";
+    archase_batch *b = NULL;
+    assert_int_equal(archase_batch_begin(eng, NULL, NULL, &b), 0);
+    assert_int_equal(archase_review_approve(eng, id, &r), ARCHASE_ESTATE);
+    assert_string_equal(archase_engine_errmsg(eng), "a batch or transaction is open on the engine");
+    archase_batch_free(b);
+    assert_int_equal(archase_review_approve(eng, id, &r), 0);
+    assert_int_equal(archase_review_approve(eng, id, &r), ARCHASE_ESTATE); /* no longer a draft */
 }
 
 /* Customers G (gold: segment big), S (small) and T (small, strategic),
@@ -97,6 +119,8 @@ static void run_day(const char *delivery, int review, int status[3]) {
     for (int i = 0; i < 3; i++)
         status[i] = 0;
     assert_int_equal(archase_outbox_scan(eng, 0, take_status, status), 0);
+    if (status[0] == ARCHASE_OUTBOX_DRAFT)
+        no_review_during_a_batch(eng);
     archase_engine_free(eng);
     archase_policy_free(policy);
 }
