@@ -1,4 +1,4 @@
-/* include/archase/hash.h — SHA-256 (through OpenSSL's libcrypto) and hex. */
+/* include/archase/hash.h — SHA-256 (with the processor's SHA instructions where it has them) and hex. */
 #ifndef ARCHASE_HASH_H
 #define ARCHASE_HASH_H
 
