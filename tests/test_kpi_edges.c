@@ -484,6 +484,32 @@ static void a_promise_over_two_invoices_is_kept_when_the_last_of_them_closes(voi
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISED_PAID), 15000);
 }
 
+
+/* A promise without a recorded day counts what was paid before its
+ * deadline, however early. */
+static void a_promise_without_a_recorded_day_counts_every_payment_by_its_deadline(void **state) {
+    fixture *f = *state;
+    given_customer(f, "C1");
+    given_invoice(f, "X", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    given_paid(f, "P1", "X", "2026-02-20", "40.00 EUR", ARCHASE_PAYMENT);
+    given_paid(f, "P2", "X", "2026-03-04", "30.00 EUR", ARCHASE_PAYMENT);
+    const char *ids[1] = { "X" };
+    archase_promise p = ARCHASE_PROMISE_INIT;
+    p.id = "PX";
+    p.customer_id = "C1";
+    p.invoice_ids = ids;
+    p.invoice_count = 1;
+    p.amount = amount("70.00 EUR");
+    p.promised_date = on("2026-03-10");
+    p.grace_days = 0;
+    ok(f, archase_promise_put(f->eng, &p, NULL));
+    compute_with(f, "2026-03-01", "2026-03-31", NULL);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_DUE), 1);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_KEPT), 1);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISED_PAID), 7000);
+    assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_AR), 3000);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -496,6 +522,7 @@ static const struct CMUnitTest tests[] = {
     T(a_void_invoice_paid_in_full_is_not_settled),
     T(countback_in_the_first_months_of_the_calendar_walks_back_only_as_far_as_they_go),
     T(a_promise_over_two_invoices_is_kept_when_the_last_of_them_closes),
+    T(a_promise_without_a_recorded_day_counts_every_payment_by_its_deadline),
 };
 
 AR_TEST_MAIN(tests)
