@@ -897,8 +897,19 @@ static void shrink_array(loader *L, void **items, size_t *cap, size_t count, siz
     }
 }
 
+/* A string table's text and per-string arrays doubled the same way (its
+ * index stays a power of two). */
+static void shrink_strtab(loader *L, ar_strtab *t) {
+    shrink_array(L, (void **)&t->text, &t->text_cap, t->text_len, 1);
+    shrink_array(L, (void **)&t->offsets, &t->offsets_cap, t->count, sizeof *t->offsets);
+    shrink_array(L, (void **)&t->hashes, &t->hashes_cap, t->count, sizeof *t->hashes);
+}
+
 static void shrink(loader *L) {
     archase_snapshot *s = L->s;
+    shrink_strtab(L, &s->ids);
+    shrink_strtab(L, &s->invoice_ids);
+    shrink_strtab(L, &s->text);
     shrink_array(L, (void **)&s->customers, &L->customer_cap, s->ids.count, sizeof *s->customers);
     shrink_array(L, (void **)&s->invoices, &L->invoice_cap, s->invoice_count, sizeof *s->invoices);
     shrink_array(L, (void **)&s->promises, &L->promise_cap, s->promise_count, sizeof *s->promises);
