@@ -465,6 +465,10 @@ static int mem_put(void *ud, const archase_record *r) {
         fresh->in_customer = fresh->in_invoice = NULL;
         f->slots[slot_of(f->slots, f->cap, fresh->id)] = fresh;
         f->count++;
+        /* Ids that arrive in order (an import's usually do) leave nothing
+         * for the next full scan to sort. */
+        if (f->sorted == f->norder && (!f->norder || strcmp(f->order[f->norder - 1]->id, fresh->id) < 0))
+            f->sorted++;
         f->order[f->norder++] = fresh;
         e = fresh;
     }
