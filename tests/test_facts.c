@@ -177,6 +177,71 @@ static void an_invoice_needs_an_existing_customer(void **state) {
     assert_int_equal(audit_size(f), 0);
 }
 
+/* Customer ids short and long (the engine keeps the ids it knows, short ones
+ * apart from long ones), many of them: each is found, and an id one
+ * character longer or shorter, or differing in its last one, is found only
+ * when it is one of them too. */
+#define ID_ROUNDS 40
+static const size_t id_lengths[] = { 1, 18, 19, 20, 21, 64, 255 };
+#define ID_LENGTHS (sizeof id_lengths / sizeof *id_lengths)
+
+static void make_id(char *out, int round, size_t n) {
+    memset(out, 'a' + round % 26, n);
+    out[0] = (char)('A' + round / 26);
+    out[n] = '\0';
+}
+
+static int is_made_id(const char *s) {
+    char id[300];
+    for (int round = 0; round < ID_ROUNDS; round++) {
+        for (size_t k = 0; k < ID_LENGTHS; k++) {
+            make_id(id, round, id_lengths[k]);
+            if (!strcmp(id, s))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void customer_ids_of_every_length_are_told_apart(void **state) {
+    fixture *f = *state;
+    char id[300], probe[3][300], inv_id[32];
+    size_t invoices = 0;
+    for (int round = 0; round < ID_ROUNDS; round++) {
+        for (size_t k = 0; k < ID_LENGTHS; k++) {
+            make_id(id, round, id_lengths[k]);
+            given_customer(f, id);
+        }
+    }
+    for (int round = 0; round < ID_ROUNDS; round++) {
+        for (size_t k = 0; k < ID_LENGTHS; k++) {
+            size_t n = id_lengths[k];
+            make_id(id, round, n);
+            snprintf(inv_id, sizeof inv_id, "I%zu", invoices++);
+            archase_invoice inv = invoice(inv_id, id, 100);
+            assert_int_equal(archase_invoice_put(f->eng, &inv, NULL), 0);
+            snprintf(probe[0], sizeof probe[0], "%sa", id); /* one longer */
+            memcpy(probe[1], id, n + 1);                    /* one shorter */
+            probe[1][n - 1] = '\0';
+            memcpy(probe[2], id, n + 1);                    /* the last one changed */
+            probe[2][n - 1] = (char)(id[n - 1] + 1);
+            for (int p = 0; p < 3; p++) {
+                if (!probe[p][0])
+                    continue;
+                snprintf(inv_id, sizeof inv_id, "I%zu", invoices++);
+                inv = invoice(inv_id, probe[p], 100);
+                int rc = archase_invoice_put(f->eng, &inv, NULL);
+                if (is_made_id(probe[p])) {
+                    assert_int_equal(rc, 0);
+                } else {
+                    assert_int_equal(rc, ARCHASE_ENOTFOUND);
+                    assert_non_null(strstr(archase_engine_errmsg(f->eng), "does not exist"));
+                }
+            }
+        }
+    }
+}
+
 static void a_due_date_before_the_issue_date_is_rejected(void **state) {
     fixture *f = *state;
     given_customer(f, "C1");
@@ -762,6 +827,7 @@ static void opening_and_importing_survive_every_allocation_failure(void **state)
 
 static const struct CMUnitTest tests[] = {
     T(the_same_fact_twice_is_a_duplicate_and_audited_once),
+    T(customer_ids_of_every_length_are_told_apart),
     T(different_content_at_the_same_revision_conflicts),
     T(a_newer_revision_replaces_and_an_older_one_is_stale),
     T(an_invoice_needs_an_existing_customer),
