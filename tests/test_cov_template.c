@@ -103,6 +103,17 @@ static void template_tags_are_checked_with_their_messages(void **state) {
     /* Spacing inside a tag does not matter; a lone "}}" is text. */
     assert_loads("{{  for  invoice  in  invoices  }}{{ invoice.number }}{{end}} }} done");
     assert_loads("{{ invoice.due_date|date }} {{ invoice.amount |money}}");
+    assert_loads("{{ for invoice \\t in   invoices }}{{ invoice.number }}{{ end }}");
+    /* Three letters that are not "end"; a four-letter filter that is not "date". */
+    assert_load_error("{{ abc }}", "unknown template field \"abc\"");
+    assert_load_error("{{ invoice.due_date | daet }}", "unknown filter \"daet\" (money or date)");
+    /* Long names are quoted up to 40 characters. */
+    assert_load_error("{{ invoice.number | ffffffffffffffffffffffffffffffffffffffffffffffffff }}",
+                      "unknown filter \"ffffffffffffffffffffffffffffffffffffffff\" (money or date)");
+    assert_load_error("{{ qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq }}",
+                      "unknown template field \"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\" (the fields");
+    assert_load_error("Pay 1234567890123456789012345678901234567890123456789 EUR",
+                      "literal amount \"1234567890123456789012345678901234567890\" in the text");
 }
 
 /* ---- rendering --------------------------------------------------------------------- */
@@ -298,6 +309,48 @@ static void subjects_are_cut_to_250_characters_and_sms_to_its_limit(void **state
     assert_string_equal(sms.subject, "");
 }
 
+/* A template written only in German: whoever reads it, and whatever the
+ * default locale, it is the text there is. */
+static void a_template_in_one_language_is_used_for_every_locale(void **state) {
+    (void)state;
+    static const char text[] =
+        "version: 1\n"
+        "currency: {default: EUR}\n"
+        "segments: [{name: all, sequence: standard}]\n"
+        "sequences:\n"
+        "  standard:\n"
+        "    roll: none\n"
+        "    steps:\n"
+        "      - {offset: 1, channel: email, template: only}\n"
+        "call_queue: {enabled: false}\n"
+        "guardrails:\n"
+        "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
+        "  business_days_only: false\n"
+        "  timezone: UTC\n"
+        "payment_patterns: {enabled: false}\n"
+        "templates:\n"
+        "  default_locale: es\n"
+        "  definitions:\n"
+        "    only:\n"
+        "      email: {de: {subject: \"Rechnung {{ invoice.number }}\", body: \"{{ invoice.open_amount }}\"}}\n";
+    fixture f;
+    memset(&f, 0, sizeof f);
+    assert_int_equal(archase_open_memory(NULL, &f.eng), 0);
+    assert_int_equal(archase_policy_load_buffer(text, strlen(text), "p.yaml", NULL, &f.policy, NULL), 0);
+    put_customer(&f, "FR", "Paris SA", "fr-FR", NULL, ARCHASE_CHANNEL_EMAIL, NULL, NULL);
+    put_customer(&f, "EMPTY", "No Locale", "", NULL, ARCHASE_CHANNEL_EMAIL, NULL, NULL);
+    archase_cycle_options co = ARCHASE_CYCLE_OPTIONS_INIT;
+    co.dispatch = 0;
+    assert_int_equal(archase_run_cycle(f.eng, f.policy, DAY0 + 1, &co, NULL), 0);
+    message fr = message_of(&f, "FR");
+    assert_string_equal(fr.subject, "Rechnung N-FR");
+    assert_string_equal(fr.body, "1.234,56\xc2\xa0\xe2\x82\xac"); /* written as German */
+    message none = message_of(&f, "EMPTY");
+    assert_string_equal(none.subject, "Rechnung N-EMPTY");
+    archase_engine_free(f.eng);
+    archase_policy_free(f.policy);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(literal_amounts_are_refused_however_they_are_spaced),
@@ -305,6 +358,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(every_invoice_field_renders_escaped_for_html, setup, teardown),
         cmocka_unit_test_setup_teardown(the_text_is_chosen_by_locale_then_language_then_the_default, setup, teardown),
         cmocka_unit_test_setup_teardown(subjects_are_cut_to_250_characters_and_sms_to_its_limit, setup, teardown),
+        cmocka_unit_test(a_template_in_one_language_is_used_for_every_locale),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name(__FILE__, tests, NULL, NULL);
