@@ -427,6 +427,36 @@ static void a_customer_paused_after_the_cycle_gets_nothing(void **state) {
     assert_int_equal(t.by_status[ARCHASE_OUTBOX_SENT], 2);
 }
 
+static void a_message_whose_invoice_was_paid_is_cancelled_unless_the_payment_is_later(void **state) {
+    fixture *f = *state;
+    use_transport(f, 0);
+    f->t.result = ARCHASE_SEND_SENT;
+    /* I1 paid in full today; I2 paid in full by a payment dated next week
+     * (a ledger imported ahead of the day): on the dispatch's day it is open. */
+    archase_payment p = ARCHASE_PAYMENT_INIT;
+    p.id = "P1";
+    p.customer_id = "C1";
+    p.invoice_id = "I1";
+    p.date = DAY0 + 1;
+    p.amount = (archase_money){ 10000, "EUR" };
+    assert_int_equal(archase_payment_put(f->eng, &p, NULL), 0);
+    p.id = "P2";
+    p.customer_id = "C2";
+    p.invoice_id = "I2";
+    p.date = DAY0 + 8;
+    p.amount = (archase_money){ 20000, "EUR" };
+    assert_int_equal(archase_payment_put(f->eng, &p, NULL), 0);
+    archase_dispatch_report rep = dispatch(f);
+    assert_int_equal(rep.claimed, CUSTOMERS);
+    assert_int_equal(rep.cancelled, 1);
+    assert_int_equal(rep.sent, 2);
+    assert_int_equal(f->t.calls, 2);
+    tally t = outbox(f);
+    assert_int_equal(t.status[0], ARCHASE_OUTBOX_CANCELLED); /* C1's */
+    assert_int_equal(t.status[1], ARCHASE_OUTBOX_SENT);
+    assert_int_equal(t.status[2], ARCHASE_OUTBOX_SENT);
+}
+
 /* ---- a person's resolution ---------------------------------------------------------- */
 
 static void resolve_refuses_each_bad_argument_and_changes_nothing(void **state) {
@@ -685,6 +715,7 @@ int main(void) {
         T(the_lookup_settles_items_in_doubt_and_leaves_the_unknown_to_a_person),
         T(retries_end_in_a_dead_letter_and_an_alert_to_the_owner),
         T(a_customer_paused_after_the_cycle_gets_nothing),
+        T(a_message_whose_invoice_was_paid_is_cancelled_unless_the_payment_is_later),
         T(resolve_refuses_each_bad_argument_and_changes_nothing),
         T(a_dead_item_resent_goes_out_again_and_dies_without_a_second_alert),
         T(scans_check_the_status_and_hand_back_the_callbacks_answer),
