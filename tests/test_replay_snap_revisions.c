@@ -2,8 +2,9 @@
  * (libarchase/kpi/replay_snap.h) when records change under it in ways the
  * day's facts alone do not: a payment moved to another day or invoice, a
  * payment dated after the day, records removed, settled invoices moved to
- * another customer or due date, a cadence state that moved to another
- * customer, envelopes that leave a record out (a customer the snapshot does
+ * another customer, due date, issue or settlement date, a cadence state
+ * that moved to another customer or is stored as finished, envelopes that
+ * leave a record out (a customer the snapshot does
  * not know, a date after the day or none), customers changed, a day before
  * the one held, a ledger without customers, and records that cannot be
  * decoded. A second ledger adds what the loader breaks ties on (the same
@@ -979,6 +980,45 @@ static void records_a_fresh_load_leaves_out_are_left_out_of_the_kept_snapshot(vo
     world_close(&w);
 }
 
+/* Settled invoices whose envelope now says issued after the day, settled
+ * after it, settled earlier or of an unknown customer; a resolved dispute
+ * without its date; a promise older than the history; a cadence state
+ * stored as finished: the kept snapshot opens, closes, keeps and leaves out
+ * what a fresh load does. */
+static void changed_envelopes_of_settled_and_resolved_records_are_read_as_a_fresh_load_reads_them(void **state) {
+    world w;
+    must(world_open(&w, *state, NULL, "2026-02-28", 1));
+    run_until(&w, "2026-03-04");
+    held h;
+    fetch(&w, ARCHASE_FAMILY_INVOICE, "I05", &h);
+    h.r.date2 = on("2026-03-20");
+    must(write_back(&w, &h));
+    fetch(&w, ARCHASE_FAMILY_INVOICE, "I06", &h);
+    h.r.date3 = on("2026-03-25");
+    must(write_back(&w, &h));
+    fetch(&w, ARCHASE_FAMILY_INVOICE, "I01", &h);
+    h.r.date3 = on("2025-11-01");
+    must(write_back(&w, &h));
+    fetch(&w, ARCHASE_FAMILY_INVOICE, "I10", &h);
+    h.r.customer_id = "ghost";
+    must(write_back(&w, &h));
+    fetch(&w, ARCHASE_FAMILY_INVOICE, "I02", &h);
+    h.r.date2 = on("2026-03-30");
+    must(write_back(&w, &h));
+    fetch(&w, ARCHASE_FAMILY_DISPUTE, "D3", &h);
+    h.r.date2 = ARCHASE_DATE_NONE;
+    must(write_back(&w, &h));
+    fetch(&w, ARCHASE_FAMILY_PROMISE, "PR3", &h);
+    h.r.date = on("2024-12-01");
+    must(write_back(&w, &h));
+    fetch(&w, ARCHASE_FAMILY_CADENCE, "invoice:I03", &h);
+    h.r.status = ARCHASE_CADENCE_FINISHED;
+    must(write_back(&w, &h));
+    run_until(&w, "2026-03-08");
+    assert_int_equal(w.fresh_days, 1);
+    world_close(&w);
+}
+
 /* ---- going back, an empty ledger ---------------------------------------------------------- */
 
 static void a_day_before_the_one_held_is_a_fresh_load(void **state) {
@@ -1082,6 +1122,7 @@ static const struct CMUnitTest tests[] = {
     T(a_record_that_cannot_be_decoded_fails_the_day_as_a_fresh_load_does),
     T(a_record_the_day_does_not_use_may_be_undecodable),
     T(records_a_fresh_load_leaves_out_are_left_out_of_the_kept_snapshot),
+    T(changed_envelopes_of_settled_and_resolved_records_are_read_as_a_fresh_load_reads_them),
     T(a_day_before_the_one_held_is_a_fresh_load),
     cmocka_unit_test_setup_teardown(a_ledger_without_customers_keeps_an_empty_snapshot, setup_empty, teardown),
     T(a_storage_failure_fails_the_load_and_the_next_is_fresh),
