@@ -11,7 +11,7 @@ JOBS=${JOBS:-$(nproc)}
 PYTHON=${PYTHON:-python3}
 
 tools/configure.sh "$BUILD" -Db_coverage=true -Dbuildtype=debug -Dpython=disabled -Dgo=disabled
-ninja -C "$BUILD"
+ninja -C "$BUILD" -j "$JOBS"
 find "$BUILD" -name '*.gcda' -delete
 status=0
 meson test -C "$BUILD" --suite c --num-processes "$JOBS" --timeout-multiplier 4 --logbase testlog-coverage \
