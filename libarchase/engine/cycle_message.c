@@ -202,7 +202,7 @@ static void internal_text(const archase_decisions *ds, size_t i, const archase_d
         ar_put_date(t, v->due_date);
         ar_buf_puts(t, ", ");
         ar_put_money(t, &v->open_amount);
-        ar_buf_printf(t, " open, %d days overdue\n", (int)v->days_overdue);
+        ar_buf_printf(t, " open, %d day%s overdue\n", (int)v->days_overdue, v->days_overdue == 1 ? "" : "s");
     }
     ar_buf_puts(t, "reasons:");
     for (size_t k = 0; k < pd->reason_count; k++) {
