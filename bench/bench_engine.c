@@ -32,7 +32,8 @@
  * so a copy of it can serve several runs.
  *
  * --day 1 or --day 2 times only that day's runs (the other is evaluated once,
- * for its hash and peak), so a profile of the run shows one day.
+ * for its hash and peak), so a profile of the run shows one day;
+ * --first-day-only skips the second day (its figures print as zero).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,12 @@ static void measure(setup *st, const archase_policy *policy, int runs, int day, 
     if (archase_decisions_hash(first, f->hash))
         die("hash", NULL);
     time_runs(snap, policy, as_of, day == 2 ? 1 : runs, &f->best_s, &f->median_s);
+    if (day < 0) { /* --first-day-only */
+        archase_decisions_free(first);
+        archase_snapshot_free(snap);
+        archase_engine_free(eng);
+        return;
+    }
     /* The second day: the first day's cadence stored, the next day evaluated. */
     if (ar_apply_cadence(eng, first))
         die("apply", archase_engine_errmsg(eng));
@@ -347,12 +354,14 @@ int main(int argc, char **argv) {
             day = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--store") && i + 1 < argc)
             store_file = argv[++i];
+        else if (!strcmp(argv[i], "--first-day-only"))
+            day = -1;
         else if (!strcmp(argv[i], "--build-only"))
             build_only = 1;
         else if (!strcmp(argv[i], "--scale"))
             scale = 1;
         else
-            die("usage", "bench_engine [--invoices N] [--customers N] [--runs R] [--policy FILE] [--day 1|2] [--store FILE [--build-only]] [--scale]");
+            die("usage", "bench_engine [--invoices N] [--customers N] [--runs R] [--policy FILE] [--day 1|2] [--store FILE [--build-only]] [--first-day-only] [--scale]");
     }
     if (runs < 1)
         runs = 1;
