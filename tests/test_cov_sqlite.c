@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "archase/archase.h"
+#include "support/canon.h"
 #include "support/failalloc.h"
 #include "support/faultvfs.h"
 #include "support/testutil.h"
@@ -708,48 +709,6 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
 
 
 /* ---- the columns decoded from a record's canonical data ------------------------------------ */
-
-/* A canonical record written byte by byte (docs/audit-format.md). */
-typedef struct canon {
-    uint8_t b[512];
-    size_t  n;
-} canon;
-
-static void c_u8(canon *c, unsigned v) {
-    c->b[c->n++] = (uint8_t)v;
-}
-static void c_u16(canon *c, unsigned v) {
-    c_u8(c, v >> 8);
-    c_u8(c, v & 0xff);
-}
-static void c_u32(canon *c, uint32_t v) {
-    c_u16(c, v >> 16);
-    c_u16(c, v & 0xffff);
-}
-static void c_record(canon *c, unsigned kind, unsigned count) {
-    c_u8(c, 0x0A);
-    c_u16(c, kind);
-    c_u16(c, count);
-}
-static void c_str(canon *c, const char *s) {
-    c_u8(c, 0x03);
-    c_u32(c, (uint32_t)strlen(s));
-    memcpy(c->b + c->n, s, strlen(s));
-    c->n += strlen(s);
-}
-static void c_int(canon *c, int64_t v) {
-    c_u8(c, 0x02);
-    c_u32(c, (uint32_t)((uint64_t)v >> 32));
-    c_u32(c, (uint32_t)v);
-}
-static void c_bool(canon *c, int v) {
-    c_u8(c, 0x01);
-    c_u8(c, v);
-}
-static void c_date(canon *c, int32_t d) {
-    c_u8(c, 0x06);
-    c_u32(c, (uint32_t)d);
-}
 
 /* One text column of one row, read by a connection of the test's own. */
 static void column_text(const char *path, const char *sql, char *out, size_t size) {

@@ -12,6 +12,7 @@
 
 #include "archase/archase.h"
 #include "archase/sys/storage.h"
+#include "support/canon.h"
 #include "support/faultvfs.h"
 #include "support/testutil.h"
 
@@ -447,44 +448,6 @@ static void audit_entries_edited_by_hand_never_read_back_as_written(void **state
 }
 
 /* ---- decoded columns --------------------------------------------------------------------------- */
-
-/* A canonical record written byte by byte (docs/audit-format.md). */
-typedef struct canon {
-    uint8_t b[256];
-    size_t  n;
-} canon;
-
-static void c_u8(canon *c, unsigned v) {
-    c->b[c->n++] = (uint8_t)v;
-}
-static void c_u16(canon *c, unsigned v) {
-    c_u8(c, v >> 8);
-    c_u8(c, v & 0xff);
-}
-static void c_u32(canon *c, uint32_t v) {
-    c_u16(c, v >> 16);
-    c_u16(c, v & 0xffff);
-}
-static void c_record(canon *c, unsigned kind, unsigned count) {
-    c_u8(c, 0x0A);
-    c_u16(c, kind);
-    c_u16(c, count);
-}
-static void c_str(canon *c, const char *s) {
-    c_u8(c, 0x03);
-    c_u32(c, (uint32_t)strlen(s));
-    memcpy(c->b + c->n, s, strlen(s));
-    c->n += strlen(s);
-}
-static void c_int(canon *c, int64_t v) {
-    c_u8(c, 0x02);
-    c_u32(c, (uint32_t)((uint64_t)v >> 32));
-    c_u32(c, (uint32_t)v);
-}
-static void c_list(canon *c, uint32_t count) {
-    c_u8(c, 0x09);
-    c_u32(c, count);
-}
 
 static void put_data(fixture *f, int family, const char *id, const char *customer, const canon *c) {
     archase_record r = ARCHASE_RECORD_INIT;
