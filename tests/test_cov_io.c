@@ -13,6 +13,7 @@
 #include "archase/io.h"
 #include "support/failalloc.h"
 #include "support/testutil.h"
+#include "support/textsink.h"
 
 typedef struct fixture {
     archase_engine    *eng;
@@ -55,29 +56,12 @@ static int teardown(void **state) {
     return 0;
 }
 
-typedef struct sink {
-    char  *data;
-    size_t len;
-} sink;
-
-static int to_sink(void *userdata, const void *data, size_t size) {
-    sink *s = userdata;
-    char *bigger = realloc(s->data, s->len + size + 1);
-    if (!bigger)
-        return ARCHASE_ENOMEM;
-    memcpy(bigger + s->len, data, size);
-    s->data = bigger;
-    s->len += size;
-    s->data[s->len] = '\0';
-    return 0;
-}
-
 static char *export_text(archase_engine *eng, int kind, int format) {
     archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
     o.kind = kind;
     o.format = format;
-    sink s = { NULL, 0 };
-    assert_int_equal(archase_export(eng, &o, to_sink, &s), 0);
+    text_sink s = { NULL, 0 };
+    assert_int_equal(archase_export(eng, &o, text_sink_write, &s), 0);
     if (!s.data)
         s.data = calloc(1, 1);
     return s.data;
@@ -86,13 +70,13 @@ static char *export_text(archase_engine *eng, int kind, int format) {
 /* Everything the ledger holds, as the exports of every kind; under valgrind
  * only those an import of `touched` can write (0: a mapping, any kind). */
 static char *everything(archase_engine *eng, int touched) {
-    sink all = { NULL, 0 };
+    text_sink all = { NULL, 0 };
     for (int kind = ARCHASE_KIND_CUSTOMERS; kind <= ARCHASE_KIND_NOTES; kind++) {
         if (test_under_valgrind() && touched && kind != touched &&
             !(touched == ARCHASE_KIND_CUSTOMERS && (kind == ARCHASE_KIND_CONTACTS || kind == ARCHASE_KIND_FLAGS)))
             continue;
         char *text = export_text(eng, kind, ARCHASE_FORMAT_CSV);
-        assert_int_equal(to_sink(&all, text, strlen(text)), 0);
+        assert_int_equal(text_sink_write(&all, text, strlen(text)), 0);
         free(text);
     }
     return all.data ? all.data : calloc(1, 1);
@@ -754,18 +738,18 @@ static void io_arguments_are_checked(void **state) {
     free(before);
     free(after);
 
-    sink s = { NULL, 0 };
-    assert_int_equal(archase_export(NULL, &eo, to_sink, &s), ARCHASE_EINVAL);
-    assert_int_equal(archase_export(f->eng, NULL, to_sink, &s), ARCHASE_EINVAL);
+    text_sink s = { NULL, 0 };
+    assert_int_equal(archase_export(NULL, &eo, text_sink_write, &s), ARCHASE_EINVAL);
+    assert_int_equal(archase_export(f->eng, NULL, text_sink_write, &s), ARCHASE_EINVAL);
     assert_int_equal(archase_export(f->eng, &eo, NULL, &s), ARCHASE_EINVAL);
     eo.kind = 0;
-    assert_int_equal(archase_export(f->eng, &eo, to_sink, &s), ARCHASE_EINVAL);
+    assert_int_equal(archase_export(f->eng, &eo, text_sink_write, &s), ARCHASE_EINVAL);
     eo.kind = ARCHASE_KIND_CUSTOMERS;
     eo.format = 3;
-    assert_int_equal(archase_export(f->eng, &eo, to_sink, &s), ARCHASE_EINVAL);
+    assert_int_equal(archase_export(f->eng, &eo, text_sink_write, &s), ARCHASE_EINVAL);
     eo.format = ARCHASE_FORMAT_CSV;
     eo.version = 99;
-    assert_int_equal(archase_export(f->eng, &eo, to_sink, &s), ARCHASE_EVERSION);
+    assert_int_equal(archase_export(f->eng, &eo, text_sink_write, &s), ARCHASE_EVERSION);
     assert_null(s.data);
 }
 

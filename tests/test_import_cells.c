@@ -11,6 +11,7 @@
 #include "archase/archase.h"
 #include "archase/io.h"
 #include "support/testutil.h"
+#include "support/textsink.h"
 
 typedef struct fixture {
     archase_engine    *eng;
@@ -56,37 +57,20 @@ static int teardown(void **state) {
     return 0;
 }
 
-typedef struct sink {
-    char  *data;
-    size_t len;
-} sink;
-
-static int to_sink(void *userdata, const void *data, size_t size) {
-    sink *s = userdata;
-    char *bigger = realloc(s->data, s->len + size + 1);
-    if (!bigger)
-        return ARCHASE_ENOMEM;
-    memcpy(bigger + s->len, data, size);
-    s->data = bigger;
-    s->len += size;
-    s->data[s->len] = '\0';
-    return 0;
-}
-
 static char *export_text(archase_engine *eng, int kind) {
     archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
     o.kind = kind;
-    sink s = { NULL, 0 };
-    assert_int_equal(archase_export(eng, &o, to_sink, &s), 0);
+    text_sink s = { NULL, 0 };
+    assert_int_equal(archase_export(eng, &o, text_sink_write, &s), 0);
     return s.data ? s.data : calloc(1, 1);
 }
 
 /* Every kind's export, one after the other: what the ledger holds. */
 static char *everything(archase_engine *eng) {
-    sink all = { NULL, 0 };
+    text_sink all = { NULL, 0 };
     for (int kind = ARCHASE_KIND_CUSTOMERS; kind <= ARCHASE_KIND_NOTES; kind++) {
         char *text = export_text(eng, kind);
-        assert_int_equal(to_sink(&all, text, strlen(text)), 0);
+        assert_int_equal(text_sink_write(&all, text, strlen(text)), 0);
         free(text);
     }
     return all.data ? all.data : calloc(1, 1);

@@ -15,6 +15,7 @@
 #include "archase/io.h"
 #include "support/failalloc.h"
 #include "support/testutil.h"
+#include "support/textsink.h"
 
 /* A clock that stands still at 2026-03-05T10:00:00Z. */
 #define STILL_AT INT64_C(1772704800)
@@ -690,28 +691,11 @@ static void the_mapping_example_in_the_docs_loads(void **state) {
 
 /* ---- sheets edited by people ------------------------------------------------------------ */
 
-typedef struct sink {
-    char  *data;
-    size_t len;
-} sink;
-
-static int to_sink(void *userdata, const void *data, size_t size) {
-    sink *s = userdata;
-    char *grown = realloc(s->data, s->len + size + 1);
-    if (!grown)
-        return ARCHASE_ENOMEM;
-    memcpy(grown + s->len, data, size);
-    s->data = grown;
-    s->len += size;
-    s->data[s->len] = '\0';
-    return 0;
-}
-
 static char *export_sheet(fixture *f, int kind) {
     archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
     o.kind = kind;
-    sink s = { NULL, 0 };
-    assert_int_equal(archase_export(f->eng, &o, to_sink, &s), 0);
+    text_sink s = { NULL, 0 };
+    assert_int_equal(archase_export(f->eng, &o, text_sink_write, &s), 0);
     return s.data;
 }
 
@@ -768,8 +752,8 @@ static void an_edited_sheet_becomes_the_next_revision_by_its_editor(void **state
     assert_string_equal(p.text[0], "board met, paying on the 17th");
     /* the change is one fact in the audit log, by its editor */
     assert_int_equal(audit_size(f), audited + 1);
-    sink log = { NULL, 0 };
-    assert_int_equal(archase_audit_export(f->eng, to_sink, &log), 0);
+    text_sink log = { NULL, 0 };
+    assert_int_equal(archase_audit_export(f->eng, text_sink_write, &log), 0);
     const char *last = log.data + log.len - 1;
     while (last > log.data && last[-1] != '\n')
         last--;

@@ -13,6 +13,7 @@
 #include "archase/sys/storage.h"
 #include "archase/sys/transport.h"
 #include "support/testutil.h"
+#include "support/textsink.h"
 
 static int sent;
 
@@ -50,23 +51,6 @@ static int import_csv(archase_engine *eng, int kind, const char *text) {
     return archase_import_buffer(eng, &o, text, strlen(text), NULL, NULL);
 }
 
-typedef struct sink {
-    char  *data;
-    size_t len;
-} sink;
-
-static int to_sink(void *userdata, const void *data, size_t size) {
-    sink *s = userdata;
-    char *bigger = realloc(s->data, s->len + size + 1);
-    if (!bigger)
-        return ARCHASE_ENOMEM;
-    memcpy(bigger + s->len, data, size);
-    s->data = bigger;
-    s->len += size;
-    s->data[s->len] = '\0';
-    return 0;
-}
-
 static void facts_are_recorded_and_read_without_insert_and_count(void **state) {
     (void)state;
     archase_engine *eng = engine_without_optional_slots();
@@ -82,8 +66,8 @@ static void facts_are_recorded_and_read_without_insert_and_count(void **state) {
                      0);
     archase_export_options eo = ARCHASE_EXPORT_OPTIONS_INIT;
     eo.kind = ARCHASE_KIND_INVOICES;
-    sink s = { NULL, 0 };
-    assert_int_equal(archase_export(eng, &eo, to_sink, &s), 0);
+    text_sink s = { NULL, 0 };
+    assert_int_equal(archase_export(eng, &eo, text_sink_write, &s), 0);
     assert_non_null(strstr(s.data, "I1,C1,,2026-01-01,2026-01-31,100.00,EUR"));
     assert_non_null(strstr(s.data, "I2,C1,,2026-01-01,2026-02-28,50.00,EUR"));
     free(s.data);
@@ -108,8 +92,8 @@ static void what_needs_a_missing_slot_is_unsupported_and_names_it(void **state) 
     memset(&report, 0, sizeof report);
     assert_int_equal(archase_audit_verify(eng, NULL, &report), ARCHASE_EUNSUPPORTED);
     assert_string_equal(archase_engine_errmsg(eng), "the storage backend does not support 'audit_read'");
-    sink s = { NULL, 0 };
-    assert_int_equal(archase_audit_export(eng, to_sink, &s), ARCHASE_EUNSUPPORTED);
+    text_sink s = { NULL, 0 };
+    assert_int_equal(archase_audit_export(eng, text_sink_write, &s), ARCHASE_EUNSUPPORTED);
     assert_string_equal(archase_engine_errmsg(eng), "the storage backend does not support 'audit_read'");
     free(s.data);
 
