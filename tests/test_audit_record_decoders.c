@@ -16,13 +16,32 @@
 /* A record written by `write`, decoded by `decode`: its result. */
 typedef void (*write_fn)(ar_canon *c);
 
+/* Runs `write` into c (freed by the caller) and hands out its bytes. */
+static void write_record(ar_canon *c, write_fn write, const uint8_t **data, size_t *size) {
+    ar_canon_init(c, NULL);
+    write(c);
+    assert_int_equal(ar_canon_finish(c, data, size), 0);
+}
+
+/* A record written wrong, and what is wrong with it. */
+typedef struct wrong_record {
+    const char *what;
+    write_fn    write;
+} wrong_record;
+
+/* Fails naming the first of the n records that `decode` reads (anything but
+ * ARCHASE_EPARSE), as "a <thing> with <what> was read". */
+static void none_is_read(int (*decode)(write_fn), const char *thing, const wrong_record *wrong, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (decode(wrong[i].write) != ARCHASE_EPARSE)
+            fail_msg("a %s with %s was read", thing, wrong[i].what);
+}
+
 static int decode_state(write_fn write) {
     ar_canon c;
-    ar_canon_init(&c, NULL);
-    write(&c);
     const uint8_t *data = NULL;
     size_t size = 0;
-    assert_int_equal(ar_canon_finish(&c, &data, &size), 0);
+    write_record(&c, write, &data, &size);
     ar_audit_chain chain, before;
     memset(&chain, 0x5c, sizeof chain);
     before = chain;
@@ -35,11 +54,9 @@ static int decode_state(write_fn write) {
 
 static int decode_frontier(write_fn write) {
     ar_canon c;
-    ar_canon_init(&c, NULL);
-    write(&c);
     const uint8_t *data = NULL;
     size_t size = 0;
-    assert_int_equal(ar_canon_finish(&c, &data, &size), 0);
+    write_record(&c, write, &data, &size);
     ar_merkle_frontier f, before;
     memset(&f, 0x5c, sizeof f);
     before = f;
@@ -52,11 +69,9 @@ static int decode_frontier(write_fn write) {
 
 static int decode_checkpoint(write_fn write) {
     ar_canon c;
-    ar_canon_init(&c, NULL);
-    write(&c);
     const uint8_t *data = NULL;
     size_t size = 0;
-    assert_int_equal(ar_canon_finish(&c, &data, &size), 0);
+    write_record(&c, write, &data, &size);
     archase_checkpoint cp, before;
     uint8_t key[32];
     memset(&cp, 0x5c, sizeof cp);
@@ -174,10 +189,7 @@ static void state_root_not_hash(ar_canon *c) {
 static void the_chain_state_is_read_only_as_written(void **state) {
     (void)state;
     assert_int_equal(decode_state(state_of_three), 0);
-    static const struct {
-        const char *what;
-        write_fn    write;
-    } wrong[] = {
+    static const wrong_record wrong[] = {
         { "another kind", state_other_kind },        { "two fields", state_two_fields },
         { "the size second", state_size_second },    { "the size as text", state_size_text },
         { "a negative size", state_size_negative },  { "a head that is no hash", state_head_not_hash },
@@ -185,9 +197,7 @@ static void the_chain_state_is_read_only_as_written(void **state) {
         { "the roots in field 4", state_roots_in_field_4 }, { "one root for three records", state_one_root_for_three },
         { "a root that is no hash", state_root_not_hash },
     };
-    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
-        if (decode_state(wrong[i].write) != ARCHASE_EPARSE)
-            fail_msg("a chain state with %s was read", wrong[i].what);
+    none_is_read(decode_state, "chain state", wrong, sizeof wrong / sizeof wrong[0]);
     /* Not a canonical record at all. */
     ar_audit_chain chain;
     assert_int_equal(ar_audit_state_decode("xyz", 3, &chain), ARCHASE_EPARSE);
@@ -278,19 +288,14 @@ static void frontier_root_not_hash(ar_canon *c) {
 static void a_frontier_is_read_only_as_written(void **state) {
     (void)state;
     assert_int_equal(decode_frontier(frontier_of_two), 0);
-    static const struct {
-        const char *what;
-        write_fn    write;
-    } wrong[] = {
+    static const wrong_record wrong[] = {
         { "another kind", frontier_other_kind },           { "three fields", frontier_three_fields },
         { "a negative size", frontier_negative },          { "the size in field 2", frontier_size_in_field_2 },
         { "a size that is a hash", frontier_size_as_hash }, { "the roots in field 3", frontier_roots_in_field_3 },
         { "roots that are no list", frontier_roots_not_list }, { "two roots for two leaves", frontier_two_roots_for_two },
         { "a root that is no hash", frontier_root_not_hash },
     };
-    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
-        if (decode_frontier(wrong[i].write) != ARCHASE_EPARSE)
-            fail_msg("a frontier with %s was read", wrong[i].what);
+    none_is_read(decode_frontier, "frontier", wrong, sizeof wrong / sizeof wrong[0]);
 }
 
 /* ---- a stored checkpoint: RECORD "CK" of 7 fields ------------------------------ */
