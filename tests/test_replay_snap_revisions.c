@@ -17,7 +17,6 @@
  * the corrections under every allocation failure, and a storage failure in
  * a fresh and in a kept load: the day fails with ARCHASE_ESTORAGE and the
  * next is a fresh load equal to a fresh one. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +30,10 @@
 #include "engine/snapshot.h"
 #include "kpi/replay_snap.h"
 #include "kpi/reveal.h"
+#include "support/facts.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/snaptext.h"
 #include "support/testutil.h"
 
 typedef struct fixture {
@@ -53,307 +54,6 @@ static archase_date on(const char *text) {
     return d;
 }
 
-static void ok(fixture *f, int rc) {
-    if (rc != 0)
-        fail_msg("%s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
-
-static archase_money eur(int64_t minor) {
-    archase_money m = { minor, "EUR" };
-    return m;
-}
-
-static void customer(fixture *f, const char *id, const char *zone) {
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = id;
-    c.name = id;
-    c.timezone = zone;
-    c.owner = "anna";
-    c.collector = "bob";
-    ok(f, archase_customer_put(f->eng, &c, NULL));
-    char cid[64], addr[64];
-    snprintf(cid, sizeof cid, "%s:email", id);
-    snprintf(addr, sizeof addr, "ap@%s.example", id);
-    archase_contact k = ARCHASE_CONTACT_INIT;
-    k.id = cid;
-    k.customer_id = id;
-    k.channel = ARCHASE_CHANNEL_EMAIL;
-    k.address = addr;
-    k.consent = 1;
-    k.primary = 1;
-    ok(f, archase_contact_put(f->eng, &k, NULL));
-}
-
-static void invoice(fixture *f, const char *cust, const char *id, const char *issued, const char *due,
-                    int64_t minor) {
-    archase_invoice inv = ARCHASE_INVOICE_INIT;
-    inv.id = id;
-    inv.customer_id = cust;
-    inv.number = id;
-    inv.po_ref = "PO-7";
-    inv.issue_date = on(issued);
-    inv.due_date = on(due);
-    inv.amount = eur(minor);
-    ok(f, archase_invoice_put(f->eng, &inv, NULL));
-}
-
-static void payment(fixture *f, const char *cust, const char *id, const char *inv, int kind, const char *date,
-                    int64_t minor) {
-    archase_payment p = ARCHASE_PAYMENT_INIT;
-    p.id = id;
-    p.customer_id = cust;
-    p.invoice_id = inv;
-    p.kind = kind;
-    p.date = on(date);
-    p.amount = eur(minor);
-    ok(f, archase_payment_put(f->eng, &p, NULL));
-}
-
-static void promise(fixture *f, const char *cust, const char *id, const char *inv, const char *inv2,
-                    const char *promised, const char *recorded, int64_t minor, int instalments) {
-    const char *ids[2] = { inv, inv2 };
-    archase_instalment plan[2] = { { on(promised), eur(minor / 2) }, { on(promised) + 14, eur(minor - minor / 2) } };
-    archase_promise p = ARCHASE_PROMISE_INIT;
-    p.id = id;
-    p.customer_id = cust;
-    p.invoice_ids = ids;
-    p.invoice_count = inv2 ? 2 : 1;
-    p.amount = eur(minor);
-    p.promised_date = instalments ? on(promised) + 14 : on(promised);
-    p.instalments = instalments ? plan : NULL;
-    p.instalment_count = instalments ? 2 : 0;
-    p.taken_by = "bob";
-    p.channel = ARCHASE_CHANNEL_CALL;
-    p.recorded_on = recorded ? on(recorded) : ARCHASE_DATE_NONE;
-    ok(f, archase_promise_put(f->eng, &p, NULL));
-}
-
-static void dispute(fixture *f, const char *cust, const char *id, const char *inv, const char *opened,
-                    const char *resolved) {
-    const char *ids[1] = { inv };
-    archase_dispute d = ARCHASE_DISPUTE_INIT;
-    d.id = id;
-    d.customer_id = cust;
-    d.invoice_ids = ids;
-    d.invoice_count = 1;
-    d.amount = eur(5000);
-    d.reason_code = "pricing";
-    d.opened_on = on(opened);
-    d.owner = "carla";
-    if (resolved) {
-        d.status = ARCHASE_DISPUTE_RESOLVED;
-        d.resolution = ARCHASE_RESOLUTION_REJECTED;
-        d.root_cause = "price_list";
-        d.resolved_on = on(resolved);
-    }
-    ok(f, archase_dispute_put(f->eng, &d, NULL));
-}
-
-static void note(fixture *f, const char *cust, const char *id, const char *inv, const char *day, int hour) {
-    archase_note n = ARCHASE_NOTE_INIT;
-    n.id = id;
-    n.customer_id = cust;
-    n.invoice_id = inv;
-    n.author = "bob";
-    n.text = id;
-    n.at = (archase_instant)on(day) * 86400 + hour * 3600;
-    ok(f, archase_note_put(f->eng, &n, NULL));
-}
-
-/* Three customers over January to April 2026, with every kind of fact. */
-static void given_ledger(fixture *f) {
-    customer(f, "C1", "Europe/Berlin");
-    customer(f, "C2", "America/New_York");
-    customer(f, "C3", "Europe/Berlin");
-    archase_customer_flags fl = ARCHASE_CUSTOMER_FLAGS_INIT;
-    fl.customer_id = "C3";
-    fl.strategic = 1;
-    fl.reason = "key account";
-    ok(f, archase_customer_flags_put(f->eng, &fl, NULL));
-    invoice(f, "C1", "I01", "2025-10-01", "2025-10-31", 40000);
-    invoice(f, "C1", "I02", "2025-11-15", "2025-12-15", 55000);
-    invoice(f, "C1", "I03", "2026-01-05", "2026-02-04", 120000);
-    invoice(f, "C1", "I04", "2026-01-20", "2026-02-19", 80000);
-    invoice(f, "C1", "I05", "2026-02-10", "2026-03-12", 250000);
-    invoice(f, "C2", "I06", "2025-12-01", "2025-12-31", 30000);
-    invoice(f, "C2", "I07", "2026-01-10", "2026-02-09", 60000);
-    invoice(f, "C2", "I08", "2026-02-20", "2026-03-22", 90000);
-    invoice(f, "C3", "I09", "2026-01-02", "2026-02-01", 700000);
-    invoice(f, "C3", "I10", "2026-02-05", "2026-03-07", 15000);
-    payment(f, "C1", "P01", "I01", ARCHASE_PAYMENT, "2025-11-10", 40000);
-    payment(f, "C1", "P02", "I02", ARCHASE_PAYMENT, "2026-01-10", 20000);
-    payment(f, "C1", "P03", "I02", ARCHASE_PAYMENT, "2026-02-14", 35000);
-    payment(f, "C1", "P04", "I03", ARCHASE_PAYMENT, "2026-02-20", 60000);
-    payment(f, "C1", "P05", "I03", ARCHASE_CREDIT_NOTE, "2026-02-22", 10000);
-    payment(f, "C1", "P06", "I04", ARCHASE_PAYMENT, "2026-03-01", 30000);
-    /* dated before its invoice was issued: known on the issue date */
-    payment(f, "C2", "P07", "I08", ARCHASE_PAYMENT, "2026-02-15", 10000);
-    payment(f, "C2", "P08", "I06", ARCHASE_PAYMENT, "2026-02-12", 30000);
-    payment(f, "C2", "P09", "I07", ARCHASE_PAYMENT, "2026-03-05", 60000);
-    payment(f, "C3", "P10", NULL, ARCHASE_PAYMENT, "2026-02-18", 5000);
-    payment(f, "C3", "P11", "I09", ARCHASE_PAYMENT, "2026-02-25", 200000);
-    payment(f, "C3", "P12", "I10", ARCHASE_PAYMENT, "2026-03-02", 15000);
-    /* recorded later than promised; a plan of two; one without a recorded day */
-    promise(f, "C1", "PR1", "I03", "I04", "2026-02-10", "2026-02-16", 100000, 0);
-    promise(f, "C1", "PR2", "I05", NULL, "2026-03-01", "2026-02-24", 200000, 1);
-    promise(f, "C3", "PR3", "I09", NULL, "2026-02-24", NULL, 200000, 0);
-    promise(f, "C2", "PR4", "I07", NULL, "2026-02-27", "2026-02-19", 60000, 0);
-    dispute(f, "C2", "D1", "I07", "2026-02-13", "2026-02-26");
-    dispute(f, "C1", "D2", "I04", "2026-02-21", NULL);
-    dispute(f, "C3", "D3", "I10", "2026-02-08", "2026-03-03");
-    note(f, "C1", "N1", "I03", "2026-02-11", 9);
-    note(f, "C1", "N2", NULL, "2026-02-12", 10);
-    note(f, "C1", "N3", "I04", "2026-02-17", 11);
-    note(f, "C1", "N4", "I05", "2026-02-23", 8);
-    note(f, "C1", "N5", NULL, "2026-02-23", 8);
-    note(f, "C2", "N6", "I08", "2026-02-21", 15);
-}
-
-static archase_policy *example_policy(const char *name) {
-    const char *root = getenv("ARCHASE_SOURCE_ROOT");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/examples/policies/%s", root ? root : "..", name);
-    archase_policy *p = NULL;
-    assert_int_equal(archase_policy_load_file(path, NULL, &p, NULL), 0);
-    return p;
-}
-
-/* ---- a snapshot in full, by text ---------------------------------------------------------- */
-
-typedef struct text {
-    char  *p;
-    size_t n, cap;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...) {
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    assert_true(n >= 0 && (size_t)n < sizeof line);
-    if (t->n + (size_t)n + 1 > t->cap) {
-        t->cap = (t->n + (size_t)n + 1) * 2;
-        t->p = realloc(t->p, t->cap);
-        assert_non_null(t->p);
-    }
-    memcpy(t->p + t->n, line, (size_t)n + 1);
-    t->n += (size_t)n;
-}
-
-static const char *str(const archase_snapshot *s, uint32_t n) {
-    const char *v = ar_snap_str(s, n);
-    return v ? v : "-";
-}
-
-static const char *inv_at(const archase_snapshot *s, uint32_t index) {
-    return index == AR_IDX_NONE ? "(closed)" : ar_snap_invoice_id(s, index);
-}
-
-static void dump_cadence(const archase_snapshot *s, text *t, uint32_t k) {
-    const ar_snap_cadence *c = &s->cadence[k];
-    put(t, "    state %s %s st%d r%d %s %s %d %d %d %s %d %d %s [", str(s, c->invoice_id), str(s, c->customer_id),
-        c->status, c->reason, str(s, c->sequence), str(s, c->last_step), c->last_offset, (int)c->last_date,
-        c->notice_offset, str(s, c->next_step), (int)c->next_date, (int)c->call_queued, str(s, c->promise_routed));
-    for (uint32_t i = 0; i < c->escalated_count; i++)
-        put(t, " %s", str(s, s->names[c->escalated_first + i]));
-    put(t, " ]\n");
-}
-
-static void dump(const archase_snapshot *s, text *t) {
-    t->n = 0;
-    put(t, "as_of %d customers %zu invoices %zu history %zu promises %zu disputes %zu notes %zu cadence %zu "
-           "closed %zu touches %zu touchlogs %zu zones %zu\n",
-        (int)s->as_of, s->ids.count, s->invoice_count, s->history_count, s->promise_count, s->dispute_count,
-        s->note_count, s->cadence_count, s->closed_count, s->touch_count, s->touchlog_count, s->zone_count);
-    for (size_t z = 0; z < s->zone_count; z++)
-        put(t, "zone %s\n", archase_tz_name(s->zones[z]));
-    for (uint32_t i = 0; i < s->invoice_count; i++) {
-        uint32_t num = s->invoice_num[i];
-        assert_int_equal(s->invoice_index[num], i);
-        assert_int_equal(ar_strtab_find(&s->invoice_ids, ar_snap_invoice_id(s, i)), num);
-    }
-    for (uint32_t c = 0; c < s->ids.count; c++) {
-        const ar_snap_customer *sc = &s->customers[c];
-        put(t, "customer %s %s %s %s %s %s %s %s zone %s %d flags %d %d %s %lld%s 90d %u 12m %u last %d\n",
-            ar_snap_customer_id(s, c), str(s, sc->name), str(s, sc->tier), str(s, sc->owner), str(s, sc->collector),
-            str(s, sc->locale), str(s, sc->country), str(s, sc->source_link),
-            sc->zone == AR_IDX_NONE ? "-" : archase_tz_name(s->zones[sc->zone]), sc->zone_unknown, sc->flags,
-            (int)sc->paused_until, str(s, sc->flags_reason), (long long)sc->credit_limit.minor,
-            sc->credit_limit.currency, sc->partial_payments_90d, sc->disputes_12m,
-            sc->touchlog == AR_IDX_NONE ? -1 : (int)s->touchlogs[sc->touchlog].last_touch);
-        for (int ch = 0; ch < AR_SNAP_CHANNELS; ch++)
-            put(t, "  contact %d %s\n", ch, str(s, sc->contact[ch]));
-        for (uint32_t k = sc->inv_first; k < sc->inv_first + sc->inv_count; k++) {
-            const ar_snap_invoice *si = &s->invoices[k];
-            assert_int_equal(si->customer, c);
-            put(t, "  invoice %s %s %s %s %d %d %lld %lld %s\n", ar_snap_invoice_id(s, k), str(s, si->number),
-                str(s, si->po_ref), str(s, si->source_link), (int)si->issue_date, (int)si->due_date,
-                (long long)si->amount, (long long)si->open, si->currency);
-            if (si->cadence != AR_IDX_NONE)
-                dump_cadence(s, t, si->cadence);
-        }
-        for (uint32_t k = sc->hist_first; k < sc->hist_first + sc->hist_count; k++)
-            put(t, "  settled %d %d\n", (int)s->history[k].due, (int)s->history[k].settled);
-        for (uint32_t k = sc->prom_first; k < sc->prom_first + sc->prom_count; k++) {
-            const ar_snap_promise *p = &s->promises[k];
-            assert_int_equal(p->customer, c);
-            put(t, "  promise %s st%d %lld %s %d %d %d %d %s:", str(s, p->id), p->status, (long long)p->amount,
-                p->currency, (int)p->promised_date, (int)p->recorded_on, p->grace_days, p->channel,
-                str(s, p->taken_by));
-            for (uint32_t j = 0; j < p->inv_count; j++)
-                put(t, " %s", inv_at(s, s->promise_invoices[p->inv_first + j]));
-            put(t, " plan");
-            for (uint32_t j = 0; j < p->inst_count; j++)
-                put(t, " %d:%lld", (int)s->instalments[p->inst_first + j].date,
-                    (long long)s->instalments[p->inst_first + j].amount.minor);
-            put(t, " paid");
-            for (uint32_t j = 0; j < p->pay_count; j++)
-                put(t, " %d:%lld", (int)s->promise_payments[p->pay_first + j].date,
-                    (long long)s->promise_payments[p->pay_first + j].applied);
-            put(t, "\n");
-        }
-        for (uint32_t k = sc->disp_first; k < sc->disp_first + sc->disp_count; k++) {
-            const ar_snap_dispute *d = &s->disputes[k];
-            assert_int_equal(d->customer, c);
-            put(t, "  dispute %s %d %s %lld %s %d %s:", str(s, d->id), d->reason, str(s, d->reason_code),
-                (long long)d->amount, d->currency, (int)d->opened_on, str(s, d->owner));
-            for (uint32_t j = 0; j < d->inv_count; j++)
-                put(t, " %s", inv_at(s, s->dispute_invoices[d->inv_first + j]));
-            put(t, "\n");
-        }
-        for (uint32_t k = sc->note_first; k < sc->note_first + sc->note_count; k++) {
-            const ar_snap_note *n = &s->notes[k];
-            assert_int_equal(n->customer, c);
-            put(t, "  note %s %s %s %s %lld\n", str(s, n->id), str(s, n->author), str(s, n->text),
-                inv_at(s, n->invoice), (long long)n->at);
-        }
-        for (uint32_t k = sc->touch_first; k < sc->touch_first + sc->touch_count; k++) {
-            assert_int_equal(s->touches[k].customer, c);
-            put(t, "  touch %d %d\n", (int)s->touches[k].date, s->touches[k].channel);
-        }
-        for (uint32_t k = sc->closed_first; k < sc->closed_first + sc->closed_count; k++)
-            dump_cadence(s, t, s->closed[k]);
-    }
-}
-
-/* The first line where two texts differ, for the failure message. */
-static void assert_same(const text *kept, const text *fresh, archase_date day) {
-    if (kept->n == fresh->n && !memcmp(kept->p, fresh->p, kept->n))
-        return;
-    size_t i = 0, line = 0;
-    while (i < kept->n && i < fresh->n && kept->p[i] == fresh->p[i])
-        i++;
-    while (line < i && kept->p[line] != '\n')
-        line++;
-    size_t start = i;
-    while (start > 0 && fresh->p[start - 1] != '\n')
-        start--;
-    fail_msg("day %d: the kept snapshot differs from a fresh one at\n  kept:  %.200s\n  fresh: %.200s", (int)day,
-             kept->p + start, fresh->p + start);
-}
-
 /* More of what the loader breaks ties on and leaves out: C4 with a payment
  * and a dispute older than the history, two invoices settled the same day
  * by payments of the same day, two invoices due the same day under two
@@ -362,29 +62,29 @@ static void assert_same(const text *kept, const text *fresh, archase_date day) {
  * day, notes written at the same instant; C5 with more settled invoices
  * than a customer's history keeps. */
 static void given_more(fixture *f) {
-    customer(f, "C4", "Europe/Berlin");
-    invoice(f, "C4", "I11", "2024-08-01", "2024-09-01", 10000);
-    payment(f, "C4", "P13", "I11", ARCHASE_PAYMENT, "2024-09-05", 10000);
-    dispute(f, "C4", "D4", "I11", "2024-09-02", "2024-09-04");
-    invoice(f, "C4", "I12", "2025-12-01", "2026-01-01", 20000);
-    invoice(f, "C4", "I13", "2025-12-01", "2026-01-01", 20000);
-    payment(f, "C4", "P14", "I12", ARCHASE_PAYMENT, "2026-01-20", 20000);
-    payment(f, "C4", "P15", "I13", ARCHASE_PAYMENT, "2026-01-20", 20000);
-    invoice(f, "C4", "I14", "2026-01-15", "2026-02-14", 30000);
-    invoice(f, "C4", "I15", "2026-01-15", "2026-02-14", 30000);
-    payment(f, "C4", "P18", "I15", ARCHASE_PAYMENT, "2026-02-10", 4000);
-    promise(f, "C4", "PR5", "I14", NULL, "2026-02-25", "2026-02-16", 30000, 0);
-    promise(f, "C4", "PR6", "I14", "I15", "2026-02-25", "2026-02-16", 20000, 0);
-    payment(f, "C4", "P16", "I14", ARCHASE_PAYMENT, "2026-02-20", 5000);
-    payment(f, "C4", "P17", "I14", ARCHASE_PAYMENT, "2026-02-20", 5000);
-    dispute(f, "C4", "D5", "I14", "2026-02-18", NULL);
-    dispute(f, "C4", "D6", "I15", "2026-02-18", NULL);
-    dispute(f, "C4", "D7", "I15", "2026-02-19", NULL);
-    note(f, "C4", "N7", "I14", "2026-02-17", 9);
-    note(f, "C4", "N8", NULL, "2026-02-18", 9);
-    note(f, "C4", "N9", "I15", "2026-02-18", 9);
-    note(f, "C4", "N10", NULL, "2026-02-19", 7);
-    customer(f, "C5", "Europe/Berlin");
+    test_fact_customer(f->eng, "C4", "Europe/Berlin", NULL);
+    test_fact_invoice(f->eng, "C4", "I11", "2024-08-01", "2024-09-01", 10000);
+    test_fact_payment(f->eng, "C4", "P13", "I11", ARCHASE_PAYMENT, "2024-09-05", 10000);
+    test_fact_dispute(f->eng, "C4", "D4", "I11", "2024-09-02", "2024-09-04");
+    test_fact_invoice(f->eng, "C4", "I12", "2025-12-01", "2026-01-01", 20000);
+    test_fact_invoice(f->eng, "C4", "I13", "2025-12-01", "2026-01-01", 20000);
+    test_fact_payment(f->eng, "C4", "P14", "I12", ARCHASE_PAYMENT, "2026-01-20", 20000);
+    test_fact_payment(f->eng, "C4", "P15", "I13", ARCHASE_PAYMENT, "2026-01-20", 20000);
+    test_fact_invoice(f->eng, "C4", "I14", "2026-01-15", "2026-02-14", 30000);
+    test_fact_invoice(f->eng, "C4", "I15", "2026-01-15", "2026-02-14", 30000);
+    test_fact_payment(f->eng, "C4", "P18", "I15", ARCHASE_PAYMENT, "2026-02-10", 4000);
+    test_fact_promise(f->eng, "C4", "PR5", "I14", NULL, "2026-02-25", "2026-02-16", 30000, 0);
+    test_fact_promise(f->eng, "C4", "PR6", "I14", "I15", "2026-02-25", "2026-02-16", 20000, 0);
+    test_fact_payment(f->eng, "C4", "P16", "I14", ARCHASE_PAYMENT, "2026-02-20", 5000);
+    test_fact_payment(f->eng, "C4", "P17", "I14", ARCHASE_PAYMENT, "2026-02-20", 5000);
+    test_fact_dispute(f->eng, "C4", "D5", "I14", "2026-02-18", NULL);
+    test_fact_dispute(f->eng, "C4", "D6", "I15", "2026-02-18", NULL);
+    test_fact_dispute(f->eng, "C4", "D7", "I15", "2026-02-19", NULL);
+    test_fact_note(f->eng, "C4", "N7", "I14", "2026-02-17", 9);
+    test_fact_note(f->eng, "C4", "N8", NULL, "2026-02-18", 9);
+    test_fact_note(f->eng, "C4", "N9", "I15", "2026-02-18", 9);
+    test_fact_note(f->eng, "C4", "N10", NULL, "2026-02-19", 7);
+    test_fact_customer(f->eng, "C5", "Europe/Berlin", NULL);
     for (int i = 0; i < 102; i++) {
         char id[16], pid[16], issued[16], due[16], paid[16];
         snprintf(id, sizeof id, "C5-I%03d", i);
@@ -393,8 +93,8 @@ static void given_more(fixture *f) {
         assert_int_equal(archase_date_format(d, issued, sizeof issued), 0);
         assert_int_equal(archase_date_format(d + 30, due, sizeof due), 0);
         assert_int_equal(archase_date_format(d + 30 + i % 7, paid, sizeof paid), 0);
-        invoice(f, "C5", id, issued, due, 1000 + i);
-        payment(f, "C5", pid, id, ARCHASE_PAYMENT, paid, 1000 + i);
+        test_fact_invoice(f->eng, "C5", id, issued, due, 1000 + i);
+        test_fact_payment(f->eng, "C5", pid, id, ARCHASE_PAYMENT, paid, 1000 + i);
     }
 }
 
@@ -403,8 +103,8 @@ static int setup(void **state) {
     assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
     archase_storage s = unowned(&f->store);
     assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    f->policy = example_policy("enterprise-formal.yaml");
-    given_ledger(f);
+    f->policy = test_example_policy("enterprise-formal.yaml");
+    test_facts_ledger(f->eng);
     *state = f;
     return 0;
 }
@@ -439,7 +139,7 @@ typedef struct world {
     archase_date             next;    /* the next day to run */
     int                      compare; /* load a fresh snapshot too and compare */
     int                      fresh_days;
-    text                     tk, tf;
+    snap_text                tk, tf;
 } world;
 
 static int world_open_with(world *w, fixture *f, const archase_allocator *a, const char *from, int compare,
@@ -513,9 +213,9 @@ static int step(world *w) {
         if (archase_snapshot_load(w->scratch, day, &so, &fresh) != 0)
             fail_msg("day %d: a fresh load fails where the kept one does not: %s", (int)day,
                      archase_engine_errmsg(w->scratch));
-        dump(s, &w->tk);
-        dump(fresh, &w->tf);
-        assert_same(&w->tk, &w->tf, day);
+        test_snap_dump(s, &w->tk);
+        test_snap_dump(fresh, &w->tf);
+        test_snap_assert_same(&w->tk, &w->tf, day);
         assert_int_equal(archase_evaluate(fresh, f->policy, day, NULL, &dsf), 0);
         uint8_t hk[32], hf[32];
         assert_int_equal(archase_decisions_hash(ds, hk), 0);
@@ -1037,7 +737,7 @@ static int setup_empty(void **state) {
     assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
     archase_storage s = unowned(&f->store);
     assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    f->policy = example_policy("enterprise-formal.yaml");
+    f->policy = test_example_policy("enterprise-formal.yaml");
     *state = f;
     return 0;
 }
