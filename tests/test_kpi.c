@@ -10,164 +10,42 @@
 #include "archase/sys/storage.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/kpiledger.h"
+#include "support/ledger.h"
+#include "support/memengine.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    archase_storage  store; /* the memory backend, kept open across engines */
-    archase_engine  *eng;
-    archase_kpi_report *report;
-} fixture;
-
-/* The backend table without its close slot, so engines come and go over it. */
-static archase_storage unowned(const archase_storage *s) {
-    archase_storage t = *s;
-    t.close = NULL;
-    return t;
-}
-
-static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
-    archase_storage s = unowned(&f->store);
-    assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    archase_kpi_report_free(f->report);
-    archase_engine_free(f->eng);
-    f->store.close(f->store.userdata);
-    test_free(f);
-    return 0;
-}
+typedef test_memengine fixture;
 
 /* ---- building ledgers ------------------------------------------------------------ */
 
-static archase_date on(const char *text) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(text, &d), 0);
-    return d;
-}
-
-static archase_money amount(const char *text) {
-    archase_money m;
-    assert_int_equal(archase_money_parse(text, &m), 0);
-    return m;
-}
-
-static void ok(fixture *f, int rc) {
-    if (rc != 0)
-        fail_msg("%s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
-
-static void given_customer(fixture *f, const char *id) {
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = id;
-    c.name = id;
-    ok(f, archase_customer_put(f->eng, &c, NULL));
+static void given_invoice_of(fixture *f, const char *customer, const char *id, const char *issued,
+                             const char *due, const char *money) {
+    test_kpi_customer(f, customer);
+    test_kpi_invoice(f, customer, id, issued, due, money, ARCHASE_INVOICE_OPEN);
 }
 
 /* An invoice of customer C1 (created when missing). */
 static void given_invoice(fixture *f, const char *id, const char *issued, const char *due,
                           const char *money) {
-    given_customer(f, "C1");
-    archase_invoice inv = ARCHASE_INVOICE_INIT;
-    inv.id = id;
-    inv.customer_id = "C1";
-    inv.issue_date = on(issued);
-    inv.due_date = on(due);
-    inv.amount = amount(money);
-    ok(f, archase_invoice_put(f->eng, &inv, NULL));
-}
-
-static void given_invoice_of(fixture *f, const char *customer, const char *id, const char *issued,
-                             const char *due, const char *money) {
-    given_customer(f, customer);
-    archase_invoice inv = ARCHASE_INVOICE_INIT;
-    inv.id = id;
-    inv.customer_id = customer;
-    inv.issue_date = on(issued);
-    inv.due_date = on(due);
-    inv.amount = amount(money);
-    ok(f, archase_invoice_put(f->eng, &inv, NULL));
-}
-
-static void given_paid(fixture *f, const char *id, const char *invoice, const char *date,
-                       const char *money, int kind) {
-    archase_payment p = ARCHASE_PAYMENT_INIT;
-    p.id = id;
-    p.customer_id = "C1";
-    p.invoice_id = invoice;
-    p.kind = kind;
-    p.date = on(date);
-    p.amount = amount(money);
-    ok(f, archase_payment_put(f->eng, &p, NULL));
+    given_invoice_of(f, "C1", id, issued, due, money);
 }
 
 static void given_payment(fixture *f, const char *id, const char *invoice, const char *date,
                           const char *money) {
-    given_paid(f, id, invoice, date, money, ARCHASE_PAYMENT);
+    test_kpi_paid(f, id, invoice, date, money, ARCHASE_PAYMENT);
 }
 
 static void given_promise(fixture *f, const char *id, const char *invoice, const char *money,
                           const char *date, int32_t grace, const char *recorded) {
     const char *ids[1] = { invoice };
-    archase_promise p = ARCHASE_PROMISE_INIT;
-    p.id = id;
-    p.customer_id = "C1";
-    p.invoice_ids = ids;
-    p.invoice_count = 1;
-    p.amount = amount(money);
-    p.promised_date = on(date);
-    p.grace_days = grace;
-    p.recorded_on = recorded ? on(recorded) : ARCHASE_DATE_NONE;
-    ok(f, archase_promise_put(f->eng, &p, NULL));
-}
-
-static void given_dispute(fixture *f, const char *id, const char *invoice, const char *money,
-                          const char *reason, const char *opened, const char *resolved,
-                          const char *root_cause) {
-    const char *ids[1] = { invoice };
-    archase_dispute d = ARCHASE_DISPUTE_INIT;
-    d.id = id;
-    d.customer_id = "C1";
-    d.invoice_ids = ids;
-    d.invoice_count = 1;
-    d.amount = amount(money);
-    d.reason_code = reason;
-    d.opened_on = on(opened);
-    if (resolved) {
-        d.status = ARCHASE_DISPUTE_RESOLVED;
-        d.resolution = ARCHASE_RESOLUTION_REJECTED;
-        d.resolved_on = on(resolved);
-        d.root_cause = root_cause;
-    }
-    ok(f, archase_dispute_put(f->eng, &d, NULL));
+    test_kpi_promise(f, id, ids, 1, money, date, grace, recorded);
 }
 
 /* ---- reading figures --------------------------------------------------------------- */
 
-static void compute_with(fixture *f, const char *from, const char *to, const archase_kpi_options *o) {
-    archase_kpi_report_free(f->report);
-    f->report = NULL;
-    ok(f, archase_kpi_compute(f->eng, on(from), on(to), o, &f->report));
-}
-
 static void compute(fixture *f, const char *from, const char *to) {
-    compute_with(f, from, to, NULL);
-}
-
-static size_t row_of(fixture *f, const char *currency) {
-    for (size_t i = 0; i < archase_kpi_row_count(f->report); i++) {
-        archase_kpi_row row = ARCHASE_KPI_ROW_INIT;
-        assert_int_equal(archase_kpi_row_get(f->report, i, &row), 0);
-        if (!strcmp(row.currency, currency))
-            return i;
-    }
-    fail_msg("no row for %s", currency);
-    return 0;
+    test_kpi_compute(f, from, to, NULL);
 }
 
 /* The metric as text: money "1234.56", counts "12", days and percents
@@ -175,7 +53,7 @@ static size_t row_of(fixture *f, const char *currency) {
 static const char *text_of(fixture *f, const char *currency, int metric) {
     static char buf[64];
     archase_kpi_value v;
-    assert_int_equal(archase_kpi_value_get(f->report, row_of(f, currency), metric, &v), 0);
+    assert_int_equal(archase_kpi_value_get(f->report, test_kpi_row(f, currency), metric, &v), 0);
     assert_int_equal(v.type, archase_kpi_metric_type(metric));
     if (!v.defined)
         return "null";
@@ -308,7 +186,7 @@ static void a_payment_on_the_last_day_counts_and_one_a_day_later_does_not(void *
 static void a_credit_note_reduces_receivables_and_settles(void **state) {
     fixture *f = *state;
     given_invoice(f, "A", "2026-03-01", "2026-03-10", "100.00 EUR");
-    given_paid(f, "CN1", "A", "2026-03-05", "40.00 EUR", ARCHASE_CREDIT_NOTE);
+    test_kpi_paid(f, "CN1", "A", "2026-03-05", "40.00 EUR", ARCHASE_CREDIT_NOTE);
     compute(f, "2026-03-01", "2026-03-31");
     assert_kpi(f, "EUR", ARCHASE_KPI_OPEN_AR, "60.00");
     given_payment(f, "P1", "A", "2026-03-20", "60.00 EUR");
@@ -342,7 +220,7 @@ static void an_empty_ledger_has_undefined_ratios_for_a_requested_currency(void *
     fixture *f = *state;
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.currency = "CHF";
-    compute_with(f, "2026-01-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-01-01", "2026-03-31", &o);
     assert_int_equal(archase_kpi_row_count(f->report), 1);
     assert_kpi(f, "CHF", ARCHASE_KPI_OPEN_AR, "0.00");
     assert_kpi(f, "CHF", ARCHASE_KPI_OVER_60_SHARE, "null");
@@ -428,7 +306,7 @@ static void promise_kept_rate_by_count_and_by_amount(void **state) {
     /* with a grace of 3 days the late one is kept */
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.promise_grace_days = 3;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     assert_kpi(f, "EUR", ARCHASE_KPI_PROMISES_KEPT, "2");
     assert_kpi(f, "EUR", ARCHASE_KPI_PROMISE_KEPT_COUNT, "66.67");
 }
@@ -452,11 +330,11 @@ static void dispute_aging_and_time_to_resolution_by_reason_and_root_cause(void *
     given_invoice(f, "A", "2026-01-01", "2026-01-31", "1000.00 EUR");
     given_invoice(f, "B", "2026-01-01", "2026-01-31", "500.00 EUR");
     given_invoice(f, "C", "2026-01-01", "2026-01-31", "300.00 EUR");
-    given_dispute(f, "D1", "A", "400.00 EUR", "pricing", "2026-03-01", NULL, NULL);
-    given_dispute(f, "D2", "B", "500.00 EUR", "pricing", "2026-03-21", NULL, NULL);
-    given_dispute(f, "D3", "C", "300.00 EUR", "damaged_goods", "2026-02-01", "2026-03-11", "carrier");
+    test_kpi_dispute(f, "D1", "A", "400.00 EUR", "pricing", "2026-03-01", NULL, NULL);
+    test_kpi_dispute(f, "D2", "B", "500.00 EUR", "pricing", "2026-03-21", NULL, NULL);
+    test_kpi_dispute(f, "D3", "C", "300.00 EUR", "damaged_goods", "2026-02-01", "2026-03-11", "carrier");
     /* resolved after the period: open at its end, cause not known then */
-    given_dispute(f, "D4", "C", "100.00 EUR", "tax", "2026-03-25", "2026-04-10", "vat_rate");
+    test_kpi_dispute(f, "D4", "C", "100.00 EUR", "tax", "2026-03-25", "2026-04-10", "vat_rate");
     compute(f, "2026-03-01", "2026-03-31");
     /* open on 03-31: D1 30 days, D2 10, D4 6 */
     assert_kpi(f, "EUR", ARCHASE_KPI_OPEN_DISPUTES, "3");
@@ -507,7 +385,7 @@ static archase_kpi_touch touch(const char *const *ids, const char *date, const c
     t.customer_id = "C1";
     t.invoice_ids = ids;
     t.invoice_count = 1;
-    t.date = on(date);
+    t.date = test_day(date);
     t.channel = ARCHASE_CHANNEL_EMAIL;
     t.sequence = "standard";
     t.step = step;
@@ -529,7 +407,7 @@ static void collection_effectiveness_per_step_and_template(void **state) {
     /* C: paid in part: a response, not effective */
     given_payment(f, "PC", "C", "2026-03-06", "100.00 EUR");
     /* D: a dispute: a response, not effective */
-    given_dispute(f, "DD", "D", "1000.00 EUR", "pricing", "2026-03-03", NULL, NULL);
+    test_kpi_dispute(f, "DD", "D", "1000.00 EUR", "pricing", "2026-03-03", NULL, NULL);
     archase_kpi_touch t[5] = {
         touch(a, "2026-03-02", "d+30", "firm"),   touch(b, "2026-03-02", "d+30", "firm"),
         touch(c, "2026-03-02", "d+30", "firm"),   touch(d, "2026-03-02", "d+30", "friendly"),
@@ -539,7 +417,7 @@ static void collection_effectiveness_per_step_and_template(void **state) {
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.touches = t;
     o.touch_count = 5;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     assert_kpi(f, "EUR", ARCHASE_KPI_MESSAGES, "4");
     assert_kpi(f, "EUR", ARCHASE_KPI_MESSAGE_AMOUNT, "2000.00");
     assert_kpi(f, "EUR", ARCHASE_KPI_EFFECTIVE_MESSAGES, "2");
@@ -570,7 +448,7 @@ static void collection_effectiveness_per_step_and_template(void **state) {
     assert_int_equal(g.dispute_percent.hundredths, 10000);
 
     /* April sees the late message: no response within 7 days */
-    compute_with(f, "2026-04-01", "2026-04-30", &o);
+    test_kpi_compute(f, "2026-04-01", "2026-04-30", &o);
     assert_kpi(f, "EUR", ARCHASE_KPI_MESSAGES, "1");
     assert_kpi(f, "EUR", ARCHASE_KPI_RESPONSE_RATE, "0.00");
 }
@@ -585,12 +463,6 @@ static void without_messages_the_rates_are_undefined(void **state) {
     assert_int_equal(archase_kpi_effectiveness_count(f->report), 0);
 }
 
-static archase_instant at(const char *text) {
-    archase_instant t = 0;
-    assert_int_equal(archase_instant_parse(text, &t), 0);
-    return t;
-}
-
 static void reviewer_effort_counts_edits_rejections_and_minutes(void **state) {
     fixture *f = *state;
     archase_kpi_review r[5];
@@ -598,22 +470,22 @@ static void reviewer_effort_counts_edits_rejections_and_minutes(void **state) {
         archase_kpi_review init = ARCHASE_KPI_REVIEW_INIT;
         r[i] = init;
         r[i].draft_id = "d";
-        r[i].drafted_at = at("2026-03-02T09:00:00Z");
+        r[i].drafted_at = test_instant("2026-03-02T09:00:00Z");
     }
     r[0].outcome = ARCHASE_REVIEW_APPROVED;
-    r[0].reviewed_at = at("2026-03-02T09:10:00Z");
+    r[0].reviewed_at = test_instant("2026-03-02T09:10:00Z");
     r[1].outcome = ARCHASE_REVIEW_EDITED;
-    r[1].reviewed_at = at("2026-03-02T09:30:00Z");
+    r[1].reviewed_at = test_instant("2026-03-02T09:30:00Z");
     r[2].outcome = ARCHASE_REVIEW_REJECTED;
-    r[2].reviewed_at = at("2026-03-02T10:00:30Z");
+    r[2].reviewed_at = test_instant("2026-03-02T10:00:30Z");
     r[3].outcome = ARCHASE_REVIEW_PENDING;
     /* reviewed after the period: still waiting at its end */
     r[4].outcome = ARCHASE_REVIEW_APPROVED;
-    r[4].reviewed_at = at("2026-04-01T08:00:00Z");
+    r[4].reviewed_at = test_instant("2026-04-01T08:00:00Z");
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.reviews = r;
     o.review_count = 5;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
     assert_int_equal(archase_kpi_reviewer_effort_get(f->report, &e), 0);
     assert_int_equal(e.reviewed, 3);
@@ -635,16 +507,16 @@ static void touches_and_reviews_are_checked(void **state) {
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.touches = &t;
     o.touch_count = 1;
-    assert_int_equal(archase_kpi_compute(f->eng, on("2026-03-01"), on("2026-03-31"), &o, &r), ARCHASE_EINVAL);
+    assert_int_equal(archase_kpi_compute(f->eng, test_day("2026-03-01"), test_day("2026-03-31"), &o, &r), ARCHASE_EINVAL);
     assert_non_null(strstr(archase_engine_errmsg(f->eng), "touch 0"));
     o.touch_count = 0;
     archase_kpi_review rv = ARCHASE_KPI_REVIEW_INIT;
     rv.outcome = ARCHASE_REVIEW_EDITED;
-    rv.drafted_at = at("2026-03-02T09:00:00Z");
-    rv.reviewed_at = at("2026-03-01T09:00:00Z");
+    rv.drafted_at = test_instant("2026-03-02T09:00:00Z");
+    rv.reviewed_at = test_instant("2026-03-01T09:00:00Z");
     o.reviews = &rv;
     o.review_count = 1;
-    assert_int_equal(archase_kpi_compute(f->eng, on("2026-03-01"), on("2026-03-31"), &o, &r), ARCHASE_EINVAL);
+    assert_int_equal(archase_kpi_compute(f->eng, test_day("2026-03-01"), test_day("2026-03-31"), &o, &r), ARCHASE_EINVAL);
     assert_null(r);
 }
 
@@ -671,7 +543,7 @@ static void customer_patterns_use_the_invoices_settled_by_the_end(void **state) 
     given_promise(f, "KEPT", "I4", "10.00 EUR", "2026-03-12", 0, "2026-03-01");
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.customers = 1;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     assert_int_equal(archase_kpi_customer_count(f->report), 2);
     archase_kpi_customer c = ARCHASE_KPI_CUSTOMER_INIT;
     assert_int_equal(archase_kpi_customer_get(f->report, 0, &c), 0);
@@ -691,7 +563,7 @@ static void customer_patterns_use_the_invoices_settled_by_the_end(void **state) 
     assert_false(c.trend_days.defined);
     /* the policy's look-back, here 4: 0, 3, 10, 20 */
     o.pattern_lookback = 4;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     assert_int_equal(archase_kpi_customer_get(f->report, 0, &c), 0);
     assert_int_equal(c.paid_invoices, 4);
     assert_int_equal(c.median_days_late.hundredths, 650);
@@ -719,8 +591,8 @@ static void currencies_are_never_added_together(void **state) {
     assert_string_equal(row.currency, "JPY");
     assert_int_equal(archase_kpi_row_get(f->report, 2, &row), 0);
     assert_string_equal(row.currency, "KWD");
-    assert_int_equal(row.from, on("2026-03-01"));
-    assert_int_equal(row.to, on("2026-03-31"));
+    assert_int_equal(row.from, test_day("2026-03-01"));
+    assert_int_equal(row.to, test_day("2026-03-31"));
     assert_kpi(f, "EUR", ARCHASE_KPI_OPEN_AR, "100.00");
     assert_kpi(f, "JPY", ARCHASE_KPI_OPEN_AR, "5000");
     assert_kpi(f, "JPY", ARCHASE_KPI_AGING_1_30, "5000");
@@ -728,7 +600,7 @@ static void currencies_are_never_added_together(void **state) {
     assert_kpi(f, "KWD", ARCHASE_KPI_OVER_60_SHARE, "0.00");
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.currency = "JPY";
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     assert_int_equal(archase_kpi_row_count(f->report), 1);
     assert_kpi(f, "JPY", ARCHASE_KPI_CREDIT_SALES, "5000");
 }
@@ -755,7 +627,7 @@ static void bad_arguments_are_refused(void **state) {
     assert_int_equal(archase_kpi_options_init(&o, ARCHASE_KPI_OPTIONS_VERSION), 0);
     assert_int_equal(o.promise_grace_days, -1);
     assert_int_equal(archase_kpi_series(f->eng, 1, 2, 3, NULL, &r), ARCHASE_EINVAL);
-    assert_int_equal(archase_kpi_series(f->eng, on("2000-01-01"), on("2100-01-01"), ARCHASE_KPI_WEEKLY, NULL, &r),
+    assert_int_equal(archase_kpi_series(f->eng, test_day("2000-01-01"), test_day("2100-01-01"), ARCHASE_KPI_WEEKLY, NULL, &r),
                      ARCHASE_ERANGE);
     assert_null(r);
     assert_null(archase_kpi_metric_name(0));
@@ -797,7 +669,7 @@ static void a_monthly_series_has_one_row_per_month_and_currency(void **state) {
     given_invoice(f, "Y", "2026-02-10", "2026-03-12", "700 JPY");
     given_payment(f, "P", "J", "2026-02-20", "300.00 EUR");
     archase_kpi_report *r = NULL;
-    ok(f, archase_kpi_series(f->eng, on("2026-01-15"), on("2026-03-10"), ARCHASE_KPI_MONTHLY, NULL, &r));
+    test_ok(f->eng, archase_kpi_series(f->eng, test_day("2026-01-15"), test_day("2026-03-10"), ARCHASE_KPI_MONTHLY, NULL, &r));
     f->report = r;
     assert_int_equal(archase_kpi_row_count(r), 6);
     const char *expect[6][3] = {
@@ -809,8 +681,8 @@ static void a_monthly_series_has_one_row_per_month_and_currency(void **state) {
         archase_kpi_row row = ARCHASE_KPI_ROW_INIT;
         assert_int_equal(archase_kpi_row_get(r, i, &row), 0);
         assert_string_equal(row.currency, expect[i][0]);
-        assert_int_equal(row.from, on(expect[i][1]));
-        assert_int_equal(row.to, on(expect[i][2]));
+        assert_int_equal(row.from, test_day(expect[i][1]));
+        assert_int_equal(row.to, test_day(expect[i][2]));
     }
     archase_kpi_value v;
     /* January: 300 open of 300 sold in 17 days */
@@ -834,18 +706,18 @@ static void a_weekly_series_cuts_at_sundays(void **state) {
     given_invoice(f, "A", "2026-03-02", "2026-04-01", "10.00 EUR");
     archase_kpi_report *r = NULL;
     /* Wednesday 2026-03-04 to Monday 2026-03-16 */
-    ok(f, archase_kpi_series(f->eng, on("2026-03-04"), on("2026-03-16"), ARCHASE_KPI_WEEKLY, NULL, &r));
+    test_ok(f->eng, archase_kpi_series(f->eng, test_day("2026-03-04"), test_day("2026-03-16"), ARCHASE_KPI_WEEKLY, NULL, &r));
     f->report = r;
     assert_int_equal(archase_kpi_row_count(r), 3);
     archase_kpi_row row = ARCHASE_KPI_ROW_INIT;
     assert_int_equal(archase_kpi_row_get(r, 0, &row), 0);
-    assert_int_equal(row.to, on("2026-03-08"));
+    assert_int_equal(row.to, test_day("2026-03-08"));
     assert_int_equal(archase_kpi_row_get(r, 1, &row), 0);
-    assert_int_equal(row.from, on("2026-03-09"));
-    assert_int_equal(row.to, on("2026-03-15"));
+    assert_int_equal(row.from, test_day("2026-03-09"));
+    assert_int_equal(row.to, test_day("2026-03-15"));
     assert_int_equal(archase_kpi_row_get(r, 2, &row), 0);
-    assert_int_equal(row.from, on("2026-03-16"));
-    assert_int_equal(row.to, on("2026-03-16"));
+    assert_int_equal(row.from, test_day("2026-03-16"));
+    assert_int_equal(row.to, test_day("2026-03-16"));
 }
 
 /* ---- property: the aging buckets always sum to the open receivables ----------------------- */
@@ -854,10 +726,10 @@ static void aging_buckets_always_sum_to_open_ar(void **state) {
     fixture *f = *state;
     test_rng rng;
     test_rng_seed(&rng, 20260301);
-    archase_date base = on("2025-01-01");
+    archase_date base = test_day("2025-01-01");
     int64_t amounts[300], issue[300], paid_by_date[300][4], pay_dates[300][4];
     int pays[300];
-    given_customer(f, "C1");
+    test_kpi_customer(f, "C1");
     for (int i = 0; i < 300; i++) {
         char id[16], pid[24];
         snprintf(id, sizeof id, "I%03d", i);
@@ -868,7 +740,7 @@ static void aging_buckets_always_sum_to_open_ar(void **state) {
         inv.due_date = inv.issue_date + (archase_date)test_rng_below(&rng, 90);
         inv.amount.minor = 1 + (int64_t)test_rng_below(&rng, 1000000);
         memcpy(inv.amount.currency, "EUR", 4);
-        ok(f, archase_invoice_put(f->eng, &inv, NULL));
+        test_ok(f->eng, archase_invoice_put(f->eng, &inv, NULL));
         amounts[i] = inv.amount.minor;
         issue[i] = inv.issue_date;
         pays[i] = (int)test_rng_below(&rng, 4);
@@ -890,7 +762,7 @@ static void aging_buckets_always_sum_to_open_ar(void **state) {
                 part = -part; /* raises the open amount */
             p.amount = inv.amount;
             p.amount.minor = part;
-            ok(f, archase_payment_put(f->eng, &p, NULL));
+            test_ok(f->eng, archase_payment_put(f->eng, &p, NULL));
             left -= part;
             paid_by_date[i][k] = part;
             pay_dates[i][k] = p.date;
@@ -901,7 +773,7 @@ static void aging_buckets_always_sum_to_open_ar(void **state) {
         archase_date to = from + (archase_date)test_rng_below(&rng, 120);
         archase_kpi_report_free(f->report);
         f->report = NULL;
-        ok(f, archase_kpi_compute(f->eng, from, to, NULL, &f->report));
+        test_ok(f->eng, archase_kpi_compute(f->eng, from, to, NULL, &f->report));
         archase_kpi_value v;
         int64_t buckets = 0, counts = 0;
         for (int m = ARCHASE_KPI_AGING_CURRENT; m <= ARCHASE_KPI_AGING_91_PLUS; m++) {
@@ -939,8 +811,8 @@ static void build_small_ledger(fixture *f) {
     given_invoice(f, "B", "2026-03-10", "2026-04-09", "5000 JPY");
     given_payment(f, "P1", "A", "2026-02-20", "40.00 EUR");
     given_promise(f, "PTP", "A", "60.00 EUR", "2026-03-10", 2, "2026-03-01");
-    given_dispute(f, "D1", "A", "10.00 EUR", "pricing", "2026-03-01", "2026-03-15", "price_list");
-    given_dispute(f, "D2", "A", "20.00 EUR", "tax", "2026-03-05", NULL, NULL);
+    test_kpi_dispute(f, "D1", "A", "10.00 EUR", "pricing", "2026-03-01", "2026-03-15", "price_list");
+    test_kpi_dispute(f, "D2", "A", "20.00 EUR", "tax", "2026-03-05", NULL, NULL);
 }
 
 static const char *const touched[] = { "A" };
@@ -949,7 +821,7 @@ static int compute_under(const archase_allocator *allocator, void *ctx) {
     fixture *f = ctx;
     archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
     eo.allocator = allocator;
-    archase_storage s = unowned(&f->store);
+    archase_storage s = test_unowned(&f->store);
     archase_engine *eng = NULL;
     int rc = archase_engine_open(&s, &eo, &eng);
     if (rc)
@@ -960,13 +832,13 @@ static int compute_under(const archase_allocator *allocator, void *ctx) {
     o.touch_count = 1;
     o.customers = 1;
     archase_kpi_report *r = NULL;
-    rc = archase_kpi_compute(eng, on("2026-03-01"), on("2026-03-31"), &o, &r);
+    rc = archase_kpi_compute(eng, test_day("2026-03-01"), test_day("2026-03-31"), &o, &r);
     if (!rc && archase_kpi_row_count(r) != 2)
         rc = ARCHASE_EINVAL;
     archase_kpi_report_free(r);
     r = NULL;
     if (!rc) {
-        rc = archase_kpi_series(eng, on("2026-01-01"), on("2026-03-31"), ARCHASE_KPI_MONTHLY, &o, &r);
+        rc = archase_kpi_series(eng, test_day("2026-01-01"), test_day("2026-03-31"), ARCHASE_KPI_MONTHLY, &o, &r);
         if (!rc && archase_kpi_row_count(r) != 6)
             rc = ARCHASE_EINVAL;
         archase_kpi_report_free(r);
@@ -987,12 +859,12 @@ static void computing_reports_every_storage_failure(void **state) {
     for (size_t n = 1;; n++) {
         faultstore fs;
         archase_storage wrapped;
-        archase_storage inner = unowned(&f->store);
+        archase_storage inner = test_unowned(&f->store);
         faultstore_wrap(&fs, &inner, n, &wrapped);
         archase_engine *eng = NULL;
         assert_int_equal(archase_engine_open(&wrapped, NULL, &eng), 0);
         archase_kpi_report *r = NULL;
-        int rc = archase_kpi_compute(eng, on("2026-03-01"), on("2026-03-31"), NULL, &r);
+        int rc = archase_kpi_compute(eng, test_day("2026-03-01"), test_day("2026-03-31"), NULL, &r);
         size_t failures = fs.failures;
         if (failures) {
             assert_int_equal(rc, ARCHASE_ESTORAGE);
@@ -1008,7 +880,7 @@ static void computing_reports_every_storage_failure(void **state) {
     }
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_memengine_setup, test_memengine_teardown)
 
 static const struct CMUnitTest tests[] = {
     T(dso_standard_is_ending_ar_over_credit_sales_times_days),

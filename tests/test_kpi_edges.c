@@ -13,147 +13,22 @@
 #include "archase/archase.h"
 #include "archase/promise.h"
 #include "archase/sys/storage.h"
+#include "support/kpiledger.h"
+#include "support/ledger.h"
+#include "support/memengine.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    archase_storage     store; /* kept open across engines */
-    archase_engine     *eng;
-    archase_kpi_report *report;
-} fixture;
-
-static archase_storage unowned(const archase_storage *s) {
-    archase_storage t = *s;
-    t.close = NULL;
-    return t;
-}
-
-static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
-    archase_storage s = unowned(&f->store);
-    assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    archase_kpi_report_free(f->report);
-    archase_engine_free(f->eng);
-    f->store.close(f->store.userdata);
-    test_free(f);
-    return 0;
-}
-
-static archase_date on(const char *text) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(text, &d), 0);
-    return d;
-}
-
-static archase_instant at(const char *text) {
-    archase_instant t = 0;
-    assert_int_equal(archase_instant_parse(text, &t), 0);
-    return t;
-}
-
-static archase_money amount(const char *text) {
-    archase_money m;
-    assert_int_equal(archase_money_parse(text, &m), 0);
-    return m;
-}
-
-static void ok(fixture *f, int rc) {
-    if (rc != 0)
-        fail_msg("%s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
-
-static void given_customer(fixture *f, const char *id) {
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = id;
-    c.name = id;
-    ok(f, archase_customer_put(f->eng, &c, NULL));
-}
-
-static void given_invoice(fixture *f, const char *id, const char *issued, const char *due, const char *money,
-                          int status) {
-    archase_invoice inv = ARCHASE_INVOICE_INIT;
-    inv.id = id;
-    inv.customer_id = "C1";
-    inv.issue_date = on(issued);
-    inv.due_date = on(due);
-    inv.amount = amount(money);
-    inv.source_status = status;
-    ok(f, archase_invoice_put(f->eng, &inv, NULL));
-}
-
-static void given_paid(fixture *f, const char *id, const char *invoice, const char *date, const char *money,
-                       int kind) {
-    archase_payment p = ARCHASE_PAYMENT_INIT;
-    p.id = id;
-    p.customer_id = "C1";
-    p.invoice_id = invoice;
-    p.kind = kind;
-    p.date = on(date);
-    p.amount = amount(money);
-    ok(f, archase_payment_put(f->eng, &p, NULL));
-}
+typedef test_memengine fixture;
 
 static void given_promise(fixture *f, const char *id, const char *invoice, const char *money, const char *date,
                           const char *recorded) {
     const char *ids[1] = { invoice };
-    archase_promise p = ARCHASE_PROMISE_INIT;
-    p.id = id;
-    p.customer_id = "C1";
-    p.invoice_ids = ids;
-    p.invoice_count = 1;
-    p.amount = amount(money);
-    p.promised_date = on(date);
-    p.grace_days = 0;
-    p.recorded_on = on(recorded);
-    ok(f, archase_promise_put(f->eng, &p, NULL));
-}
-
-static void given_dispute(fixture *f, const char *id, const char *invoice, const char *money, const char *reason,
-                          const char *opened, const char *resolved, const char *root_cause) {
-    const char *ids[1] = { invoice };
-    archase_dispute d = ARCHASE_DISPUTE_INIT;
-    d.id = id;
-    d.customer_id = "C1";
-    d.invoice_ids = ids;
-    d.invoice_count = 1;
-    d.amount = amount(money);
-    d.reason_code = reason;
-    d.opened_on = on(opened);
-    d.root_cause = root_cause;
-    if (resolved) {
-        d.status = ARCHASE_DISPUTE_RESOLVED;
-        d.resolution = ARCHASE_RESOLUTION_REJECTED;
-        d.resolved_on = on(resolved);
-    }
-    ok(f, archase_dispute_put(f->eng, &d, NULL));
-}
-
-static void compute_with(fixture *f, const char *from, const char *to, const archase_kpi_options *o) {
-    archase_kpi_report_free(f->report);
-    f->report = NULL;
-    ok(f, archase_kpi_compute(f->eng, on(from), on(to), o, &f->report));
-}
-
-static size_t row_of(fixture *f, const char *currency) {
-    for (size_t i = 0; i < archase_kpi_row_count(f->report); i++) {
-        archase_kpi_row row = ARCHASE_KPI_ROW_INIT;
-        assert_int_equal(archase_kpi_row_get(f->report, i, &row), 0);
-        if (!strcmp(row.currency, currency))
-            return i;
-    }
-    fail_msg("no row for %s", currency);
-    return 0;
+    test_kpi_promise(f, id, ids, 1, money, date, 0, recorded);
 }
 
 static int64_t value(fixture *f, const char *currency, int metric) {
     archase_kpi_value v;
-    assert_int_equal(archase_kpi_value_get(f->report, row_of(f, currency), metric, &v), 0);
+    assert_int_equal(archase_kpi_value_get(f->report, test_kpi_row(f, currency), metric, &v), 0);
     assert_int_equal(v.defined, 1);
     return v.value;
 }
@@ -162,11 +37,11 @@ static int64_t value(fixture *f, const char *currency, int metric) {
 
 /* A ledger that met dollars before euros. */
 static void given_two_currencies(fixture *f) {
-    given_customer(f, "C1");
-    given_invoice(f, "U1", "2026-01-05", "2026-02-04", "1000.00 USD", ARCHASE_INVOICE_OPEN);
-    given_invoice(f, "E1", "2026-01-10", "2026-02-09", "500.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_customer(f, "C1");
+    test_kpi_invoice(f, "C1", "U1", "2026-01-05", "2026-02-04", "1000.00 USD", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "E1", "2026-01-10", "2026-02-09", "500.00 EUR", ARCHASE_INVOICE_OPEN);
     given_promise(f, "PU", "U1", "1000.00 USD", "2026-02-20", "2026-02-10");
-    given_dispute(f, "DU", "U1", "200.00 USD", "pricing", "2026-02-12", NULL, NULL);
+    test_kpi_dispute(f, "DU", "U1", "200.00 USD", "pricing", "2026-02-12", NULL, NULL);
 }
 
 static void one_currency_asked_for_leaves_out_the_others_facts(void **state) {
@@ -174,7 +49,7 @@ static void one_currency_asked_for_leaves_out_the_others_facts(void **state) {
     given_two_currencies(f);
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.currency = "EUR";
-    compute_with(f, "2026-02-01", "2026-02-28", &o);
+    test_kpi_compute(f, "2026-02-01", "2026-02-28", &o);
     assert_int_equal(archase_kpi_row_count(f->report), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_AR), 50000);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_DUE), 0);
@@ -182,7 +57,7 @@ static void one_currency_asked_for_leaves_out_the_others_facts(void **state) {
     assert_int_equal(archase_kpi_dispute_group_count(f->report), 0);
 
     /* all of them: a row each, in code order though dollars came first */
-    compute_with(f, "2026-02-01", "2026-02-28", NULL);
+    test_kpi_compute(f, "2026-02-01", "2026-02-28", NULL);
     assert_int_equal(archase_kpi_row_count(f->report), 2);
     archase_kpi_row row = ARCHASE_KPI_ROW_INIT;
     assert_int_equal(archase_kpi_row_get(f->report, 0, &row), 0);
@@ -199,30 +74,30 @@ static void one_currency_asked_for_leaves_out_the_others_facts(void **state) {
 
 static void only_promises_that_stood_at_their_deadline_in_the_period_are_due(void **state) {
     fixture *f = *state;
-    given_customer(f, "C1");
+    test_kpi_customer(f, "C1");
     /* kept: paid in full before its deadline */
-    given_invoice(f, "A", "2026-01-01", "2026-01-31", "200.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "A", "2026-01-01", "2026-01-31", "200.00 EUR", ARCHASE_INVOICE_OPEN);
     given_promise(f, "P-kept", "A", "200.00 EUR", "2026-03-20", "2026-03-02");
-    given_paid(f, "PA", "A", "2026-03-18", "200.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_paid(f, "PA", "A", "2026-03-18", "200.00 EUR", ARCHASE_PAYMENT);
     /* cancelled before its deadline */
-    given_invoice(f, "B", "2026-01-01", "2026-01-31", "1000.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "B", "2026-01-01", "2026-01-31", "1000.00 EUR", ARCHASE_INVOICE_OPEN);
     given_promise(f, "P-cancelled", "B", "1000.00 EUR", "2026-03-05", "2026-02-20");
-    ok(f, archase_promise_cancel(f->eng, "P-cancelled", "customer withdrew", on("2026-02-25")));
+    test_ok(f->eng, archase_promise_cancel(f->eng, "P-cancelled", "customer withdrew", test_day("2026-02-25")));
     /* recorded after the period: not known at its end */
-    given_invoice(f, "C", "2026-01-01", "2026-01-31", "400.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "C", "2026-01-01", "2026-01-31", "400.00 EUR", ARCHASE_INVOICE_OPEN);
     given_promise(f, "P-late", "C", "400.00 EUR", "2026-03-25", "2026-04-02");
     /* its invoice closed by a credit note before the deadline: void */
-    given_invoice(f, "D", "2026-01-01", "2026-01-31", "300.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "D", "2026-01-01", "2026-01-31", "300.00 EUR", ARCHASE_INVOICE_OPEN);
     given_promise(f, "P-void", "D", "300.00 EUR", "2026-03-15", "2026-03-01");
-    given_paid(f, "CD", "D", "2026-03-10", "300.00 EUR", ARCHASE_CREDIT_NOTE);
+    test_kpi_paid(f, "CD", "D", "2026-03-10", "300.00 EUR", ARCHASE_CREDIT_NOTE);
     /* due after the period, and more than a year before it */
     given_promise(f, "P-next", "C", "400.00 EUR", "2026-04-20", "2026-03-05");
-    given_invoice(f, "E", "2024-05-01", "2024-05-31", "50.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "E", "2024-05-01", "2024-05-31", "50.00 EUR", ARCHASE_INVOICE_OPEN);
     given_promise(f, "P-old", "E", "50.00 EUR", "2024-06-10", "2024-06-01");
 
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.customers = 1;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_DUE), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_KEPT), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISED_AMOUNT), 20000);
@@ -235,7 +110,7 @@ static void only_promises_that_stood_at_their_deadline_in_the_period_are_due(voi
     assert_int_equal(c.broken_promises, 0);
 
     /* a month later P-late, known now, is due in the customer's last 365 days, not kept */
-    compute_with(f, "2026-04-01", "2026-04-30", &o);
+    test_kpi_compute(f, "2026-04-01", "2026-04-30", &o);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_DUE), 1); /* P-next */
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_KEPT), 0);
     assert_int_equal(archase_kpi_customer_get(f->report, 0, &c), 0);
@@ -247,17 +122,17 @@ static void only_promises_that_stood_at_their_deadline_in_the_period_are_due(voi
 
 static void disputes_outside_the_period_are_in_none_of_its_groups(void **state) {
     fixture *f = *state;
-    given_customer(f, "C1");
-    given_invoice(f, "A", "2026-01-01", "2026-01-31", "1000.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_customer(f, "C1");
+    test_kpi_invoice(f, "C1", "A", "2026-01-01", "2026-01-31", "1000.00 EUR", ARCHASE_INVOICE_OPEN);
     /* resolved before the period */
-    given_dispute(f, "D-before", "A", "100.00 EUR", "quality", "2026-01-05", "2026-01-20", "packaging");
+    test_kpi_dispute(f, "D-before", "A", "100.00 EUR", "quality", "2026-01-05", "2026-01-20", "packaging");
     /* opened after it */
-    given_dispute(f, "D-after", "A", "100.00 EUR", "delivery", "2026-03-05", NULL, NULL);
+    test_kpi_dispute(f, "D-after", "A", "100.00 EUR", "delivery", "2026-03-05", NULL, NULL);
     /* resolved in it */
-    given_dispute(f, "D-in", "A", "300.00 EUR", "pricing", "2026-02-01", "2026-02-11", "price_list");
+    test_kpi_dispute(f, "D-in", "A", "300.00 EUR", "pricing", "2026-02-01", "2026-02-11", "price_list");
     /* open at its end */
-    given_dispute(f, "D-open", "A", "200.00 EUR", "pricing", "2026-02-20", NULL, NULL);
-    compute_with(f, "2026-02-01", "2026-02-28", NULL);
+    test_kpi_dispute(f, "D-open", "A", "200.00 EUR", "pricing", "2026-02-20", NULL, NULL);
+    test_kpi_compute(f, "2026-02-01", "2026-02-28", NULL);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_DISPUTES), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_DISPUTED_AMOUNT), 20000);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_RESOLVED_DISPUTES), 1);
@@ -285,7 +160,7 @@ static archase_kpi_touch touch(const char *const *ids, size_t n, const char *dat
     t.customer_id = "C1";
     t.invoice_ids = ids;
     t.invoice_count = n;
-    t.date = on(date);
+    t.date = test_day(date);
     t.channel = ARCHASE_CHANNEL_EMAIL;
     t.sequence = sequence;
     t.step = step;
@@ -295,12 +170,12 @@ static archase_kpi_touch touch(const char *const *ids, size_t n, const char *dat
 
 static void messages_count_only_the_known_invoices_open_when_they_were_sent(void **state) {
     fixture *f = *state;
-    given_customer(f, "C1");
-    given_invoice(f, "A", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_invoice(f, "B", "2026-03-10", "2026-04-09", "700.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_invoice(f, "V", "2026-01-01", "2026-01-31", "900.00 EUR", ARCHASE_INVOICE_VOID);
-    given_invoice(f, "P", "2026-01-01", "2026-01-31", "50.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_paid(f, "PP", "P", "2026-02-20", "50.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_customer(f, "C1");
+    test_kpi_invoice(f, "C1", "A", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "B", "2026-03-10", "2026-04-09", "700.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "V", "2026-01-01", "2026-01-31", "900.00 EUR", ARCHASE_INVOICE_VOID);
+    test_kpi_invoice(f, "C1", "P", "2026-01-01", "2026-01-31", "50.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_paid(f, "PP", "P", "2026-02-20", "50.00 EUR", ARCHASE_PAYMENT);
     static const char *unknown[] = { "nope" }, *a_unknown[] = { "nope", "A" }, *b[] = { "B" }, *v[] = { "V" },
                       *p[] = { "P" };
     archase_kpi_touch t[5] = {
@@ -316,7 +191,7 @@ static void messages_count_only_the_known_invoices_open_when_they_were_sent(void
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.touches = t;
     o.touch_count = 5;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_MESSAGES), 4);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_MESSAGE_AMOUNT), 10000); /* A's only */
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_EFFECTIVE_MESSAGES), 0);
@@ -352,22 +227,22 @@ static void reviews_before_the_period_and_drafts_after_it_are_left_out(void **st
         r[i].reviewer = "rita";
     }
     /* drafted and reviewed before the period */
-    r[0].drafted_at = at("2026-02-27T09:00:00Z");
-    r[0].reviewed_at = at("2026-02-27T10:00:00Z");
+    r[0].drafted_at = test_instant("2026-02-27T09:00:00Z");
+    r[0].reviewed_at = test_instant("2026-02-27T10:00:00Z");
     r[0].outcome = ARCHASE_REVIEW_APPROVED;
     /* drafted after it, still pending or reviewed later */
-    r[1].drafted_at = at("2026-04-02T09:00:00Z");
-    r[2].drafted_at = at("2026-04-02T09:00:00Z");
-    r[2].reviewed_at = at("2026-04-03T09:00:00Z");
+    r[1].drafted_at = test_instant("2026-04-02T09:00:00Z");
+    r[2].drafted_at = test_instant("2026-04-02T09:00:00Z");
+    r[2].reviewed_at = test_instant("2026-04-03T09:00:00Z");
     r[2].outcome = ARCHASE_REVIEW_REJECTED;
     /* drafted before it, reviewed in it after 90 minutes */
-    r[3].drafted_at = at("2026-02-28T23:00:00Z");
-    r[3].reviewed_at = at("2026-03-01T00:30:00Z");
+    r[3].drafted_at = test_instant("2026-02-28T23:00:00Z");
+    r[3].reviewed_at = test_instant("2026-03-01T00:30:00Z");
     r[3].outcome = ARCHASE_REVIEW_EDITED;
     archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
     o.reviews = r;
     o.review_count = 4;
-    compute_with(f, "2026-03-01", "2026-03-31", &o);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
     archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
     assert_int_equal(archase_kpi_reviewer_effort_get(f->report, &e), 0);
     assert_int_equal(e.reviewed, 1);
@@ -385,17 +260,17 @@ static void reviews_before_the_period_and_drafts_after_it_are_left_out(void **st
 static void a_backend_without_count_gives_the_same_figures(void **state) {
     fixture *f = *state;
     given_two_currencies(f);
-    given_invoice(f, "E2", "2026-01-20", "2026-02-19", "80.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_paid(f, "PE2", "E2", "2026-02-15", "80.00 EUR", ARCHASE_PAYMENT);
-    compute_with(f, "2026-02-01", "2026-02-28", NULL);
+    test_kpi_invoice(f, "C1", "E2", "2026-01-20", "2026-02-19", "80.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_paid(f, "PE2", "E2", "2026-02-15", "80.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_compute(f, "2026-02-01", "2026-02-28", NULL);
     archase_kpi_report *with_count = f->report;
     f->report = NULL;
-    archase_storage s = unowned(&f->store);
+    archase_storage s = test_unowned(&f->store);
     s.count = NULL;
     archase_engine *eng = NULL;
     assert_int_equal(archase_engine_open(&s, NULL, &eng), 0);
     archase_kpi_report *without = NULL;
-    assert_int_equal(archase_kpi_compute(eng, on("2026-02-01"), on("2026-02-28"), NULL, &without), 0);
+    assert_int_equal(archase_kpi_compute(eng, test_day("2026-02-01"), test_day("2026-02-28"), NULL, &without), 0);
     assert_int_equal(archase_kpi_row_count(without), 2);
     for (size_t row = 0; row < 2; row++) {
         for (int m = 1; m < ARCHASE_KPI_METRIC_LIMIT; m++) {
@@ -415,22 +290,22 @@ static void a_backend_without_count_gives_the_same_figures(void **state) {
  * dispute with an empty root cause counts as untagged. */
 static void a_void_invoice_paid_in_full_is_not_settled(void **state) {
     fixture *f = *state;
-    given_customer(f, "C1");
-    given_invoice(f, "A", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_paid(f, "PA", "A", "2026-02-10", "100.00 EUR", ARCHASE_PAYMENT);
-    given_invoice(f, "V", "2026-01-01", "2026-01-31", "300.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_paid(f, "PV", "V", "2026-02-12", "300.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_customer(f, "C1");
+    test_kpi_invoice(f, "C1", "A", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_paid(f, "PA", "A", "2026-02-10", "100.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_invoice(f, "C1", "V", "2026-01-01", "2026-01-31", "300.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_paid(f, "PV", "V", "2026-02-12", "300.00 EUR", ARCHASE_PAYMENT);
     archase_invoice v = ARCHASE_INVOICE_INIT;
     v.id = "V";
     v.customer_id = "C1";
-    v.issue_date = on("2026-01-01");
-    v.due_date = on("2026-01-31");
-    v.amount = amount("300.00 EUR");
+    v.issue_date = test_day("2026-01-01");
+    v.due_date = test_day("2026-01-31");
+    v.amount = test_money("300.00 EUR");
     v.revision = 1;
     v.source_status = ARCHASE_INVOICE_VOID;
-    ok(f, archase_invoice_put(f->eng, &v, NULL));
-    given_dispute(f, "D", "A", "10.00 EUR", "pricing", "2026-02-02", NULL, "");
-    compute_with(f, "2026-02-01", "2026-02-28", NULL);
+    test_ok(f->eng, archase_invoice_put(f->eng, &v, NULL));
+    test_kpi_dispute(f, "D", "A", "10.00 EUR", "pricing", "2026-02-02", NULL, "");
+    test_kpi_compute(f, "2026-02-01", "2026-02-28", NULL);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_SETTLED_INVOICES), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_AR), 0);
     archase_kpi_dispute_group g = ARCHASE_KPI_DISPUTE_GROUP_INIT;
@@ -449,9 +324,9 @@ static void a_void_invoice_paid_in_full_is_not_settled(void **state) {
  * before them is left over. */
 static void countback_in_the_first_months_of_the_calendar_walks_back_only_as_far_as_they_go(void **state) {
     fixture *f = *state;
-    given_customer(f, "C1");
-    given_invoice(f, "A", "0001-01-10", "0001-02-09", "100.00 EUR", ARCHASE_INVOICE_OPEN);
-    compute_with(f, "0001-03-01", "0001-03-31", NULL);
+    test_kpi_customer(f, "C1");
+    test_kpi_invoice(f, "C1", "A", "0001-01-10", "0001-02-09", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_compute(f, "0001-03-01", "0001-03-31", NULL);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_AR), 10000);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_COUNTBACK_MONTHS), 2);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_COUNTBACK_LEFTOVER), 1);
@@ -462,23 +337,14 @@ static void countback_in_the_first_months_of_the_calendar_walks_back_only_as_far
  * on the day the last of them closed. */
 static void a_promise_over_two_invoices_is_kept_when_the_last_of_them_closes(void **state) {
     fixture *f = *state;
-    given_customer(f, "C1");
-    given_invoice(f, "X", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_invoice(f, "Y", "2026-01-01", "2026-01-31", "50.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_customer(f, "C1");
+    test_kpi_invoice(f, "C1", "X", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_invoice(f, "C1", "Y", "2026-01-01", "2026-01-31", "50.00 EUR", ARCHASE_INVOICE_OPEN);
     const char *ids[2] = { "X", "Y" };
-    archase_promise p = ARCHASE_PROMISE_INIT;
-    p.id = "PXY";
-    p.customer_id = "C1";
-    p.invoice_ids = ids;
-    p.invoice_count = 2;
-    p.amount = amount("150.00 EUR");
-    p.promised_date = on("2026-03-10");
-    p.grace_days = 0;
-    p.recorded_on = on("2026-03-01");
-    ok(f, archase_promise_put(f->eng, &p, NULL));
-    given_paid(f, "PY", "Y", "2026-03-03", "50.00 EUR", ARCHASE_PAYMENT);
-    given_paid(f, "PX", "X", "2026-03-05", "100.00 EUR", ARCHASE_PAYMENT);
-    compute_with(f, "2026-03-01", "2026-03-31", NULL);
+    test_kpi_promise(f, "PXY", ids, 2, "150.00 EUR", "2026-03-10", 0, "2026-03-01");
+    test_kpi_paid(f, "PY", "Y", "2026-03-03", "50.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_paid(f, "PX", "X", "2026-03-05", "100.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", NULL);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_DUE), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_KEPT), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISED_PAID), 15000);
@@ -489,28 +355,20 @@ static void a_promise_over_two_invoices_is_kept_when_the_last_of_them_closes(voi
  * deadline, however early. */
 static void a_promise_without_a_recorded_day_counts_every_payment_by_its_deadline(void **state) {
     fixture *f = *state;
-    given_customer(f, "C1");
-    given_invoice(f, "X", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
-    given_paid(f, "P1", "X", "2026-02-20", "40.00 EUR", ARCHASE_PAYMENT);
-    given_paid(f, "P2", "X", "2026-03-04", "30.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_customer(f, "C1");
+    test_kpi_invoice(f, "C1", "X", "2026-01-01", "2026-01-31", "100.00 EUR", ARCHASE_INVOICE_OPEN);
+    test_kpi_paid(f, "P1", "X", "2026-02-20", "40.00 EUR", ARCHASE_PAYMENT);
+    test_kpi_paid(f, "P2", "X", "2026-03-04", "30.00 EUR", ARCHASE_PAYMENT);
     const char *ids[1] = { "X" };
-    archase_promise p = ARCHASE_PROMISE_INIT;
-    p.id = "PX";
-    p.customer_id = "C1";
-    p.invoice_ids = ids;
-    p.invoice_count = 1;
-    p.amount = amount("70.00 EUR");
-    p.promised_date = on("2026-03-10");
-    p.grace_days = 0;
-    ok(f, archase_promise_put(f->eng, &p, NULL));
-    compute_with(f, "2026-03-01", "2026-03-31", NULL);
+    test_kpi_promise(f, "PX", ids, 1, "70.00 EUR", "2026-03-10", 0, NULL);
+    test_kpi_compute(f, "2026-03-01", "2026-03-31", NULL);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_DUE), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISES_KEPT), 1);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_PROMISED_PAID), 7000);
     assert_int_equal(value(f, "EUR", ARCHASE_KPI_OPEN_AR), 3000);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_memengine_setup, test_memengine_teardown)
 
 static const struct CMUnitTest tests[] = {
     T(one_currency_asked_for_leaves_out_the_others_facts),
