@@ -136,6 +136,17 @@ static int claim(store *st, archase_instant now, uint32_t limit, claims *c) {
     return st->s.outbox_claim(st->s.userdata, now, limit, take, c);
 }
 
+/* A SQLite store with `count` pending items, "a" due at 1000 and "b" at 1001,
+ * and c (when given) emptied for a claim. */
+static void open_sqlite_with_pending(store *st, int count, claims *c) {
+    open_store(st, 1);
+    put_item(st, "a", ARCHASE_OUTBOX_PENDING, 1000);
+    if (count > 1)
+        put_item(st, "b", ARCHASE_OUTBOX_PENDING, 1001);
+    if (c)
+        memset(c, 0, sizeof *c);
+}
+
 static archase_record settlement(const char *id, int status, archase_instant at) {
     archase_record r = ARCHASE_RECORD_INIT;
     r.family = ARCHASE_FAMILY_OUTBOX;
@@ -206,10 +217,8 @@ static void claims_that_find_nothing_stop_or_fail_keep_only_what_they_handed_ove
 static void a_claim_at_an_instant_sqlite_cannot_write_is_refused(void **state) {
     (void)state;
     store st;
-    open_store(&st, 1);
-    put_item(&st, "a", ARCHASE_OUTBOX_PENDING, 1000);
     claims c;
-    memset(&c, 0, sizeof c);
+    open_sqlite_with_pending(&st, 1, &c);
     assert_int_equal(claim(&st, FAR_FUTURE, 10, &c), ARCHASE_EINVAL);
     assert_string_equal(errmsg(&st), "the instant is out of range");
     assert_int_equal(c.n, 0);
@@ -279,10 +288,8 @@ static void acknowledgements_move_only_items_being_sent_to_the_statuses_they_may
 static void an_acknowledgement_at_an_instant_sqlite_cannot_write_moves_nothing(void **state) {
     (void)state;
     store st;
-    open_store(&st, 1);
-    put_item(&st, "a", ARCHASE_OUTBOX_PENDING, 1000);
     claims c;
-    memset(&c, 0, sizeof c);
+    open_sqlite_with_pending(&st, 1, &c);
     assert_int_equal(claim(&st, 5000, 10, &c), 0);
     assert_int_equal(st.s.outbox_ack(st.s.userdata, "a", ARCHASE_OUTBOX_SENT, FAR_FUTURE), ARCHASE_EINVAL);
     assert_string_equal(errmsg(&st), "the instant is out of range");
@@ -379,11 +386,8 @@ static void settlements_change_every_item_or_none(void **state) {
 static void a_settlement_at_an_instant_sqlite_cannot_write_changes_nothing(void **state) {
     (void)state;
     store st;
-    open_store(&st, 1);
-    put_item(&st, "a", ARCHASE_OUTBOX_PENDING, 1000);
-    put_item(&st, "b", ARCHASE_OUTBOX_PENDING, 1001);
     claims c;
-    memset(&c, 0, sizeof c);
+    open_sqlite_with_pending(&st, 2, &c);
     assert_int_equal(claim(&st, 5000, 10, &c), 0);
     archase_record rs[2] = { settlement("a", ARCHASE_OUTBOX_SENT, 6000), settlement("b", ARCHASE_OUTBOX_SENT, FAR_FUTURE) };
     assert_int_equal(st.s.outbox_settle(st.s.userdata, rs, 2), ARCHASE_EINVAL);
@@ -396,9 +400,7 @@ static void a_settlement_at_an_instant_sqlite_cannot_write_changes_nothing(void 
 static void an_item_edited_by_hand_so_that_it_no_longer_reads_is_not_claimed(void **state) {
     (void)state;
     store st;
-    open_store(&st, 1);
-    put_item(&st, "a", ARCHASE_OUTBOX_PENDING, 1000);
-    put_item(&st, "b", ARCHASE_OUTBOX_PENDING, 1001);
+    open_sqlite_with_pending(&st, 2, NULL);
     st.s.close(st.s.userdata);
     st.s.close = NULL;
     /* A person wrote b's instant without its zone: it still sorts as due. */
