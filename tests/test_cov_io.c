@@ -56,17 +56,6 @@ static int teardown(void **state) {
     return 0;
 }
 
-static char *export_text(archase_engine *eng, int kind, int format) {
-    archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
-    o.kind = kind;
-    o.format = format;
-    text_sink s = { NULL, 0 };
-    assert_int_equal(archase_export(eng, &o, text_sink_write, &s), 0);
-    if (!s.data)
-        s.data = calloc(1, 1);
-    return s.data;
-}
-
 /* Everything the ledger holds, as the exports of every kind; under valgrind
  * only those an import of `touched` can write (0: a mapping, any kind). */
 static char *everything(archase_engine *eng, int touched) {
@@ -75,7 +64,7 @@ static char *everything(archase_engine *eng, int touched) {
         if (test_under_valgrind() && touched && kind != touched &&
             !(touched == ARCHASE_KIND_CUSTOMERS && (kind == ARCHASE_KIND_CONTACTS || kind == ARCHASE_KIND_FLAGS)))
             continue;
-        char *text = export_text(eng, kind, ARCHASE_FORMAT_CSV);
+        char *text = text_sink_export(eng, kind, ARCHASE_FORMAT_CSV);
         assert_int_equal(text_sink_write(&all, text, strlen(text)), 0);
         free(text);
     }
@@ -419,7 +408,7 @@ static void json_lines_are_read_strictly(void **state) {
         else
             expect_accepted(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL, NULL, cases[i].text);
     }
-    char *text = export_text(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL);
+    char *text = text_sink_export(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL);
     assert_non_null(strstr(text, "\"customer_id\":\"C2\",\"name\":\"-1.5e+3\""));
     assert_non_null(strstr(text, "\"tags\":[\"x\",\"true\",\"false\",\"5\"]"));
     free(text);
@@ -429,14 +418,14 @@ static void json_lines_exports_escape_what_json_must(void **state) {
     fixture *f = *state;
     expect_accepted(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL, NULL,
                     "{\"customer_id\":\"C9\",\"name\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\"}\n");
-    char *text = export_text(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL);
+    char *text = text_sink_export(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL);
     assert_non_null(strstr(text, "\"name\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\""));
     free(text);
     /* And it reads back as the same customer: a duplicate. */
     archase_import_options o = ARCHASE_IMPORT_OPTIONS_INIT;
     o.kind = ARCHASE_KIND_CUSTOMERS;
     o.format = ARCHASE_FORMAT_JSONL;
-    text = export_text(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL);
+    text = text_sink_export(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL);
     archase_batch_summary s;
     assert_int_equal(archase_import_buffer(f->eng, &o, text, strlen(text), NULL, &s), 0);
     assert_int_equal(s.inserted, 0);
@@ -602,14 +591,14 @@ static void a_mapped_file_is_read_with_its_separators_symbols_and_rules(void **s
     expect_accepted(f, 0, ARCHASE_FORMAT_CSV, m,
                     GERMAN_HEAD "C2;Globex;A;I9;01.01.2026;31.01.2026;1.234,56 \xe2\x82\xac;1.000,00 \xe2\x82\xac;RE;5;ja\n"
                                 "C2;Globex;A;I10;01.01.2026;31.01.2026;9,00;9,00;MA;5;ja\n");
-    char *invoices = export_text(f->eng, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_CSV);
+    char *invoices = text_sink_export(f->eng, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(invoices, "I9,C2,,2026-01-01,2026-01-31,1234.56,EUR"));
     assert_null(strstr(invoices, "I10"));
     free(invoices);
-    char *payments = export_text(f->eng, ARCHASE_KIND_PAYMENTS, ARCHASE_FORMAT_CSV);
+    char *payments = text_sink_export(f->eng, ARCHASE_KIND_PAYMENTS, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(payments, "I9:paid,C2,I9,2026-02-05,234.56,EUR"));
     free(payments);
-    char *flags = export_text(f->eng, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV);
+    char *flags = text_sink_export(f->eng, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(flags, "C2,hold;strategic,"));
     free(flags);
     /* The same file again changes nothing. */
@@ -648,7 +637,7 @@ static void csv_structure_is_checked(void **state) {
     expect_accepted(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_CSV, NULL, "customer_id,name\rC2,B\r");
     expect_accepted(f, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_JSONL, NULL,
                     "\xef\xbb\xbf{\"customer_id\":\"C3\",\"name\":\"D\"}\n   \n{\"customer_id\":\"C4\",\"name\":\"E\"}\n");
-    char *text = export_text(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_CSV);
+    char *text = text_sink_export(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(text, "\r\nC2,B,"));
     assert_non_null(strstr(text, "\r\nC4,E,"));
     free(text);
@@ -669,14 +658,14 @@ static void export_writes_every_flag_quotes_what_csv_must_and_stops_when_the_wri
     expect_accepted(f, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV, NULL,
                     "customer_id,flags,reason,set_by\n"
                     "C1,hold;expansion;service_issue;strategic;paused_until=2026-03-01,\"a, \"\"b\"\"\",\" x \"\n");
-    char *text = export_text(f->eng, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV);
+    char *text = text_sink_export(f->eng, ARCHASE_KIND_FLAGS, ARCHASE_FORMAT_CSV);
     assert_string_equal(text, "customer_id,flags,reason,set_by,revision\r\n"
                               "C1,hold;paused_until=2026-03-01;expansion;strategic;service_issue,\"a, \"\"b\"\"\",\" x \",0\r\n");
     free(text);
     expect_accepted(f, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_CSV, NULL,
                     "invoice_id,customer_id,issue_date,due_date,amount,currency,status\n"
                     "I2,C1,2026-01-01,2026-01-31,1.00,EUR,void\n");
-    text = export_text(f->eng, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_JSONL);
+    text = text_sink_export(f->eng, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_JSONL);
     assert_non_null(strstr(text, "{\"invoice_id\":\"I2\""));
     assert_non_null(strstr(text, "\"status\":\"void\""));
     free(text);

@@ -57,19 +57,11 @@ static int teardown(void **state) {
     return 0;
 }
 
-static char *export_text(archase_engine *eng, int kind) {
-    archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
-    o.kind = kind;
-    text_sink s = { NULL, 0 };
-    assert_int_equal(archase_export(eng, &o, text_sink_write, &s), 0);
-    return s.data ? s.data : calloc(1, 1);
-}
-
 /* Every kind's export, one after the other: what the ledger holds. */
 static char *everything(archase_engine *eng) {
     text_sink all = { NULL, 0 };
     for (int kind = ARCHASE_KIND_CUSTOMERS; kind <= ARCHASE_KIND_NOTES; kind++) {
-        char *text = export_text(eng, kind);
+        char *text = text_sink_export(eng, kind, ARCHASE_FORMAT_CSV);
         assert_int_equal(text_sink_write(&all, text, strlen(text)), 0);
         free(text);
     }
@@ -173,7 +165,7 @@ static void amounts_with_a_symbol_signs_and_separators_are_read_where_a_mapping_
                                 "P3,C1,2026-02-03,3.25 $,payment,\n"
                                 "P4,C1,2026-02-04,4.75$,payment,\n"
                                 "P5,C1,2026-02-05,\"($1.00)\",adjustment,I2\n");
-    char *payments = export_text(f->eng, ARCHASE_KIND_PAYMENTS);
+    char *payments = text_sink_export(f->eng, ARCHASE_KIND_PAYMENTS, ARCHASE_FORMAT_CSV);
     static const char *const rows[] = { "P1,C1,,2026-02-01,1000.00,USD", "P2,C1,,2026-02-02,2.50,USD",
                                         "P3,C1,,2026-02-03,3.25,USD",    "P4,C1,,2026-02-04,4.75,USD",
                                         "P5,C1,I2,2026-02-05,-1.00,USD" };
@@ -203,7 +195,7 @@ static void a_mapping_without_a_date_format_expects_iso_dates(void **state) {
     };
     expect_refused(f, 0, m, refused, sizeof refused / sizeof *refused);
     expect_accepted(f, 0, m, "Ref;Cust;Paid;Amount\nP1;C1;2026-02-01;1234,50\n");
-    char *payments = export_text(f->eng, ARCHASE_KIND_PAYMENTS);
+    char *payments = text_sink_export(f->eng, ARCHASE_KIND_PAYMENTS, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(payments, "P1,C1,,2026-02-01,1234.50,USD"));
     free(payments);
     archase_mapping_free(m);
@@ -243,7 +235,7 @@ static void native_cells_that_are_not_what_their_column_wants_are_refused_where_
     expect_accepted(f, ARCHASE_KIND_PROMISES, NULL,
                     "promise_id,customer_id,invoice_ids,amount,currency,promised_date\n"
                     "Q1,C1, I1 ; I2 ,5.00,USD,2026-03-01\n");
-    char *promises_out = export_text(f->eng, ARCHASE_KIND_PROMISES);
+    char *promises_out = text_sink_export(f->eng, ARCHASE_KIND_PROMISES, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(promises_out, "Q1,C1,I1;I2,"));
     free(promises_out);
     expect_accepted(f, ARCHASE_KIND_DISPUTES, NULL,
@@ -252,14 +244,14 @@ static void native_cells_that_are_not_what_their_column_wants_are_refused_where_
                     "D1,C1,I1,10.00,USD,pricing,2026-02-01,resolved,2026-02-03,credit_issued,price,10.00\n"
                     "D2,C1,I1,10.00,USD,pricing,2026-02-01,resolved,2026-02-03,rejected,none,\n"
                     "D3,C1,I2,10.00,USD,pricing,2026-02-01,resolved,2026-02-03,partial,price,4.00\n");
-    char *disputes = export_text(f->eng, ARCHASE_KIND_DISPUTES);
+    char *disputes = text_sink_export(f->eng, ARCHASE_KIND_DISPUTES, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(disputes, "credit_issued"));
     assert_non_null(strstr(disputes, "rejected"));
     assert_non_null(strstr(disputes, "partial"));
     free(disputes);
     expect_accepted(f, ARCHASE_KIND_NOTES, NULL,
                     "note_id,customer_id,invoice_id,text,at\nN1,C1,I1,called,2026-02-01T09:30:00Z\n");
-    char *notes = export_text(f->eng, ARCHASE_KIND_NOTES);
+    char *notes = text_sink_export(f->eng, ARCHASE_KIND_NOTES, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(notes, "2026-02-01T09:30:00Z"));
     free(notes);
 }
@@ -281,12 +273,12 @@ static void an_amount_due_back_up_after_an_export_showed_it_paid_asks_for_an_adj
     /* Nothing paid yet: no payment. Then 40.00 paid. */
     snprintf(text, sizeof text, "%sI1,C1,2026-01-01,2026-01-31,100.00,100.00\n", head);
     assert_int_equal(import_on(f->eng, 0, m, text, f->diags, 20489), 0);
-    char *payments = export_text(f->eng, ARCHASE_KIND_PAYMENTS);
+    char *payments = text_sink_export(f->eng, ARCHASE_KIND_PAYMENTS, ARCHASE_FORMAT_CSV);
     assert_null(strstr(payments, "I1:paid"));
     free(payments);
     snprintf(text, sizeof text, "%sI1,C1,2026-01-01,2026-01-31,100.00,60.00\n", head);
     assert_int_equal(import_on(f->eng, 0, m, text, f->diags, 20490), 0);
-    payments = export_text(f->eng, ARCHASE_KIND_PAYMENTS);
+    payments = text_sink_export(f->eng, ARCHASE_KIND_PAYMENTS, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(payments, "I1:paid,C1,I1,2026-02-06,40.00,USD"));
     free(payments);
     /* The whole amount due again: the ledger cannot take the payment back. */

@@ -691,14 +691,6 @@ static void the_mapping_example_in_the_docs_loads(void **state) {
 
 /* ---- sheets edited by people ------------------------------------------------------------ */
 
-static char *export_sheet(fixture *f, int kind) {
-    archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
-    o.kind = kind;
-    text_sink s = { NULL, 0 };
-    assert_int_equal(archase_export(f->eng, &o, text_sink_write, &s), 0);
-    return s.data;
-}
-
 /* `text` with the first `from` replaced by `to` (the caller frees it). */
 static char *edited(const char *text, const char *from, const char *to) {
     const char *at = strstr(text, from);
@@ -735,7 +727,7 @@ static void an_edited_sheet_becomes_the_next_revision_by_its_editor(void **state
     archase_engine_free(f->eng);
     f->eng = open_file(path, NULL);
     given_tracker(f);
-    char *sheet = export_sheet(f, ARCHASE_KIND_PROMISES);
+    char *sheet = text_sink_export(f->eng, ARCHASE_KIND_PROMISES, ARCHASE_FORMAT_CSV);
     assert_non_null(strstr(sheet, "PTP1,C1,I1,1200.00,EUR,2026-03-10,,anna,call,after the board meets,,,0\r\n"));
     /* tom moves the date and rewrites the note, in the sheet */
     char *moved = edited(sheet, "2026-03-10", "2026-03-17");
@@ -790,7 +782,7 @@ static void an_edited_sheet_becomes_the_next_revision_by_its_editor(void **state
 static void a_conflicting_edit_is_refused_with_its_line_and_nothing_is_written(void **state) {
     fixture *f = *state;
     given_tracker(f);
-    char *sheet = export_sheet(f, ARCHASE_KIND_DISPUTES);
+    char *sheet = text_sink_export(f->eng, ARCHASE_KIND_DISPUTES, ARCHASE_FORMAT_CSV);
     /* carla moves D1 into review and imports first */
     char *carla = edited(sheet, ",open,", ",in_review,");
     archase_batch_summary s;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archase/archase.h"
+#include "testutil.h"
 
 int text_sink_write(void *userdata, const void *data, size_t size) {
     text_sink *s = userdata;
@@ -16,4 +16,13 @@ int text_sink_write(void *userdata, const void *data, size_t size) {
     s->len += size;
     s->data[s->len] = '\0';
     return 0;
+}
+
+char *text_sink_export(archase_engine *eng, int kind, int format) {
+    archase_export_options o = ARCHASE_EXPORT_OPTIONS_INIT;
+    o.kind = kind;
+    o.format = format;
+    text_sink s = { NULL, 0 };
+    assert_int_equal(archase_export(eng, &o, text_sink_write, &s), 0);
+    return s.data ? s.data : calloc(1, 1);
 }

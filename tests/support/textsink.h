@@ -1,9 +1,12 @@
 /* tests/support/textsink.h — a writer callback that gathers everything an
- * export writes into one NUL-terminated heap string. */
+ * export writes into one NUL-terminated heap string, and an export read that
+ * way. */
 #ifndef ARCHASE_TEST_TEXTSINK_H
 #define ARCHASE_TEST_TEXTSINK_H
 
 #include <stddef.h>
+
+#include "archase/archase.h"
 
 /* Start as { NULL, 0 }; the caller frees data with free(). */
 typedef struct text_sink {
@@ -14,5 +17,10 @@ typedef struct text_sink {
 /* An archase writer: appends size bytes to the text_sink userdata and keeps it
  * NUL-terminated. Returns 0, or ARCHASE_ENOMEM when it cannot grow. */
 int text_sink_write(void *userdata, const void *data, size_t size);
+
+/* The export of `kind` in `format` (an archase_format), as a heap string the
+ * caller frees ("" when the export writes nothing); fails the test when the
+ * export does not return 0. */
+char *text_sink_export(archase_engine *eng, int kind, int format);
 
 #endif
