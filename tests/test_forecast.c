@@ -139,17 +139,7 @@ static void disputed_amounts_are_left_out_or_discounted(void **state) {
 static void promise_to_pay(fixture *f, const char *id, const char *invoice, int64_t minor,
                            const char *date, const char *recorded) {
     const char *ids[1] = { invoice };
-    archase_promise p = ARCHASE_PROMISE_INIT;
-    p.id = id;
-    p.customer_id = "C1";
-    p.invoice_ids = ids;
-    p.invoice_count = 1;
-    p.amount.minor = minor;
-    memcpy(p.amount.currency, "EUR", 4);
-    p.promised_date = test_day(date);
-    p.grace_days = 0;
-    p.recorded_on = test_day(recorded);
-    test_ok(f->eng, archase_promise_put(f->eng, &p, NULL));
+    test_forecast_promise(f, id, ids, 1, minor, date, recorded, NULL, 0);
 }
 
 static void an_open_promise_is_expected_on_its_date_weighted_by_the_kept_rate(void **state) {

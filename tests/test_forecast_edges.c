@@ -17,23 +17,6 @@
 
 typedef test_memengine fixture;
 
-static void given_promise(fixture *f, const char *id, const char *const *invoices, size_t n, int64_t minor,
-                          const char *date, const char *recorded, const archase_instalment *plan, size_t parts) {
-    archase_promise p = ARCHASE_PROMISE_INIT;
-    p.id = id;
-    p.customer_id = "C1";
-    p.invoice_ids = invoices;
-    p.invoice_count = n;
-    p.amount.minor = minor;
-    memcpy(p.amount.currency, "EUR", 4);
-    p.promised_date = test_day(date);
-    p.instalments = plan;
-    p.instalment_count = parts;
-    p.grace_days = 0;
-    p.recorded_on = test_day(recorded);
-    test_ok(f->eng, archase_promise_put(f->eng, &p, NULL));
-}
-
 static void given_dispute(fixture *f, const char *id, const char *const *invoices, size_t n, int64_t minor,
                           const char *opened, const char *resolved) {
     archase_dispute d = ARCHASE_DISPUTE_INIT;
@@ -66,12 +49,12 @@ static void without_promise_history_the_default_kept_rate_applies(void **state) 
     test_forecast_history(f, "C1", 6, test_day("2026-02-01"), 0, 1000, as_of);
     static const char *x[] = { "X" }, *h5[] = { "C1-H05" }, *h4[] = { "C1-H04" }, *o[] = { "O" };
     test_forecast_invoice(f, "C1", "X", test_day("2026-02-20"), test_day("2026-04-20"), 10000, "EUR");
-    given_promise(f, "NP", x, 1, 10000, "2026-04-08", "2026-03-25", NULL, 0);
-    given_promise(f, "P-cancelled", h5, 1, 1000, "2026-02-20", "2026-01-25", NULL, 0);
+    test_forecast_promise(f, "NP", x, 1, 10000, "2026-04-08", "2026-03-25", NULL, 0);
+    test_forecast_promise(f, "P-cancelled", h5, 1, 1000, "2026-02-20", "2026-01-25", NULL, 0);
     test_ok(f->eng, archase_promise_cancel(f->eng, "P-cancelled", "withdrawn", test_day("2026-02-10")));
-    given_promise(f, "P-recorded-later", h4, 1, 1000, "2026-03-01", "2026-04-05", NULL, 0);
+    test_forecast_promise(f, "P-recorded-later", h4, 1, 1000, "2026-03-01", "2026-04-05", NULL, 0);
     test_forecast_invoice(f, "C1", "O", test_day("2024-05-01"), test_day("2024-05-31"), 500, "EUR");
-    given_promise(f, "P-old", o, 1, 500, "2024-06-10", "2024-06-01", NULL, 0);
+    test_forecast_promise(f, "P-old", o, 1, 500, "2024-06-10", "2024-06-01", NULL, 0);
     archase_forecast_options opt = ARCHASE_FORECAST_OPTIONS_INIT;
     opt.promise_default_percent = 40;
     test_forecast_run(f, "2026-03-31", &opt);
@@ -100,10 +83,10 @@ static void instalments_already_paid_or_dated_before_the_day_are_placed_after_it
      * the first part, due before the day, comes the day after */
     given_dispute(f, "DY", y, 1, 2000, "2026-03-10", NULL);
     archase_instalment py[2] = { { test_day("2026-03-25"), { 3000, "EUR" } }, { test_day("2026-04-10"), { 3000, "EUR" } } };
-    given_promise(f, "PY", y, 1, 6000, "2026-04-10", "2026-03-05", py, 2);
+    test_forecast_promise(f, "PY", y, 1, 6000, "2026-04-10", "2026-03-05", py, 2);
     /* Z's first instalment is paid: only the second is expected */
     archase_instalment pz[2] = { { test_day("2026-03-15"), { 3000, "EUR" } }, { test_day("2026-04-20"), { 3000, "EUR" } } };
-    given_promise(f, "PZ", z, 1, 6000, "2026-04-20", "2026-03-05", pz, 2);
+    test_forecast_promise(f, "PZ", z, 1, 6000, "2026-04-20", "2026-03-05", pz, 2);
     test_forecast_payment(f, "C1", "PZ1", "Z", test_day("2026-03-14"), 3000, "EUR");
     test_forecast_run(f, "2026-03-31", NULL);
     archase_forecast_week w1 = test_forecast_week(f, 0, 1), w2 = test_forecast_week(f, 0, 2), w3 = test_forecast_week(f, 0, 3);
@@ -159,7 +142,7 @@ static void a_promise_over_two_invoices_takes_from_each_by_what_is_free(void **s
     static const char *ab[] = { "A", "B" };
     test_forecast_invoice(f, "C1", "A", test_day("2026-03-01"), test_day("2026-05-15"), 1000, "EUR");
     test_forecast_invoice(f, "C1", "B", test_day("2026-03-01"), test_day("2026-05-15"), 4000, "EUR");
-    given_promise(f, "PAB", ab, 2, 2500, "2026-04-09", "2026-03-20", NULL, 0);
+    test_forecast_promise(f, "PAB", ab, 2, 2500, "2026-04-09", "2026-03-20", NULL, 0);
     test_forecast_run(f, "2026-03-31", NULL);
     /* 2,500 on 04-09: 500 from A, 2,000 from B; the rest on the due date */
     assert_int_equal(test_forecast_week(f, 0, 2).from_promises, 2500);

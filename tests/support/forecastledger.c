@@ -36,6 +36,23 @@ void test_forecast_payment(test_memengine *f, const char *customer, const char *
     test_ok(f->eng, archase_payment_put(f->eng, &p, NULL));
 }
 
+void test_forecast_promise(test_memengine *f, const char *id, const char *const *invoices, size_t n, int64_t minor,
+                           const char *date, const char *recorded, const archase_instalment *plan, size_t parts) {
+    archase_promise p = ARCHASE_PROMISE_INIT;
+    p.id = id;
+    p.customer_id = "C1";
+    p.invoice_ids = invoices;
+    p.invoice_count = n;
+    p.amount.minor = minor;
+    memcpy(p.amount.currency, "EUR", 4);
+    p.promised_date = test_day(date);
+    p.instalments = plan;
+    p.instalment_count = parts;
+    p.grace_days = 0;
+    p.recorded_on = test_day(recorded);
+    test_ok(f->eng, archase_promise_put(f->eng, &p, NULL));
+}
+
 void test_forecast_history(test_memengine *f, const char *customer, int n, archase_date last_due, int late,
                            int64_t minor, archase_date paid_by) {
     for (int i = 0; i < n; i++) {

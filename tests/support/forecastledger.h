@@ -1,6 +1,6 @@
 /* tests/support/forecastledger.h — what the forecast suites build and read
  * over a test_memengine (memengine.h): customers with their invoices and
- * payments, a customer's history of invoices paid a set number of days
+ * payments and promises, a customer's history of invoices paid a set number of days
  * late, the forecast run and its rows and weeks. Everything goes through
  * the public API; every call that fails fails the test. */
 #ifndef ARCHASE_TEST_FORECASTLEDGER_H
@@ -21,6 +21,12 @@ void test_forecast_invoice(test_memengine *f, const char *customer, const char *
  * `currency`. */
 void test_forecast_payment(test_memengine *f, const char *customer, const char *id, const char *invoice,
                            archase_date date, int64_t minor, const char *currency);
+
+/* Puts promise `id` of C1 over the `n` invoices `invoices` to pay `minor`
+ * EUR by `date` with no grace days, recorded on `recorded`, in the `parts`
+ * instalments `plan` (NULL and 0 = none). */
+void test_forecast_promise(test_memengine *f, const char *id, const char *const *invoices, size_t n, int64_t minor,
+                           const char *date, const char *recorded, const archase_instalment *plan, size_t parts);
 
 /* `n` invoices of `customer`, due every 7 days up to `last_due`, each paid
  * `late` days after its due date (when that is on or before `paid_by`). */
