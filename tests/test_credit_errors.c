@@ -86,21 +86,13 @@ static const char plain_text[] =
     "  hold_broken_promises: 0\n"
     "  max_limit: [1000 EUR]\n";
 
-/* The engine's clock, moved by the tests. */
-static archase_instant clock_now;
-static archase_instant read_clock(void *ud) {
-    (void)ud;
-    return clock_now;
-}
-static const archase_clock test_clock = { ARCHASE_CLOCK_VERSION, NULL, read_clock };
-
 /* ACME: a limit of 1000.00 EUR, 1500.00 EUR open (150%): a hold. */
-static const test_ledger_spec ledger = { policy_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_clock };
-static const test_ledger_spec berlin = { berlin_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_clock };
-static const test_ledger_spec never = { never_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_clock };
-static const test_ledger_spec plain = { plain_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_clock };
+static const test_ledger_spec ledger = { policy_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_ledger_clock };
+static const test_ledger_spec berlin = { berlin_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_ledger_clock };
+static const test_ledger_spec never = { never_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_ledger_clock };
+static const test_ledger_spec plain = { plain_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_ledger_clock };
 /* ACME with 300.00 EUR open of its 1000.00: no hold. */
-static const test_ledger_spec small = { policy_text, "carl", "anna", "olaf", 100000, 20000, 10000, &test_clock };
+static const test_ledger_spec small = { policy_text, "carl", "anna", "olaf", 100000, 20000, 10000, &test_ledger_clock };
 
 typedef test_ledger fixture;
 
@@ -112,16 +104,8 @@ static archase_instant at(const char *day, int hour, int minute) {
     return (archase_instant)D(day) * 86400 + hour * 3600 + minute * 60;
 }
 
-static void says(fixture *f, int rc, int code, const char *words) {
-    if (rc != code)
-        fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
-                 archase_engine_errmsg(f->eng));
-    if (!strstr(archase_engine_errmsg(f->eng), words))
-        fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(f->eng), words);
-}
-
 static int open_with(void **state, const test_ledger_spec *spec) {
-    clock_now = at("2026-03-10", 9, 0); /* a Tuesday */
+    test_ledger_now = at("2026-03-10", 9, 0); /* a Tuesday */
     return test_ledger_setup(state, spec);
 }
 
@@ -180,62 +164,17 @@ static archase_credit_recommendation recommend(fixture *f, const char *as_of) {
     return r;
 }
 
-static int64_t driver(const archase_credit_recommendation *r, const char *name, int *direction) {
-    for (size_t i = 0; i < r->driver_count; i++)
-        if (!strcmp(r->drivers[i].name, name)) {
-            *direction = r->drivers[i].direction;
-            return r->drivers[i].value;
-        }
-    fail_msg("no driver %s", name);
-    return 0;
-}
-
 static int request(fixture *f, const archase_credit_recommendation *r, char id[ARCHASE_APPROVAL_ID_MAX]) {
     return archase_credit_request(f->eng, f->policy, "ACME", r, "carl", "over the limit for weeks, hold new orders", id,
                                   NULL);
 }
 
-typedef struct item {
-    int             found, status, channel, quiet, window, holiday, zone_unknown;
-    archase_instant scheduled_at;
-    archase_date    local_date;
-    int32_t         local_seconds;
-    char            address[64], subject[128], body[256], zone[32], invoices[256];
-} item;
-
-static int take_item(void *ud, const archase_outbox_item *it) {
-    item *i = ud;
-    i->found = 1;
-    i->status = it->status;
-    i->channel = it->channel;
-    i->scheduled_at = it->scheduled_at;
-    i->local_date = it->local_date;
-    i->local_seconds = it->local_seconds;
-    snprintf(i->zone, sizeof i->zone, "%s", it->timezone ? it->timezone : "");
-    for (size_t k = 0; k < it->reason_count; k++) {
-        i->quiet |= it->reasons[k] == ARCHASE_REASON_DEFERRED_QUIET_HOURS;
-        i->window |= it->reasons[k] == ARCHASE_REASON_DEFERRED_SEND_WINDOW;
-        i->holiday |= it->reasons[k] == ARCHASE_REASON_DEFERRED_NON_BUSINESS_DAY;
-        i->zone_unknown |= it->reasons[k] == ARCHASE_REASON_TIMEZONE_UNKNOWN;
-    }
-    snprintf(i->address, sizeof i->address, "%s", it->address ? it->address : "");
-    snprintf(i->subject, sizeof i->subject, "%s", it->subject ? it->subject : "");
-    snprintf(i->body, sizeof i->body, "%s", it->body ? it->body : "");
-    for (size_t k = 0; k < it->invoice_count; k++) {
-        size_t n = strlen(i->invoices);
-        snprintf(i->invoices + n, sizeof i->invoices - n, "%s;", it->invoice_ids[k]);
-    }
-    return 0;
-}
+typedef test_outbox_copy item;
 
 static item notice(fixture *f, const char *id) {
     char key[96];
     snprintf(key, sizeof key, "credit_notice/%s#1", id);
-    item i;
-    memset(&i, 0, sizeof i);
-    int rc = archase_outbox_get(f->eng, key, take_item, &i);
-    assert_true(rc == 0 || rc == ARCHASE_ENOTFOUND);
-    return i;
+    return test_outbox_copy_get(f->eng, key);
 }
 
 static int count_one(void *ud, const archase_approval_info *info) {
@@ -252,7 +191,7 @@ static int requests(fixture *f) {
 
 /* Asks for the hold at `now` and returns its notice. */
 static item hold_at(fixture *f, archase_instant now, char id[ARCHASE_APPROVAL_ID_MAX]) {
-    clock_now = now;
+    test_ledger_now = now;
     archase_credit_recommendation r = recommend(f, "2026-03-10");
     assert_int_equal(r.action, ARCHASE_CREDIT_HOLD);
     int rc = request(f, &r, id);
@@ -281,17 +220,17 @@ static void a_recommendation_refuses_what_it_cannot_answer_and_writes_no_output(
     memset(&r, 0x5a, sizeof r);
     r.version = ARCHASE_CREDIT_RECOMMENDATION_VERSION;
     archase_credit_recommendation before = r;
-    says(f, archase_credit_recommend(f->eng, NULL, "ACME", D("2026-03-10"), &r), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_credit_recommend(f->eng, f->policy, NULL, D("2026-03-10"), &r), ARCHASE_EINVAL, "a customer id");
-    says(f, archase_credit_recommend(f->eng, f->policy, "ACME", ARCHASE_DATE_NONE, &r), ARCHASE_EINVAL, "a valid date");
-    says(f, archase_credit_recommend(f->eng, f->policy, "ACME", D("2026-03-10"), NULL), ARCHASE_EINVAL, "an output");
+    test_says(f, archase_credit_recommend(f->eng, NULL, "ACME", D("2026-03-10"), &r), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_credit_recommend(f->eng, f->policy, NULL, D("2026-03-10"), &r), ARCHASE_EINVAL, "a customer id");
+    test_says(f, archase_credit_recommend(f->eng, f->policy, "ACME", ARCHASE_DATE_NONE, &r), ARCHASE_EINVAL, "a valid date");
+    test_says(f, archase_credit_recommend(f->eng, f->policy, "ACME", D("2026-03-10"), NULL), ARCHASE_EINVAL, "an output");
     assert_int_equal(archase_credit_recommend(NULL, f->policy, "ACME", D("2026-03-10"), &r), ARCHASE_EINVAL);
-    says(f, archase_credit_recommend(f->eng, f->policy, "NOBODY", D("2026-03-10"), &r), ARCHASE_ENOTFOUND,
-         "no customer 'NOBODY'");
+    test_says(f, archase_credit_recommend(f->eng, f->policy, "NOBODY", D("2026-03-10"), &r), ARCHASE_ENOTFOUND,
+              "no customer 'NOBODY'");
     assert_memory_equal(&r, &before, sizeof r);
     r.version = 2;
-    says(f, archase_credit_recommend(f->eng, f->policy, "ACME", D("2026-03-10"), &r), ARCHASE_EVERSION,
-         "credit recommendation version 2");
+    test_says(f, archase_credit_recommend(f->eng, f->policy, "ACME", D("2026-03-10"), &r), ARCHASE_EVERSION,
+              "credit recommendation version 2");
 }
 
 static void a_request_refuses_what_it_cannot_raise_and_writes_nothing(void **state) {
@@ -300,26 +239,26 @@ static void a_request_refuses_what_it_cannot_raise_and_writes_nothing(void **sta
     assert_int_equal(r.action, ARCHASE_CREDIT_HOLD);
     uint64_t before = test_audit_size(f->eng);
     char id[ARCHASE_APPROVAL_ID_MAX] = "untouched";
-    says(f, archase_credit_request(f->eng, f->policy, "ACME", NULL, "carl", "why", id, NULL), ARCHASE_EINVAL,
-         "needs a customer and a recommendation");
-    says(f, archase_credit_request(f->eng, f->policy, NULL, &r, "carl", "why", id, NULL), ARCHASE_EINVAL,
-         "needs a customer and a recommendation");
+    test_says(f, archase_credit_request(f->eng, f->policy, "ACME", NULL, "carl", "why", id, NULL), ARCHASE_EINVAL,
+              "needs a customer and a recommendation");
+    test_says(f, archase_credit_request(f->eng, f->policy, NULL, &r, "carl", "why", id, NULL), ARCHASE_EINVAL,
+              "needs a customer and a recommendation");
     assert_int_equal(archase_credit_request(NULL, f->policy, "ACME", &r, "carl", "why", id, NULL), ARCHASE_EINVAL);
     archase_credit_recommendation odd = r;
     odd.version = 5;
-    says(f, archase_credit_request(f->eng, f->policy, "ACME", &odd, "carl", "why", id, NULL), ARCHASE_EINVAL,
-         "needs a customer and a recommendation");
+    test_says(f, archase_credit_request(f->eng, f->policy, "ACME", &odd, "carl", "why", id, NULL), ARCHASE_EINVAL,
+              "needs a customer and a recommendation");
     odd = r;
     odd.effective_on = ARCHASE_DATE_NONE;
-    says(f, archase_credit_request(f->eng, f->policy, "ACME", &odd, "carl", "why", id, NULL), ARCHASE_EINVAL,
-         "needs its effective date");
-    says(f, archase_credit_request(f->eng, f->policy, "ACME", &r, "carl", "why", NULL, NULL), ARCHASE_EINVAL,
-         "room for the id");
-    says(f, archase_credit_request(f->eng, f->policy, "GHOST", &r, "carl", "over the limit for weeks", id, NULL),
-         ARCHASE_ENOTFOUND, "no customer 'GHOST'");
+    test_says(f, archase_credit_request(f->eng, f->policy, "ACME", &odd, "carl", "why", id, NULL), ARCHASE_EINVAL,
+              "needs its effective date");
+    test_says(f, archase_credit_request(f->eng, f->policy, "ACME", &r, "carl", "why", NULL, NULL), ARCHASE_EINVAL,
+              "room for the id");
+    test_says(f, archase_credit_request(f->eng, f->policy, "GHOST", &r, "carl", "over the limit for weeks", id, NULL),
+              ARCHASE_ENOTFOUND, "no customer 'GHOST'");
     archase_batch *b = NULL;
     assert_int_equal(archase_batch_begin(f->eng, NULL, NULL, &b), 0);
-    says(f, request(f, &r, id), ARCHASE_ESTATE, "a batch is open");
+    test_says(f, request(f, &r, id), ARCHASE_ESTATE, "a batch is open");
     archase_batch_free(b);
     assert_string_equal(id, "untouched");
     assert_int_equal(requests(f), 0);
@@ -341,8 +280,8 @@ static void a_customer_without_a_limit_is_kept_with_the_reason(void **state) {
     assert_string_equal(r.drivers[0].name, "no_limit_recorded");
     assert_int_equal(r.approval_action, 0);
     char id[ARCHASE_APPROVAL_ID_MAX];
-    says(f, archase_credit_request(f->eng, f->policy, "NOLIMIT", &r, "carl", "why", id, NULL), ARCHASE_EINVAL,
-         "a keep recommendation needs no approval");
+    test_says(f, archase_credit_request(f->eng, f->policy, "NOLIMIT", &r, "carl", "why", id, NULL), ARCHASE_EINVAL,
+              "a keep recommendation needs no approval");
 }
 
 /* `n` invoices of 100.00 EUR due on 2025-12-01, each paid `late` days after. */
@@ -370,7 +309,7 @@ static void late_payers_are_lowered_to_the_floor_and_the_request_asks_for_the_di
     assert_int_equal(r.recommended_limit.minor, 85000); /* 1000 - 40% / 2 is 800, below the floor */
     assert_int_equal(r.approval_action, ARCHASE_ACTION_CREDIT_LIMIT_DECREASE);
     int dir = 9;
-    assert_int_equal(driver(&r, "average_days_late", &dir), 40);
+    assert_int_equal(test_credit_driver(&r, "average_days_late", &dir), 40);
     assert_int_equal(dir, -1);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     int created = 0;
@@ -398,7 +337,7 @@ static void a_floor_at_the_limit_keeps_it(void **state) {
     assert_int_equal(r.action, ARCHASE_CREDIT_KEEP);
     assert_int_equal(r.recommended_limit.minor, 85000);
     int dir = 0;
-    assert_int_equal(driver(&r, "average_days_late", &dir), 81);
+    assert_int_equal(test_credit_driver(&r, "average_days_late", &dir), 81);
     assert_int_equal(dir, -1);
 }
 
@@ -446,15 +385,7 @@ static void only_the_records_of_the_window_count(void **state) {
     assert_int_equal(test_ledger_invoice(f->eng, "FUTURE-PAID", "ACME", 10000, "2026-01-01", "2026-02-01"), 0);
     assert_int_equal(test_ledger_payment(f->eng, "FP-1", "ACME", "FUTURE-PAID", "2026-03-15", 10000, "EUR", NULL, 0), 0);
     /* a dispute resolved, one opened after the day */
-    archase_dispute d = ARCHASE_DISPUTE_INIT;
-    static const char *const inv1[] = { "INV-1" };
-    d.id = "D-1";
-    d.customer_id = "ACME";
-    d.invoice_ids = inv1;
-    d.invoice_count = 1;
-    d.amount = (archase_money){ 1000, "EUR" };
-    d.reason_code = "pricing";
-    d.opened_by = "anna";
+    archase_dispute d = test_dispute("D-1", "pricing", 1000);
     assert_int_equal(archase_dispute_open(f->eng, f->policy, &d, D("2026-03-01")), 0);
     archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
     o.id = "D-1";
@@ -467,8 +398,8 @@ static void only_the_records_of_the_window_count(void **state) {
     archase_credit_recommendation r = recommend(f, "2026-03-10");
     int dir = 0;
     assert_int_equal(r.exposure.minor, 30000); /* INV-1 and INV-2 only */
-    assert_int_equal(driver(&r, "paid_invoices_12m", &dir), 0);
-    assert_int_equal(driver(&r, "open_disputes", &dir), 0);
+    assert_int_equal(test_credit_driver(&r, "paid_invoices_12m", &dir), 0);
+    assert_int_equal(test_credit_driver(&r, "open_disputes", &dir), 0);
     assert_int_equal(dir, 0);
     assert_int_equal(r.action, ARCHASE_CREDIT_KEEP);
 }
@@ -511,9 +442,9 @@ static void promises_count_by_state_and_age(void **state) {
     assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-06-06"), NULL), 0);
     archase_credit_recommendation r = recommend(f, "2026-06-15");
     int dir = 0;
-    assert_int_equal(driver(&r, "broken_promises_90d", &dir), 1);
+    assert_int_equal(test_credit_driver(&r, "broken_promises_90d", &dir), 1);
     assert_int_equal(dir, -1);
-    assert_int_equal(driver(&r, "promises_kept_percent", &dir), 25); /* 1 of old, kept, half, new */
+    assert_int_equal(test_credit_driver(&r, "promises_kept_percent", &dir), 25); /* 1 of old, kept, half, new */
     assert_int_equal(dir, -1);
     assert_int_equal(r.action, ARCHASE_CREDIT_HOLD); /* 1400.00 open of 1000.00 */
     assert_int_equal(r.exposure.minor, 140000);
@@ -531,9 +462,9 @@ static void two_promises_broken_in_ninety_days_put_a_customer_on_hold_whatever_i
     assert_int_equal(r.effective_on, D("2026-03-17"));
     assert_string_equal(r.notice_template, "hold_notice");
     int dir = 0;
-    assert_int_equal(driver(&r, "broken_promises_90d", &dir), 2);
+    assert_int_equal(test_credit_driver(&r, "broken_promises_90d", &dir), 2);
     assert_int_equal(dir, -1);
-    assert_int_equal(driver(&r, "promises_kept_percent", &dir), 0);
+    assert_int_equal(test_credit_driver(&r, "promises_kept_percent", &dir), 0);
     assert_int_equal(dir, -1);
 }
 
@@ -559,9 +490,9 @@ static void a_punctual_customer_near_its_limit_is_raised_without_a_ceiling_and_k
     punctual(f, 50000); /* 1990.00 open of 2500.00: 79% */
     archase_credit_recommendation r = recommend(f, "2026-03-10");
     int dir = 0;
-    assert_int_equal(driver(&r, "promises_kept_percent", &dir), 100);
+    assert_int_equal(test_credit_driver(&r, "promises_kept_percent", &dir), 100);
     assert_int_equal(dir, 1);
-    assert_int_equal(driver(&r, "average_days_late", &dir), 0);
+    assert_int_equal(test_credit_driver(&r, "average_days_late", &dir), 0);
     assert_int_equal(dir, 1);
     assert_int_equal(r.utilisation_percent, 79);
     /* the ceiling (1000.00) is below the limit: it stays */
@@ -643,7 +574,6 @@ static void the_notice_goes_to_the_primary_consented_contact_of_the_first_channe
     assert_int_equal(n.status, ARCHASE_OUTBOX_PENDING);
 }
 
-
 static void the_notice_lists_the_open_invoices_in_the_limits_currency_issued_by_the_day(void **state) {
     fixture *f = *state;
     assert_int_equal(put_contact(f, "B-SMS", ARCHASE_CHANNEL_SMS, 1, 1), 0);
@@ -689,7 +619,7 @@ static void a_customer_reachable_only_on_channels_the_template_lacks_gets_no_hol
     archase_credit_recommendation r = recommend(f, "2026-03-10");
     uint64_t before = test_audit_size(f->eng);
     char id[ARCHASE_APPROVAL_ID_MAX];
-    says(f, request(f, &r, id), ARCHASE_EINVAL, "no consented contact on a channel of notice template 'hold_notice'");
+    test_says(f, request(f, &r, id), ARCHASE_EINVAL, "no consented contact on a channel of notice template 'hold_notice'");
     assert_int_equal(requests(f), 0);
     assert_int_equal(test_audit_size(f->eng), before);
 }
@@ -820,46 +750,23 @@ static void a_draft_notice_is_cancelled_with_its_withdrawn_hold(void **state) {
     assert_int_equal(test_audit_size(f->eng), before + 2);
 }
 
-typedef struct copy {
-    archase_record rec;
-    char           id[64], customer[64];
-    unsigned char  data[1024];
-} copy;
-
-static int keep(void *ud, const archase_record *r) {
-    copy *c = ud;
-    c->rec = *r;
-    snprintf(c->id, sizeof c->id, "%s", r->id);
-    snprintf(c->customer, sizeof c->customer, "%s", r->customer_id ? r->customer_id : "");
-    assert_true(r->size <= sizeof c->data);
-    memcpy(c->data, r->data, r->size);
-    c->rec.id = c->id;
-    c->rec.customer_id = c->customer;
-    c->rec.invoice_id = NULL;
-    c->rec.data = c->data;
-    return 0;
-}
-
 static void a_stored_contact_that_cannot_be_decoded_stops_the_request(void **state) {
     (void)state;
     archase_storage store;
     assert_int_equal(archase_memory_storage_new(NULL, &store), 0);
-    clock_now = at("2026-03-10", 9, 0);
+    test_ledger_now = at("2026-03-10", 9, 0);
     fixture l;
     memset(&l, 0, sizeof l);
     fixture *f = &l;
     assert_int_equal(test_ledger_open(f, &ledger, NULL, &store), 0);
     assert_int_equal(put_contact(f, "ACME-AP", ARCHASE_CHANNEL_EMAIL, 1, 0), 0);
-    copy c;
-    memset(&c, 0, sizeof c);
-    assert_int_equal(store.get(store.userdata, ARCHASE_FAMILY_CONTACT, "ACME-AP", keep, &c), 0);
-    archase_record cut = c.rec;
-    cut.size = c.rec.size - 1;
-    assert_int_equal(store.put(store.userdata, &cut), 0);
+    test_stored_copy c;
+    test_stored_copy_get(&store, ARCHASE_FAMILY_CONTACT, "ACME-AP", &c);
+    test_stored_copy_put_cut(&store, &c, c.rec.size - 1);
     archase_credit_recommendation r = recommend(f, "2026-03-10");
     uint64_t before = test_audit_size(f->eng);
     char id[ARCHASE_APPROVAL_ID_MAX];
-    says(f, request(f, &r, id), ARCHASE_ESTORAGE, "stored record 'ACME-AP' cannot be decoded");
+    test_says(f, request(f, &r, id), ARCHASE_ESTORAGE, "stored record 'ACME-AP' cannot be decoded");
     assert_int_equal(requests(f), 0);
     assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(store.put(store.userdata, &c.rec), 0);
@@ -896,7 +803,7 @@ static void a_failing_storage_call_leaves_a_hold_to_withdraw_as_it_was(void **st
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        clock_now = at("2026-03-10", 9, 0);
+        test_ledger_now = at("2026-03-10", 9, 0);
         assert_int_equal(put_contact(f, "ACME-AP", ARCHASE_CHANNEL_EMAIL, 1, 0), 0);
         char id[ARCHASE_APPROVAL_ID_MAX];
         hold_at(f, at("2026-03-10", 9, 0), id);

@@ -32,16 +32,8 @@ static const char policy_text[] =
     "      email: {en: {subject: \"Credit hold for {{ customer.name }}\",\n"
     "                   body: \"{{ totals.open_amount | money }} is open: new orders will be held.\"}}\n";
 
-/* The engine's clock, moved by the tests. */
-static archase_instant clock_now;
-static archase_instant read_clock(void *ud) {
-    (void)ud;
-    return clock_now;
-}
-static const archase_clock test_clock = { ARCHASE_CLOCK_VERSION, NULL, read_clock };
-
 /* ACME: a limit of 1000.00 EUR, 1500.00 EUR open (150%): a hold. */
-static const test_ledger_spec ledger = { policy_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_clock };
+static const test_ledger_spec ledger = { policy_text, "carl", "anna", "olaf", 100000, 100000, 50000, &test_ledger_clock };
 
 typedef test_ledger fixture;
 
@@ -61,7 +53,7 @@ static int put_contact(fixture *f) {
 }
 
 static int setup_without_contact(void **state) {
-    clock_now = at("2026-03-10", 9);
+    test_ledger_now = at("2026-03-10", 9);
     return test_ledger_setup(state, &ledger);
 }
 
@@ -116,41 +108,12 @@ static void approve(fixture *f, const char *id) {
     assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
 }
 
-typedef struct item {
-    int             found, status, channel, deferred;
-    archase_instant scheduled_at;
-    archase_date    local_date;
-    int32_t         local_seconds;
-    char            address[64], subject[128], body[256], tmpl[32], zone[32];
-} item;
-
-static int take_item(void *ud, const archase_outbox_item *it) {
-    item *i = ud;
-    i->found = 1;
-    i->status = it->status;
-    i->channel = it->channel;
-    i->scheduled_at = it->scheduled_at;
-    i->local_date = it->local_date;
-    i->local_seconds = it->local_seconds;
-    snprintf(i->zone, sizeof i->zone, "%s", it->timezone ? it->timezone : "");
-    for (size_t k = 0; k < it->reason_count; k++)
-        i->deferred |= it->reasons[k] == ARCHASE_REASON_DEFERRED_SEND_WINDOW ||
-                       it->reasons[k] == ARCHASE_REASON_DEFERRED_QUIET_HOURS;
-    snprintf(i->address, sizeof i->address, "%s", it->address ? it->address : "");
-    snprintf(i->subject, sizeof i->subject, "%s", it->subject ? it->subject : "");
-    snprintf(i->body, sizeof i->body, "%s", it->body ? it->body : "");
-    snprintf(i->tmpl, sizeof i->tmpl, "%s", it->template_name ? it->template_name : "");
-    return 0;
-}
+typedef test_outbox_copy item;
 
 static item outbox_item(fixture *f, const char *prefix, const char *id) {
     char key[96];
     snprintf(key, sizeof key, "%s%s#1", prefix, id);
-    item i;
-    memset(&i, 0, sizeof i);
-    int rc = archase_outbox_get(f->eng, key, take_item, &i);
-    assert_true(rc == 0 || rc == ARCHASE_ENOTFOUND);
-    return i;
+    return test_outbox_copy_get(f->eng, key);
 }
 
 static int take_status(void *ud, const archase_approval_info *info) {
@@ -184,7 +147,7 @@ static int requests(fixture *f) {
 }
 
 static archase_cycle_report run(fixture *f, const char *as_of, int hour) {
-    clock_now = at(as_of, hour);
+    test_ledger_now = at(as_of, hour);
     archase_cycle_report r;
     memset(&r, 0, sizeof r);
     r.version = ARCHASE_CYCLE_REPORT_VERSION;
@@ -292,7 +255,7 @@ static void a_notice_asked_for_at_night_waits_for_the_send_window(void **state) 
     sent s = { "", 0 };
     use_transport(f, &s);
     /* Tuesday 21:30 UTC is 22:30 in Berlin: quiet hours, the window closed */
-    clock_now = at("2026-03-10", 21) + 1800;
+    test_ledger_now = at("2026-03-10", 21) + 1800;
     char id[ARCHASE_APPROVAL_ID_MAX];
     assert_int_equal(request(f, "2026-03-10", id, NULL), 0);
     item n = outbox_item(f, "credit_notice/", id);
@@ -306,7 +269,7 @@ static void a_notice_asked_for_at_night_waits_for_the_send_window(void **state) 
     run(f, "2026-03-11", 6);
     assert_int_equal(outbox_item(f, "credit_notice/", id).status, ARCHASE_OUTBOX_PENDING);
     assert_null(strstr(s.keys, "credit_notice/"));
-    clock_now = at("2026-03-11", 7) + 300;
+    test_ledger_now = at("2026-03-11", 7) + 300;
     archase_dispatch_report d;
     memset(&d, 0, sizeof d);
     d.version = ARCHASE_DISPATCH_REPORT_VERSION;
@@ -321,7 +284,7 @@ static void a_notice_asked_for_on_a_weekend_goes_on_monday_and_the_hold_counts_f
     sent s = { "", 0 };
     use_transport(f, &s);
     /* Saturday 14 March, 11:00 in Berlin: not a day of the window */
-    clock_now = at("2026-03-14", 10);
+    test_ledger_now = at("2026-03-14", 10);
     char id[ARCHASE_APPROVAL_ID_MAX], held[96];
     assert_int_equal(request(f, "2026-03-14", id, NULL), 0);
     approve(f, id);
@@ -405,7 +368,7 @@ static int flow_with(const archase_allocator *a, void *ud) {
     (void)ud;
     fixture f;
     memset(&f, 0, sizeof f);
-    clock_now = at("2026-03-10", 9);
+    test_ledger_now = at("2026-03-10", 9);
     int rc = test_ledger_open(&f, &ledger, a, NULL);
     if (!rc)
         rc = put_contact(&f);
@@ -438,7 +401,7 @@ static void a_failing_storage_call_writes_neither_request_nor_notice(void **stat
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        clock_now = at("2026-03-10", 9);
+        test_ledger_now = at("2026-03-10", 9);
         assert_int_equal(put_contact(f), 0);
         archase_credit_recommendation r = recommend(f, "2026-03-10");
         uint64_t before = test_audit_size(f->eng);

@@ -41,25 +41,10 @@ static int setup(void **state) {
     return test_ledger_setup(state, &ledger);
 }
 
-static const char *const inv1[] = { "INV-1" };
-
 static archase_dispute dispute(const char *id, const char *reason, int64_t minor) {
-    archase_dispute d = ARCHASE_DISPUTE_INIT;
-    d.id = id;
-    d.customer_id = "ACME";
-    d.invoice_ids = inv1;
-    d.invoice_count = 1;
-    d.amount = (archase_money){ minor, "EUR" };
-    d.reason_code = reason;
-    d.opened_by = "anna";
+    archase_dispute d = test_dispute(id, reason, minor);
     d.evidence = "photos of the pallets";
     return d;
-}
-
-static void open_ok(fixture *f, const archase_dispute *d, const char *as_of) {
-    int rc = archase_dispute_open(f->eng, f->policy, d, D(as_of));
-    if (rc)
-        fail_msg("open: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
 }
 
 typedef struct seen {
@@ -92,8 +77,6 @@ static seen standing(fixture *f, const char *as_of) {
     assert_int_equal(archase_disputes_scan(f->eng, f->policy, "ACME", 0, D(as_of), see, &s), 0);
     return s;
 }
-
-static int64_t open_amount(fixture *f, const char *invoice);
 
 /* ---- opening ------------------------------------------------------------------------------- */
 
@@ -137,7 +120,7 @@ static void invalid_disputes_are_refused_with_a_clear_error_and_nothing_written(
 static void a_partial_dispute_pauses_its_part_and_the_rest_is_still_chased(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "pricing", 30000);
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     seen s = standing(f, "2026-03-05");
     assert_int_equal(s.count, 1);
     assert_string_equal(s.owner, "sales_ops"); /* the playbook's owner */
@@ -197,7 +180,7 @@ static alerts outbox(fixture *f) {
 static void an_sla_reminds_once_before_and_escalates_once_after(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "damaged_goods", 30000); /* SLA 5 days: 03-10 */
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     assert_int_equal(update(f, "2026-03-07").transitions, 0);
     archase_lifecycle_counts c = update(f, "2026-03-08");
     assert_int_equal(c.disputes_sla_reminders, 1);
@@ -251,7 +234,7 @@ static archase_cycle_report cycle_day(fixture *f, const char *as_of) {
 static void the_cycle_report_counts_sla_items_in_its_outbox_totals(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "damaged_goods", 30000); /* SLA 5 days: 03-10 */
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     const char *days[] = { "2026-03-07", "2026-03-08", "2026-03-08", "2026-03-11" };
     const uint64_t sla_items[] = { 0, 1, 1, 2 };
     item_count had = stored_items(f);
@@ -273,7 +256,7 @@ static void the_cycle_report_counts_sla_items_in_its_outbox_totals(void **state)
 static void review_then_rejection_with_a_root_cause(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "damaged_goods", 30000);
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
     ch.id = "D-1";
     ch.status = ARCHASE_DISPUTE_IN_REVIEW;
@@ -299,24 +282,13 @@ static void review_then_rejection_with_a_root_cause(void **state) {
     assert_int_equal(s.sla_state, ARCHASE_SLA_OK);
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-10"), NULL, NULL), ARCHASE_ESTATE);
     assert_int_equal(archase_dispute_update(f->eng, f->policy, &ch, D("2026-03-10")), ARCHASE_ESTATE);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
-}
-
-static int got_open(void *ud, const archase_fact *fact) {
-    *(int64_t *)ud = fact->invoice_state->open_amount.minor;
-    return 0;
-}
-
-static int64_t open_amount(fixture *f, const char *invoice) {
-    int64_t open = -1;
-    assert_int_equal(archase_fact_get(f->eng, ARCHASE_FAMILY_INVOICE, invoice, got_open, &open), 0);
-    return open;
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
 static void a_credit_within_the_limit_is_issued_at_once(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "damaged_goods", 30000); /* no approval limit */
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
     o.id = "D-1";
     o.resolution = ARCHASE_RESOLUTION_PARTIAL;
@@ -328,7 +300,7 @@ static void a_credit_within_the_limit_is_issued_at_once(void **state) {
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-09"), id, &pending), 0);
     assert_int_equal(pending, 0);
     assert_string_equal(id, "");
-    assert_int_equal(open_amount(f, "INV-1"), 80000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 80000);
     seen s = standing(f, "2026-03-09");
     assert_int_equal(s.credited, 20000);
 }
@@ -336,7 +308,7 @@ static void a_credit_within_the_limit_is_issued_at_once(void **state) {
 static void a_credit_above_the_limit_waits_for_its_approval(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "pricing", 30000); /* approval above 100 EUR */
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
     o.id = "D-1";
     o.resolution = ARCHASE_RESOLUTION_CREDIT_ISSUED;
@@ -348,7 +320,7 @@ static void a_credit_above_the_limit_waits_for_its_approval(void **state) {
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-09"), id, &pending), 0);
     assert_int_equal(pending, 1);
     assert_true(strncmp(id, "APR-", 4) == 0);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
     seen s = standing(f, "2026-03-09");
     assert_int_equal(s.status, ARCHASE_DISPUTE_OPEN);
     assert_string_equal(s.pending, id);
@@ -364,7 +336,7 @@ static void a_credit_above_the_limit_waits_for_its_approval(void **state) {
     assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-10"), again, &pending), 0);
     assert_int_equal(pending, 0);
-    assert_int_equal(open_amount(f, "INV-1"), 70000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 70000);
     s = standing(f, "2026-03-10");
     assert_int_equal(s.status, ARCHASE_DISPUTE_RESOLVED);
     assert_string_equal(s.pending, "");
@@ -385,9 +357,9 @@ static int add_row(void *ud, const archase_dispute_report_row *r) {
 static void the_report_counts_by_reason_owner_age_and_root_cause(void **state) {
     fixture *f = *state;
     archase_dispute d = dispute("D-1", "pricing", 10000);
-    open_ok(f, &d, "2026-03-01");
+    test_dispute_open(f, &d, "2026-03-01");
     d = dispute("D-2", "damaged_goods", 10000);
-    open_ok(f, &d, "2026-03-01");
+    test_dispute_open(f, &d, "2026-03-01");
     archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
     o.id = "D-2";
     o.resolution = ARCHASE_RESOLUTION_REJECTED;
@@ -478,11 +450,11 @@ static void a_failing_storage_call_leaves_the_dispute_as_it_was(void **state) {
             assert_int_not_equal(rc, 0);
             assert_int_equal(test_audit_size(f->eng), before);
             assert_int_equal(s.status, ARCHASE_DISPUTE_OPEN);
-            assert_int_equal(open_amount(f, "INV-1"), 100000);
+            assert_int_equal(test_open_amount(f, "INV-1"), 100000);
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(s.status, ARCHASE_DISPUTE_RESOLVED);
-            assert_int_equal(open_amount(f, "INV-1"), 70000);
+            assert_int_equal(test_open_amount(f, "INV-1"), 70000);
         }
     }
 }

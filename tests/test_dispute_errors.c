@@ -33,47 +33,20 @@ static const char policy_text[] =
     "    damaged_goods: {owner_role: logistics, sla_days: 5}\n"
     "    tax: {owner_role: collector, sla_days: 3}\n";
 
-/* The engine's clock, moved by the tests (approvals lapse by it). */
-static archase_instant clock_now;
-static archase_instant read_clock(void *ud) {
-    (void)ud;
-    return clock_now;
-}
-static const archase_clock test_clock = { ARCHASE_CLOCK_VERSION, NULL, read_clock };
-
 typedef test_ledger fixture;
 
-static const test_ledger_spec ledger = { policy_text, "anna", "anna", "olaf", 0, 100000, 100000, &test_clock };
+static const test_ledger_spec ledger = { policy_text, "anna", "anna", "olaf", 0, 100000, 100000, &test_ledger_clock };
 
 static archase_date D(const char *s) {
     return test_day(s);
 }
 
 static int setup(void **state) {
-    clock_now = (archase_instant)D("2026-03-05") * 86400 + 9 * 3600;
+    test_ledger_now = (archase_instant)D("2026-03-05") * 86400 + 9 * 3600;
     return test_ledger_setup(state, &ledger);
 }
 
-static const char *const inv1[] = { "INV-1" };
 static const char *const both[] = { "INV-2", "INV-1" };
-
-static archase_dispute dispute(const char *id, const char *reason, int64_t minor) {
-    archase_dispute d = ARCHASE_DISPUTE_INIT;
-    d.id = id;
-    d.customer_id = "ACME";
-    d.invoice_ids = inv1;
-    d.invoice_count = 1;
-    d.amount = (archase_money){ minor, "EUR" };
-    d.reason_code = reason;
-    d.opened_by = "anna";
-    return d;
-}
-
-static void open_ok(fixture *f, const archase_dispute *d, const char *as_of) {
-    int rc = archase_dispute_open(f->eng, f->policy, d, D(as_of));
-    if (rc)
-        fail_msg("open: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
 
 typedef struct seen {
     int  count, status;
@@ -101,81 +74,62 @@ static seen standing(fixture *f, const char *as_of) {
     return s;
 }
 
-static int got_open(void *ud, const archase_fact *fact) {
-    *(int64_t *)ud = fact->invoice_state->open_amount.minor;
-    return 0;
-}
-
-static int64_t open_amount(fixture *f, const char *invoice) {
-    int64_t open = -1;
-    assert_int_equal(archase_fact_get(f->eng, ARCHASE_FAMILY_INVOICE, invoice, got_open, &open), 0);
-    return open;
-}
-
-static void says(fixture *f, int rc, int code, const char *words) {
-    if (rc != code)
-        fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
-                 archase_engine_errmsg(f->eng));
-    if (!strstr(archase_engine_errmsg(f->eng), words))
-        fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(f->eng), words);
-}
-
 /* ---- opening ------------------------------------------------------------------------------- */
 
 static void refuse_open(fixture *f, const archase_dispute *d, const char *as_of, int code, const char *words) {
     uint64_t before = test_audit_size(f->eng);
     seen had = standing(f, "2026-03-31");
-    says(f, archase_dispute_open(f->eng, f->policy, d, D(as_of)), code, words);
+    test_says(f, archase_dispute_open(f->eng, f->policy, d, D(as_of)), code, words);
     assert_int_equal(test_audit_size(f->eng), before);
     assert_string_equal(standing(f, "2026-03-31").ids, had.ids);
 }
 
 static void each_wrong_field_of_an_opening_is_named_and_nothing_is_written(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute(NULL, "pricing", 1000);
+    archase_dispute d = test_dispute(NULL, "pricing", 1000);
     refuse_open(f, &d, "2026-03-05", ARCHASE_EINVAL, "dispute_id");
-    d = dispute("D-1", "pricing", 1000);
+    d = test_dispute("D-1", "pricing", 1000);
     d.opened_by = "";
     refuse_open(f, &d, "2026-03-05", ARCHASE_EINVAL, "opened_by is required");
-    d = dispute("D-1", "pricing", 1000);
+    d = test_dispute("D-1", "pricing", 1000);
     d.status = ARCHASE_DISPUTE_IN_REVIEW;
     refuse_open(f, &d, "2026-03-05", ARCHASE_EINVAL, "a new dispute is open");
-    d = dispute("D-1", "pricing", 1000);
+    d = test_dispute("D-1", "pricing", 1000);
     d.opened_on = D("2026-03-06");
     refuse_open(f, &d, "2026-03-05", ARCHASE_EINVAL, "opened_on is after the as-of date");
-    d = dispute("D-1", "pricing", 1000);
+    d = test_dispute("D-1", "pricing", 1000);
     static const char *const missing_first[] = { "INV-9", "INV-1" };
     d.invoice_ids = missing_first;
     d.invoice_count = 2;
     refuse_open(f, &d, "2026-03-05", ARCHASE_ENOTFOUND, "invoice 'INV-9' does not exist");
-    d = dispute("D-1", "pricing", 1000);
+    d = test_dispute("D-1", "pricing", 1000);
     memcpy(d.amount.currency, "USD", 4);
     refuse_open(f, &d, "2026-03-05", ARCHASE_ECURRENCY, "invoice 'INV-1' is in EUR, the dispute in USD");
-    d = dispute("D-1", "pricing", 1000);
+    d = test_dispute("D-1", "pricing", 1000);
     d.version = 99;
     refuse_open(f, &d, "2026-03-05", ARCHASE_EVERSION, "dispute");
-    says(f, archase_dispute_open(f->eng, NULL, &d, D("2026-03-05")), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_dispute_open(f->eng, f->policy, NULL, D("2026-03-05")), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_dispute_open(f->eng, f->policy, &d, ARCHASE_DATE_NONE), ARCHASE_EINVAL, "a valid date");
+    test_says(f, archase_dispute_open(f->eng, NULL, &d, D("2026-03-05")), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_dispute_open(f->eng, f->policy, NULL, D("2026-03-05")), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_dispute_open(f->eng, f->policy, &d, ARCHASE_DATE_NONE), ARCHASE_EINVAL, "a valid date");
     assert_int_equal(archase_dispute_open(NULL, f->policy, &d, D("2026-03-05")), ARCHASE_EINVAL);
 }
 
 static void an_opening_keeps_its_own_date_and_owner_and_the_same_again_changes_nothing(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 1000);
+    archase_dispute d = test_dispute("D-1", "pricing", 1000);
     d.opened_on = D("2026-03-02");
     d.owner = "lena";
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     seen s = standing(f, "2026-03-05");
     assert_string_equal(s.owner, "lena"); /* not the playbook's sales_ops */
     uint64_t before = test_audit_size(f->eng);
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(standing(f, "2026-03-05").count, 1);
     /* an empty owner is the playbook's */
-    d = dispute("D-2", "pricing", 1000);
+    d = test_dispute("D-2", "pricing", 1000);
     d.owner = "";
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     seen only;
     memset(&only, 0, sizeof only);
     assert_int_equal(archase_disputes_scan(f->eng, f->policy, "ACME", ARCHASE_DISPUTE_OPEN, D("2026-03-05"), see, &only),
@@ -186,24 +140,24 @@ static void an_opening_keeps_its_own_date_and_owner_and_the_same_again_changes_n
 
 static void a_batch_open_on_the_engine_refuses_every_change(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 1000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
     archase_batch *b = NULL;
     assert_int_equal(archase_batch_begin(f->eng, NULL, NULL, &b), 0);
-    d = dispute("D-2", "pricing", 1000);
-    says(f, archase_dispute_open(f->eng, f->policy, &d, D("2026-03-05")), ARCHASE_ESTATE, "a batch is open");
+    d = test_dispute("D-2", "pricing", 1000);
+    test_says(f, archase_dispute_open(f->eng, f->policy, &d, D("2026-03-05")), ARCHASE_ESTATE, "a batch is open");
     archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
     ch.id = "D-1";
     ch.status = ARCHASE_DISPUTE_IN_REVIEW;
     ch.by = "anna";
-    says(f, archase_dispute_update(f->eng, f->policy, &ch, D("2026-03-05")), ARCHASE_ESTATE, "a batch is open");
+    test_says(f, archase_dispute_update(f->eng, f->policy, &ch, D("2026-03-05")), ARCHASE_ESTATE, "a batch is open");
     archase_dispute_outcome o = ARCHASE_DISPUTE_OUTCOME_INIT;
     o.id = "D-1";
     o.resolution = ARCHASE_RESOLUTION_REJECTED;
     o.root_cause = "no_fault";
     o.by = "lena";
-    says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-05"), NULL, NULL), ARCHASE_ESTATE,
-         "a batch is open");
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-05"), NULL, NULL), ARCHASE_ESTATE,
+              "a batch is open");
     archase_batch_free(b);
     seen s = standing(f, "2026-03-05");
     assert_string_equal(s.ids, "D-1;");
@@ -214,14 +168,14 @@ static void a_batch_open_on_the_engine_refuses_every_change(void **state) {
 
 static void refuse_change(fixture *f, const archase_dispute_change *ch, int code, const char *words) {
     uint64_t before = test_audit_size(f->eng);
-    says(f, archase_dispute_update(f->eng, f->policy, ch, D("2026-03-06")), code, words);
+    test_says(f, archase_dispute_update(f->eng, f->policy, ch, D("2026-03-06")), code, words);
     assert_int_equal(test_audit_size(f->eng), before);
 }
 
 static void each_wrong_field_of_a_change_is_named_and_nothing_is_written(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 1000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
     ch.id = "D-1";
     ch.by = "anna";
@@ -254,9 +208,9 @@ static void each_wrong_field_of_a_change_is_named_and_nothing_is_written(void **
     ch.by = "anna";
     ch.id = "D-9";
     refuse_change(f, &ch, ARCHASE_ENOTFOUND, "no dispute 'D-9'");
-    says(f, archase_dispute_update(f->eng, NULL, &ch, D("2026-03-06")), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_dispute_update(f->eng, f->policy, NULL, D("2026-03-06")), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_dispute_update(f->eng, f->policy, &ch, ARCHASE_DATE_MAX + 1), ARCHASE_EINVAL, "a valid date");
+    test_says(f, archase_dispute_update(f->eng, NULL, &ch, D("2026-03-06")), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_dispute_update(f->eng, f->policy, NULL, D("2026-03-06")), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_dispute_update(f->eng, f->policy, &ch, ARCHASE_DATE_MAX + 1), ARCHASE_EINVAL, "a valid date");
     assert_int_equal(archase_dispute_update(NULL, f->policy, &ch, D("2026-03-06")), ARCHASE_EINVAL);
     assert_int_equal(standing(f, "2026-03-06").status, ARCHASE_DISPUTE_OPEN);
 }
@@ -272,8 +226,8 @@ static void change_ok(fixture *f, const archase_dispute_change *ch, const char *
 
 static void changes_are_recorded_with_what_they_did(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 1000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
     ch.id = "D-1";
     ch.by = "anna";
@@ -315,7 +269,7 @@ static void refuse_outcome(fixture *f, const archase_dispute_outcome *o, const c
     uint64_t before = test_audit_size(f->eng);
     int pending = -1;
     char id[ARCHASE_APPROVAL_ID_MAX] = "untouched";
-    says(f, archase_dispute_resolve(f->eng, f->policy, o, D(as_of), id, &pending), code, words);
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, o, D(as_of), id, &pending), code, words);
     assert_int_equal(pending, -1);
     assert_string_equal(id, "untouched");
     assert_int_equal(test_audit_size(f->eng), before);
@@ -323,9 +277,9 @@ static void refuse_outcome(fixture *f, const archase_dispute_outcome *o, const c
 
 static void each_wrong_field_of_an_outcome_is_named_and_nothing_is_written(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "damaged_goods", 30000);
+    archase_dispute d = test_dispute("D-1", "damaged_goods", 30000);
     d.opened_on = D("2026-03-04");
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_PARTIAL, 1000);
     o.version = 3;
     refuse_outcome(f, &o, "2026-03-06", ARCHASE_EVERSION, "dispute outcome version 3");
@@ -373,47 +327,47 @@ static void each_wrong_field_of_an_outcome_is_named_and_nothing_is_written(void 
     refuse_outcome(f, &o, "2026-03-03", ARCHASE_EINVAL, "was opened after the as-of date");
     o = outcome("D-9", ARCHASE_RESOLUTION_REJECTED, 0);
     refuse_outcome(f, &o, "2026-03-06", ARCHASE_ENOTFOUND, "no dispute 'D-9'");
-    says(f, archase_dispute_resolve(f->eng, NULL, &o, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_dispute_resolve(f->eng, f->policy, NULL, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL,
-         "needs a policy");
-    says(f, archase_dispute_resolve(f->eng, f->policy, &o, ARCHASE_DATE_NONE, NULL, NULL), ARCHASE_EINVAL,
-         "a valid date");
+    test_says(f, archase_dispute_resolve(f->eng, NULL, &o, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, NULL, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL,
+              "needs a policy");
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, ARCHASE_DATE_NONE, NULL, NULL), ARCHASE_EINVAL,
+              "a valid date");
     assert_int_equal(archase_dispute_resolve(NULL, f->policy, &o, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL);
     assert_int_equal(standing(f, "2026-03-06").status, ARCHASE_DISPUTE_OPEN);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
 static void a_credit_above_what_is_still_open_is_refused_and_nothing_is_credited(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "damaged_goods", 30000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "damaged_goods", 30000);
+    test_dispute_open(f, &d, "2026-03-05");
     /* the customer pays all but 100.00 EUR of the invoice meanwhile */
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-06", 90000, "EUR", NULL, 0), 0);
     uint64_t before = test_audit_size(f->eng);
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
-    says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, NULL), ARCHASE_EINVAL,
-         "the credit is 200.00 EUR more than is open on its invoices");
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, NULL), ARCHASE_EINVAL,
+              "the credit is 200.00 EUR more than is open on its invoices");
     assert_int_equal(test_audit_size(f->eng), before);
-    assert_int_equal(open_amount(f, "INV-1"), 10000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 10000);
     assert_int_equal(standing(f, "2026-03-07").status, ARCHASE_DISPUTE_OPEN);
     /* paid in full: the invoice is closed, and nothing is left to credit on it */
     assert_int_equal(test_ledger_payment(f->eng, "PAY-2", "ACME", "INV-1", "2026-03-07", 10000, "EUR", NULL, 0), 0);
     o = outcome("D-1", ARCHASE_RESOLUTION_PARTIAL, 100);
-    says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), NULL, NULL), ARCHASE_EINVAL,
-         "the credit is 1.00 EUR more than is open");
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), NULL, NULL), ARCHASE_EINVAL,
+              "the credit is 1.00 EUR more than is open");
     assert_int_equal(test_audit_size(f->eng), before + 1); /* PAY-2's own record */
 }
 
 static void a_credit_over_two_invoices_takes_the_first_in_full_then_the_rest(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "damaged_goods", 150000);
+    archase_dispute d = test_dispute("D-1", "damaged_goods", 150000);
     d.invoice_ids = both; /* INV-2 first */
     d.invoice_count = 2;
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 120000);
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-06"), NULL, NULL), 0);
-    assert_int_equal(open_amount(f, "INV-2"), 0);
-    assert_int_equal(open_amount(f, "INV-1"), 80000);
+    assert_int_equal(test_open_amount(f, "INV-2"), 0);
+    assert_int_equal(test_open_amount(f, "INV-1"), 80000);
 }
 
 typedef struct aged {
@@ -432,28 +386,28 @@ static int take_age(void *ud, const archase_dispute_info *i) {
 static void credits_within_the_limit_stop_when_covered_and_skip_invoices_paid_meanwhile(void **state) {
     fixture *f = *state;
     /* 50.00 EUR on a pricing dispute: within the playbook's 100.00, issued at once on the first invoice */
-    archase_dispute d = dispute("D-1", "pricing", 5000);
+    archase_dispute d = test_dispute("D-1", "pricing", 5000);
     d.invoice_ids = both; /* INV-2 first */
     d.invoice_count = 2;
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 5000);
     int pending = -1;
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-06"), NULL, &pending), 0);
     assert_int_equal(pending, 0);
-    assert_int_equal(open_amount(f, "INV-2"), 95000);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-2"), 95000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
     /* INV-2 paid in full before the next dispute is resolved: its credit goes to INV-1 */
-    d = dispute("D-2", "damaged_goods", 30000);
+    d = test_dispute("D-2", "damaged_goods", 30000);
     d.invoice_ids = both;
     d.invoice_count = 2;
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-2", "2026-03-06", 95000, "EUR", NULL, 0), 0);
     o = outcome("D-2", ARCHASE_RESOLUTION_PARTIAL, 20000);
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), NULL, NULL), 0);
-    assert_int_equal(open_amount(f, "INV-1"), 80000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 80000);
     /* a rejection may name a currency with nothing credited */
-    d = dispute("D-3", "damaged_goods", 1000);
-    open_ok(f, &d, "2026-03-05");
+    d = test_dispute("D-3", "damaged_goods", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
     o = outcome("D-3", ARCHASE_RESOLUTION_REJECTED, 0);
     o.credited = (archase_money){ 0, "EUR" };
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), NULL, NULL), 0);
@@ -517,7 +471,7 @@ static void ask(fixture *f, const archase_dispute_outcome *o, const char *as_of,
 static void a_credit_approval_names_its_invoices_once_in_order_with_the_given_justification(void **state) {
     fixture *f = *state;
     static const char *const twice[] = { "INV-2", "INV-1", "INV-2" };
-    archase_dispute d = dispute("D-1", "pricing", 30000);
+    archase_dispute d = test_dispute("D-1", "pricing", 30000);
     d.invoice_ids = twice;
     d.invoice_count = 3;
     int rc = archase_dispute_open(f->eng, f->policy, &d, D("2026-03-05"));
@@ -525,7 +479,7 @@ static void a_credit_approval_names_its_invoices_once_in_order_with_the_given_ju
         assert_non_null(strstr(archase_engine_errmsg(f->eng), "invoice_ids"));
         d.invoice_ids = both;
         d.invoice_count = 2;
-        open_ok(f, &d, "2026-03-05");
+        test_dispute_open(f, &d, "2026-03-05");
     } else {
         assert_int_equal(rc, 0);
     }
@@ -541,8 +495,8 @@ static void a_credit_approval_names_its_invoices_once_in_order_with_the_given_ju
 
 static void a_rejected_credit_approval_refuses_the_resolution_and_the_dispute_stays_open(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 30000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 30000);
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
     o.justification = ""; /* none given: the request says what it is for */
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
@@ -557,13 +511,13 @@ static void a_rejected_credit_approval_refuses_the_resolution_and_the_dispute_st
     assert_int_equal(archase_approval_reject(f->eng, id, &v, NULL), 0);
     uint64_t before = test_audit_size(f->eng);
     int pending = -1;
-    says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, &pending), ARCHASE_EDENIED, id);
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, &pending), ARCHASE_EDENIED, id);
     assert_int_equal(pending, -1);
     assert_int_equal(test_audit_size(f->eng), before + 1); /* the refusal, committed */
     seen s = standing(f, "2026-03-07");
     assert_int_equal(s.status, ARCHASE_DISPUTE_OPEN);
     assert_string_equal(s.pending, id);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
     /* rejected instead: resolved, and a marker left behind is no longer shown */
     o = outcome("D-1", ARCHASE_RESOLUTION_REJECTED, 0);
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, NULL), 0);
@@ -574,28 +528,28 @@ static void a_rejected_credit_approval_refuses_the_resolution_and_the_dispute_st
 
 static void a_lapsed_credit_approval_refuses_the_resolution(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 30000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 30000);
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
-    clock_now += 4 * 86400; /* expiry_days: 3 */
-    says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-09"), NULL, NULL), ARCHASE_EEXPIRED, "lapsed");
+    test_ledger_now += 4 * 86400; /* expiry_days: 3 */
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-09"), NULL, NULL), ARCHASE_EEXPIRED, "lapsed");
     assert_int_equal(standing(f, "2026-03-09").status, ARCHASE_DISPUTE_OPEN);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
 static void a_credit_approval_voided_by_new_facts_is_replaced_and_the_new_one_waited_for(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 30000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 30000);
+    test_dispute_open(f, &d, "2026-03-05");
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
     approve(f, id);
     /* a payment changes the invoice the approval was bound to */
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-06", 10000, "EUR", NULL, 0), 0);
-    says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, NULL), ARCHASE_EDENIED, id);
+    test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, NULL), ARCHASE_EDENIED, id);
     request old = request_of(f, id);
     assert_int_equal(old.status, ARCHASE_APPROVAL_VOIDED);
     assert_true(strncmp(old.replaced_by, "APR-", 4) == 0);
@@ -610,7 +564,7 @@ static void a_credit_approval_voided_by_new_facts_is_replaced_and_the_new_one_wa
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), again, &pending), 0);
     assert_int_equal(pending, 0);
     assert_string_equal(again, "");
-    assert_int_equal(open_amount(f, "INV-1"), 60000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 60000);
     assert_int_equal(standing(f, "2026-03-08").status, ARCHASE_DISPUTE_RESOLVED);
 }
 
@@ -628,10 +582,10 @@ static int refuse_all(void *ud, const archase_dispute_info *i) {
 
 static void a_scan_stops_when_asked_and_refuses_what_it_cannot_answer(void **state) {
     fixture *f = *state;
-    archase_dispute d = dispute("D-1", "pricing", 1000);
-    open_ok(f, &d, "2026-03-05");
-    d = dispute("D-2", "tax", 1000);
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
+    d = test_dispute("D-2", "tax", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
     seen s;
     memset(&s, 0, sizeof s);
     assert_int_equal(archase_disputes_scan(f->eng, f->policy, NULL, 0, D("2026-03-05"), stop_at_first, &s), 0);
@@ -642,15 +596,15 @@ static void a_scan_stops_when_asked_and_refuses_what_it_cannot_answer(void **sta
     assert_int_equal(archase_disputes_scan(f->eng, f->policy, NULL, ARCHASE_DISPUTE_RESOLVED, D("2026-03-05"), see, &s),
                      0);
     assert_int_equal(s.count, 0);
-    says(f, archase_disputes_scan(f->eng, NULL, NULL, 0, D("2026-03-05"), see, &s), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_disputes_scan(f->eng, f->policy, NULL, 0, D("2026-03-05"), NULL, &s), ARCHASE_EINVAL,
-         "a callback");
-    says(f, archase_disputes_scan(f->eng, f->policy, NULL, -1, D("2026-03-05"), see, &s), ARCHASE_EINVAL,
-         "a known status");
-    says(f, archase_disputes_scan(f->eng, f->policy, NULL, ARCHASE_DISPUTE_RESOLVED + 1, D("2026-03-05"), see, &s),
-         ARCHASE_EINVAL, "a known status");
-    says(f, archase_disputes_scan(f->eng, f->policy, NULL, 0, ARCHASE_DATE_NONE, see, &s), ARCHASE_EINVAL,
-         "a valid date");
+    test_says(f, archase_disputes_scan(f->eng, NULL, NULL, 0, D("2026-03-05"), see, &s), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_disputes_scan(f->eng, f->policy, NULL, 0, D("2026-03-05"), NULL, &s), ARCHASE_EINVAL,
+              "a callback");
+    test_says(f, archase_disputes_scan(f->eng, f->policy, NULL, -1, D("2026-03-05"), see, &s), ARCHASE_EINVAL,
+              "a known status");
+    test_says(f, archase_disputes_scan(f->eng, f->policy, NULL, ARCHASE_DISPUTE_RESOLVED + 1, D("2026-03-05"), see, &s),
+              ARCHASE_EINVAL, "a known status");
+    test_says(f, archase_disputes_scan(f->eng, f->policy, NULL, 0, ARCHASE_DATE_NONE, see, &s), ARCHASE_EINVAL,
+              "a valid date");
     assert_int_equal(archase_disputes_scan(NULL, f->policy, NULL, 0, D("2026-03-05"), see, &s), ARCHASE_EINVAL);
     /* the playbook's owner role "collector" is the customer's collector */
     memset(&s, 0, sizeof s);
@@ -682,17 +636,17 @@ static void an_sla_of_the_collectors_role_goes_to_the_collector_else_the_owner_e
     assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
     assert_int_equal(test_ledger_invoice(f->eng, "O-1", "OWNED", 50000, "2026-02-01", "2026-03-01"), 0);
     assert_int_equal(test_ledger_invoice(f->eng, "N-1", "NOBODY", 50000, "2026-02-01", "2026-03-01"), 0);
-    archase_dispute d = dispute("D-1", "tax", 1000); /* ACME: collector anna */
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "tax", 1000); /* ACME: collector anna */
+    test_dispute_open(f, &d, "2026-03-05");
     static const char *const o1[] = { "O-1" }, *const n1[] = { "N-1" };
-    d = dispute("D-2", "tax", 1000);
+    d = test_dispute("D-2", "tax", 1000);
     d.customer_id = "OWNED";
     d.invoice_ids = o1;
-    open_ok(f, &d, "2026-03-05");
-    d = dispute("D-3", "tax", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
+    d = test_dispute("D-3", "tax", 1000);
     d.customer_id = "NOBODY";
     d.invoice_ids = n1;
-    open_ok(f, &d, "2026-03-05");
+    test_dispute_open(f, &d, "2026-03-05");
     archase_lifecycle_counts counts = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-06"), &counts), 0); /* SLA 03-08 */
     assert_int_equal(counts.disputes_sla_reminders, 3);
@@ -725,13 +679,13 @@ static const char no_reminder_text[] =
 static void without_reminder_days_only_the_breach_is_sent(void **state) {
     (void)state;
     static const test_ledger_spec no_reminder = { no_reminder_text, "anna", "anna", "olaf", 0, 100000, 100000,
-                                                  &test_clock };
+                                                  &test_ledger_clock };
     fixture l;
     memset(&l, 0, sizeof l);
     fixture *f = &l;
     assert_int_equal(test_ledger_open(f, &no_reminder, NULL, NULL), 0);
-    archase_dispute d = dispute("D-1", "pricing", 1000); /* SLA 03-08 */
-    open_ok(f, &d, "2026-03-05");
+    archase_dispute d = test_dispute("D-1", "pricing", 1000); /* SLA 03-08 */
+    test_dispute_open(f, &d, "2026-03-05");
     archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     for (const char *day = "2026-03-06"; day; day = strcmp(day, "2026-03-06") == 0 ? "2026-03-08" : NULL) {
         assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D(day), &c), 0);
@@ -749,26 +703,6 @@ static void without_reminder_days_only_the_breach_is_sent(void **state) {
 
 /* ---- a stored dispute that cannot be decoded ----------------------------------------------------- */
 
-typedef struct copy {
-    archase_record rec;
-    char           id[64], customer[64];
-    unsigned char  data[4096];
-} copy;
-
-static int keep(void *ud, const archase_record *r) {
-    copy *c = ud;
-    c->rec = *r;
-    snprintf(c->id, sizeof c->id, "%s", r->id);
-    snprintf(c->customer, sizeof c->customer, "%s", r->customer_id ? r->customer_id : "");
-    assert_true(r->size <= sizeof c->data);
-    memcpy(c->data, r->data, r->size);
-    c->rec.id = c->id;
-    c->rec.customer_id = c->customer;
-    c->rec.invoice_id = NULL;
-    c->rec.data = c->data;
-    return 0;
-}
-
 static int count_row(void *ud, const archase_dispute_report_row *row) {
     (void)row;
     ((seen *)ud)->count++;
@@ -779,26 +713,23 @@ static void a_stored_dispute_that_cannot_be_decoded_is_a_storage_error_naming_it
     (void)state;
     archase_storage store;
     assert_int_equal(archase_memory_storage_new(NULL, &store), 0);
-    clock_now = (archase_instant)D("2026-03-05") * 86400;
+    test_ledger_now = (archase_instant)D("2026-03-05") * 86400;
     fixture l;
     memset(&l, 0, sizeof l);
     fixture *f = &l;
     assert_int_equal(test_ledger_open(f, &ledger, NULL, &store), 0);
-    archase_dispute d = dispute("D-1", "pricing", 1000);
-    open_ok(f, &d, "2026-03-05");
-    copy c;
-    memset(&c, 0, sizeof c);
-    assert_int_equal(store.get(store.userdata, ARCHASE_FAMILY_DISPUTE, "D-1", keep, &c), 0);
-    archase_record cut = c.rec;
-    cut.size = c.rec.size / 2;
-    assert_int_equal(store.put(store.userdata, &cut), 0);
+    archase_dispute d = test_dispute("D-1", "pricing", 1000);
+    test_dispute_open(f, &d, "2026-03-05");
+    test_stored_copy c;
+    test_stored_copy_get(&store, ARCHASE_FAMILY_DISPUTE, "D-1", &c);
+    test_stored_copy_put_cut(&store, &c, c.rec.size / 2);
     seen s;
     memset(&s, 0, sizeof s);
-    says(f, archase_disputes_scan(f->eng, f->policy, NULL, 0, D("2026-03-05"), see, &s), ARCHASE_ESTORAGE,
-         "the stored dispute 'D-1' cannot be decoded");
+    test_says(f, archase_disputes_scan(f->eng, f->policy, NULL, 0, D("2026-03-05"), see, &s), ARCHASE_ESTORAGE,
+              "the stored dispute 'D-1' cannot be decoded");
     assert_int_equal(s.count, 0);
-    says(f, archase_dispute_report(f->eng, f->policy, D("2026-03-05"), count_row, &s), ARCHASE_ESTORAGE,
-         "the stored dispute 'D-1' cannot be decoded");
+    test_says(f, archase_dispute_report(f->eng, f->policy, D("2026-03-05"), count_row, &s), ARCHASE_ESTORAGE,
+              "the stored dispute 'D-1' cannot be decoded");
     assert_int_equal(s.count, 0);
     archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
     ch.id = "D-1";
@@ -824,8 +755,8 @@ static void a_failing_storage_call_leaves_a_review_undone(void **state) {
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = dispute("D-1", "pricing", 1000);
-        open_ok(f, &d, "2026-03-05");
+        archase_dispute d = test_dispute("D-1", "pricing", 1000);
+        test_dispute_open(f, &d, "2026-03-05");
         uint64_t before = test_audit_size(f->eng);
         archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
         ch.id = "D-1";
@@ -855,8 +786,8 @@ static void a_failing_storage_call_raises_no_credit_approval(void **state) {
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = dispute("D-1", "pricing", 30000);
-        open_ok(f, &d, "2026-03-05");
+        archase_dispute d = test_dispute("D-1", "pricing", 30000);
+        test_dispute_open(f, &d, "2026-03-05");
         uint64_t before = test_audit_size(f->eng);
         archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
         char id[ARCHASE_APPROVAL_ID_MAX] = "";
@@ -884,8 +815,8 @@ static void a_failing_storage_call_leaves_an_approved_credit_unissued(void **sta
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = dispute("D-1", "pricing", 30000);
-        open_ok(f, &d, "2026-03-05");
+        archase_dispute d = test_dispute("D-1", "pricing", 30000);
+        test_dispute_open(f, &d, "2026-03-05");
         archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
         char id[ARCHASE_APPROVAL_ID_MAX] = "";
         ask(f, &o, "2026-03-06", id);
@@ -901,13 +832,13 @@ static void a_failing_storage_call_leaves_an_approved_credit_unissued(void **sta
             assert_int_equal(s.status, ARCHASE_DISPUTE_OPEN);
             assert_string_equal(s.pending, id);
             assert_int_equal(r.status, ARCHASE_APPROVAL_APPROVED);
-            assert_int_equal(open_amount(f, "INV-1"), 100000);
+            assert_int_equal(test_open_amount(f, "INV-1"), 100000);
             assert_int_equal(test_audit_size(f->eng), before);
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(s.status, ARCHASE_DISPUTE_RESOLVED);
             assert_int_equal(r.status, ARCHASE_APPROVAL_DISPATCHED);
-            assert_int_equal(open_amount(f, "INV-1"), 70000);
+            assert_int_equal(test_open_amount(f, "INV-1"), 70000);
         }
     }
 }
@@ -917,12 +848,12 @@ static void a_failing_storage_call_fails_the_scan_with_its_error(void **state) {
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = dispute("D-1", "pricing", 1000);
-        open_ok(f, &d, "2026-03-05");
-        d = dispute("D-2", "tax", 1000);
-        open_ok(f, &d, "2026-03-05");
-        d = dispute("D-3", "damaged_goods", 1000);
-        open_ok(f, &d, "2026-03-05");
+        archase_dispute d = test_dispute("D-1", "pricing", 1000);
+        test_dispute_open(f, &d, "2026-03-05");
+        d = test_dispute("D-2", "tax", 1000);
+        test_dispute_open(f, &d, "2026-03-05");
+        d = test_dispute("D-3", "damaged_goods", 1000);
+        test_dispute_open(f, &d, "2026-03-05");
         seen s;
         memset(&s, 0, sizeof s);
         test_fault_arm(&fr);
@@ -941,9 +872,9 @@ static int replaced_credit_with(const archase_allocator *a, void *ctx) {
     fixture l;
     memset(&l, 0, sizeof l);
     fixture *f = &l;
-    clock_now = (archase_instant)D("2026-03-05") * 86400;
+    test_ledger_now = (archase_instant)D("2026-03-05") * 86400;
     int rc = test_ledger_open(f, &ledger, a, NULL);
-    archase_dispute d = dispute("D-1", "pricing", 30000);
+    archase_dispute d = test_dispute("D-1", "pricing", 30000);
     d.invoice_ids = both;
     d.invoice_count = 2;
     if (!rc)

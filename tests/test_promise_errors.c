@@ -52,14 +52,6 @@ static archase_promise promise(const char *id, int64_t minor, const char *date) 
     return p;
 }
 
-static void says(fixture *f, int rc, int code, const char *words) {
-    if (rc != code)
-        fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
-                 archase_engine_errmsg(f->eng));
-    if (!strstr(archase_engine_errmsg(f->eng), words))
-        fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(f->eng), words);
-}
-
 typedef struct seen {
     int     count, state;
     int64_t amount;
@@ -88,7 +80,7 @@ static seen all(fixture *f) {
 static void refuse(fixture *f, const archase_promise *p, int code, const char *words) {
     uint64_t before = test_audit_size(f->eng);
     seen had = all(f);
-    says(f, archase_promise_record(f->eng, f->policy, p, D("2026-03-05")), code, words);
+    test_says(f, archase_promise_record(f->eng, f->policy, p, D("2026-03-05")), code, words);
     assert_int_equal(test_audit_size(f->eng), before);
     assert_string_equal(all(f).ids, had.ids);
 }
@@ -109,13 +101,13 @@ static void each_remaining_wrong_field_of_a_recording_is_named_and_nothing_is_wr
     p = promise("P-1", 1000, "2026-03-10");
     p.version = 4;
     refuse(f, &p, ARCHASE_EVERSION, "promise");
-    says(f, archase_promise_record(f->eng, f->policy, NULL, D("2026-03-05")), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_promise_record(f->eng, f->policy, NULL, D("2026-03-05")), ARCHASE_EINVAL, "needs a policy");
     p = promise("P-1", 1000, "2026-03-10");
-    says(f, archase_promise_record(f->eng, f->policy, &p, ARCHASE_DATE_MIN - 1), ARCHASE_EINVAL,
-         "a valid as-of date");
+    test_says(f, archase_promise_record(f->eng, f->policy, &p, ARCHASE_DATE_MIN - 1), ARCHASE_EINVAL,
+              "a valid as-of date");
     archase_batch *b = NULL;
     assert_int_equal(archase_batch_begin(f->eng, NULL, NULL, &b), 0);
-    says(f, archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), ARCHASE_ESTATE, "a batch is open");
+    test_says(f, archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), ARCHASE_ESTATE, "a batch is open");
     archase_batch_free(b);
     assert_int_equal(all(f).count, 0);
 }
@@ -160,23 +152,23 @@ static void a_cancellation_refuses_what_it_cannot_do_and_writes_nothing(void **s
     archase_promise p = promise("P-1", 1000, "2026-03-10");
     assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), 0);
     uint64_t before = test_audit_size(f->eng);
-    says(f, archase_promise_cancel(f->eng, NULL, "paid elsewhere", D("2026-03-06")), ARCHASE_EINVAL,
-         "needs a promise id and a valid date");
-    says(f, archase_promise_cancel(f->eng, "", "paid elsewhere", D("2026-03-06")), ARCHASE_EINVAL,
-         "needs a promise id and a valid date");
-    says(f, archase_promise_cancel(f->eng, "P-1", "paid elsewhere", ARCHASE_DATE_MAX + 1), ARCHASE_EINVAL,
-         "needs a promise id and a valid date");
-    says(f, archase_promise_cancel(f->eng, "P-1", NULL, D("2026-03-06")), ARCHASE_EINVAL,
-         "a reason for cancelling is required");
-    says(f, archase_promise_cancel(f->eng, "P-1", "", D("2026-03-06")), ARCHASE_EINVAL,
-         "a reason for cancelling is required");
-    says(f, archase_promise_cancel(f->eng, "P-1", "pa\xffid", D("2026-03-06")), ARCHASE_EINVAL,
-         "a reason for cancelling is required");
+    test_says(f, archase_promise_cancel(f->eng, NULL, "paid elsewhere", D("2026-03-06")), ARCHASE_EINVAL,
+              "needs a promise id and a valid date");
+    test_says(f, archase_promise_cancel(f->eng, "", "paid elsewhere", D("2026-03-06")), ARCHASE_EINVAL,
+              "needs a promise id and a valid date");
+    test_says(f, archase_promise_cancel(f->eng, "P-1", "paid elsewhere", ARCHASE_DATE_MAX + 1), ARCHASE_EINVAL,
+              "needs a promise id and a valid date");
+    test_says(f, archase_promise_cancel(f->eng, "P-1", NULL, D("2026-03-06")), ARCHASE_EINVAL,
+              "a reason for cancelling is required");
+    test_says(f, archase_promise_cancel(f->eng, "P-1", "", D("2026-03-06")), ARCHASE_EINVAL,
+              "a reason for cancelling is required");
+    test_says(f, archase_promise_cancel(f->eng, "P-1", "pa\xffid", D("2026-03-06")), ARCHASE_EINVAL,
+              "a reason for cancelling is required");
     assert_int_equal(archase_promise_cancel(NULL, "P-1", "paid elsewhere", D("2026-03-06")), ARCHASE_EINVAL);
     archase_batch *b = NULL;
     assert_int_equal(archase_batch_begin(f->eng, NULL, NULL, &b), 0);
-    says(f, archase_promise_cancel(f->eng, "P-1", "paid elsewhere", D("2026-03-06")), ARCHASE_ESTATE,
-         "a batch is open");
+    test_says(f, archase_promise_cancel(f->eng, "P-1", "paid elsewhere", D("2026-03-06")), ARCHASE_ESTATE,
+              "a batch is open");
     archase_batch_free(b);
     assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(all(f).state, ARCHASE_PROMISE_STATE_OPEN);
@@ -205,9 +197,9 @@ static void reading_refuses_what_it_cannot_answer_and_passes_the_callbacks_code_
     assert_int_equal(archase_promise_get(f->eng, "P-1", stop, &s), 0);
     assert_string_equal(s.ids, "P-1;");
     assert_int_equal(archase_promise_get(f->eng, "P-1", fail_with_conflict, NULL), ARCHASE_ECONFLICT);
-    says(f, archase_promise_get(f->eng, "P-9", see, &s), ARCHASE_ENOTFOUND, "no promise 'P-9'");
-    says(f, archase_promise_get(f->eng, NULL, see, &s), ARCHASE_EINVAL, "needs an id and a callback");
-    says(f, archase_promise_get(f->eng, "P-1", NULL, &s), ARCHASE_EINVAL, "needs an id and a callback");
+    test_says(f, archase_promise_get(f->eng, "P-9", see, &s), ARCHASE_ENOTFOUND, "no promise 'P-9'");
+    test_says(f, archase_promise_get(f->eng, NULL, see, &s), ARCHASE_EINVAL, "needs an id and a callback");
+    test_says(f, archase_promise_get(f->eng, "P-1", NULL, &s), ARCHASE_EINVAL, "needs an id and a callback");
     assert_int_equal(archase_promise_get(NULL, "P-1", see, &s), ARCHASE_EINVAL);
     memset(&s, 0, sizeof s);
     assert_int_equal(archase_promises_scan(f->eng, "ACME", "INV-1", ARCHASE_PROMISE_STATE_OPEN, stop, &s), 0);
@@ -215,10 +207,10 @@ static void reading_refuses_what_it_cannot_answer_and_passes_the_callbacks_code_
     assert_int_equal(archase_promises_scan(f->eng, NULL, "INV-2", 0, see, &s), 0);
     assert_string_equal(s.ids, "P-1;"); /* neither covers INV-2 */
     assert_int_equal(archase_promises_scan(f->eng, NULL, NULL, 0, fail_with_conflict, NULL), ARCHASE_ECONFLICT);
-    says(f, archase_promises_scan(f->eng, NULL, NULL, 0, NULL, &s), ARCHASE_EINVAL, "a callback and a known state");
-    says(f, archase_promises_scan(f->eng, NULL, NULL, -1, see, &s), ARCHASE_EINVAL, "a callback and a known state");
-    says(f, archase_promises_scan(f->eng, NULL, NULL, ARCHASE_PROMISE_STATE_CANCELLED + 1, see, &s), ARCHASE_EINVAL,
-         "a callback and a known state");
+    test_says(f, archase_promises_scan(f->eng, NULL, NULL, 0, NULL, &s), ARCHASE_EINVAL, "a callback and a known state");
+    test_says(f, archase_promises_scan(f->eng, NULL, NULL, -1, see, &s), ARCHASE_EINVAL, "a callback and a known state");
+    test_says(f, archase_promises_scan(f->eng, NULL, NULL, ARCHASE_PROMISE_STATE_CANCELLED + 1, see, &s), ARCHASE_EINVAL,
+              "a callback and a known state");
     assert_int_equal(archase_promises_scan(NULL, NULL, NULL, 0, see, &s), ARCHASE_EINVAL);
     assert_null(archase_promise_state_name(0));
     assert_string_equal(archase_promise_state_name(ARCHASE_PROMISE_STATE_PARTIALLY_KEPT), "partially_kept");
@@ -232,16 +224,16 @@ static void the_days_move_refuses_its_arguments_and_an_open_batch(void **state) 
     assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), 0);
     uint64_t before = test_audit_size(f->eng);
     archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
-    says(f, archase_lifecycle_update(f->eng, NULL, D("2026-03-10"), &c), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_lifecycle_update(f->eng, f->policy, ARCHASE_DATE_NONE, &c), ARCHASE_EINVAL, "a valid date");
+    test_says(f, archase_lifecycle_update(f->eng, NULL, D("2026-03-10"), &c), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_lifecycle_update(f->eng, f->policy, ARCHASE_DATE_NONE, &c), ARCHASE_EINVAL, "a valid date");
     c.version = 2;
-    says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-10"), &c), ARCHASE_EVERSION,
-         "lifecycle counts version 2");
+    test_says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-10"), &c), ARCHASE_EVERSION,
+              "lifecycle counts version 2");
     c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
     assert_int_equal(archase_lifecycle_update(NULL, f->policy, D("2026-03-10"), &c), ARCHASE_EINVAL);
     archase_batch *b = NULL;
     assert_int_equal(archase_batch_begin(f->eng, NULL, NULL, &b), 0);
-    says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-10"), &c), ARCHASE_ESTATE, "a batch is open");
+    test_says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-10"), &c), ARCHASE_ESTATE, "a batch is open");
     archase_batch_free(b);
     assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(all(f).state, ARCHASE_PROMISE_STATE_OPEN);
@@ -251,26 +243,6 @@ static void the_days_move_refuses_its_arguments_and_an_open_batch(void **state) 
 }
 
 /* ---- read back ---------------------------------------------------------------------------------------- */
-
-typedef struct copy {
-    archase_record rec;
-    char           id[64], customer[64];
-    unsigned char  data[2048];
-} copy;
-
-static int keep(void *ud, const archase_record *r) {
-    copy *c = ud;
-    c->rec = *r;
-    snprintf(c->id, sizeof c->id, "%s", r->id);
-    snprintf(c->customer, sizeof c->customer, "%s", r->customer_id ? r->customer_id : "");
-    assert_true(r->size <= sizeof c->data);
-    memcpy(c->data, r->data, r->size);
-    c->rec.id = c->id;
-    c->rec.customer_id = c->customer;
-    c->rec.invoice_id = NULL;
-    c->rec.data = c->data;
-    return 0;
-}
 
 static void a_stored_promise_that_cannot_be_decoded_is_a_storage_error_naming_it(void **state) {
     (void)state;
@@ -282,17 +254,14 @@ static void a_stored_promise_that_cannot_be_decoded_is_a_storage_error_naming_it
     assert_int_equal(test_ledger_open(f, &ledger, NULL, &store), 0);
     archase_promise p = promise("P-1", 1000, "2026-03-10");
     assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), 0);
-    copy c;
-    memset(&c, 0, sizeof c);
-    assert_int_equal(store.get(store.userdata, ARCHASE_FAMILY_PROMISE, "P-1", keep, &c), 0);
-    archase_record cut = c.rec;
-    cut.size = c.rec.size / 3;
-    assert_int_equal(store.put(store.userdata, &cut), 0);
+    test_stored_copy c;
+    test_stored_copy_get(&store, ARCHASE_FAMILY_PROMISE, "P-1", &c);
+    test_stored_copy_put_cut(&store, &c, c.rec.size / 3);
     seen s;
     memset(&s, 0, sizeof s);
-    says(f, archase_promise_get(f->eng, "P-1", see, &s), ARCHASE_ESTORAGE, "the stored promise 'P-1' cannot be decoded");
-    says(f, archase_promises_scan(f->eng, NULL, NULL, 0, see, &s), ARCHASE_ESTORAGE,
-         "the stored promise 'P-1' cannot be decoded");
+    test_says(f, archase_promise_get(f->eng, "P-1", see, &s), ARCHASE_ESTORAGE, "the stored promise 'P-1' cannot be decoded");
+    test_says(f, archase_promises_scan(f->eng, NULL, NULL, 0, see, &s), ARCHASE_ESTORAGE,
+              "the stored promise 'P-1' cannot be decoded");
     assert_int_equal(s.count, 0);
     assert_int_equal(store.put(store.userdata, &c.rec), 0);
     assert_int_equal(all(f).count, 1);

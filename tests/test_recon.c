@@ -54,16 +54,6 @@ static int setup(void **state) {
     return test_ledger_setup(state, &ledger);
 }
 
-static archase_lifecycle_counts update(fixture *f, const char *as_of) {
-    archase_lifecycle_counts c;
-    memset(&c, 0, sizeof c);
-    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
-    int rc = archase_lifecycle_update(f->eng, f->policy, D(as_of), &c);
-    if (rc)
-        fail_msg("update: %s", archase_engine_errmsg(f->eng));
-    return c;
-}
-
 typedef struct queue {
     char    text[2048];
     int     n;
@@ -94,17 +84,6 @@ static queue items(fixture *f, int status) {
     return q;
 }
 
-static int got_open(void *ud, const archase_fact *fact) {
-    *(int64_t *)ud = fact->invoice_state->open_amount.minor;
-    return 0;
-}
-
-static int64_t open_amount(fixture *f, const char *inv) {
-    int64_t open = -1;
-    assert_int_equal(archase_fact_get(f->eng, ARCHASE_FAMILY_INVOICE, inv, got_open, &open), 0);
-    return open;
-}
-
 static int resolve(fixture *f, const char *id, int resolution, const char *inv, const char *as_of,
                    char approval[ARCHASE_APPROVAL_ID_MAX], int *pending) {
     archase_recon_action a = ARCHASE_RECON_ACTION_INIT;
@@ -133,7 +112,7 @@ static void an_overpayment_is_queued_and_applied_to_another_invoice(void **state
     int pending = -1;
     assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_APPLY, "INV-2", "2026-03-06", NULL, &pending), 0);
     assert_int_equal(pending, 0);
-    assert_int_equal(open_amount(f, "INV-2"), 30000);
+    assert_int_equal(test_open_amount(f, "INV-2"), 30000);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 0);
     q = items(f, ARCHASE_RECON_STATUS_RESOLVED);
     assert_int_equal(q.resolution, ARCHASE_RECON_APPLY);
@@ -147,22 +126,22 @@ static void unapplied_cash_is_refunded(void **state) {
     assert_string_equal(items(f, 0).text, "payment:PAY-1=unapplied_cash/5000;");
     assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_REFUND, NULL, "2026-03-06", NULL, NULL), 0);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_REFUND);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
 static void a_short_pay_is_written_off_once_approved(void **state) {
     fixture *f = *state;
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 97000), 0); /* 3% left */
     assert_int_equal(pay(f->eng, "PAY-2", "INV-2", "2026-03-05", 40000), 0); /* 20% left: an instalment */
-    archase_lifecycle_counts c = update(f, "2026-03-05");
+    archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-05");
     assert_int_equal(c.recon_opened, 1);
     assert_string_equal(items(f, 0).text, "short_pay:INV-1=short_pay/3000;");
-    assert_int_equal(update(f, "2026-03-06").recon_opened, 0);
+    assert_int_equal(test_lifecycle_update(f, "2026-03-06").recon_opened, 0);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     int pending = 0;
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-06", id, &pending), 0);
     assert_int_equal(pending, 1);
-    assert_int_equal(open_amount(f, "INV-1"), 3000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 3000);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
     archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
     v.actor = "fiona";
@@ -171,14 +150,14 @@ static void a_short_pay_is_written_off_once_approved(void **state) {
     assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-07", id, &pending), 0);
     assert_int_equal(pending, 0);
-    assert_int_equal(open_amount(f, "INV-1"), 0);
+    assert_int_equal(test_open_amount(f, "INV-1"), 0);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_WRITE_OFF);
 }
 
 static void a_rejected_write_off_leaves_the_item_open(void **state) {
     fixture *f = *state;
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 97000), 0);
-    update(f, "2026-03-05");
+    test_lifecycle_update(f, "2026-03-05");
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     int pending = 0;
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-06", id, &pending), 0);
@@ -190,7 +169,7 @@ static void a_rejected_write_off_leaves_the_item_open(void **state) {
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-07", id, &pending),
                      ARCHASE_EDENIED);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
-    assert_int_equal(open_amount(f, "INV-1"), 3000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 3000);
 }
 
 static void a_payment_on_a_disputed_invoice_is_queued(void **state) {
@@ -206,14 +185,14 @@ static void a_payment_on_a_disputed_invoice_is_queued(void **state) {
     d.opened_by = "anna";
     assert_int_equal(archase_dispute_open(f->eng, f->policy, &d, D("2026-03-02")), 0);
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 80000), 0);
-    update(f, "2026-03-05");
+    test_lifecycle_update(f, "2026-03-05");
     assert_string_equal(items(f, 0).text, "disputed_invoice:PAY-1=disputed_invoice/80000;");
 }
 
 static void cash_in_another_currency_is_queued(void **state) {
     fixture *f = *state;
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
-    update(f, "2026-03-05");
+    test_lifecycle_update(f, "2026-03-05");
     assert_string_equal(items(f, 0).text, "other_currency:PAY-1=other_currency/5000;payment:PAY-1=unapplied_cash/5000;");
 }
 
@@ -221,7 +200,7 @@ static void a_duplicate_payment_reference_is_queued(void **state) {
     fixture *f = *state;
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 10000, "EUR", "BANK-77", 0), 0);
     assert_int_equal(test_ledger_payment(f->eng, "PAY-2", "ACME", "INV-2", "2026-03-06", 10000, "EUR", "BANK-77", 0), 0);
-    archase_lifecycle_counts c = update(f, "2026-03-06");
+    archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-06");
     assert_int_equal(c.recon_opened, 1);
     assert_string_equal(items(f, 0).text, "duplicate_reference:PAY-2=duplicate_reference/10000;");
 }
@@ -239,7 +218,7 @@ static void a_promise_paid_by_another_amount_is_queued(void **state) {
     p.taken_by = "anna";
     assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D("2026-03-05")), 0);
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-08", 60000), 0);
-    archase_lifecycle_counts c = update(f, "2026-03-08");
+    archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-08");
     assert_int_equal(c.promises_kept, 1);
     assert_string_equal(items(f, 0).text, "promise_amount:PTP-1=promise_amount/10000;");
 }
@@ -267,16 +246,6 @@ static archase_credit_recommendation recommend(fixture *f, const char *customer,
     return r;
 }
 
-static int64_t driver(const archase_credit_recommendation *r, const char *name, int *direction) {
-    for (size_t i = 0; i < r->driver_count; i++)
-        if (!strcmp(r->drivers[i].name, name)) {
-            *direction = r->drivers[i].direction;
-            return r->drivers[i].value;
-        }
-    fail_msg("no driver %s", name);
-    return 0;
-}
-
 static void a_punctual_customer_near_its_limit_gets_a_raise_within_the_band(void **state) {
     fixture *f = *state;
     /* three invoices paid on time, then 9,000 open of a 10,000 limit */
@@ -294,7 +263,7 @@ static void a_punctual_customer_near_its_limit_gets_a_raise_within_the_band(void
     assert_int_equal(r.recommended_limit.minor, 1100000); /* the band's ceiling */
     assert_int_equal(r.approval_action, 0);
     int dir = 0;
-    assert_int_equal(driver(&r, "paid_invoices_12m", &dir), 3);
+    assert_int_equal(test_credit_driver(&r, "paid_invoices_12m", &dir), 3);
     assert_int_equal(dir, 1);
     char id[ARCHASE_APPROVAL_ID_MAX];
     assert_int_equal(archase_credit_request(f->eng, f->policy, "ACME", &r, "carl", "raise", id, NULL), ARCHASE_EINVAL);
@@ -318,10 +287,10 @@ static void broken_promises_lower_the_limit_and_three_put_it_on_hold(void **stat
         p.promised_date = D(dates[i]);
         p.taken_by = "anna";
         assert_int_equal(archase_promise_record(f->eng, f->policy, &p, D(dates[i]) - 1), 0);
-        update(f, after[i]);
+        test_lifecycle_update(f, after[i]);
         archase_credit_recommendation r = recommend(f, "ACME", after[i]);
         int dir = 0;
-        assert_int_equal(driver(&r, "broken_promises_90d", &dir), i + 1);
+        assert_int_equal(test_credit_driver(&r, "broken_promises_90d", &dir), i + 1);
         if (i == 0) {
             assert_int_equal(r.action, ARCHASE_CREDIT_LOWER);
             assert_int_equal(r.recommended_limit.minor, 750000);
@@ -419,11 +388,11 @@ static void a_failing_storage_call_leaves_the_queue_as_it_was(void **state) {
             assert_int_not_equal(rc, 0);
             assert_int_equal(test_audit_size(f->eng), before);
             assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
-            assert_int_equal(open_amount(f, "INV-2"), 50000);
+            assert_int_equal(test_open_amount(f, "INV-2"), 50000);
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 0);
-            assert_int_equal(open_amount(f, "INV-2"), 30000);
+            assert_int_equal(test_open_amount(f, "INV-2"), 30000);
         }
     }
 }

@@ -38,48 +38,22 @@ static const char no_short_pay_text[] =
     "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
     "reconciliation: {owner_role: cash_apps, sla_days: 3, short_pay_percent: 0}\n";
 
-/* The engine's clock, moved by the tests (write-offs lapse by it). */
-static archase_instant clock_now;
-static archase_instant read_clock(void *ud) {
-    (void)ud;
-    return clock_now;
-}
-static const archase_clock test_clock = { ARCHASE_CLOCK_VERSION, NULL, read_clock };
-
 typedef test_ledger fixture;
 
-static const test_ledger_spec ledger = { policy_text, "carl", NULL, NULL, 0, 100000, 50000, &test_clock };
-static const test_ledger_spec no_short_pay = { no_short_pay_text, "carl", NULL, NULL, 0, 100000, 50000, &test_clock };
+static const test_ledger_spec ledger = { policy_text, "carl", NULL, NULL, 0, 100000, 50000, &test_ledger_clock };
+static const test_ledger_spec no_short_pay = { no_short_pay_text, "carl", NULL, NULL, 0, 100000, 50000, &test_ledger_clock };
 
 static archase_date D(const char *s) {
     return test_day(s);
 }
 
 static int setup(void **state) {
-    clock_now = (archase_instant)D("2026-03-05") * 86400 + 9 * 3600;
+    test_ledger_now = (archase_instant)D("2026-03-05") * 86400 + 9 * 3600;
     return test_ledger_setup(state, &ledger);
 }
 
 static int pay(archase_engine *eng, const char *id, const char *inv, const char *date, int64_t minor) {
     return test_ledger_payment(eng, id, "ACME", inv, date, minor, "EUR", NULL, 0);
-}
-
-static void says(fixture *f, int rc, int code, const char *words) {
-    if (rc != code)
-        fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
-                 archase_engine_errmsg(f->eng));
-    if (!strstr(archase_engine_errmsg(f->eng), words))
-        fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(f->eng), words);
-}
-
-static archase_lifecycle_counts update(fixture *f, const char *as_of) {
-    archase_lifecycle_counts c;
-    memset(&c, 0, sizeof c);
-    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
-    int rc = archase_lifecycle_update(f->eng, f->policy, D(as_of), &c);
-    if (rc)
-        fail_msg("update: %s", archase_engine_errmsg(f->eng));
-    return c;
 }
 
 typedef struct queue {
@@ -111,17 +85,6 @@ static queue items(fixture *f, int status) {
     return q;
 }
 
-static int got_open(void *ud, const archase_fact *fact) {
-    *(int64_t *)ud = fact->invoice_state->open_amount.minor;
-    return 0;
-}
-
-static int64_t open_amount(fixture *f, const char *inv) {
-    int64_t open = -1;
-    assert_int_equal(archase_fact_get(f->eng, ARCHASE_FAMILY_INVOICE, inv, got_open, &open), 0);
-    return open;
-}
-
 static archase_recon_action action(const char *id, int resolution, const char *inv) {
     archase_recon_action a = ARCHASE_RECON_ACTION_INIT;
     a.id = id;
@@ -136,7 +99,7 @@ static void refuse(fixture *f, const archase_recon_action *a, int code, const ch
     queue had = items(f, 0);
     int pending = -1;
     char id[ARCHASE_APPROVAL_ID_MAX] = "untouched";
-    says(f, archase_recon_resolve(f->eng, f->policy, a, D("2026-03-06"), id, &pending), code, words);
+    test_says(f, archase_recon_resolve(f->eng, f->policy, a, D("2026-03-06"), id, &pending), code, words);
     assert_int_equal(pending, -1);
     assert_string_equal(id, "untouched");
     assert_int_equal(test_audit_size(f->eng), before);
@@ -202,25 +165,25 @@ static void each_wrong_field_of_a_resolution_is_named_and_nothing_is_written(voi
     a = action("payment:PAY-1", ARCHASE_RECON_APPLY, "");
     refuse(f, &a, ARCHASE_EINVAL, "applying unapplied_cash needs the invoice it goes to");
     a = action("payment:PAY-1", ARCHASE_RECON_APPLY, "INV-1");
-    says(f, archase_recon_resolve(f->eng, NULL, &a, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_recon_resolve(f->eng, f->policy, NULL, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL,
-         "needs a policy");
-    says(f, archase_recon_resolve(f->eng, f->policy, &a, ARCHASE_DATE_NONE, NULL, NULL), ARCHASE_EINVAL,
-         "a valid date");
+    test_says(f, archase_recon_resolve(f->eng, NULL, &a, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_recon_resolve(f->eng, f->policy, NULL, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL,
+              "needs a policy");
+    test_says(f, archase_recon_resolve(f->eng, f->policy, &a, ARCHASE_DATE_NONE, NULL, NULL), ARCHASE_EINVAL,
+              "a valid date");
     assert_int_equal(archase_recon_resolve(NULL, f->policy, &a, D("2026-03-06"), NULL, NULL), ARCHASE_EINVAL);
     archase_batch *b = NULL;
     assert_int_equal(archase_batch_begin(f->eng, NULL, NULL, &b), 0);
-    says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), ARCHASE_ESTATE,
-         "a batch is open");
+    test_says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), ARCHASE_ESTATE,
+              "a batch is open");
     archase_batch_free(b);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
 static void a_short_pay_applied_to_its_invoice_is_only_confirmed_and_cannot_be_refunded(void **state) {
     fixture *f = *state;
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 97000), 0); /* 3% left */
-    update(f, "2026-03-05");
+    test_lifecycle_update(f, "2026-03-05");
     archase_recon_action a = action("short_pay:INV-1", ARCHASE_RECON_REFUND, NULL);
     refuse(f, &a, ARCHASE_EINVAL, "a short_pay was applied to its invoice; nothing to refund");
     a = action("short_pay:INV-1", ARCHASE_RECON_APPLY, "INV-1");
@@ -228,7 +191,7 @@ static void a_short_pay_applied_to_its_invoice_is_only_confirmed_and_cannot_be_r
     uint64_t before = test_audit_size(f->eng);
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), 0);
     assert_int_equal(test_audit_size(f->eng), before + 1); /* only its transition: no money moved */
-    assert_int_equal(open_amount(f, "INV-1"), 3000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 3000);
     queue q = items(f, ARCHASE_RECON_STATUS_RESOLVED);
     assert_int_equal(q.resolution, ARCHASE_RECON_APPLY);
 }
@@ -236,7 +199,7 @@ static void a_short_pay_applied_to_its_invoice_is_only_confirmed_and_cannot_be_r
 static void cash_in_another_currency_is_applied_to_an_invoice_in_its_currency_only(void **state) {
     fixture *f = *state;
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
-    update(f, "2026-03-05");
+    test_lifecycle_update(f, "2026-03-05");
     archase_recon_action a = action("other_currency:PAY-1", ARCHASE_RECON_APPLY, "INV-1");
     refuse(f, &a, ARCHASE_ECURRENCY, "other_currency:PAY-1");
     /* refunded instead */
@@ -249,7 +212,7 @@ static void a_duplicate_reference_may_be_refunded(void **state) {
     fixture *f = *state;
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 10000, "EUR", "BANK-77", 0), 0);
     assert_int_equal(test_ledger_payment(f->eng, "PAY-2", "ACME", "INV-2", "2026-03-06", 10000, "EUR", "BANK-77", 0), 0);
-    update(f, "2026-03-06");
+    test_lifecycle_update(f, "2026-03-06");
     archase_recon_action a = action("duplicate_reference:PAY-2", ARCHASE_RECON_REFUND, NULL);
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-07"), NULL, NULL), 0);
     queue q = items(f, ARCHASE_RECON_STATUS_RESOLVED);
@@ -322,13 +285,13 @@ static void a_write_off_of_unapplied_cash_names_no_invoice_and_moves_no_money_on
     assert_string_equal(again, "");
     assert_int_equal(request_of(f, id).status, ARCHASE_APPROVAL_DISPATCHED);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_WRITE_OFF);
-    assert_int_equal(open_amount(f, "INV-1"), 100000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
 static void a_lapsed_write_off_refuses_the_resolution_and_the_item_stays_open(void **state) {
     fixture *f = *state;
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 97000), 0);
-    update(f, "2026-03-05");
+    test_lifecycle_update(f, "2026-03-05");
     archase_recon_action a = action("short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     int pending = 0;
@@ -338,13 +301,13 @@ static void a_lapsed_write_off_refuses_the_resolution_and_the_item_stays_open(vo
     assert_string_equal(r.invoices, "INV-1;");
     assert_string_equal(r.justification, "write off reconciliation item short_pay:INV-1 (short_pay)");
     assert_string_equal(r.impact, "none: the customer's balance does not change");
-    clock_now += 4 * 86400; /* expiry_days: 3 */
+    test_ledger_now += 4 * 86400; /* expiry_days: 3 */
     uint64_t before = test_audit_size(f->eng);
-    says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-09"), NULL, NULL), ARCHASE_EEXPIRED, "lapsed");
+    test_says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-09"), NULL, NULL), ARCHASE_EEXPIRED, "lapsed");
     assert_true(test_audit_size(f->eng) > before); /* the lapse, recorded */
     assert_int_equal(request_of(f, id).status, ARCHASE_APPROVAL_EXPIRED);
     assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
-    assert_int_equal(open_amount(f, "INV-1"), 3000);
+    assert_int_equal(test_open_amount(f, "INV-1"), 3000);
 }
 
 /* ---- what the day's move leaves alone ----------------------------------------------------------- */
@@ -355,7 +318,7 @@ static void without_a_short_pay_rule_a_small_remainder_opens_nothing(void **stat
     memset(&l, 0, sizeof l);
     assert_int_equal(test_ledger_open(&l, &no_short_pay, NULL, NULL), 0);
     assert_int_equal(pay(l.eng, "PAY-1", "INV-1", "2026-03-05", 99000), 0);
-    archase_lifecycle_counts c = update(&l, "2026-03-05");
+    archase_lifecycle_counts c = test_lifecycle_update(&l, "2026-03-05");
     assert_int_equal(c.recon_opened, 0);
     assert_int_equal(items(&l, 0).n, 0);
     test_ledger_close(&l);
@@ -368,7 +331,7 @@ static void cash_from_a_customer_with_nothing_open_is_only_unapplied(void **stat
     c.name = "New Ltd";
     assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "NEW", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
-    archase_lifecycle_counts n = update(f, "2026-03-05");
+    archase_lifecycle_counts n = test_lifecycle_update(f, "2026-03-05");
     assert_int_equal(n.recon_opened, 0);
     assert_string_equal(items(f, 0).text, "payment:PAY-1=unapplied_cash/5000;");
 }
@@ -380,7 +343,7 @@ static void a_reference_paid_three_times_is_queued_twice_against_the_earliest(vo
     assert_int_equal(test_ledger_payment(f->eng, "PAY-B", "ACME", "INV-1", "2026-03-06", 1000, "EUR", "BANK-9", 0), 0);
     assert_int_equal(test_ledger_payment(f->eng, "PAY-D", "ACME", "INV-2", "2026-03-05", 1000, "EUR", "OTHER", 0), 0);
     assert_int_equal(test_ledger_payment(f->eng, "PAY-E", "ACME", "INV-2", "2026-03-05", 1000, "EUR", NULL, 0), 0);
-    archase_lifecycle_counts c = update(f, "2026-03-07");
+    archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-07");
     assert_int_equal(c.recon_opened, 2);
     assert_string_equal(items(f, 0).text,
                         "duplicate_reference:PAY-B=duplicate_reference/1000;"
@@ -392,13 +355,13 @@ static void only_the_payment_that_left_a_small_remainder_opens_a_short_pay(void 
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-02", 50000), 0); /* half: an instalment */
     assert_int_equal(pay(f->eng, "PAY-2", "INV-1", "2026-03-04", 47000), 0); /* 3% left */
     assert_int_equal(pay(f->eng, "PAY-3", "INV-2", "2026-03-04", 50000), 0); /* paid in full */
-    archase_lifecycle_counts c = update(f, "2026-03-04");
+    archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-04");
     assert_int_equal(c.recon_opened, 1);
     queue q = items(f, 0);
     assert_string_equal(q.text, "short_pay:INV-1=short_pay/3000;");
     /* a later payment settles it: nothing new */
     assert_int_equal(pay(f->eng, "PAY-4", "INV-1", "2026-03-05", 3000), 0);
-    assert_int_equal(update(f, "2026-03-05").recon_opened, 0);
+    assert_int_equal(test_lifecycle_update(f, "2026-03-05").recon_opened, 0);
 }
 
 /* ---- stored records that cannot be decoded ---------------------------------------------------- */
@@ -411,7 +374,7 @@ typedef struct forged {
 static int setup_forged(void **state) {
     forged *x = calloc(1, sizeof *x);
     assert_non_null(x);
-    clock_now = (archase_instant)D("2026-03-05") * 86400 + 9 * 3600;
+    test_ledger_now = (archase_instant)D("2026-03-05") * 86400 + 9 * 3600;
     assert_int_equal(archase_memory_storage_new(NULL, &x->store), 0);
     assert_int_equal(test_ledger_open(&x->l, &ledger, NULL, &x->store), 0);
     *state = x;
@@ -466,11 +429,11 @@ static void expect_undecodable(forged *x, const char *id) {
     memset(&q, 0, sizeof q);
     char words[96];
     snprintf(words, sizeof words, "reconciliation item '%s' cannot be decoded", id);
-    says(f, archase_recon_scan(f->eng, f->policy, 0, collect, &q), ARCHASE_ESTORAGE, words);
+    test_says(f, archase_recon_scan(f->eng, f->policy, 0, collect, &q), ARCHASE_ESTORAGE, words);
     assert_int_equal(q.n, 0);
     archase_recon_action a = action(id, ARCHASE_RECON_REFUND, NULL);
     uint64_t before = test_audit_size(f->eng);
-    says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), ARCHASE_ESTORAGE, words);
+    test_says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), ARCHASE_ESTORAGE, words);
     assert_int_equal(test_audit_size(f->eng), before);
 }
 
@@ -618,8 +581,8 @@ static void a_stored_payment_that_cannot_be_decoded_stops_the_days_move(void **s
     archase_record cut = s.rec;
     cut.size = s.rec.size / 2;
     assert_int_equal(x->store.put(x->store.userdata, &cut), 0);
-    says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-05"), &c), ARCHASE_ESTORAGE,
-         "a stored payment of 'ACME' cannot be decoded");
+    test_says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-05"), &c), ARCHASE_ESTORAGE,
+              "a stored payment of 'ACME' cannot be decoded");
     assert_int_equal(x->store.put(x->store.userdata, &s.rec), 0);
     /* the new one, read for the day */
     saved t;
@@ -628,13 +591,13 @@ static void a_stored_payment_that_cannot_be_decoded_stops_the_days_move(void **s
     cut = t.rec;
     cut.size = t.rec.size / 2;
     assert_int_equal(x->store.put(x->store.userdata, &cut), 0);
-    says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-05"), &c), ARCHASE_ESTORAGE,
-         "a stored payment cannot be decoded");
+    test_says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-05"), &c), ARCHASE_ESTORAGE,
+              "a stored payment cannot be decoded");
     assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(items(f, 0).n, 0);
     /* whole again: the duplicate reference is found */
     assert_int_equal(x->store.put(x->store.userdata, &t.rec), 0);
-    assert_int_equal(update(f, "2026-03-05").recon_opened, 1);
+    assert_int_equal(test_lifecycle_update(f, "2026-03-05").recon_opened, 1);
     assert_string_equal(items(f, 0).text, "duplicate_reference:NEW=duplicate_reference/1000;");
 }
 
@@ -651,11 +614,11 @@ static void a_scan_refuses_what_it_cannot_answer_and_stops_when_asked(void **sta
     memset(&q, 0, sizeof q);
     assert_int_equal(archase_recon_scan(f->eng, f->policy, 0, stop_at_first, &q), 0);
     assert_string_equal(q.text, "payment:PAY-1=unapplied_cash/5000;");
-    says(f, archase_recon_scan(f->eng, NULL, 0, collect, &q), ARCHASE_EINVAL, "needs a policy");
-    says(f, archase_recon_scan(f->eng, f->policy, 0, NULL, &q), ARCHASE_EINVAL, "a callback");
-    says(f, archase_recon_scan(f->eng, f->policy, -1, collect, &q), ARCHASE_EINVAL, "a known status");
-    says(f, archase_recon_scan(f->eng, f->policy, ARCHASE_RECON_STATUS_RESOLVED + 1, collect, &q), ARCHASE_EINVAL,
-         "a known status");
+    test_says(f, archase_recon_scan(f->eng, NULL, 0, collect, &q), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_recon_scan(f->eng, f->policy, 0, NULL, &q), ARCHASE_EINVAL, "a callback");
+    test_says(f, archase_recon_scan(f->eng, f->policy, -1, collect, &q), ARCHASE_EINVAL, "a known status");
+    test_says(f, archase_recon_scan(f->eng, f->policy, ARCHASE_RECON_STATUS_RESOLVED + 1, collect, &q), ARCHASE_EINVAL,
+              "a known status");
     assert_int_equal(archase_recon_scan(NULL, f->policy, 0, collect, &q), ARCHASE_EINVAL);
 }
 
@@ -732,7 +695,7 @@ static int write_off_with(const archase_allocator *al, void *ctx) {
     fixture l;
     memset(&l, 0, sizeof l);
     fixture *f = &l;
-    clock_now = (archase_instant)D("2026-03-05") * 86400;
+    test_ledger_now = (archase_instant)D("2026-03-05") * 86400;
     int rc = test_ledger_open(f, &ledger, al, NULL);
     if (!rc)
         rc = pay(f->eng, "PAY-1", NULL, "2026-03-05", 5000);
@@ -767,7 +730,7 @@ static int lapsed_write_off_with(const archase_allocator *al, void *ctx) {
     fixture l;
     memset(&l, 0, sizeof l);
     fixture *f = &l;
-    clock_now = (archase_instant)D("2026-03-05") * 86400;
+    test_ledger_now = (archase_instant)D("2026-03-05") * 86400;
     int rc = test_ledger_open(f, &ledger, al, NULL);
     if (!rc)
         rc = pay(f->eng, "PAY-1", NULL, "2026-03-05", 5000);
@@ -777,7 +740,7 @@ static int lapsed_write_off_with(const archase_allocator *al, void *ctx) {
     if (!rc)
         rc = archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), id, &pending);
     if (!rc) {
-        clock_now += 5 * 86400;
+        test_ledger_now += 5 * 86400;
         rc = archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-10"), NULL, NULL);
         if (rc == ARCHASE_EEXPIRED) {
             int status = 0;

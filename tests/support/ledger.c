@@ -2,6 +2,7 @@
  * reconciliation suites (ledger.h). */
 #include "ledger.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,4 +141,132 @@ uint64_t test_audit_size(archase_engine *eng) {
     uint64_t n = 0;
     assert_int_equal(archase_audit_size(eng, &n), 0);
     return n;
+}
+
+void test_says(const test_ledger *l, int rc, int code, const char *words) {
+    if (rc != code)
+        fail_msg("expected %s, got %s: %s", archase_error_name(code), archase_error_name(rc),
+                 archase_engine_errmsg(l->eng));
+    if (!strstr(archase_engine_errmsg(l->eng), words))
+        fail_msg("message '%s' does not say '%s'", archase_engine_errmsg(l->eng), words);
+}
+
+static int got_open(void *ud, const archase_fact *fact) {
+    *(int64_t *)ud = fact->invoice_state->open_amount.minor;
+    return 0;
+}
+
+int64_t test_open_amount(const test_ledger *l, const char *invoice) {
+    int64_t open = -1;
+    assert_int_equal(archase_fact_get(l->eng, ARCHASE_FAMILY_INVOICE, invoice, got_open, &open), 0);
+    return open;
+}
+
+archase_lifecycle_counts test_lifecycle_update(const test_ledger *l, const char *as_of) {
+    archase_lifecycle_counts c;
+    memset(&c, 0, sizeof c);
+    c.version = ARCHASE_LIFECYCLE_COUNTS_VERSION;
+    int rc = archase_lifecycle_update(l->eng, l->policy, test_day(as_of), &c);
+    if (rc)
+        fail_msg("update: %s", archase_engine_errmsg(l->eng));
+    return c;
+}
+
+static const char *const dispute_invoices[] = { "INV-1" };
+
+archase_dispute test_dispute(const char *id, const char *reason, int64_t minor) {
+    archase_dispute d = ARCHASE_DISPUTE_INIT;
+    d.id = id;
+    d.customer_id = "ACME";
+    d.invoice_ids = dispute_invoices;
+    d.invoice_count = 1;
+    d.amount = (archase_money){ minor, "EUR" };
+    d.reason_code = reason;
+    d.opened_by = "anna";
+    return d;
+}
+
+void test_dispute_open(const test_ledger *l, const archase_dispute *d, const char *as_of) {
+    int rc = archase_dispute_open(l->eng, l->policy, d, test_day(as_of));
+    if (rc)
+        fail_msg("open: %s: %s", archase_error_name(rc), archase_engine_errmsg(l->eng));
+}
+
+static int keep_copy(void *ud, const archase_record *r) {
+    test_stored_copy *c = ud;
+    c->rec = *r;
+    snprintf(c->id, sizeof c->id, "%s", r->id);
+    snprintf(c->customer, sizeof c->customer, "%s", r->customer_id ? r->customer_id : "");
+    assert_true(r->size <= sizeof c->data);
+    memcpy(c->data, r->data, r->size);
+    c->rec.id = c->id;
+    c->rec.customer_id = c->customer;
+    c->rec.invoice_id = NULL;
+    c->rec.data = c->data;
+    return 0;
+}
+
+void test_stored_copy_get(const archase_storage *store, int family, const char *id, test_stored_copy *c) {
+    memset(c, 0, sizeof *c);
+    assert_int_equal(store->get(store->userdata, family, id, keep_copy, c), 0);
+}
+
+void test_stored_copy_put_cut(const archase_storage *store, const test_stored_copy *c, size_t size) {
+    archase_record cut = c->rec;
+    cut.size = size;
+    assert_int_equal(store->put(store->userdata, &cut), 0);
+}
+
+archase_instant test_ledger_now;
+
+static archase_instant read_clock(void *ud) {
+    (void)ud;
+    return test_ledger_now;
+}
+
+const archase_clock test_ledger_clock = { ARCHASE_CLOCK_VERSION, NULL, read_clock };
+
+int64_t test_credit_driver(const archase_credit_recommendation *r, const char *name, int *direction) {
+    for (size_t i = 0; i < r->driver_count; i++)
+        if (!strcmp(r->drivers[i].name, name)) {
+            *direction = r->drivers[i].direction;
+            return r->drivers[i].value;
+        }
+    fail_msg("no driver %s", name);
+    return 0;
+}
+
+static int take_item(void *ud, const archase_outbox_item *it) {
+    test_outbox_copy *i = ud;
+    i->found = 1;
+    i->status = it->status;
+    i->channel = it->channel;
+    i->scheduled_at = it->scheduled_at;
+    i->local_date = it->local_date;
+    i->local_seconds = it->local_seconds;
+    snprintf(i->zone, sizeof i->zone, "%s", it->timezone ? it->timezone : "");
+    for (size_t k = 0; k < it->reason_count; k++) {
+        i->quiet |= it->reasons[k] == ARCHASE_REASON_DEFERRED_QUIET_HOURS;
+        i->window |= it->reasons[k] == ARCHASE_REASON_DEFERRED_SEND_WINDOW;
+        i->holiday |= it->reasons[k] == ARCHASE_REASON_DEFERRED_NON_BUSINESS_DAY;
+        i->zone_unknown |= it->reasons[k] == ARCHASE_REASON_TIMEZONE_UNKNOWN;
+    }
+    i->deferred = i->window || i->quiet;
+    snprintf(i->address, sizeof i->address, "%s", it->address ? it->address : "");
+    snprintf(i->subject, sizeof i->subject, "%s", it->subject ? it->subject : "");
+    snprintf(i->body, sizeof i->body, "%s", it->body ? it->body : "");
+    snprintf(i->tmpl, sizeof i->tmpl, "%s", it->template_name ? it->template_name : "");
+    for (size_t k = 0; k < it->invoice_count; k++) {
+        size_t n = strlen(i->invoices);
+        snprintf(i->invoices + n, sizeof i->invoices - n, "%s;", it->invoice_ids[k]);
+    }
+    return 0;
+}
+
+test_outbox_copy test_outbox_copy_get(archase_engine *eng, const char *key) {
+    test_outbox_copy i;
+    memset(&i, 0, sizeof i);
+    int rc = archase_outbox_get(eng, key, take_item, &i);
+    assert_true(rc == 0 || rc == ARCHASE_ENOTFOUND);
+    return i;
 }

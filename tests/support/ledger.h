@@ -7,6 +7,7 @@
 #ifndef ARCHASE_TEST_LEDGER_H
 #define ARCHASE_TEST_LEDGER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "archase/archase.h"
@@ -90,5 +91,61 @@ int test_ledger_payment(archase_engine *eng, const char *id, const char *custome
 
 /* The number of records in the audit log (fails the test on an error). */
 uint64_t test_audit_size(archase_engine *eng);
+
+/* Fails the test unless `rc` is `code` and the engine's message says
+ * `words`. */
+void test_says(const test_ledger *l, int rc, int code, const char *words);
+
+/* The open amount of `invoice`, minor units (fails the test on an error). */
+int64_t test_open_amount(const test_ledger *l, const char *invoice);
+
+/* Runs the lifecycle update as of `as_of` and returns its counts (fails
+ * the test on an error). */
+archase_lifecycle_counts test_lifecycle_update(const test_ledger *l, const char *as_of);
+
+/* A dispute `id` by anna of ACME over INV-1 for `minor` EUR with
+ * `reason`, and opening it as of `as_of` (fails the test on an error). */
+archase_dispute test_dispute(const char *id, const char *reason, int64_t minor);
+void            test_dispute_open(const test_ledger *l, const archase_dispute *d, const char *as_of);
+
+/* A copy of one stored record that outlives the storage call: the
+ * undecodable-record tests store it cut short, then whole again. */
+typedef struct test_stored_copy {
+    archase_record rec;
+    char           id[64], customer[64];
+    unsigned char  data[4096];
+} test_stored_copy;
+
+/* Copies the record (`family`, `id`) of `store` into *c (fails the test
+ * when it is not there or does not fit). */
+void test_stored_copy_get(const archase_storage *store, int family, const char *id, test_stored_copy *c);
+
+/* Stores c's record cut to its first `size` bytes. */
+void test_stored_copy_put_cut(const archase_storage *store, const test_stored_copy *c, size_t size);
+
+/* A clock the tests move: the engine reads test_ledger_now (seconds since
+ * the epoch) from test_ledger_clock; give &test_ledger_clock as a spec's
+ * clock. */
+extern archase_instant       test_ledger_now;
+extern const archase_clock   test_ledger_clock;
+
+/* The value of the driver `name` of `r`, and its direction in *direction
+ * (fails the test when `r` has no such driver). */
+int64_t test_credit_driver(const archase_credit_recommendation *r, const char *name, int *direction);
+
+/* What an outbox item says, copied out of the callback. */
+typedef struct test_outbox_copy {
+    int             found, status, channel;
+    int             quiet, window, holiday, zone_unknown; /* the reasons it was deferred for */
+    int             deferred;                             /* by the send window or quiet hours */
+    archase_instant scheduled_at;
+    archase_date    local_date;
+    int32_t         local_seconds;
+    char            address[64], subject[128], body[256], tmpl[32], zone[32], invoices[256];
+} test_outbox_copy;
+
+/* The outbox item `key` (found = 0 when there is none; fails the test on
+ * an error). */
+test_outbox_copy test_outbox_copy_get(archase_engine *eng, const char *key);
 
 #endif
