@@ -482,12 +482,7 @@ static void reviewer_effort_counts_edits_rejections_and_minutes(void **state) {
     /* reviewed after the period: still waiting at its end */
     r[4].outcome = ARCHASE_REVIEW_APPROVED;
     r[4].reviewed_at = test_instant("2026-04-01T08:00:00Z");
-    archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
-    o.reviews = r;
-    o.review_count = 5;
-    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
-    archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
-    assert_int_equal(archase_kpi_reviewer_effort_get(f->report, &e), 0);
+    archase_kpi_reviewer_effort e = test_kpi_reviewer_effort(f, "2026-03-01", "2026-03-31", r, 5);
     assert_int_equal(e.reviewed, 3);
     assert_int_equal(e.approved, 1);
     assert_int_equal(e.edited, 1);

@@ -239,12 +239,7 @@ static void reviews_before_the_period_and_drafts_after_it_are_left_out(void **st
     r[3].drafted_at = test_instant("2026-02-28T23:00:00Z");
     r[3].reviewed_at = test_instant("2026-03-01T00:30:00Z");
     r[3].outcome = ARCHASE_REVIEW_EDITED;
-    archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
-    o.reviews = r;
-    o.review_count = 4;
-    test_kpi_compute(f, "2026-03-01", "2026-03-31", &o);
-    archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
-    assert_int_equal(archase_kpi_reviewer_effort_get(f->report, &e), 0);
+    archase_kpi_reviewer_effort e = test_kpi_reviewer_effort(f, "2026-03-01", "2026-03-31", r, 4);
     assert_int_equal(e.reviewed, 1);
     assert_int_equal(e.edited, 1);
     assert_int_equal(e.pending, 0);

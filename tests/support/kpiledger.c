@@ -90,6 +90,17 @@ void test_kpi_compute(test_memengine *f, const char *from, const char *to, const
     test_ok(f->eng, archase_kpi_compute(f->eng, test_day(from), test_day(to), o, &f->report));
 }
 
+archase_kpi_reviewer_effort test_kpi_reviewer_effort(test_memengine *f, const char *from, const char *to,
+                                                     const archase_kpi_review *reviews, size_t n) {
+    archase_kpi_options o = ARCHASE_KPI_OPTIONS_INIT;
+    o.reviews = reviews;
+    o.review_count = n;
+    test_kpi_compute(f, from, to, &o);
+    archase_kpi_reviewer_effort e = ARCHASE_KPI_REVIEWER_EFFORT_INIT;
+    assert_int_equal(archase_kpi_reviewer_effort_get(f->report, &e), 0);
+    return e;
+}
+
 size_t test_kpi_row(test_memengine *f, const char *currency) {
     for (size_t i = 0; i < archase_kpi_row_count(f->report); i++) {
         archase_kpi_row row = ARCHASE_KPI_ROW_INIT;

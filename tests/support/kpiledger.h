@@ -1,7 +1,7 @@
 /* tests/support/kpiledger.h — what the KPI suites build and read over a
  * test_memengine (memengine.h): customers, invoices, and the payments,
- * promises and disputes of customer C1; the KPI report of a period and its
- * row of a currency. Everything goes through the public API; every call
+ * promises and disputes of customer C1; the KPI report of a period, its
+ * reviewer effort and its row of a currency. Everything goes through the public API; every call
  * that fails fails the test. */
 #ifndef ARCHASE_TEST_KPILEDGER_H
 #define ARCHASE_TEST_KPILEDGER_H
@@ -44,6 +44,11 @@ void test_kpi_dispute(test_memengine *f, const char *id, const char *invoice, co
 /* Computes the KPIs from `from` to `to` with options `o` (may be NULL)
  * into f->report, freeing the one before. */
 void test_kpi_compute(test_memengine *f, const char *from, const char *to, const archase_kpi_options *o);
+
+/* Computes the KPIs from `from` to `to` with the `n` reviews `reviews` and
+ * no other options, and returns the report's reviewer effort. */
+archase_kpi_reviewer_effort test_kpi_reviewer_effort(test_memengine *f, const char *from, const char *to,
+                                                     const archase_kpi_review *reviews, size_t n);
 
 /* The index of the report's row of `currency` (fails the test without one). */
 size_t test_kpi_row(test_memengine *f, const char *currency);
