@@ -8,54 +8,14 @@
 #include <string.h>
 
 #include "archase/archase.h"
-#include "policy/cond.h"
-#include "policy/policy_internal.h"
+#include "support/condfixture.h"
 #include "support/failalloc.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    ar_arena    arena;
-    ar_arena    scratch;
-    ar_symtab   symbols;
-    ar_cond_ctx ctx;
-    ar_cond_env env;
-} fixture;
-
-static const char *const segment_names[] = { "vip", "standard" };
-
-static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    ar_arena_init(&f->arena, NULL);
-    ar_arena_init(&f->scratch, NULL);
-    ar_symtab_init(&f->symbols, &f->arena);
-    f->ctx.arena = &f->arena;
-    f->ctx.scratch = &f->scratch;
-    f->ctx.symbols = &f->symbols;
-    f->ctx.segments = segment_names;
-    f->ctx.segment_count = 2;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    ar_arena_free(&f->arena);
-    ar_arena_free(&f->scratch);
-    test_free(f);
-    return 0;
-}
-
-static const ar_cond *compile(fixture *f, const char *text) {
-    const ar_cond *c = NULL;
-    ar_cond_error err;
-    int rc = ar_cond_compile(&f->ctx, text, strlen(text), &c, &err);
-    if (rc)
-        fail_msg("\"%s\" did not compile: %s (at %u)", text, err.message, err.offset);
-    return c;
-}
+typedef test_cond_fixture fixture;
 
 static int holds(fixture *f, const char *text) {
-    return ar_cond_eval(compile(f, text), &f->env);
+    return ar_cond_eval(test_cond_compile(f, text), &f->env);
 }
 
 static void expect_error(fixture *f, const char *text, uint32_t offset, const char *message) {
@@ -127,7 +87,7 @@ static void every_operator_compares_two_fields_of_one_type(void **state) {
     assert_int_equal(holds(f, "days_overdue < median_days_late"), 1);
     assert_int_equal(holds(f, "days_overdue >= median_days_late"), 0);
     assert_int_equal(holds(f, "days_overdue != median_days_late"), 1);
-    assert_string_equal(compile(f, "days_overdue<=median_days_late")->text,
+    assert_string_equal(test_cond_compile(f, "days_overdue<=median_days_late")->text,
                         "days_overdue <= median_days_late");
 }
 
@@ -157,20 +117,20 @@ static void every_operator_compares_two_amounts_only_in_one_currency(void **stat
 static void a_backslash_escapes_only_in_double_quotes(void **state) {
     fixture *f = *state;
     /* In single quotes a backslash is itself: the name is a\b. */
-    const ar_cond *single = compile(f, "tier == 'a\\b'");
+    const ar_cond *single = test_cond_compile(f, "tier == 'a\\b'");
     assert_string_equal(single->text, "tier == \"a\\\\b\"");
     f->env.value[AR_FIELD_TIER] = ar_symtab_lookup(&f->symbols, "a\\b", 3);
     assert_int_not_equal(f->env.value[AR_FIELD_TIER], AR_SYM_NONE);
     assert_int_equal(ar_cond_eval(single, &f->env), 1);
     /* In double quotes \" is a quote inside the name. */
-    const ar_cond *dq = compile(f, "tier == \"say \\\"hi\\\"\"");
+    const ar_cond *dq = test_cond_compile(f, "tier == \"say \\\"hi\\\"\"");
     assert_string_equal(dq->text, "tier == \"say \\\"hi\\\"\"");
     assert_int_not_equal(ar_symtab_lookup(&f->symbols, "say \"hi\"", 8), AR_SYM_NONE);
     /* A backslash last in the text escapes nothing: the quote is open. */
     expect_error(f, "tier == \"gold\\", 8, "unterminated quoted name");
     /* A quoted name that reads like a date stays quoted when written back. */
-    assert_string_equal(compile(f, "tier == \"2026-01-01\"")->text, "tier == \"2026-01-01\"");
-    assert_string_equal(compile(f, "tier in ['1.5', \"x y\"]")->text, "tier in [\"1.5\", \"x y\"]");
+    assert_string_equal(test_cond_compile(f, "tier == \"2026-01-01\"")->text, "tier == \"2026-01-01\"");
+    assert_string_equal(test_cond_compile(f, "tier in ['1.5', \"x y\"]")->text, "tier in [\"1.5\", \"x y\"]");
 }
 
 static void numbers_and_dates_that_are_almost_right_are_named(void **state) {
@@ -235,7 +195,7 @@ static void segment_names_come_from_the_policy(void **state) {
     expect_error(f, "segment == zzzzzzzz", 11,
                  "\"zzzzzzzz\" is not a segment of this policy; segment is one of: vip, standard");
     f->env.value[AR_FIELD_SEGMENT] = ar_symtab_lookup(&f->symbols, "vip", 3);
-    compile(f, "segment == standard");
+    test_cond_compile(f, "segment == standard");
     f->env.value[AR_FIELD_SEGMENT] = ar_symtab_lookup(&f->symbols, "standard", 8);
     assert_int_equal(holds(f, "segment in [vip, standard]"), 1);
 
@@ -284,7 +244,7 @@ static int compile_with(const archase_allocator *allocator, void *ctx) {
     cc.arena = &arena;
     cc.scratch = &scratch;
     cc.symbols = &symbols;
-    cc.segments = segment_names;
+    cc.segments = test_cond_segment_names;
     cc.segment_count = 2;
     const ar_cond *c = NULL;
     ar_cond_error err;
@@ -330,7 +290,7 @@ static void compiling_survives_every_allocation_failure(void **state) {
     free(text);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_cond_setup, test_cond_teardown)
 
 static const struct CMUnitTest tests[] = {
     T(every_operator_compares_whole_numbers_both_ways),

@@ -8,6 +8,7 @@
 
 #include "archase/archase.h"
 #include "support/failalloc.h"
+#include "support/policyload.h"
 #include "support/testutil.h"
 
 /* A policy whose first segment has `cond` as its condition, written in
@@ -50,21 +51,6 @@ static void expect_problem(const char *text, const char *expected) {
     archase_diag_list_free(diags);
 }
 
-static archase_policy *load_ok(const char *text) {
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 0, &diags), 0);
-    archase_policy *p = NULL;
-    int rc = archase_policy_load_buffer(text, strlen(text), "p.yaml", NULL, &p, diags);
-    if (rc) {
-        char line[1200] = "";
-        if (archase_diag_list_count(diags))
-            archase_diag_format(archase_diag_list_get(diags, 0), line, sizeof line);
-        fail_msg("policy rejected (%d): %s", rc, line);
-    }
-    archase_diag_list_free(diags);
-    return p;
-}
-
 /* The condition `cond` is rejected at its byte `offset` with `message`. */
 static void expect_condition_problem(const char *cond, unsigned offset, const char *message) {
     char *text = policy_with_segment_condition(cond);
@@ -77,7 +63,7 @@ static void expect_condition_problem(const char *cond, unsigned offset, const ch
 /* The condition `cond` loads and reads `canonical` when written back. */
 static void expect_canonical(const char *cond, const char *canonical) {
     char *text = policy_with_segment_condition(cond);
-    archase_policy *p = load_ok(text);
+    archase_policy *p = test_policy_load_ok(text);
     archase_policy_segment_info s;
     assert_int_equal(archase_policy_segment(p, 0, &s), 0);
     assert_non_null(s.condition);
@@ -267,7 +253,7 @@ static void lists_hold_one_to_1024_values(void **state) {
         n += (size_t)snprintf(cond + n, sizeof cond - n, i ? ",%d" : "%d", i % 10);
     snprintf(cond + n, sizeof cond - n, "]");
     char *text = policy_with_segment_condition(cond);
-    archase_policy *p = load_ok(text);
+    archase_policy *p = test_policy_load_ok(text);
     archase_policy_free(p);
     free(text);
     snprintf(cond + n, sizeof cond - n, ",1]");
@@ -293,7 +279,7 @@ static void parentheses_and_nesting_are_checked(void **state) {
         n += (size_t)snprintf(cond + n, sizeof cond - n, "not ");
     snprintf(cond + n, sizeof cond - n, "disputed");
     char *text = policy_with_segment_condition(cond);
-    archase_policy *p = load_ok(text);
+    archase_policy *p = test_policy_load_ok(text);
     archase_policy_free(p);
     free(text);
     n = 0;
@@ -330,7 +316,7 @@ static void conditions_are_written_back_canonically(void **state) {
 static void whitespace_escapes_and_control_characters_in_conditions(void **state) {
     (void)state;
     /* Tabs and line breaks separate words like spaces. */
-    archase_policy *p = load_ok("version: 1\ncurrency: {default: EUR}\nsegments:\n"
+    archase_policy *p = test_policy_load_ok("version: 1\ncurrency: {default: EUR}\nsegments:\n"
                                 "  - {name: big, when: \"disputed\\tand\\r\\non_hold\", sequence: s}\n"
                                 "  - {name: all, sequence: s}\n"
                                 "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n");
@@ -785,7 +771,7 @@ static void each_section_names_its_mistakes_where_they_are(void **state) {
         if (c->expected) {
             expect_problem(text, c->expected);
         } else {
-            archase_policy *p = load_ok(text);
+            archase_policy *p = test_policy_load_ok(text);
             archase_policy_free(p);
         }
     }
@@ -936,7 +922,7 @@ static void each_document_names_its_mistake_where_it_is(void **state) {
         if (c->expected) {
             expect_problem(c->line, c->expected);
         } else {
-            archase_policy *p = load_ok(c->line);
+            archase_policy *p = test_policy_load_ok(c->line);
             archase_policy_free(p);
         }
     }
@@ -966,7 +952,7 @@ static void text_that_is_not_utf8_is_refused_at_its_byte(void **state) {
         expect_problem(text, cases[i].expected);
     }
     /* A four-byte character is text like any other. */
-    archase_policy *p = load_ok("version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\n"
+    archase_policy *p = test_policy_load_ok("version: 1\ncurrency: {default: EUR}\nsegments: [{name: all, sequence: s}]\n"
                                 "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n"
                                 "name: \"\xf0\x9f\x98\x80 ok\"\n");
     assert_string_equal(archase_policy_name(p), "\xf0\x9f\x98\x80 ok");
@@ -993,7 +979,7 @@ static void locales_are_language_tags(void **state) {
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         snprintf(text, sizeof text, "%stemplates: {default_locale: \"%s\", definitions: {t: {letter: {\"%s\": {body: x}}}}}\n",
                  head, good[i], good[i]);
-        archase_policy *p = load_ok(text);
+        archase_policy *p = test_policy_load_ok(text);
         assert_string_equal(archase_policy_default_locale(p), good[i]);
         archase_policy_free(p);
     }
@@ -1036,7 +1022,7 @@ static void version_and_currency_are_checked(void **state) {
                    "p.yaml:2:42: currency.accepted[1]: EUR is listed twice");
     expect_problem("version: 1\ncurrency: {default: EUR, accepted: [USD]}\n" AFTER_CURRENCY,
                    "p.yaml:2:36: currency.accepted: the default currency EUR is not accepted");
-    archase_policy *p = load_ok("version: 1\ncurrency: {default: EUR, accepted: [USD, EUR, GBP]}\n" AFTER_CURRENCY);
+    archase_policy *p = test_policy_load_ok("version: 1\ncurrency: {default: EUR, accepted: [USD, EUR, GBP]}\n" AFTER_CURRENCY);
     assert_string_equal(archase_policy_default_currency(p), "EUR");
     archase_policy_free(p);
 }
@@ -1161,7 +1147,7 @@ static void introspection_refuses_bad_arguments_and_indexes(void **state) {
     assert_int_equal(archase_policy_setting_count(NULL), 0);
     assert_null(archase_policy_approval_role(NULL, 0, 0));
 
-    archase_policy *p = load_ok(SMALL_POLICY);
+    archase_policy *p = test_policy_load_ok(SMALL_POLICY);
     assert_int_equal(archase_policy_version(p), 1);
     assert_string_equal(archase_policy_name(p), "Small");
     assert_string_equal(archase_policy_default_currency(p), "EUR");
@@ -1255,7 +1241,7 @@ static void introspection_refuses_bad_arguments_and_indexes(void **state) {
 
 static void introspection_shows_calendars_templates_and_step_details(void **state) {
     (void)state;
-    archase_policy *p = load_ok(
+    archase_policy *p = test_policy_load_ok(
         "version: 1\n"
         "currency: {default: EUR}\n"
         "calendars:\n"

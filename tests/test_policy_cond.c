@@ -4,50 +4,10 @@
 #include <string.h>
 
 #include "archase/archase.h"
-#include "policy/cond.h"
-#include "policy/policy_internal.h"
+#include "support/condfixture.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    ar_arena    arena;
-    ar_arena    scratch;
-    ar_symtab   symbols;
-    ar_cond_ctx ctx;
-    ar_cond_env env;
-} fixture;
-
-static const char *const segment_names[] = { "vip", "standard" };
-
-static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    ar_arena_init(&f->arena, NULL);
-    ar_arena_init(&f->scratch, NULL);
-    ar_symtab_init(&f->symbols, &f->arena);
-    f->ctx.arena = &f->arena;
-    f->ctx.scratch = &f->scratch;
-    f->ctx.symbols = &f->symbols;
-    f->ctx.segments = segment_names;
-    f->ctx.segment_count = 2;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    ar_arena_free(&f->arena);
-    ar_arena_free(&f->scratch);
-    test_free(f);
-    return 0;
-}
-
-static const ar_cond *compile(fixture *f, const char *text) {
-    const ar_cond *c = NULL;
-    ar_cond_error err;
-    int rc = ar_cond_compile(&f->ctx, text, strlen(text), &c, &err);
-    if (rc)
-        fail_msg("\"%s\" did not compile: %s (at %u)", text, err.message, err.offset);
-    return c;
-}
+typedef test_cond_fixture fixture;
 
 static void expect_error(fixture *f, const char *text, uint32_t offset, const char *message) {
     const ar_cond *c = NULL;
@@ -70,7 +30,7 @@ static void set_name(fixture *f, int field, const char *name) {
 
 static void the_example_condition_means_what_it_says(void **state) {
     fixture *f = *state;
-    const ar_cond *c = compile(f, "days_overdue > 30 and open_amount >= 10000 EUR and tier in [gold, platinum] "
+    const ar_cond *c = test_cond_compile(f, "days_overdue > 30 and open_amount >= 10000 EUR and tier in [gold, platinum] "
                                   "and not disputed");
     f->env.value[AR_FIELD_DAYS_OVERDUE] = 31;
     set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 1000000, "EUR");
@@ -97,8 +57,8 @@ static void the_example_condition_means_what_it_says(void **state) {
 
 static void and_binds_tighter_than_or_and_parentheses_group(void **state) {
     fixture *f = *state;
-    const ar_cond *loose = compile(f, "strategic or on_hold and paused");
-    const ar_cond *grouped = compile(f, "(strategic or on_hold) and paused");
+    const ar_cond *loose = test_cond_compile(f, "strategic or on_hold and paused");
+    const ar_cond *grouped = test_cond_compile(f, "(strategic or on_hold) and paused");
     f->env.value[AR_FIELD_STRATEGIC] = 1;
     f->env.value[AR_FIELD_ON_HOLD] = 0;
     f->env.value[AR_FIELD_PAUSED] = 0;
@@ -106,11 +66,11 @@ static void and_binds_tighter_than_or_and_parentheses_group(void **state) {
     assert_int_equal(ar_cond_eval(grouped, &f->env), 0);
     assert_string_equal(loose->text, "strategic or on_hold and paused");
     assert_string_equal(grouped->text, "(strategic or on_hold) and paused");
-    const ar_cond *negated = compile(f, "not (strategic or paused)");
+    const ar_cond *negated = test_cond_compile(f, "not (strategic or paused)");
     assert_int_equal(ar_cond_eval(negated, &f->env), 0);
     assert_string_equal(negated->text, "not (strategic or paused)");
-    assert_int_equal(ar_cond_eval(compile(f, "true"), &f->env), 1);
-    assert_int_equal(ar_cond_eval(compile(f, "false or not true"), &f->env), 0);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "true"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "false or not true"), &f->env), 0);
     assert_int_equal(ar_cond_eval(NULL, &f->env), 1);
 }
 
@@ -121,42 +81,42 @@ static void money_in_another_currency_is_neither_equal_below_nor_above(void **st
                                                "open_amount <= 5 EUR", "open_amount > 5 EUR",
                                                "open_amount >= 5 EUR" };
     for (size_t i = 0; i < 5; i++)
-        assert_int_equal(ar_cond_eval(compile(f, comparisons[i]), &f->env), 0);
-    assert_int_equal(ar_cond_eval(compile(f, "open_amount != 5 EUR"), &f->env), 1);
-    assert_int_equal(ar_cond_eval(compile(f, "open_amount == 5 USD"), &f->env), 1);
+        assert_int_equal(ar_cond_eval(test_cond_compile(f, comparisons[i]), &f->env), 0);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "open_amount != 5 EUR"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "open_amount == 5 USD"), &f->env), 1);
     /* Two money fields follow the same rule. */
     set_money(&f->env, AR_FIELD_DISPUTED_AMOUNT, 100, "EUR");
-    assert_int_equal(ar_cond_eval(compile(f, "disputed_amount < open_amount"), &f->env), 0);
-    assert_int_equal(ar_cond_eval(compile(f, "disputed_amount != open_amount"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "disputed_amount < open_amount"), &f->env), 0);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "disputed_amount != open_amount"), &f->env), 1);
     set_money(&f->env, AR_FIELD_DISPUTED_AMOUNT, 100, "USD");
-    assert_int_equal(ar_cond_eval(compile(f, "disputed_amount < open_amount"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "disputed_amount < open_amount"), &f->env), 1);
     /* Minor units follow the currency: 1000 JPY is 1000 yen, 1.5 KWD 1500 fils. */
     set_money(&f->env, AR_FIELD_AMOUNT, 1500, "KWD");
-    assert_int_equal(ar_cond_eval(compile(f, "amount == 1.5 KWD"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "amount == 1.5 KWD"), &f->env), 1);
 }
 
 static void literals_of_every_type_compile_and_compare(void **state) {
     fixture *f = *state;
     f->env.value[AR_FIELD_DUE_DATE] = 20498; /* 2026-02-14 */
-    assert_int_equal(ar_cond_eval(compile(f, "due_date < 2026-03-01"), &f->env), 1);
-    assert_int_equal(ar_cond_eval(compile(f, "due_date == 2026-02-14"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "due_date < 2026-03-01"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "due_date == 2026-02-14"), &f->env), 1);
     f->env.value[AR_FIELD_STEP_INDEX] = -1;
-    assert_int_equal(ar_cond_eval(compile(f, "step_index == -1"), &f->env), 1);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "step_index == -1"), &f->env), 1);
     f->env.value[AR_FIELD_WEEKDAY] = 3;
-    assert_int_equal(ar_cond_eval(compile(f, "weekday not in [6, 7]"), &f->env), 1);
-    const ar_cond *c = compile(f, "country in [NO, 'SE'] and aging_band == 31_60 and disputed == false");
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "weekday not in [6, 7]"), &f->env), 1);
+    const ar_cond *c = test_cond_compile(f, "country in [NO, 'SE'] and aging_band == 31_60 and disputed == false");
     set_name(f, AR_FIELD_COUNTRY, "NO");
     set_name(f, AR_FIELD_AGING_BAND, "31_60");
     f->env.value[AR_FIELD_DISPUTED] = 0;
     assert_int_equal(ar_cond_eval(c, &f->env), 1);
     assert_string_equal(c->text, "country in [NO, SE] and aging_band == 31_60 and disputed == false");
-    const ar_cond *q = compile(f, "tier == \"key account\" or tier == \"and\"");
+    const ar_cond *q = test_cond_compile(f, "tier == \"key account\" or tier == \"and\"");
     assert_string_equal(q->text, "tier == \"key account\" or tier == \"and\"");
     set_name(f, AR_FIELD_TIER, "key account");
     assert_int_equal(ar_cond_eval(q, &f->env), 1);
-    assert_int_equal(ar_cond_eval(compile(f, "segment == vip"), &f->env), 0);
-    assert_int_equal(ar_cond_eval(compile(f, "open_amount>=1000 EUR"), &f->env) >= 0, 1);
-    assert_string_equal(compile(f, "open_amount>=1000 EUR")->text, "open_amount >= 1000.00 EUR");
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "segment == vip"), &f->env), 0);
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, "open_amount>=1000 EUR"), &f->env) >= 0, 1);
+    assert_string_equal(test_cond_compile(f, "open_amount>=1000 EUR")->text, "open_amount >= 1000.00 EUR");
 }
 
 static void type_and_name_errors_point_at_the_problem(void **state) {
@@ -195,7 +155,7 @@ static void nesting_and_length_are_bounded(void **state) {
         strcat(nots, "not ");
     strcat(nots, "strategic");
     f->env.value[AR_FIELD_STRATEGIC] = 1;
-    assert_int_equal(ar_cond_eval(compile(f, nots), &f->env), 1); /* 30 nots: even */
+    assert_int_equal(ar_cond_eval(test_cond_compile(f, nots), &f->env), 1); /* 30 nots: even */
     static char longer[AR_COND_MAX_LEN + 20];
     memset(longer, ' ', sizeof longer - 1);
     memcpy(longer, "strategic", 9);
@@ -215,7 +175,7 @@ static void fields_outside_their_context_are_refused(void **state) {
 
 static void a_million_evaluations_agree_with_a_direct_computation(void **state) {
     fixture *f = *state;
-    const ar_cond *c = compile(f, "days_overdue > 30 and (open_amount >= 100 EUR or tier in [gold]) and not disputed "
+    const ar_cond *c = test_cond_compile(f, "days_overdue > 30 and (open_amount >= 100 EUR or tier in [gold]) and not disputed "
                                   "or broken_promises_90d >= 2");
     ar_sym gold = ar_symtab_lookup(&f->symbols, "gold", 4);
     test_rng rng;
@@ -242,7 +202,7 @@ static void a_million_evaluations_agree_with_a_direct_computation(void **state) 
 
 static void the_risk_score_adds_capped_drivers_and_names_the_top_three(void **state) {
     fixture *f = *state;
-    const ar_cond *disputes = compile(f, "open_disputes > 0");
+    const ar_cond *disputes = test_cond_compile(f, "open_disputes > 0");
     ar_risk_driver drivers[] = {
         { "Paying later", NULL, AR_FIELD_DAYS_LATE_TREND, 0, 5, 0, 150 },
         { "Broken promises", NULL, AR_FIELD_BROKEN_PROMISES_90D, 0, 100, 0, 300 },
@@ -280,16 +240,17 @@ static void the_risk_score_adds_capped_drivers_and_names_the_top_three(void **st
     assert_int_equal(r.top_points[0], -60);
 }
 
+#define T(name) cmocka_unit_test_setup_teardown(name, test_cond_setup, test_cond_teardown)
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(the_example_condition_means_what_it_says, setup, teardown),
-    cmocka_unit_test_setup_teardown(and_binds_tighter_than_or_and_parentheses_group, setup, teardown),
-    cmocka_unit_test_setup_teardown(money_in_another_currency_is_neither_equal_below_nor_above, setup, teardown),
-    cmocka_unit_test_setup_teardown(literals_of_every_type_compile_and_compare, setup, teardown),
-    cmocka_unit_test_setup_teardown(type_and_name_errors_point_at_the_problem, setup, teardown),
-    cmocka_unit_test_setup_teardown(nesting_and_length_are_bounded, setup, teardown),
-    cmocka_unit_test_setup_teardown(fields_outside_their_context_are_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_million_evaluations_agree_with_a_direct_computation, setup, teardown),
-    cmocka_unit_test_setup_teardown(the_risk_score_adds_capped_drivers_and_names_the_top_three, setup, teardown),
+    T(the_example_condition_means_what_it_says),
+    T(and_binds_tighter_than_or_and_parentheses_group),
+    T(money_in_another_currency_is_neither_equal_below_nor_above),
+    T(literals_of_every_type_compile_and_compare),
+    T(type_and_name_errors_point_at_the_problem),
+    T(nesting_and_length_are_bounded),
+    T(fields_outside_their_context_are_refused),
+    T(a_million_evaluations_agree_with_a_direct_computation),
+    T(the_risk_score_adds_capped_drivers_and_names_the_top_three),
 };
 
 AR_TEST_MAIN(tests)

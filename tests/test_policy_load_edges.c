@@ -14,6 +14,7 @@
 
 #include "archase/archase.h"
 #include "support/failalloc.h"
+#include "support/policyload.h"
 #include "support/testutil.h"
 
 #define MINIMAL                                                                  \
@@ -78,21 +79,6 @@ static void expect_problem(const char *yaml, const char *expected) {
         static const char *const expected_[] = { __VA_ARGS__ };                   \
         expect_problems(yaml, sizeof expected_ / sizeof expected_[0], expected_); \
     } while (0)
-
-static archase_policy *load_ok(const char *yaml) {
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 0, &diags), 0);
-    archase_policy *p = NULL;
-    int rc = archase_policy_load_buffer(yaml, strlen(yaml), "p.yaml", NULL, &p, diags);
-    if (rc) {
-        char line[1200] = "";
-        if (archase_diag_list_count(diags))
-            archase_diag_format(archase_diag_list_get(diags, 0), line, sizeof line);
-        fail_msg("policy rejected (%d): %s", rc, line);
-    }
-    archase_diag_list_free(diags);
-    return p;
-}
 
 /* ---- YAML ----------------------------------------------------------------- */
 
@@ -210,7 +196,7 @@ static void a_document_that_only_looks_like_a_byte_order_mark_is_text(void **sta
     /* U+FF00 and U+FEFE start with the bytes of a byte order mark's start. */
     expect_problem("\xef\xbc\x80", "p.yaml:1:1: a policy is a mapping of sections (version:, currency:, segments:, ...)");
     expect_problem("\xef\xbb\xbe", "p.yaml:1:1: a policy is a mapping of sections (version:, currency:, segments:, ...)");
-    archase_policy_free(load_ok("\xef\xbb\xbf" MINIMAL));
+    archase_policy_free(test_policy_load_ok("\xef\xbb\xbf" MINIMAL));
 }
 
 static void keys_are_found_in_a_large_root_mapping(void **state) {
@@ -231,7 +217,7 @@ static void keys_are_found_in_a_large_root_mapping(void **state) {
     memcpy(extra, "# sequence  \n", 13);
     char *z = strstr(fixed, "z: 1\n");
     memcpy(z, "# z\n", 5);
-    archase_policy *p = load_ok(fixed);
+    archase_policy *p = test_policy_load_ok(fixed);
     assert_string_equal(archase_policy_name(p), "big");
     assert_int_equal(archase_policy_sequence_count(p), 1);
     archase_policy_free(p);
@@ -308,7 +294,7 @@ static void times_are_two_digit_hours_and_minutes_up_to_midnight(void **state) {
                  wrong[i]);
         expect_problem(yaml, expected);
     }
-    archase_policy *p = load_ok(MINIMAL "guardrails:\n  quiet_hours: {start: \"19:59\", end: \"24:00\"}\n");
+    archase_policy *p = test_policy_load_ok(MINIMAL "guardrails:\n  quiet_hours: {start: \"19:59\", end: \"24:00\"}\n");
     const char *value = NULL;
     for (size_t i = 0; i < archase_policy_setting_count(p); i++) {
         const char *path = NULL, *v = NULL;
@@ -348,8 +334,8 @@ static void time_zone_names_are_checked_for_their_form(void **state) {
     expect_problem(t.s, expected);
     free(t.s);
     expect_problem(MINIMAL "guardrails: {timezone: [x]}\n", "p.yaml:6:24: guardrails.timezone: expected text, got a list");
-    archase_policy_free(load_ok(MINIMAL "guardrails: {timezone: Etc/GMT+5}\n"));
-    archase_policy_free(load_ok(MINIMAL "guardrails: {timezone: America/Port-au-Prince}\n"));
+    archase_policy_free(test_policy_load_ok(MINIMAL "guardrails: {timezone: Etc/GMT+5}\n"));
+    archase_policy_free(test_policy_load_ok(MINIMAL "guardrails: {timezone: America/Port-au-Prince}\n"));
 }
 
 static void a_time_zone_name_cannot_be_empty(void **state) {
@@ -400,7 +386,7 @@ static void approval_rules_are_one_per_sensitive_action_with_an_approver(void **
                     "p.yaml:10:7: approvals.rules[2]: a second rule for legal_notice");
     /* A payment plan below materiality may need no approver; a disabled
      * fast lane needs no amounts. */
-    archase_policy *p = load_ok(MINIMAL "approvals:\n  fast_lane: {enabled: false}\n  rules:\n"
+    archase_policy *p = test_policy_load_ok(MINIMAL "approvals:\n  fast_lane: {enabled: false}\n  rules:\n"
                                 "    - {action: payment_plan, approvers_below: 0}\n");
     int found = 0;
     for (size_t i = 0; i < archase_policy_approval_count(p); i++) {
@@ -495,7 +481,7 @@ static const char *setting(const archase_policy *p, const char *path) {
 
 static void fee_settings_show_the_day_count_and_an_open_last_band(void **state) {
     (void)state;
-    archase_policy *p = load_ok(MINIMAL "fees:\n  packs:\n    - name: late\n"
+    archase_policy *p = test_policy_load_ok(MINIMAL "fees:\n  packs:\n    - name: late\n"
                                 "      interest: {reference_rate_bp: 250, margin_bp: 800, day_count: act_360}\n"
                                 "      compensation:\n        - {below: 100 EUR, amount: 40 EUR}\n"
                                 "        - {amount: 70 EUR}\n");
@@ -515,7 +501,7 @@ static void a_setting_path_may_be_longer_than_a_line(void **state) {
     text t = { 0 };
     put(&t, MINIMAL "risk_score:\n  drivers:\n    - name: %s\n      field: open_disputes\n"
                     "      points_per_unit: 5\n      cap: 10\n", name);
-    archase_policy *p = load_ok(t.s);
+    archase_policy *p = test_policy_load_ok(t.s);
     char path[400];
     snprintf(path, sizeof path, "risk_score.drivers[%s].cap", name);
     assert_string_equal(setting(p, path), "10");
@@ -579,10 +565,10 @@ static void a_broken_promise_message_needs_a_template_on_customer_channels_only(
     char yaml[800];
     snprintf(yaml, sizeof yaml, MINIMAL "promises: {on_broken: {action: send_message, channel: sms, template: t}}\n%s",
              tmpl);
-    archase_policy_free(load_ok(yaml));
+    archase_policy_free(test_policy_load_ok(yaml));
     expect_problem(MINIMAL "promises: {on_broken: {action: send_message, channel: portal}}\n",
                    "p.yaml:6:23: promises.on_broken: \"template\" is required");
-    archase_policy *p = load_ok(MINIMAL "promises: {on_broken: {action: alert_owner, channel: internal}}\n");
+    archase_policy *p = test_policy_load_ok(MINIMAL "promises: {on_broken: {action: alert_owner, channel: internal}}\n");
     assert_string_equal(setting(p, "promises.on_broken.action"), "alert_owner");
     archase_policy_free(p);
 }
@@ -634,7 +620,7 @@ static void delivery_names_segments_of_the_policy_in_lists(void **state) {
 
 static void approval_roles_past_the_end_are_null(void **state) {
     (void)state;
-    archase_policy *p = load_ok(MINIMAL "approvals:\n  roles: [controller]\n");
+    archase_policy *p = test_policy_load_ok(MINIMAL "approvals:\n  roles: [controller]\n");
     assert_true(archase_policy_approval_count(p) > 0);
     assert_string_equal(archase_policy_approval_role(p, 0, 0), "controller");
     assert_null(archase_policy_approval_role(p, 0, 1));
@@ -681,7 +667,7 @@ static void items_without_names_and_fields_not_in_the_catalogue_are_named(void *
                     "p.yaml:6:24: guardrails.timezone: expected text, got nothing",
                     "p.yaml:6:40: guardrails.send_window: expected a mapping (key: value lines), got a list");
     /* A risk score without drivers and escalation without rules are allowed. */
-    archase_policy *p = load_ok(MINIMAL "risk_score: {base: 10}\nescalation: {}\n");
+    archase_policy *p = test_policy_load_ok(MINIMAL "risk_score: {base: 10}\nescalation: {}\n");
     assert_string_equal(setting(p, "risk_score.base"), "10");
     archase_policy_free(p);
 }
