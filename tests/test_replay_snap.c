@@ -21,51 +21,12 @@
 #include "kpi/reveal.h"
 #include "support/facts.h"
 #include "support/failalloc.h"
+#include "support/ledger.h"
+#include "support/memengine.h"
 #include "support/snaptext.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    archase_storage store;
-    archase_engine *eng;
-    archase_policy *policy;
-} fixture;
-
-static archase_storage unowned(const archase_storage *s) {
-    archase_storage t = *s;
-    t.close = NULL;
-    return t;
-}
-
-static archase_date on(const char *text) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(text, &d), 0);
-    return d;
-}
-
-static void ok(fixture *f, int rc) {
-    if (rc != 0)
-        fail_msg("%s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
-
-static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
-    archase_storage s = unowned(&f->store);
-    assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    f->policy = test_example_policy("enterprise-formal.yaml");
-    test_facts_ledger(f->eng);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    archase_policy_free(f->policy);
-    archase_engine_free(f->eng);
-    f->store.close(f->store.userdata);
-    test_free(f);
-    return 0;
-}
+typedef test_facts_fixture fixture;
 
 /* ---- the replay's loop, both ways ------------------------------------------------------------- */
 
@@ -81,7 +42,7 @@ static int replay_days(const archase_allocator *a, void *ctx) {
     fixture *f = x->f;
     archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
     eo.allocator = a;
-    archase_storage st = unowned(&f->store);
+    archase_storage st = test_unowned(&f->store);
     archase_engine *ledger = NULL, *scratch = NULL;
     ar_rsnap *kept = NULL;
     ar_reveal rv;
@@ -95,11 +56,11 @@ static int replay_days(const archase_allocator *a, void *ctx) {
     if (!rc)
         rc = ar_reveal_plan(&rv, ledger);
     if (!rc)
-        rc = ar_reveal_until(&rv, ledger, scratch, on(x->from) - 1);
+        rc = ar_reveal_until(&rv, ledger, scratch, test_day(x->from) - 1);
     archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
     so.policy = f->policy;
     x->fresh_days = 0;
-    for (archase_date day = on(x->from); !rc && day <= on(x->to); day++) {
+    for (archase_date day = test_day(x->from); !rc && day <= test_day(x->to); day++) {
         size_t first = rv.next;
         const archase_snapshot *s = NULL;
         archase_snapshot *fresh = NULL;
@@ -114,14 +75,14 @@ static int replay_days(const archase_allocator *a, void *ctx) {
         if (!rc)
             rc = archase_evaluate(s, f->policy, day, NULL, &ds);
         if (!rc && x->compare) {
-            ok(f, archase_snapshot_load(scratch, day, &so, &fresh));
+            test_ok(f->eng, archase_snapshot_load(scratch, day, &so, &fresh));
             test_snap_dump(s, &tk);
             test_snap_dump(fresh, &tf);
             test_snap_assert_same(&tk, &tf, day);
-            ok(f, archase_evaluate(fresh, f->policy, day, NULL, &dsf));
+            test_ok(f->eng, archase_evaluate(fresh, f->policy, day, NULL, &dsf));
             uint8_t hk[32], hf[32];
-            ok(f, archase_decisions_hash(ds, hk));
-            ok(f, archase_decisions_hash(dsf, hf));
+            test_ok(f->eng, archase_decisions_hash(ds, hk));
+            test_ok(f->eng, archase_decisions_hash(dsf, hf));
             assert_memory_equal(hk, hf, 32);
         }
         if (!rc)
@@ -152,7 +113,7 @@ static void keeping_the_snapshot_survives_every_allocation_failure(void **state)
     assert_true(failalloc_loop(replay_days, NULL, &x) > 50);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_facts_setup, test_facts_teardown)
 
 static const struct CMUnitTest tests[] = {
     T(the_kept_snapshot_equals_a_fresh_one_every_day),

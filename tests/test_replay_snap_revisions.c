@@ -33,26 +33,12 @@
 #include "support/facts.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/ledger.h"
+#include "support/memengine.h"
 #include "support/snaptext.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    archase_storage store;
-    archase_engine *eng;
-    archase_policy *policy;
-} fixture;
-
-static archase_storage unowned(const archase_storage *s) {
-    archase_storage t = *s;
-    t.close = NULL;
-    return t;
-}
-
-static archase_date on(const char *text) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(text, &d), 0);
-    return d;
-}
+typedef test_facts_fixture fixture;
 
 /* More of what the loader breaks ties on and leaves out: C4 with a payment
  * and a dispute older than the history, two invoices settled the same day
@@ -89,7 +75,7 @@ static void given_more(fixture *f) {
         char id[16], pid[16], issued[16], due[16], paid[16];
         snprintf(id, sizeof id, "C5-I%03d", i);
         snprintf(pid, sizeof pid, "C5-P%03d", i);
-        archase_date d = on("2025-01-01") + i * 2;
+        archase_date d = test_day("2025-01-01") + i * 2;
         assert_int_equal(archase_date_format(d, issued, sizeof issued), 0);
         assert_int_equal(archase_date_format(d + 30, due, sizeof due), 0);
         assert_int_equal(archase_date_format(d + 30 + i % 7, paid, sizeof paid), 0);
@@ -98,29 +84,9 @@ static void given_more(fixture *f) {
     }
 }
 
-static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
-    archase_storage s = unowned(&f->store);
-    assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    f->policy = test_example_policy("enterprise-formal.yaml");
-    test_facts_ledger(f->eng);
-    *state = f;
-    return 0;
-}
-
 static int setup_more(void **state) {
-    setup(state);
+    test_facts_setup(state);
     given_more(*state);
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    archase_policy_free(f->policy);
-    archase_engine_free(f->eng);
-    f->store.close(f->store.userdata);
-    test_free(f);
     return 0;
 }
 
@@ -149,19 +115,19 @@ static int world_open_with(world *w, fixture *f, const archase_allocator *a, con
     w->f = f;
     w->a = a;
     w->compare = compare;
-    w->next = on(from);
+    w->next = test_day(from);
     ar_reveal_init(&w->rv, a);
     archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
     eo.allocator = a;
-    archase_storage st = unowned(&f->store);
+    archase_storage st = test_unowned(&f->store);
     int rc = archase_engine_open(&st, &eo, &w->ledger);
     if (!rc)
         rc = archase_memory_storage_new(a, &w->store);
     if (!rc) {
-        archase_storage s = unowned(&w->store);
+        archase_storage s = test_unowned(&w->store);
         if (fs) {
             faultstore_wrap(fs, &s, 0, &w->wrapped);
-            s = unowned(&w->wrapped);
+            s = test_unowned(&w->wrapped);
         }
         rc = archase_engine_open(&s, &eo, &w->scratch);
     }
@@ -236,7 +202,7 @@ static int step(world *w) {
 
 /* Every day up to `to`, each equal to a fresh load. */
 static void run_until(world *w, const char *to) {
-    while (w->next <= on(to)) {
+    while (w->next <= test_day(to)) {
         int rc = step(w);
         if (rc)
             fail_msg("day %d: %s: %s", (int)w->next, archase_error_name(rc), archase_engine_errmsg(w->scratch));
@@ -245,7 +211,7 @@ static void run_until(world *w, const char *to) {
 
 static int until(world *w, const char *to) {
     int rc = 0;
-    while (!rc && w->next <= on(to))
+    while (!rc && w->next <= test_day(to))
         rc = step(w);
     return rc;
 }
@@ -315,7 +281,7 @@ static int corrected_payments(world *w) {
     if (rc)
         return rc;
     fetch(w, ARCHASE_FAMILY_PAYMENT, "P03", &h);
-    h.r.date = on("2026-01-20");
+    h.r.date = test_day("2026-01-20");
     rc = write_back(w, &h);
     if (!rc) {
         fetch(w, ARCHASE_FAMILY_PAYMENT, "P04", &h);
@@ -331,13 +297,13 @@ static int corrected_payments(world *w) {
     }
     if (!rc) {
         fetch(w, ARCHASE_FAMILY_PAYMENT, "P04", &h);
-        h.r.date = on("2026-04-01");
+        h.r.date = test_day("2026-04-01");
         rc = write_back(w, &h);
     }
     /* and one of a settled invoice: the invoice stays closed */
     if (!rc) {
         fetch(w, ARCHASE_FAMILY_PAYMENT, "P01", &h);
-        h.r.date = on("2026-05-01");
+        h.r.date = test_day("2026-05-01");
         rc = write_back(w, &h);
     }
     if (!rc)
@@ -387,7 +353,7 @@ static int removed_records(world *w, const char *last, int states) {
      * history until then */
     if (!rc) {
         fetch(w, ARCHASE_FAMILY_INVOICE, "I01", &h);
-        h.r.date3 = on("2026-03-01");
+        h.r.date3 = test_day("2026-03-01");
         rc = write_back(w, &h);
     }
     if (!rc)
@@ -423,7 +389,7 @@ static int removed_records(world *w, const char *last, int states) {
     /* the payments ordered again with P08 gone */
     if (!rc) {
         fetch(w, ARCHASE_FAMILY_PAYMENT, "P07", &h);
-        h.r.date = on("2026-02-01");
+        h.r.date = test_day("2026-02-01");
         rc = write_back(w, &h);
     }
     /* settled invoices now of another customer, or due another day */
@@ -434,7 +400,7 @@ static int removed_records(world *w, const char *last, int states) {
     }
     if (!rc) {
         fetch(w, ARCHASE_FAMILY_INVOICE, "I06", &h);
-        h.r.date = on("2026-01-10");
+        h.r.date = test_day("2026-01-10");
         rc = write_back(w, &h);
     }
     if (!rc)
@@ -658,19 +624,19 @@ static void records_a_fresh_load_leaves_out_are_left_out_of_the_kept_snapshot(vo
     h.r.customer_id = NULL;
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_PROMISE, "PR1", &h);
-    h.r.date2 = on("2026-03-20");
+    h.r.date2 = test_day("2026-03-20");
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_PROMISE, "PR4", &h);
     h.r.date = ARCHASE_DATE_NONE;
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_DISPUTE, "D3", &h);
-    h.r.date = on("2026-03-20");
+    h.r.date = test_day("2026-03-20");
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_DISPUTE, "D1", &h);
     h.r.date2 = ARCHASE_DATE_NONE;
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_NOTE, "N2", &h);
-    h.r.instant = (archase_instant)on("2026-03-20") * 86400;
+    h.r.instant = (archase_instant)test_day("2026-03-20") * 86400;
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_PAYMENT, "P11", &h);
     h.r.date = ARCHASE_DATE_NONE;
@@ -691,25 +657,25 @@ static void changed_envelopes_of_settled_and_resolved_records_are_read_as_a_fres
     run_until(&w, "2026-03-04");
     held h;
     fetch(&w, ARCHASE_FAMILY_INVOICE, "I05", &h);
-    h.r.date2 = on("2026-03-20");
+    h.r.date2 = test_day("2026-03-20");
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_INVOICE, "I06", &h);
-    h.r.date3 = on("2026-03-25");
+    h.r.date3 = test_day("2026-03-25");
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_INVOICE, "I01", &h);
-    h.r.date3 = on("2025-11-01");
+    h.r.date3 = test_day("2025-11-01");
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_INVOICE, "I10", &h);
     h.r.customer_id = "ghost";
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_INVOICE, "I02", &h);
-    h.r.date2 = on("2026-03-30");
+    h.r.date2 = test_day("2026-03-30");
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_DISPUTE, "D3", &h);
     h.r.date2 = ARCHASE_DATE_NONE;
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_PROMISE, "PR3", &h);
-    h.r.date = on("2024-12-01");
+    h.r.date = test_day("2024-12-01");
     must(write_back(&w, &h));
     fetch(&w, ARCHASE_FAMILY_CADENCE, "invoice:I03", &h);
     h.r.status = ARCHASE_CADENCE_FINISHED;
@@ -726,20 +692,10 @@ static void a_day_before_the_one_held_is_a_fresh_load(void **state) {
     must(world_open(&w, *state, NULL, "2026-02-20", 1));
     run_until(&w, "2026-02-24");
     assert_int_equal(w.fresh_days, 1);
-    w.next = on("2026-02-22");
+    w.next = test_day("2026-02-22");
     run_until(&w, "2026-02-23");
     assert_int_equal(w.fresh_days, 2);
     world_close(&w);
-}
-
-static int setup_empty(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
-    archase_storage s = unowned(&f->store);
-    assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    f->policy = test_example_policy("enterprise-formal.yaml");
-    *state = f;
-    return 0;
 }
 
 static void a_ledger_without_customers_keeps_an_empty_snapshot(void **state) {
@@ -786,7 +742,7 @@ static void a_storage_failure_fails_the_load_and_the_next_is_fresh(void **state)
             /* a payment and a promise changed, for the kept load to read */
             held h;
             fetch(&w, ARCHASE_FAMILY_PAYMENT, "P02", &h);
-            h.r.date = on("2026-01-16");
+            h.r.date = test_day("2026-01-16");
             must(write_back(&w, &h));
             must(ar_rsnap_changed(w.kept, ARCHASE_FAMILY_PROMISE, "PR1"));
             const archase_snapshot *s = NULL;
@@ -809,8 +765,8 @@ static void a_storage_failure_fails_the_load_and_the_next_is_fresh(void **state)
     }
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-#define M(name) cmocka_unit_test_setup_teardown(name, setup_more, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_facts_setup, test_facts_teardown)
+#define M(name) cmocka_unit_test_setup_teardown(name, setup_more, test_facts_teardown)
 
 static const struct CMUnitTest tests[] = {
     M(corrected_payments_keep_the_snapshot_equal_to_a_fresh_load),
@@ -824,7 +780,8 @@ static const struct CMUnitTest tests[] = {
     T(records_a_fresh_load_leaves_out_are_left_out_of_the_kept_snapshot),
     T(changed_envelopes_of_settled_and_resolved_records_are_read_as_a_fresh_load_reads_them),
     T(a_day_before_the_one_held_is_a_fresh_load),
-    cmocka_unit_test_setup_teardown(a_ledger_without_customers_keeps_an_empty_snapshot, setup_empty, teardown),
+    cmocka_unit_test_setup_teardown(a_ledger_without_customers_keeps_an_empty_snapshot, test_facts_setup_empty,
+                                    test_facts_teardown),
     T(a_storage_failure_fails_the_load_and_the_next_is_fresh),
 };
 

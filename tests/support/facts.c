@@ -6,12 +6,8 @@
 #include <stdlib.h>
 
 #include "ledger.h"
+#include "memengine.h"
 #include "testutil.h"
-
-static void ok(archase_engine *eng, int rc) {
-    if (rc != 0)
-        fail_msg("%s: %s", archase_error_name(rc), archase_engine_errmsg(eng));
-}
 
 static archase_money eur(int64_t minor) {
     archase_money m = { minor, "EUR" };
@@ -26,7 +22,7 @@ void test_fact_customer(archase_engine *eng, const char *id, const char *zone, c
     c.owner = "anna";
     c.collector = "bob";
     c.tier = tier;
-    ok(eng, archase_customer_put(eng, &c, NULL));
+    test_ok(eng, archase_customer_put(eng, &c, NULL));
     char cid[64], addr[64];
     snprintf(cid, sizeof cid, "%s:email", id);
     snprintf(addr, sizeof addr, "ap@%s.example", id);
@@ -37,7 +33,7 @@ void test_fact_customer(archase_engine *eng, const char *id, const char *zone, c
     k.address = addr;
     k.consent = 1;
     k.primary = 1;
-    ok(eng, archase_contact_put(eng, &k, NULL));
+    test_ok(eng, archase_contact_put(eng, &k, NULL));
 }
 
 void test_fact_invoice(archase_engine *eng, const char *cust, const char *id, const char *issued,
@@ -50,7 +46,7 @@ void test_fact_invoice(archase_engine *eng, const char *cust, const char *id, co
     inv.issue_date = test_day(issued);
     inv.due_date = test_day(due);
     inv.amount = eur(minor);
-    ok(eng, archase_invoice_put(eng, &inv, NULL));
+    test_ok(eng, archase_invoice_put(eng, &inv, NULL));
 }
 
 void test_fact_payment(archase_engine *eng, const char *cust, const char *id, const char *inv, int kind,
@@ -62,7 +58,7 @@ void test_fact_payment(archase_engine *eng, const char *cust, const char *id, co
     p.kind = kind;
     p.date = test_day(date);
     p.amount = eur(minor);
-    ok(eng, archase_payment_put(eng, &p, NULL));
+    test_ok(eng, archase_payment_put(eng, &p, NULL));
 }
 
 void test_fact_promise(archase_engine *eng, const char *cust, const char *id, const char *inv,
@@ -82,7 +78,7 @@ void test_fact_promise(archase_engine *eng, const char *cust, const char *id, co
     p.taken_by = "bob";
     p.channel = ARCHASE_CHANNEL_CALL;
     p.recorded_on = recorded ? test_day(recorded) : ARCHASE_DATE_NONE;
-    ok(eng, archase_promise_put(eng, &p, NULL));
+    test_ok(eng, archase_promise_put(eng, &p, NULL));
 }
 
 void test_fact_dispute(archase_engine *eng, const char *cust, const char *id, const char *inv,
@@ -103,7 +99,7 @@ void test_fact_dispute(archase_engine *eng, const char *cust, const char *id, co
         d.root_cause = "price_list";
         d.resolved_on = test_day(resolved);
     }
-    ok(eng, archase_dispute_put(eng, &d, NULL));
+    test_ok(eng, archase_dispute_put(eng, &d, NULL));
 }
 
 void test_fact_note(archase_engine *eng, const char *cust, const char *id, const char *inv, const char *day,
@@ -115,7 +111,7 @@ void test_fact_note(archase_engine *eng, const char *cust, const char *id, const
     n.author = "bob";
     n.text = id;
     n.at = (archase_instant)test_day(day) * 86400 + hour * 3600;
-    ok(eng, archase_note_put(eng, &n, NULL));
+    test_ok(eng, archase_note_put(eng, &n, NULL));
 }
 
 void test_facts_ledger(archase_engine *eng) {
@@ -126,7 +122,7 @@ void test_facts_ledger(archase_engine *eng) {
     fl.customer_id = "C3";
     fl.strategic = 1;
     fl.reason = "key account";
-    ok(eng, archase_customer_flags_put(eng, &fl, NULL));
+    test_ok(eng, archase_customer_flags_put(eng, &fl, NULL));
     test_fact_invoice(eng, "C1", "I01", "2025-10-01", "2025-10-31", 40000);
     test_fact_invoice(eng, "C1", "I02", "2025-11-15", "2025-12-15", 55000);
     test_fact_invoice(eng, "C1", "I03", "2026-01-05", "2026-02-04", 120000);
@@ -173,4 +169,30 @@ archase_policy *test_example_policy(const char *name) {
     archase_policy *p = NULL;
     assert_int_equal(archase_policy_load_file(path, NULL, &p, NULL), 0);
     return p;
+}
+
+int test_facts_setup_empty(void **state) {
+    test_facts_fixture *f = test_calloc(1, sizeof *f);
+    assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
+    archase_storage s = test_unowned(&f->store);
+    assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
+    f->policy = test_example_policy("enterprise-formal.yaml");
+    *state = f;
+    return 0;
+}
+
+int test_facts_setup(void **state) {
+    test_facts_setup_empty(state);
+    test_facts_fixture *f = *state;
+    test_facts_ledger(f->eng);
+    return 0;
+}
+
+int test_facts_teardown(void **state) {
+    test_facts_fixture *f = *state;
+    archase_policy_free(f->policy);
+    archase_engine_free(f->eng);
+    f->store.close(f->store.userdata);
+    test_free(f);
+    return 0;
 }

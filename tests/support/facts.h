@@ -51,4 +51,21 @@ void test_facts_ledger(archase_engine *eng);
 /* Loads examples/policies/`name` below ARCHASE_SOURCE_ROOT (".." when unset). */
 archase_policy *test_example_policy(const char *name);
 
+/* The fixture of the replay snapshot suites: a memory store kept open
+ * across engines, an engine over it that does not own it, and the policy
+ * examples/policies/enterprise-formal.yaml. */
+typedef struct test_facts_fixture {
+    archase_storage store;
+    archase_engine *eng;
+    archase_policy *policy;
+} test_facts_fixture;
+
+/* cmocka setup and teardown: *state becomes a heap test_facts_fixture,
+ * with test_facts_ledger put (test_facts_setup) or with no facts at all
+ * (test_facts_setup_empty); teardown frees the policy and the engine, then
+ * closes the store. */
+int test_facts_setup(void **state);
+int test_facts_setup_empty(void **state);
+int test_facts_teardown(void **state);
+
 #endif
