@@ -9,7 +9,10 @@
 #include "archase/archase.h"
 #include "archase/replay.h"
 #include "archase/sys/storage.h"
+#include "support/facts.h"
 #include "support/failalloc.h"
+#include "support/ledger.h"
+#include "support/memengine.h"
 #include "support/testutil.h"
 
 typedef struct fixture {
@@ -19,27 +22,12 @@ typedef struct fixture {
     archase_replay_result *result;
 } fixture;
 
-static archase_storage unowned(const archase_storage *s) {
-    archase_storage t = *s;
-    t.close = NULL;
-    return t;
-}
-
-static archase_policy *example_policy(const char *name) {
-    const char *root = getenv("ARCHASE_SOURCE_ROOT");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/examples/policies/%s", root ? root : "..", name);
-    archase_policy *p = NULL;
-    assert_int_equal(archase_policy_load_file(path, NULL, &p, NULL), 0);
-    return p;
-}
-
 static int setup(void **state) {
     fixture *f = test_calloc(1, sizeof *f);
     assert_int_equal(archase_memory_storage_new(NULL, &f->store), 0);
-    archase_storage s = unowned(&f->store);
+    archase_storage s = test_unowned(&f->store);
     assert_int_equal(archase_engine_open(&s, NULL, &f->eng), 0);
-    f->policy = example_policy("smb-friendly.yaml");
+    f->policy = test_example_policy("smb-friendly.yaml");
     *state = f;
     return 0;
 }
@@ -54,48 +42,16 @@ static int teardown(void **state) {
     return 0;
 }
 
-static archase_date on(const char *text) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(text, &d), 0);
-    return d;
-}
-
-static void ok(fixture *f, int rc) {
-    if (rc != 0)
-        fail_msg("%s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
-
-static void given_customer(fixture *f, const char *id) {
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = id;
-    c.name = id;
-    c.timezone = "Europe/Berlin";
-    c.owner = "anna";
-    c.collector = "bob";
-    ok(f, archase_customer_put(f->eng, &c, NULL));
-    char cid[64], addr[64];
-    snprintf(cid, sizeof cid, "%s:email", id);
-    snprintf(addr, sizeof addr, "ap@%s.example", id);
-    archase_contact k = ARCHASE_CONTACT_INIT;
-    k.id = cid;
-    k.customer_id = id;
-    k.channel = ARCHASE_CHANNEL_EMAIL;
-    k.address = addr;
-    k.consent = 1;
-    k.primary = 1;
-    ok(f, archase_contact_put(f->eng, &k, NULL));
-}
-
 static void given_invoice(fixture *f, const char *customer, const char *id, const char *issued,
                           const char *due, int64_t minor) {
     archase_invoice inv = ARCHASE_INVOICE_INIT;
     inv.id = id;
     inv.customer_id = customer;
-    inv.issue_date = on(issued);
-    inv.due_date = on(due);
+    inv.issue_date = test_day(issued);
+    inv.due_date = test_day(due);
     inv.amount.minor = minor;
     memcpy(inv.amount.currency, "EUR", 4);
-    ok(f, archase_invoice_put(f->eng, &inv, NULL));
+    test_ok(f->eng, archase_invoice_put(f->eng, &inv, NULL));
 }
 
 static void given_payment(fixture *f, const char *customer, const char *id, const char *invoice,
@@ -104,10 +60,10 @@ static void given_payment(fixture *f, const char *customer, const char *id, cons
     p.id = id;
     p.customer_id = customer;
     p.invoice_id = invoice;
-    p.date = on(date);
+    p.date = test_day(date);
     p.amount.minor = minor;
     memcpy(p.amount.currency, "EUR", 4);
-    ok(f, archase_payment_put(f->eng, &p, NULL));
+    test_ok(f->eng, archase_payment_put(f->eng, &p, NULL));
 }
 
 static void given_dispute(fixture *f, const char *customer, const char *id, const char *invoice,
@@ -121,22 +77,22 @@ static void given_dispute(fixture *f, const char *customer, const char *id, cons
     d.amount.minor = 5000;
     memcpy(d.amount.currency, "EUR", 4);
     d.reason_code = "pricing";
-    d.opened_on = on(opened);
+    d.opened_on = test_day(opened);
     d.revision = revision;
     if (resolved) {
         d.status = ARCHASE_DISPUTE_RESOLVED;
         d.resolution = ARCHASE_RESOLUTION_REJECTED;
         d.root_cause = "price_list";
-        d.resolved_on = on(resolved);
+        d.resolved_on = test_day(resolved);
     }
-    ok(f, archase_dispute_put(f->eng, &d, NULL));
+    test_ok(f->eng, archase_dispute_put(f->eng, &d, NULL));
 }
 
 /* Two customers, invoices falling due through February and March 2026, some
  * paid on time, some late, one disputed. */
 static void given_history(fixture *f) {
-    given_customer(f, "C1");
-    given_customer(f, "C2");
+    test_fact_customer(f->eng, "C1", "Europe/Berlin", NULL);
+    test_fact_customer(f->eng, "C2", "Europe/Berlin", NULL);
     given_invoice(f, "C1", "I1", "2026-01-05", "2026-02-04", 120000);
     given_invoice(f, "C1", "I2", "2026-01-20", "2026-02-19", 80000);
     given_invoice(f, "C1", "I3", "2026-02-01", "2026-03-03", 250000);
@@ -151,7 +107,7 @@ static void given_history(fixture *f) {
 static void replay(fixture *f, const char *from, const char *to) {
     archase_replay_result_free(f->result);
     f->result = NULL;
-    ok(f, archase_replay(f->eng, f->policy, on(from), on(to), NULL, &f->result));
+    test_ok(f->eng, archase_replay(f->eng, f->policy, test_day(from), test_day(to), NULL, &f->result));
 }
 
 static archase_replay_day day_of(const archase_replay_result *r, size_t i) {
@@ -181,16 +137,16 @@ static void facts_dated_after_a_day_do_not_change_that_days_decisions(void **sta
     p.invoice_count = 1;
     p.amount.minor = 600000;
     memcpy(p.amount.currency, "EUR", 4);
-    p.promised_date = on("2026-03-26");
-    p.recorded_on = on("2026-03-12");
-    ok(f, archase_promise_put(f->eng, &p, NULL));
+    p.promised_date = test_day("2026-03-26");
+    p.recorded_on = test_day("2026-03-12");
+    test_ok(f->eng, archase_promise_put(f->eng, &p, NULL));
     given_dispute(f, "C2", "D2", "I6", "2026-03-20", NULL, 0);
     given_dispute(f, "C1", "D1", "I2", "2026-02-25", "2026-03-16", 1);
     replay(f, "2026-02-01", "2026-03-31");
     size_t n = archase_replay_day_count(f->result);
     assert_int_equal(n, 59);
     assert_int_equal(archase_replay_day_count(before), 59);
-    archase_date k = on("2026-03-09");
+    archase_date k = test_day("2026-03-09");
     int changed_after = 0;
     for (size_t i = 0; i < n; i++) {
         archase_replay_day a = day_of(before, i), b = day_of(f->result, i);
@@ -239,8 +195,8 @@ static void messages_are_counted_and_listed_with_their_step_and_template(void **
     archase_replay_summary s = ARCHASE_REPLAY_SUMMARY_INIT;
     assert_int_equal(archase_replay_summary_get(f->result, &s), 0);
     assert_int_equal(s.days, 59);
-    assert_int_equal(s.from, on("2026-02-01"));
-    assert_int_equal(s.to, on("2026-03-31"));
+    assert_int_equal(s.from, test_day("2026-02-01"));
+    assert_int_equal(s.to, test_day("2026-03-31"));
     assert_true(s.messages > 0);
     assert_int_equal(archase_replay_message_count(f->result), s.messages);
     uint64_t by_day = 0, decisions = 0;
@@ -263,7 +219,7 @@ static void messages_are_counted_and_listed_with_their_step_and_template(void **
             found_due_soon = 1;
         /* I1 was paid before it was due: never chased after its due date */
         if (!strcmp(t.invoice_ids[0], "I1"))
-            assert_true(t.date < on("2026-02-04"));
+            assert_true(t.date < test_day("2026-02-04"));
     }
     assert_true(found_due_soon);
     archase_kpi_touch t = ARCHASE_KPI_TOUCH_INIT;
@@ -295,7 +251,7 @@ static void the_auc_ranks_scores_against_invoices_that_went_late(void **state) {
     o.late_days = 3000;
     archase_replay_result_free(f->result);
     f->result = NULL;
-    ok(f, archase_replay(f->eng, f->policy, on("2026-02-01"), on("2026-02-28"), &o, &f->result));
+    test_ok(f->eng, archase_replay(f->eng, f->policy, test_day("2026-02-01"), test_day("2026-02-28"), &o, &f->result));
     assert_int_equal(archase_replay_summary_get(f->result, &s), 0);
     assert_false(s.auc_percent.defined);
 }
@@ -307,7 +263,7 @@ static void bad_arguments_are_refused(void **state) {
     assert_int_equal(archase_replay(f->eng, NULL, 1, 2, NULL, &r), ARCHASE_EINVAL);
     assert_int_equal(archase_replay(f->eng, f->policy, 1, 2, NULL, NULL), ARCHASE_EINVAL);
     assert_int_equal(archase_replay(f->eng, f->policy, 5, 2, NULL, &r), ARCHASE_EINVAL);
-    assert_int_equal(archase_replay(f->eng, f->policy, on("2000-01-01"), on("2020-01-01"), NULL, &r),
+    assert_int_equal(archase_replay(f->eng, f->policy, test_day("2000-01-01"), test_day("2020-01-01"), NULL, &r),
                      ARCHASE_ERANGE);
     archase_replay_options o = ARCHASE_REPLAY_OPTIONS_INIT;
     o.version = 3;
@@ -329,13 +285,13 @@ static int replay_under(const archase_allocator *allocator, void *ctx) {
     fixture *f = ctx;
     archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
     eo.allocator = allocator;
-    archase_storage s = unowned(&f->store);
+    archase_storage s = test_unowned(&f->store);
     archase_engine *eng = NULL;
     int rc = archase_engine_open(&s, &eo, &eng);
     if (rc)
         return rc;
     archase_replay_result *r = NULL;
-    rc = archase_replay(eng, f->policy, on("2026-02-25"), on("2026-03-04"), NULL, &r);
+    rc = archase_replay(eng, f->policy, test_day("2026-02-25"), test_day("2026-03-04"), NULL, &r);
     archase_replay_result_free(r);
     archase_engine_free(eng);
     return rc;

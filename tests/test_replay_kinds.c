@@ -8,6 +8,9 @@
 
 #include "archase/archase.h"
 #include "archase/replay.h"
+#include "support/facts.h"
+#include "support/ledger.h"
+#include "support/memengine.h"
 #include "support/testutil.h"
 
 typedef struct fixture {
@@ -16,50 +19,25 @@ typedef struct fixture {
     archase_replay_result *result;
 } fixture;
 
-static archase_date on(const char *text) {
-    archase_date d = ARCHASE_DATE_NONE;
-    assert_int_equal(archase_date_parse(text, &d), 0);
-    return d;
-}
-
-static void ok(fixture *f, int rc) {
-    if (rc != 0)
-        fail_msg("%s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-}
-
 static void given_customer(fixture *f, const char *id, const char *tier, int hold, int strategic) {
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = id;
-    c.name = id;
-    c.timezone = "America/New_York";
-    c.owner = "anna";
-    c.collector = "bob";
-    c.tier = tier;
-    ok(f, archase_customer_put(f->eng, &c, NULL));
-    char cid[64], addr[64];
-    snprintf(cid, sizeof cid, "%s:email", id);
-    snprintf(addr, sizeof addr, "ap@%s.example", id);
+    test_fact_customer(f->eng, id, "America/New_York", tier);
+    char cid[64];
+    snprintf(cid, sizeof cid, "%s:phone", id);
     archase_contact k = ARCHASE_CONTACT_INIT;
     k.id = cid;
     k.customer_id = id;
-    k.channel = ARCHASE_CHANNEL_EMAIL;
-    k.address = addr;
-    k.consent = 1;
-    k.primary = 1;
-    ok(f, archase_contact_put(f->eng, &k, NULL));
-    snprintf(cid, sizeof cid, "%s:phone", id);
-    k.id = cid;
     k.channel = ARCHASE_CHANNEL_CALL;
     k.address = "+12125550100";
+    k.consent = 1;
     k.primary = 0;
-    ok(f, archase_contact_put(f->eng, &k, NULL));
+    test_ok(f->eng, archase_contact_put(f->eng, &k, NULL));
     if (hold || strategic) {
         archase_customer_flags fl = ARCHASE_CUSTOMER_FLAGS_INIT;
         fl.customer_id = id;
         fl.hold = hold;
         fl.strategic = strategic;
         fl.reason = "account review";
-        ok(f, archase_customer_flags_put(f->eng, &fl, NULL));
+        test_ok(f->eng, archase_customer_flags_put(f->eng, &fl, NULL));
     }
 }
 
@@ -69,20 +47,17 @@ static void given_invoice(fixture *f, const char *customer, const char *id, cons
     inv.customer_id = customer;
     inv.number = id;
     inv.po_ref = "PO-1";
-    inv.due_date = on(due);
+    inv.due_date = test_day(due);
     inv.issue_date = inv.due_date - 30;
     inv.amount.minor = minor;
     memcpy(inv.amount.currency, "USD", 4);
-    ok(f, archase_invoice_put(f->eng, &inv, NULL));
+    test_ok(f->eng, archase_invoice_put(f->eng, &inv, NULL));
 }
 
 static int setup(void **state) {
     fixture *f = test_calloc(1, sizeof *f);
     assert_int_equal(archase_open_memory(NULL, &f->eng), 0);
-    const char *root = getenv("ARCHASE_SOURCE_ROOT");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/examples/policies/enterprise-formal.yaml", root ? root : "..");
-    assert_int_equal(archase_policy_load_file(path, NULL, &f->policy, NULL), 0);
+    f->policy = test_example_policy("enterprise-formal.yaml");
     given_customer(f, "ACME", "enterprise", 0, 0);
     given_customer(f, "BIG", "enterprise", 0, 1);
     given_customer(f, "HELD", "enterprise", 1, 0);
@@ -102,8 +77,8 @@ static int setup(void **state) {
     d.amount.minor = 300000;
     memcpy(d.amount.currency, "USD", 4);
     d.reason_code = "pricing";
-    d.opened_on = on("2026-02-22");
-    ok(f, archase_dispute_put(f->eng, &d, NULL));
+    d.opened_on = test_day("2026-02-22");
+    test_ok(f->eng, archase_dispute_put(f->eng, &d, NULL));
     *state = f;
     return 0;
 }
@@ -119,7 +94,8 @@ static int teardown(void **state) {
 
 static void every_kind_of_decision_is_counted_in_its_day_and_the_summary(void **state) {
     fixture *f = *state;
-    ok(f, archase_replay(f->eng, f->policy, on("2026-02-01"), on("2026-04-15"), NULL, &f->result));
+    test_ok(f->eng, archase_replay(f->eng, f->policy, test_day("2026-02-01"), test_day("2026-04-15"), NULL,
+                                   &f->result));
     archase_replay_summary s = ARCHASE_REPLAY_SUMMARY_INIT;
     assert_int_equal(archase_replay_summary_get(f->result, &s), 0);
     uint64_t decisions = 0, messages = 0, calls = 0, escalations = 0, approvals = 0;
