@@ -23,4 +23,9 @@ int text_sink_write(void *userdata, const void *data, size_t size);
  * export does not return 0. */
 char *text_sink_export(archase_engine *eng, int kind, int format);
 
+/* Every kind's CSV export, ARCHASE_KIND_CUSTOMERS to ARCHASE_KIND_NOTES one
+ * after the other, leaving out the kinds for which leave_out(kind, arg) is
+ * non-zero (leave_out may be NULL): what the ledger holds, as a heap string. */
+char *text_sink_export_all(archase_engine *eng, int (*leave_out)(int kind, int arg), int arg);
+
 #endif
