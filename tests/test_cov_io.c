@@ -12,13 +12,11 @@
 #include "archase/archase.h"
 #include "archase/io.h"
 #include "support/failalloc.h"
+#include "support/importfixture.h"
 #include "support/testutil.h"
 #include "support/textsink.h"
 
-typedef struct fixture {
-    archase_engine    *eng;
-    archase_diag_list *diags;
-} fixture;
+typedef test_import_fixture fixture;
 
 static const char BASE_CUSTOMERS[] = "customer_id,name,currency\nC1,Acme,EUR\n";
 static const char BASE_INVOICES[] =
@@ -38,8 +36,8 @@ static int import_text(archase_engine *eng, int kind, int format, const archase_
 }
 
 static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    if (archase_open_memory(NULL, &f->eng) || archase_diag_list_new(NULL, 50, &f->diags))
+    fixture *f = test_import_fixture_new();
+    if (!f)
         return -1;
     if (import_text(f->eng, ARCHASE_KIND_CUSTOMERS, ARCHASE_FORMAT_CSV, NULL, BASE_CUSTOMERS, NULL) ||
         import_text(f->eng, ARCHASE_KIND_INVOICES, ARCHASE_FORMAT_CSV, NULL, BASE_INVOICES, NULL))
@@ -48,36 +46,16 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
-    fixture *f = *state;
-    archase_diag_list_free(f->diags);
-    archase_engine_free(f->eng);
-    test_free(f);
-    return 0;
+/* Under valgrind, only the kinds an import of `touched` can write are
+ * exported (0: a mapping, any kind). */
+static int untouched_under_valgrind(int kind, int touched) {
+    return test_under_valgrind() && touched && kind != touched &&
+           !(touched == ARCHASE_KIND_CUSTOMERS && (kind == ARCHASE_KIND_CONTACTS || kind == ARCHASE_KIND_FLAGS));
 }
 
-/* Everything the ledger holds, as the exports of every kind; under valgrind
- * only those an import of `touched` can write (0: a mapping, any kind). */
+/* Everything the ledger holds, as the exports of every kind. */
 static char *everything(archase_engine *eng, int touched) {
-    text_sink all = { NULL, 0 };
-    for (int kind = ARCHASE_KIND_CUSTOMERS; kind <= ARCHASE_KIND_NOTES; kind++) {
-        if (test_under_valgrind() && touched && kind != touched &&
-            !(touched == ARCHASE_KIND_CUSTOMERS && (kind == ARCHASE_KIND_CONTACTS || kind == ARCHASE_KIND_FLAGS)))
-            continue;
-        char *text = text_sink_export(eng, kind, ARCHASE_FORMAT_CSV);
-        assert_int_equal(text_sink_write(&all, text, strlen(text)), 0);
-        free(text);
-    }
-    return all.data ? all.data : calloc(1, 1);
-}
-
-static const char *first_diag(fixture *f) {
-    static char line[1200];
-    const archase_diag *d = archase_diag_list_get(f->diags, 0);
-    if (!d)
-        return "(none)";
-    archase_diag_format(d, line, sizeof line);
-    return line;
+    return text_sink_export_all(eng, untouched_under_valgrind, touched);
 }
 
 /* Importing `text` fails with `rc`, its first problem reads `expected`, and
@@ -87,9 +65,9 @@ static void expect_refused(fixture *f, int kind, int format, const archase_mappi
     char *before = everything(f->eng, kind);
     int got = import_text(f->eng, kind, format, m, text, f->diags);
     if (got != rc)
-        fail_msg("%s: expected %d, got %d (%s)", text, rc, got, first_diag(f));
-    if (strcmp(first_diag(f), expected) != 0)
-        fail_msg("%s: expected\n  %s\ngot\n  %s", text, expected, first_diag(f));
+        fail_msg("%s: expected %d, got %d (%s)", text, rc, got, test_import_first_diag(f));
+    if (strcmp(test_import_first_diag(f), expected) != 0)
+        fail_msg("%s: expected\n  %s\ngot\n  %s", text, expected, test_import_first_diag(f));
     char *after = everything(f->eng, kind);
     assert_string_equal(before, after);
     free(before);
@@ -99,7 +77,7 @@ static void expect_refused(fixture *f, int kind, int format, const archase_mappi
 static void expect_accepted(fixture *f, int kind, int format, const archase_mapping *m, const char *text) {
     int got = import_text(f->eng, kind, format, m, text, f->diags);
     if (got != 0)
-        fail_msg("%s: refused (%d): %s", text, got, first_diag(f));
+        fail_msg("%s: refused (%d): %s", text, got, test_import_first_diag(f));
 }
 
 /* ---- mapping files ------------------------------------------------------------ */
@@ -785,14 +763,14 @@ static void loading_a_mapping_survives_every_allocation_failure(void **state) {
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(each_mistake_of_a_mapping_is_named_where_it_is),
     cmocka_unit_test(mapping_arguments_and_files_are_checked),
-    cmocka_unit_test_setup_teardown(json_lines_are_read_strictly, setup, teardown),
-    cmocka_unit_test_setup_teardown(json_lines_exports_escape_what_json_must, setup, teardown),
-    cmocka_unit_test_setup_teardown(csv_cells_are_checked_against_their_column, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_mapped_file_is_read_with_its_separators_symbols_and_rules, setup, teardown),
-    cmocka_unit_test_setup_teardown(csv_structure_is_checked, setup, teardown),
+    cmocka_unit_test_setup_teardown(json_lines_are_read_strictly, setup, test_import_teardown),
+    cmocka_unit_test_setup_teardown(json_lines_exports_escape_what_json_must, setup, test_import_teardown),
+    cmocka_unit_test_setup_teardown(csv_cells_are_checked_against_their_column, setup, test_import_teardown),
+    cmocka_unit_test_setup_teardown(a_mapped_file_is_read_with_its_separators_symbols_and_rules, setup, test_import_teardown),
+    cmocka_unit_test_setup_teardown(csv_structure_is_checked, setup, test_import_teardown),
     cmocka_unit_test_setup_teardown(export_writes_every_flag_quotes_what_csv_must_and_stops_when_the_writer_fails, setup,
-                                    teardown),
-    cmocka_unit_test_setup_teardown(io_arguments_are_checked, setup, teardown),
+                                    test_import_teardown),
+    cmocka_unit_test_setup_teardown(io_arguments_are_checked, setup, test_import_teardown),
     cmocka_unit_test(loading_a_mapping_survives_every_allocation_failure),
 };
 

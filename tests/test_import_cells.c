@@ -10,13 +10,11 @@
 
 #include "archase/archase.h"
 #include "archase/io.h"
+#include "support/importfixture.h"
 #include "support/testutil.h"
 #include "support/textsink.h"
 
-typedef struct fixture {
-    archase_engine    *eng;
-    archase_diag_list *diags;
-} fixture;
+typedef test_import_fixture fixture;
 
 static int import_on(archase_engine *eng, int kind, const archase_mapping *m, const char *text,
                      archase_diag_list *diags, archase_date as_of) {
@@ -36,8 +34,8 @@ static int import_text(archase_engine *eng, int kind, const archase_mapping *m, 
 }
 
 static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    if (archase_open_memory(NULL, &f->eng) || archase_diag_list_new(NULL, 50, &f->diags))
+    fixture *f = test_import_fixture_new();
+    if (!f)
         return -1;
     if (import_text(f->eng, ARCHASE_KIND_CUSTOMERS, NULL, "customer_id,name\nC1,Acme\n", NULL) ||
         import_text(f->eng, ARCHASE_KIND_INVOICES, NULL,
@@ -49,34 +47,6 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
-    fixture *f = *state;
-    archase_diag_list_free(f->diags);
-    archase_engine_free(f->eng);
-    test_free(f);
-    return 0;
-}
-
-/* Every kind's export, one after the other: what the ledger holds. */
-static char *everything(archase_engine *eng) {
-    text_sink all = { NULL, 0 };
-    for (int kind = ARCHASE_KIND_CUSTOMERS; kind <= ARCHASE_KIND_NOTES; kind++) {
-        char *text = text_sink_export(eng, kind, ARCHASE_FORMAT_CSV);
-        assert_int_equal(text_sink_write(&all, text, strlen(text)), 0);
-        free(text);
-    }
-    return all.data ? all.data : calloc(1, 1);
-}
-
-static const char *first_diag(fixture *f) {
-    static char line[1200];
-    const archase_diag *d = archase_diag_list_get(f->diags, 0);
-    if (!d)
-        return "(none)";
-    archase_diag_format(d, line, sizeof line);
-    return line;
-}
-
 typedef struct line_case {
     const char *text;
     const char *expected; /* the first problem */
@@ -85,15 +55,15 @@ typedef struct line_case {
 /* Importing each case is refused with ARCHASE_EINVAL, its first problem
  * reads as expected, and the ledger is as it was. */
 static void expect_refused(fixture *f, int kind, const archase_mapping *m, const line_case *cases, size_t n) {
-    char *before = everything(f->eng);
+    char *before = text_sink_export_all(f->eng, NULL, 0);
     for (size_t i = 0; i < n; i++) {
         int got = import_text(f->eng, kind, m, cases[i].text, f->diags);
         if (got != ARCHASE_EINVAL)
-            fail_msg("%s: expected EINVAL, got %s (%s)", cases[i].text, archase_error_name(got), first_diag(f));
-        if (strcmp(first_diag(f), cases[i].expected) != 0)
-            fail_msg("%s: expected\n  %s\ngot\n  %s", cases[i].text, cases[i].expected, first_diag(f));
+            fail_msg("%s: expected EINVAL, got %s (%s)", cases[i].text, archase_error_name(got), test_import_first_diag(f));
+        if (strcmp(test_import_first_diag(f), cases[i].expected) != 0)
+            fail_msg("%s: expected\n  %s\ngot\n  %s", cases[i].text, cases[i].expected, test_import_first_diag(f));
     }
-    char *after = everything(f->eng);
+    char *after = text_sink_export_all(f->eng, NULL, 0);
     assert_string_equal(before, after);
     free(before);
     free(after);
@@ -102,7 +72,7 @@ static void expect_refused(fixture *f, int kind, const archase_mapping *m, const
 static void expect_accepted(fixture *f, int kind, const archase_mapping *m, const char *text) {
     int got = import_text(f->eng, kind, m, text, f->diags);
     if (got != 0)
-        fail_msg("%s: refused (%s): %s", text, archase_error_name(got), first_diag(f));
+        fail_msg("%s: refused (%s): %s", text, archase_error_name(got), test_import_first_diag(f));
 }
 
 static archase_mapping *load_mapping(const char *text) {
@@ -282,13 +252,13 @@ static void an_amount_due_back_up_after_an_export_showed_it_paid_asks_for_an_adj
     assert_non_null(strstr(payments, "I1:paid,C1,I1,2026-02-06,40.00,USD"));
     free(payments);
     /* The whole amount due again: the ledger cannot take the payment back. */
-    char *before = everything(f->eng);
+    char *before = text_sink_export_all(f->eng, NULL, 0);
     snprintf(text, sizeof text, "%sI1,C1,2026-01-01,2026-01-31,100.00,100.00\n", head);
     assert_int_equal(import_on(f->eng, 0, m, text, f->diags, 20491), ARCHASE_EINVAL);
-    assert_string_equal(first_diag(f), "in:2:6: amount_due: 100.00 is due again, but the payment of 40.00 an earlier "
+    assert_string_equal(test_import_first_diag(f), "in:2:6: amount_due: 100.00 is due again, but the payment of 40.00 an earlier "
                                         "export showed cannot be taken back; record the reversal as an adjustment "
                                         "of -40.00");
-    char *after = everything(f->eng);
+    char *after = text_sink_export_all(f->eng, NULL, 0);
     assert_string_equal(before, after);
     free(before);
     free(after);
@@ -297,12 +267,12 @@ static void an_amount_due_back_up_after_an_export_showed_it_paid_asks_for_an_adj
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(amounts_with_a_symbol_signs_and_separators_are_read_where_a_mapping_allows, setup,
-                                    teardown),
-    cmocka_unit_test_setup_teardown(a_mapping_without_a_date_format_expects_iso_dates, setup, teardown),
+                                    test_import_teardown),
+    cmocka_unit_test_setup_teardown(a_mapping_without_a_date_format_expects_iso_dates, setup, test_import_teardown),
     cmocka_unit_test_setup_teardown(native_cells_that_are_not_what_their_column_wants_are_refused_where_they_are,
-                                    setup, teardown),
+                                    setup, test_import_teardown),
     cmocka_unit_test_setup_teardown(an_amount_due_back_up_after_an_export_showed_it_paid_asks_for_an_adjustment,
-                                    setup, teardown),
+                                    setup, test_import_teardown),
 };
 
 AR_TEST_MAIN(tests)
