@@ -1,0 +1,44 @@
+/* tests/support/sqlitefixture.h — what the SQLite store suites work on: a
+ * store file in a folder of its own under /tmp, opened through the fault
+ * VFS with syncs counted but not made, and SQL run on that file by a
+ * connection of the test's own. */
+#ifndef ARCHASE_TEST_SQLITEFIXTURE_H
+#define ARCHASE_TEST_SQLITEFIXTURE_H
+
+#include <stddef.h>
+
+#include "archase/archase.h"
+#include "archase/sys/storage.h"
+
+typedef struct test_sqlite_fixture {
+    char            dir[64];
+    char            path[96];
+    archase_storage s;
+} test_sqlite_fixture;
+
+/* cmocka setup: *state becomes a heap fixture whose folder is made from
+ * `dir_template` (mkdtemp), its store at dir/store.db, the fault VFS
+ * installed with syncs skipped, then `open_store` called on it. */
+int test_sqlite_setup(void **state, const char *dir_template, void (*open_store)(test_sqlite_fixture *f));
+/* cmocka teardown: closes the store if open, uninstalls the fault VFS,
+ * removes the store's files and folder, frees the fixture. */
+int test_sqlite_teardown(void **state);
+
+/* Closes the store if it is open (s.close set) and marks it closed. */
+void test_sqlite_close(test_sqlite_fixture *f);
+/* The store's last error message. */
+const char *test_sqlite_errmsg(test_sqlite_fixture *f);
+/* Removes `path` and its -wal, -shm and -journal files. */
+void test_sqlite_remove_store(const char *path);
+
+/* Runs `sql` on the file at `path`; fails the test with SQLite's message
+ * when it does not run. */
+void test_sqlite_exec(const char *path, const char *sql);
+/* The first column of the first row `sql` reads from `path`, as text
+ * ("(null)" for NULL) in out. */
+void test_sqlite_column_text(const char *path, const char *sql, char *out, size_t size);
+
+/* Puts customer `id` with the data "x". Returns the put slot's result. */
+int test_sqlite_put_customer(test_sqlite_fixture *f, const char *id);
+
+#endif
