@@ -177,18 +177,6 @@ static item notice(fixture *f, const char *id) {
     return test_outbox_copy_get(f->eng, key);
 }
 
-static int count_one(void *ud, const archase_approval_info *info) {
-    (void)info;
-    ++*(int *)ud;
-    return 0;
-}
-
-static int requests(fixture *f) {
-    int n = 0;
-    assert_int_equal(archase_approvals_scan(f->eng, 0, count_one, &n), 0);
-    return n;
-}
-
 /* Asks for the hold at `now` and returns its notice. */
 static item hold_at(fixture *f, archase_instant now, char id[ARCHASE_APPROVAL_ID_MAX]) {
     test_ledger_now = now;
@@ -261,7 +249,7 @@ static void a_request_refuses_what_it_cannot_raise_and_writes_nothing(void **sta
     test_says(f, request(f, &r, id), ARCHASE_ESTATE, "a batch is open");
     archase_batch_free(b);
     assert_string_equal(id, "untouched");
-    assert_int_equal(requests(f), 0);
+    assert_int_equal(test_approval_count(f), 0);
     assert_int_equal(test_audit_size(f->eng), before);
 }
 
@@ -543,7 +531,7 @@ static void a_hold_without_a_notice_template_is_a_plain_approval(void **state) {
                      0);
     assert_int_equal(created, 1);
     assert_false(notice(f, id).found);
-    assert_int_equal(requests(f), 1);
+    assert_int_equal(test_approval_count(f), 1);
 }
 
 /* ---- the notice's channel and content --------------------------------------------------------------- */
@@ -620,7 +608,7 @@ static void a_customer_reachable_only_on_channels_the_template_lacks_gets_no_hol
     uint64_t before = test_audit_size(f->eng);
     char id[ARCHASE_APPROVAL_ID_MAX];
     test_says(f, request(f, &r, id), ARCHASE_EINVAL, "no consented contact on a channel of notice template 'hold_notice'");
-    assert_int_equal(requests(f), 0);
+    assert_int_equal(test_approval_count(f), 0);
     assert_int_equal(test_audit_size(f->eng), before);
 }
 
@@ -767,7 +755,7 @@ static void a_stored_contact_that_cannot_be_decoded_stops_the_request(void **sta
     uint64_t before = test_audit_size(f->eng);
     char id[ARCHASE_APPROVAL_ID_MAX];
     test_says(f, request(f, &r, id), ARCHASE_ESTORAGE, "stored record 'ACME-AP' cannot be decoded");
-    assert_int_equal(requests(f), 0);
+    assert_int_equal(test_approval_count(f), 0);
     assert_int_equal(test_audit_size(f->eng), before);
     assert_int_equal(store.put(store.userdata, &c.rec), 0);
     assert_int_equal(request(f, &r, id), 0);

@@ -100,14 +100,6 @@ static int request(fixture *f, const char *as_of, char id[ARCHASE_APPROVAL_ID_MA
                                   id, created);
 }
 
-static void approve(fixture *f, const char *id) {
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "over the limit for weeks";
-    assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
-}
-
 typedef test_outbox_copy item;
 
 static item outbox_item(fixture *f, const char *prefix, const char *id) {
@@ -132,18 +124,6 @@ static int take_lifetime(void *ud, const archase_approval_info *info) {
     t[0] = info->created;
     t[1] = info->expires;
     return 0;
-}
-
-static int count_one(void *ud, const archase_approval_info *info) {
-    (void)info;
-    ++*(int *)ud;
-    return 0;
-}
-
-static int requests(fixture *f) {
-    int n = 0;
-    assert_int_equal(archase_approvals_scan(f->eng, 0, count_one, &n), 0);
-    return n;
 }
 
 static archase_cycle_report run(fixture *f, const char *as_of, int hour) {
@@ -198,7 +178,7 @@ static void without_a_consented_contact_nothing_is_requested(void **state) {
     char id[ARCHASE_APPROVAL_ID_MAX];
     assert_int_equal(request(f, "2026-03-10", id, NULL), ARCHASE_EINVAL);
     assert_non_null(strstr(archase_engine_errmsg(f->eng), "no consented contact"));
-    assert_int_equal(requests(f), 0);
+    assert_int_equal(test_approval_count(f), 0);
     assert_int_equal(test_audit_size(f->eng), before);
 }
 
@@ -208,7 +188,7 @@ static void the_hold_takes_effect_notice_days_after_the_notice_went_out(void **s
     use_transport(f, &s);
     char id[ARCHASE_APPROVAL_ID_MAX], held[96];
     assert_int_equal(request(f, "2026-03-10", id, NULL), 0);
-    approve(f, id);
+    test_approval_approve(f, id, "over the limit for weeks");
     snprintf(held, sizeof held, "approved/%s#1|", id);
     /* approved, but the notice has not gone out: the host may not hold yet */
     assert_int_equal(archase_approval_dispatch(f->eng, id, "carl", NULL), ARCHASE_EDENIED);
@@ -287,7 +267,7 @@ static void a_notice_asked_for_on_a_weekend_goes_on_monday_and_the_hold_counts_f
     test_ledger_now = at("2026-03-14", 10);
     char id[ARCHASE_APPROVAL_ID_MAX], held[96];
     assert_int_equal(request(f, "2026-03-14", id, NULL), 0);
-    approve(f, id);
+    test_approval_approve(f, id, "over the limit for weeks");
     snprintf(held, sizeof held, "approved/%s#1|", id);
     item n = outbox_item(f, "credit_notice/", id);
     assert_int_equal(n.scheduled_at, at("2026-03-16", 7)); /* Monday 08:00 CET */
@@ -350,7 +330,7 @@ static void a_hold_withdrawn_after_its_notice_is_never_carried_out(void **state)
     use_transport(f, &s);
     char id[ARCHASE_APPROVAL_ID_MAX];
     assert_int_equal(request(f, "2026-03-10", id, NULL), 0);
-    approve(f, id);
+    test_approval_approve(f, id, "over the limit for weeks");
     run(f, "2026-03-10", 9); /* the notice goes out */
     assert_int_equal(pay_down(f, "2026-03-12"), 0);
     archase_cycle_report r = run(f, "2026-03-13", 9);
@@ -412,11 +392,11 @@ static void a_failing_storage_call_writes_neither_request_nor_notice(void **stat
         int failed = test_fault_disarm(&fr);
         if (failed) {
             assert_int_not_equal(rc, 0);
-            assert_int_equal(requests(f), 0);
+            assert_int_equal(test_approval_count(f), 0);
             assert_int_equal(test_audit_size(f->eng), before);
         } else {
             assert_int_equal(rc, 0);
-            assert_int_equal(requests(f), 1);
+            assert_int_equal(test_approval_count(f), 1);
             assert_true(outbox_item(f, "credit_notice/", id).found);
             assert_int_equal(test_audit_size(f->eng), before + 2);
         }

@@ -426,38 +426,7 @@ static void credits_within_the_limit_stop_when_covered_and_skip_invoices_paid_me
     assert_int_equal(a.age, 3); /* resolved on 03-08: its age stops there */
 }
 
-static void approve(fixture *f, const char *id) {
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "price list error confirmed";
-    assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
-}
-
-typedef struct request {
-    int  status;
-    char justification[200], replaced_by[ARCHASE_APPROVAL_ID_MAX];
-    char invoices[64];
-} request;
-
-static int take_request(void *ud, const archase_approval_info *i) {
-    request *r = ud;
-    r->status = i->status;
-    snprintf(r->justification, sizeof r->justification, "%s", i->justification ? i->justification : "");
-    snprintf(r->replaced_by, sizeof r->replaced_by, "%s", i->replaced_by ? i->replaced_by : "");
-    for (size_t k = 0; k < i->invoice_count; k++) {
-        size_t n = strlen(r->invoices);
-        snprintf(r->invoices + n, sizeof r->invoices - n, "%s;", i->invoice_ids[k]);
-    }
-    return 0;
-}
-
-static request request_of(fixture *f, const char *id) {
-    request r;
-    memset(&r, 0, sizeof r);
-    assert_int_equal(archase_approval_get(f->eng, id, take_request, &r), 0);
-    return r;
-}
+typedef test_approval_copy request;
 
 static void ask(fixture *f, const archase_dispute_outcome *o, const char *as_of, char id[ARCHASE_APPROVAL_ID_MAX]) {
     int pending = 0;
@@ -487,7 +456,7 @@ static void a_credit_approval_names_its_invoices_once_in_order_with_the_given_ju
     o.justification = "the March price list was never sent to the customer";
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
-    request r = request_of(f, id);
+    request r = test_approval_copy_get(f, id);
     assert_int_equal(r.status, ARCHASE_APPROVAL_PENDING);
     assert_string_equal(r.invoices, "INV-1;INV-2;");
     assert_string_equal(r.justification, "the March price list was never sent to the customer");
@@ -501,7 +470,7 @@ static void a_rejected_credit_approval_refuses_the_resolution_and_the_dispute_st
     o.justification = ""; /* none given: the request says what it is for */
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
-    assert_string_equal(request_of(f, id).justification,
+    assert_string_equal(test_approval_copy_get(f, id).justification,
                         "resolve dispute D-1 as credit_issued, root cause price_list_outdated: credit 300.00 EUR on "
                         "dispute D-1 (pricing), above the playbook's limit of 100.00 EUR");
     archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
@@ -546,11 +515,11 @@ static void a_credit_approval_voided_by_new_facts_is_replaced_and_the_new_one_wa
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
-    approve(f, id);
+    test_approval_approve(f, id, "price list error confirmed");
     /* a payment changes the invoice the approval was bound to */
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-06", 10000, "EUR", NULL, 0), 0);
     test_says(f, archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, NULL), ARCHASE_EDENIED, id);
-    request old = request_of(f, id);
+    request old = test_approval_copy_get(f, id);
     assert_int_equal(old.status, ARCHASE_APPROVAL_VOIDED);
     assert_true(strncmp(old.replaced_by, "APR-", 4) == 0);
     seen s = standing(f, "2026-03-07");
@@ -559,7 +528,7 @@ static void a_credit_approval_voided_by_new_facts_is_replaced_and_the_new_one_wa
     char again[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-07", again);
     assert_string_equal(again, old.replaced_by);
-    approve(f, again);
+    test_approval_approve(f, again, "price list error confirmed");
     int pending = -1;
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-08"), again, &pending), 0);
     assert_int_equal(pending, 0);
@@ -820,13 +789,13 @@ static void a_failing_storage_call_leaves_an_approved_credit_unissued(void **sta
         archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
         char id[ARCHASE_APPROVAL_ID_MAX] = "";
         ask(f, &o, "2026-03-06", id);
-        approve(f, id);
+        test_approval_approve(f, id, "price list error confirmed");
         uint64_t before = test_audit_size(f->eng);
         test_fault_arm(&fr);
         int rc = archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-07"), NULL, NULL);
         int failed = test_fault_disarm(&fr);
         seen s = standing(f, "2026-03-07");
-        request r = request_of(f, id);
+        request r = test_approval_copy_get(f, id);
         if (failed) {
             assert_int_equal(rc, ARCHASE_ESTORAGE);
             assert_int_equal(s.status, ARCHASE_DISPUTE_OPEN);

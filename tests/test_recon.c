@@ -54,35 +54,7 @@ static int setup(void **state) {
     return test_ledger_setup(state, &ledger);
 }
 
-typedef struct queue {
-    char    text[2048];
-    int     n;
-    int     status, resolution;
-    int64_t amount;
-    char    owner[32];
-    archase_date sla_due;
-} queue;
-
-static int collect(void *ud, const archase_recon_item *it) {
-    queue *q = ud;
-    size_t len = strlen(q->text);
-    snprintf(q->text + len, sizeof q->text - len, "%s=%s/%lld;", it->id, archase_recon_reason_name(it->reason),
-             (long long)it->amount.minor);
-    q->n++;
-    q->status = it->status;
-    q->resolution = it->resolution;
-    q->amount = it->amount.minor;
-    q->sla_due = it->sla_due;
-    snprintf(q->owner, sizeof q->owner, "%s", it->owner_role);
-    return 0;
-}
-
-static queue items(fixture *f, int status) {
-    queue q;
-    memset(&q, 0, sizeof q);
-    assert_int_equal(archase_recon_scan(f->eng, f->policy, status, collect, &q), 0);
-    return q;
-}
+typedef test_recon_queue queue;
 
 static int resolve(fixture *f, const char *id, int resolution, const char *inv, const char *as_of,
                    char approval[ARCHASE_APPROVAL_ID_MAX], int *pending) {
@@ -100,7 +72,7 @@ static int resolve(fixture *f, const char *id, int resolution, const char *inv, 
 static void an_overpayment_is_queued_and_applied_to_another_invoice(void **state) {
     fixture *f = *state;
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-05", 120000, "EUR", NULL, 1), 0);
-    queue q = items(f, ARCHASE_RECON_STATUS_OPEN);
+    queue q = test_recon_items(f, ARCHASE_RECON_STATUS_OPEN);
     assert_string_equal(q.text, "payment:PAY-1=overpayment/20000;");
     assert_string_equal(q.owner, "cash_apps");
     assert_int_equal(q.sla_due, D("2026-03-08"));
@@ -113,8 +85,8 @@ static void an_overpayment_is_queued_and_applied_to_another_invoice(void **state
     assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_APPLY, "INV-2", "2026-03-06", NULL, &pending), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(test_open_amount(f, "INV-2"), 30000);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 0);
-    q = items(f, ARCHASE_RECON_STATUS_RESOLVED);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 0);
+    q = test_recon_items(f, ARCHASE_RECON_STATUS_RESOLVED);
     assert_int_equal(q.resolution, ARCHASE_RECON_APPLY);
     assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_REFUND, NULL, "2026-03-06", NULL, NULL), ARCHASE_ESTATE);
     assert_int_equal(resolve(f, "nope", ARCHASE_RECON_REFUND, NULL, "2026-03-06", NULL, NULL), ARCHASE_ENOTFOUND);
@@ -123,9 +95,9 @@ static void an_overpayment_is_queued_and_applied_to_another_invoice(void **state
 static void unapplied_cash_is_refunded(void **state) {
     fixture *f = *state;
     assert_int_equal(pay(f->eng, "PAY-1", NULL, "2026-03-05", 5000), 0);
-    assert_string_equal(items(f, 0).text, "payment:PAY-1=unapplied_cash/5000;");
+    assert_string_equal(test_recon_items(f, 0).text, "payment:PAY-1=unapplied_cash/5000;");
     assert_int_equal(resolve(f, "payment:PAY-1", ARCHASE_RECON_REFUND, NULL, "2026-03-06", NULL, NULL), 0);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_REFUND);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_REFUND);
     assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
@@ -135,14 +107,14 @@ static void a_short_pay_is_written_off_once_approved(void **state) {
     assert_int_equal(pay(f->eng, "PAY-2", "INV-2", "2026-03-05", 40000), 0); /* 20% left: an instalment */
     archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-05");
     assert_int_equal(c.recon_opened, 1);
-    assert_string_equal(items(f, 0).text, "short_pay:INV-1=short_pay/3000;");
+    assert_string_equal(test_recon_items(f, 0).text, "short_pay:INV-1=short_pay/3000;");
     assert_int_equal(test_lifecycle_update(f, "2026-03-06").recon_opened, 0);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     int pending = 0;
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-06", id, &pending), 0);
     assert_int_equal(pending, 1);
     assert_int_equal(test_open_amount(f, "INV-1"), 3000);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
     archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
     v.actor = "fiona";
     v.role = "finance_lead";
@@ -151,7 +123,7 @@ static void a_short_pay_is_written_off_once_approved(void **state) {
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-07", id, &pending), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(test_open_amount(f, "INV-1"), 0);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_WRITE_OFF);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_WRITE_OFF);
 }
 
 static void a_rejected_write_off_leaves_the_item_open(void **state) {
@@ -168,7 +140,7 @@ static void a_rejected_write_off_leaves_the_item_open(void **state) {
     assert_int_equal(archase_approval_reject(f->eng, id, &v, NULL), 0);
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-07", id, &pending),
                      ARCHASE_EDENIED);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
     assert_int_equal(test_open_amount(f, "INV-1"), 3000);
 }
 
@@ -186,14 +158,14 @@ static void a_payment_on_a_disputed_invoice_is_queued(void **state) {
     assert_int_equal(archase_dispute_open(f->eng, f->policy, &d, D("2026-03-02")), 0);
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 80000), 0);
     test_lifecycle_update(f, "2026-03-05");
-    assert_string_equal(items(f, 0).text, "disputed_invoice:PAY-1=disputed_invoice/80000;");
+    assert_string_equal(test_recon_items(f, 0).text, "disputed_invoice:PAY-1=disputed_invoice/80000;");
 }
 
 static void cash_in_another_currency_is_queued(void **state) {
     fixture *f = *state;
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
     test_lifecycle_update(f, "2026-03-05");
-    assert_string_equal(items(f, 0).text, "other_currency:PAY-1=other_currency/5000;payment:PAY-1=unapplied_cash/5000;");
+    assert_string_equal(test_recon_items(f, 0).text, "other_currency:PAY-1=other_currency/5000;payment:PAY-1=unapplied_cash/5000;");
 }
 
 static void a_duplicate_payment_reference_is_queued(void **state) {
@@ -202,7 +174,7 @@ static void a_duplicate_payment_reference_is_queued(void **state) {
     assert_int_equal(test_ledger_payment(f->eng, "PAY-2", "ACME", "INV-2", "2026-03-06", 10000, "EUR", "BANK-77", 0), 0);
     archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-06");
     assert_int_equal(c.recon_opened, 1);
-    assert_string_equal(items(f, 0).text, "duplicate_reference:PAY-2=duplicate_reference/10000;");
+    assert_string_equal(test_recon_items(f, 0).text, "duplicate_reference:PAY-2=duplicate_reference/10000;");
 }
 
 static void a_promise_paid_by_another_amount_is_queued(void **state) {
@@ -220,7 +192,7 @@ static void a_promise_paid_by_another_amount_is_queued(void **state) {
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-08", 60000), 0);
     archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-08");
     assert_int_equal(c.promises_kept, 1);
-    assert_string_equal(items(f, 0).text, "promise_amount:PTP-1=promise_amount/10000;");
+    assert_string_equal(test_recon_items(f, 0).text, "promise_amount:PTP-1=promise_amount/10000;");
 }
 
 static void names_are_stable(void **state) {
@@ -347,7 +319,7 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     queue q;
     memset(&q, 0, sizeof q);
     if (!rc)
-        rc = archase_recon_scan(f.eng, f.policy, 0, collect, &q);
+        rc = archase_recon_scan(f.eng, f.policy, 0, test_recon_collect, &q);
     char id[ARCHASE_APPROVAL_ID_MAX];
     int pending = 0;
     archase_recon_action act = ARCHASE_RECON_ACTION_INIT;
@@ -387,11 +359,11 @@ static void a_failing_storage_call_leaves_the_queue_as_it_was(void **state) {
         if (failed) {
             assert_int_not_equal(rc, 0);
             assert_int_equal(test_audit_size(f->eng), before);
-            assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+            assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
             assert_int_equal(test_open_amount(f, "INV-2"), 50000);
         } else {
             assert_int_equal(rc, 0);
-            assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 0);
+            assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 0);
             assert_int_equal(test_open_amount(f, "INV-2"), 30000);
         }
     }
@@ -409,7 +381,7 @@ static void a_failing_storage_call_opens_no_exception(void **state) {
         archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
         int rc = archase_lifecycle_update(f->eng, f->policy, D("2026-03-05"), &c);
         int failed = test_fault_disarm(&fr);
-        queue q = items(f, 0);
+        queue q = test_recon_items(f, 0);
         if (failed) {
             assert_int_not_equal(rc, 0);
             assert_int_equal(q.n, 0);

@@ -56,34 +56,7 @@ static int pay(archase_engine *eng, const char *id, const char *inv, const char 
     return test_ledger_payment(eng, id, "ACME", inv, date, minor, "EUR", NULL, 0);
 }
 
-typedef struct queue {
-    char         text[1024];
-    int          n, status, resolution;
-    archase_date sla_due;
-    char         approval[ARCHASE_APPROVAL_ID_MAX];
-} queue;
-
-static int collect(void *ud, const archase_recon_item *it) {
-    queue *q = ud;
-    size_t len = strlen(q->text);
-    snprintf(q->text + len, sizeof q->text - len, "%s=%s/%lld;", it->id, archase_recon_reason_name(it->reason),
-             (long long)it->amount.minor);
-    q->n++;
-    q->status = it->status;
-    q->resolution = it->resolution;
-    q->sla_due = it->sla_due;
-    snprintf(q->approval, sizeof q->approval, "%s", it->approval_id ? it->approval_id : "");
-    return 0;
-}
-
-static queue items(fixture *f, int status) {
-    queue q;
-    memset(&q, 0, sizeof q);
-    int rc = archase_recon_scan(f->eng, f->policy, status, collect, &q);
-    if (rc)
-        fail_msg("scan: %s: %s", archase_error_name(rc), archase_engine_errmsg(f->eng));
-    return q;
-}
+typedef test_recon_queue queue;
 
 static archase_recon_action action(const char *id, int resolution, const char *inv) {
     archase_recon_action a = ARCHASE_RECON_ACTION_INIT;
@@ -96,14 +69,14 @@ static archase_recon_action action(const char *id, int resolution, const char *i
 
 static void refuse(fixture *f, const archase_recon_action *a, int code, const char *words) {
     uint64_t before = test_audit_size(f->eng);
-    queue had = items(f, 0);
+    queue had = test_recon_items(f, 0);
     int pending = -1;
     char id[ARCHASE_APPROVAL_ID_MAX] = "untouched";
     test_says(f, archase_recon_resolve(f->eng, f->policy, a, D("2026-03-06"), id, &pending), code, words);
     assert_int_equal(pending, -1);
     assert_string_equal(id, "untouched");
     assert_int_equal(test_audit_size(f->eng), before);
-    queue now = items(f, 0);
+    queue now = test_recon_items(f, 0);
     assert_string_equal(now.text, had.text);
     assert_int_equal(now.status, had.status);
 }
@@ -176,7 +149,7 @@ static void each_wrong_field_of_a_resolution_is_named_and_nothing_is_written(voi
     test_says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), ARCHASE_ESTATE,
               "a batch is open");
     archase_batch_free(b);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
     assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
@@ -192,7 +165,7 @@ static void a_short_pay_applied_to_its_invoice_is_only_confirmed_and_cannot_be_r
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), 0);
     assert_int_equal(test_audit_size(f->eng), before + 1); /* only its transition: no money moved */
     assert_int_equal(test_open_amount(f, "INV-1"), 3000);
-    queue q = items(f, ARCHASE_RECON_STATUS_RESOLVED);
+    queue q = test_recon_items(f, ARCHASE_RECON_STATUS_RESOLVED);
     assert_int_equal(q.resolution, ARCHASE_RECON_APPLY);
 }
 
@@ -205,7 +178,7 @@ static void cash_in_another_currency_is_applied_to_an_invoice_in_its_currency_on
     /* refunded instead */
     a = action("other_currency:PAY-1", ARCHASE_RECON_REFUND, NULL);
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), NULL, NULL), 0);
-    assert_string_equal(items(f, ARCHASE_RECON_STATUS_OPEN).text, "payment:PAY-1=unapplied_cash/5000;");
+    assert_string_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).text, "payment:PAY-1=unapplied_cash/5000;");
 }
 
 static void a_duplicate_reference_may_be_refunded(void **state) {
@@ -215,44 +188,12 @@ static void a_duplicate_reference_may_be_refunded(void **state) {
     test_lifecycle_update(f, "2026-03-06");
     archase_recon_action a = action("duplicate_reference:PAY-2", ARCHASE_RECON_REFUND, NULL);
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-07"), NULL, NULL), 0);
-    queue q = items(f, ARCHASE_RECON_STATUS_RESOLVED);
+    queue q = test_recon_items(f, ARCHASE_RECON_STATUS_RESOLVED);
     assert_string_equal(q.text, "duplicate_reference:PAY-2=duplicate_reference/10000;");
     assert_int_equal(q.resolution, ARCHASE_RECON_REFUND);
 }
 
-typedef struct request {
-    int     status;
-    int64_t amount;
-    char    justification[128], impact[128], invoices[64];
-} request;
-
-static int take_request(void *ud, const archase_approval_info *i) {
-    request *r = ud;
-    r->status = i->status;
-    r->amount = i->amount.minor;
-    snprintf(r->justification, sizeof r->justification, "%s", i->justification ? i->justification : "");
-    snprintf(r->impact, sizeof r->impact, "%s", i->customer_impact ? i->customer_impact : "");
-    for (size_t k = 0; k < i->invoice_count; k++) {
-        size_t n = strlen(r->invoices);
-        snprintf(r->invoices + n, sizeof r->invoices - n, "%s;", i->invoice_ids[k]);
-    }
-    return 0;
-}
-
-static request request_of(fixture *f, const char *id) {
-    request r;
-    memset(&r, 0, sizeof r);
-    assert_int_equal(archase_approval_get(f->eng, id, take_request, &r), 0);
-    return r;
-}
-
-static void approve(fixture *f, const char *id) {
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "not worth chasing";
-    assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
-}
+typedef test_approval_copy request;
 
 static void a_write_off_of_unapplied_cash_names_no_invoice_and_moves_no_money_once_approved(void **state) {
     fixture *f = *state;
@@ -264,27 +205,27 @@ static void a_write_off_of_unapplied_cash_names_no_invoice_and_moves_no_money_on
     int pending = 0;
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), id, &pending), 0);
     assert_int_equal(pending, 1);
-    request r = request_of(f, id);
+    request r = test_approval_copy_get(f, id);
     assert_int_equal(r.status, ARCHASE_APPROVAL_PENDING);
     assert_int_equal(r.amount, 5000);
     assert_string_equal(r.invoices, "");
     assert_string_equal(r.justification, "the payer cannot be identified after three letters");
     assert_string_equal(r.impact, "none: nobody claims the money");
-    assert_string_equal(items(f, ARCHASE_RECON_STATUS_OPEN).approval, id);
+    assert_string_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).approval, id);
     /* asked again while it waits: the same request, still pending */
     char again[ARCHASE_APPROVAL_ID_MAX] = "";
     pending = 0;
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), again, &pending), 0);
     assert_int_equal(pending, 1);
     assert_string_equal(again, id);
-    assert_int_equal(request_of(f, id).status, ARCHASE_APPROVAL_PENDING);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
-    approve(f, id);
+    assert_int_equal(test_approval_copy_get(f, id).status, ARCHASE_APPROVAL_PENDING);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+    test_approval_approve(f, id, "not worth chasing");
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-07"), again, &pending), 0);
     assert_int_equal(pending, 0);
     assert_string_equal(again, "");
-    assert_int_equal(request_of(f, id).status, ARCHASE_APPROVAL_DISPATCHED);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_WRITE_OFF);
+    assert_int_equal(test_approval_copy_get(f, id).status, ARCHASE_APPROVAL_DISPATCHED);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_RESOLVED).resolution, ARCHASE_RECON_WRITE_OFF);
     assert_int_equal(test_open_amount(f, "INV-1"), 100000);
 }
 
@@ -297,7 +238,7 @@ static void a_lapsed_write_off_refuses_the_resolution_and_the_item_stays_open(vo
     int pending = 0;
     assert_int_equal(archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), id, &pending), 0);
     assert_int_equal(pending, 1);
-    request r = request_of(f, id);
+    request r = test_approval_copy_get(f, id);
     assert_string_equal(r.invoices, "INV-1;");
     assert_string_equal(r.justification, "write off reconciliation item short_pay:INV-1 (short_pay)");
     assert_string_equal(r.impact, "none: the customer's balance does not change");
@@ -305,8 +246,8 @@ static void a_lapsed_write_off_refuses_the_resolution_and_the_item_stays_open(vo
     uint64_t before = test_audit_size(f->eng);
     test_says(f, archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-09"), NULL, NULL), ARCHASE_EEXPIRED, "lapsed");
     assert_true(test_audit_size(f->eng) > before); /* the lapse, recorded */
-    assert_int_equal(request_of(f, id).status, ARCHASE_APPROVAL_EXPIRED);
-    assert_int_equal(items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
+    assert_int_equal(test_approval_copy_get(f, id).status, ARCHASE_APPROVAL_EXPIRED);
+    assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
     assert_int_equal(test_open_amount(f, "INV-1"), 3000);
 }
 
@@ -320,7 +261,7 @@ static void without_a_short_pay_rule_a_small_remainder_opens_nothing(void **stat
     assert_int_equal(pay(l.eng, "PAY-1", "INV-1", "2026-03-05", 99000), 0);
     archase_lifecycle_counts c = test_lifecycle_update(&l, "2026-03-05");
     assert_int_equal(c.recon_opened, 0);
-    assert_int_equal(items(&l, 0).n, 0);
+    assert_int_equal(test_recon_items(&l, 0).n, 0);
     test_ledger_close(&l);
 }
 
@@ -333,7 +274,7 @@ static void cash_from_a_customer_with_nothing_open_is_only_unapplied(void **stat
     assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "NEW", NULL, "2026-03-05", 5000, "USD", NULL, 0), 0);
     archase_lifecycle_counts n = test_lifecycle_update(f, "2026-03-05");
     assert_int_equal(n.recon_opened, 0);
-    assert_string_equal(items(f, 0).text, "payment:PAY-1=unapplied_cash/5000;");
+    assert_string_equal(test_recon_items(f, 0).text, "payment:PAY-1=unapplied_cash/5000;");
 }
 
 static void a_reference_paid_three_times_is_queued_twice_against_the_earliest(void **state) {
@@ -345,7 +286,7 @@ static void a_reference_paid_three_times_is_queued_twice_against_the_earliest(vo
     assert_int_equal(test_ledger_payment(f->eng, "PAY-E", "ACME", "INV-2", "2026-03-05", 1000, "EUR", NULL, 0), 0);
     archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-07");
     assert_int_equal(c.recon_opened, 2);
-    assert_string_equal(items(f, 0).text,
+    assert_string_equal(test_recon_items(f, 0).text,
                         "duplicate_reference:PAY-B=duplicate_reference/1000;"
                         "duplicate_reference:PAY-C=duplicate_reference/1000;");
 }
@@ -357,7 +298,7 @@ static void only_the_payment_that_left_a_small_remainder_opens_a_short_pay(void 
     assert_int_equal(pay(f->eng, "PAY-3", "INV-2", "2026-03-04", 50000), 0); /* paid in full */
     archase_lifecycle_counts c = test_lifecycle_update(f, "2026-03-04");
     assert_int_equal(c.recon_opened, 1);
-    queue q = items(f, 0);
+    queue q = test_recon_items(f, 0);
     assert_string_equal(q.text, "short_pay:INV-1=short_pay/3000;");
     /* a later payment settles it: nothing new */
     assert_int_equal(pay(f->eng, "PAY-4", "INV-1", "2026-03-05", 3000), 0);
@@ -429,7 +370,7 @@ static void expect_undecodable(forged *x, const char *id) {
     memset(&q, 0, sizeof q);
     char words[96];
     snprintf(words, sizeof words, "reconciliation item '%s' cannot be decoded", id);
-    test_says(f, archase_recon_scan(f->eng, f->policy, 0, collect, &q), ARCHASE_ESTORAGE, words);
+    test_says(f, archase_recon_scan(f->eng, f->policy, 0, test_recon_collect, &q), ARCHASE_ESTORAGE, words);
     assert_int_equal(q.n, 0);
     archase_recon_action a = action(id, ARCHASE_RECON_REFUND, NULL);
     uint64_t before = test_audit_size(f->eng);
@@ -447,7 +388,7 @@ static void stored_items_that_cannot_be_decoded_are_storage_errors_naming_them(v
     encode(&c, F_DATE, "unapplied_cash");
     assert_int_equal(ar_canon_finish(&c, &data, &size), 0);
     put_item(x, "payment:X", data, size);
-    queue q = items(&x->l, 0);
+    queue q = test_recon_items(&x->l, 0);
     assert_string_equal(q.text, "payment:X=unapplied_cash/5000;");
     assert_int_equal(q.sla_due, ARCHASE_DATE_NONE);
     /* cut short */
@@ -539,7 +480,7 @@ static void a_resolved_item_read_back_keeps_its_day_and_an_unknown_resolution_re
     r.size = size;
     assert_int_equal(x->store.put(x->store.userdata, &r), 0);
     ar_canon_free(&c);
-    queue q = items(&x->l, ARCHASE_RECON_STATUS_RESOLVED);
+    queue q = test_recon_items(&x->l, ARCHASE_RECON_STATUS_RESOLVED);
     assert_int_equal(q.n, 1);
     assert_int_equal(q.resolution, 0);
     assert_int_equal(q.sla_due, D("2026-03-08"));
@@ -594,15 +535,15 @@ static void a_stored_payment_that_cannot_be_decoded_stops_the_days_move(void **s
     test_says(f, archase_lifecycle_update(f->eng, f->policy, D("2026-03-05"), &c), ARCHASE_ESTORAGE,
               "a stored payment cannot be decoded");
     assert_int_equal(test_audit_size(f->eng), before);
-    assert_int_equal(items(f, 0).n, 0);
+    assert_int_equal(test_recon_items(f, 0).n, 0);
     /* whole again: the duplicate reference is found */
     assert_int_equal(x->store.put(x->store.userdata, &t.rec), 0);
     assert_int_equal(test_lifecycle_update(f, "2026-03-05").recon_opened, 1);
-    assert_string_equal(items(f, 0).text, "duplicate_reference:NEW=duplicate_reference/1000;");
+    assert_string_equal(test_recon_items(f, 0).text, "duplicate_reference:NEW=duplicate_reference/1000;");
 }
 
 static int stop_at_first(void *ud, const archase_recon_item *it) {
-    collect(ud, it);
+    test_recon_collect(ud, it);
     return ARCHASE_SCAN_STOP;
 }
 
@@ -614,12 +555,12 @@ static void a_scan_refuses_what_it_cannot_answer_and_stops_when_asked(void **sta
     memset(&q, 0, sizeof q);
     assert_int_equal(archase_recon_scan(f->eng, f->policy, 0, stop_at_first, &q), 0);
     assert_string_equal(q.text, "payment:PAY-1=unapplied_cash/5000;");
-    test_says(f, archase_recon_scan(f->eng, NULL, 0, collect, &q), ARCHASE_EINVAL, "needs a policy");
+    test_says(f, archase_recon_scan(f->eng, NULL, 0, test_recon_collect, &q), ARCHASE_EINVAL, "needs a policy");
     test_says(f, archase_recon_scan(f->eng, f->policy, 0, NULL, &q), ARCHASE_EINVAL, "a callback");
-    test_says(f, archase_recon_scan(f->eng, f->policy, -1, collect, &q), ARCHASE_EINVAL, "a known status");
-    test_says(f, archase_recon_scan(f->eng, f->policy, ARCHASE_RECON_STATUS_RESOLVED + 1, collect, &q), ARCHASE_EINVAL,
+    test_says(f, archase_recon_scan(f->eng, f->policy, -1, test_recon_collect, &q), ARCHASE_EINVAL, "a known status");
+    test_says(f, archase_recon_scan(f->eng, f->policy, ARCHASE_RECON_STATUS_RESOLVED + 1, test_recon_collect, &q), ARCHASE_EINVAL,
               "a known status");
-    assert_int_equal(archase_recon_scan(NULL, f->policy, 0, collect, &q), ARCHASE_EINVAL);
+    assert_int_equal(archase_recon_scan(NULL, f->policy, 0, test_recon_collect, &q), ARCHASE_EINVAL);
 }
 
 /* ---- storage failing ---------------------------------------------------------------------------- */
@@ -642,12 +583,12 @@ static void a_failing_storage_call_opens_none_of_the_days_exceptions(void **stat
         assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-2", "2026-03-05", 10000, "EUR", NULL, 0), 0);
         assert_int_equal(test_ledger_payment(f->eng, "PAY-2", "ACME", NULL, "2026-03-05", 700, "USD", NULL, 0), 0);
         uint64_t before = test_audit_size(f->eng);
-        queue had = items(f, 0);
+        queue had = test_recon_items(f, 0);
         test_fault_arm(&fr);
         archase_lifecycle_counts c = { ARCHASE_LIFECYCLE_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0 };
         int rc = archase_lifecycle_update(f->eng, f->policy, D("2026-03-05"), &c);
         int failed = test_fault_disarm(&fr);
-        queue q = items(f, 0);
+        queue q = test_recon_items(f, 0);
         if (failed) {
             assert_int_equal(rc, ARCHASE_ESTORAGE);
             assert_string_equal(q.text, had.text);
@@ -675,7 +616,7 @@ static void a_failing_storage_call_raises_no_write_off_request(void **state) {
         test_fault_arm(&fr);
         int rc = archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), id, &pending);
         int failed = test_fault_disarm(&fr);
-        queue q = items(f, ARCHASE_RECON_STATUS_OPEN);
+        queue q = test_recon_items(f, ARCHASE_RECON_STATUS_OPEN);
         assert_int_equal(q.n, 1);
         if (failed) {
             assert_int_equal(rc, ARCHASE_ESTORAGE);

@@ -270,3 +270,68 @@ test_outbox_copy test_outbox_copy_get(archase_engine *eng, const char *key) {
     assert_true(rc == 0 || rc == ARCHASE_ENOTFOUND);
     return i;
 }
+
+static int take_request(void *ud, const archase_approval_info *i) {
+    test_approval_copy *r = ud;
+    r->status = i->status;
+    r->amount = i->amount.minor;
+    snprintf(r->justification, sizeof r->justification, "%s", i->justification ? i->justification : "");
+    snprintf(r->impact, sizeof r->impact, "%s", i->customer_impact ? i->customer_impact : "");
+    snprintf(r->replaced_by, sizeof r->replaced_by, "%s", i->replaced_by ? i->replaced_by : "");
+    for (size_t k = 0; k < i->invoice_count; k++) {
+        size_t n = strlen(r->invoices);
+        snprintf(r->invoices + n, sizeof r->invoices - n, "%s;", i->invoice_ids[k]);
+    }
+    return 0;
+}
+
+test_approval_copy test_approval_copy_get(const test_ledger *l, const char *id) {
+    test_approval_copy r;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(archase_approval_get(l->eng, id, take_request, &r), 0);
+    return r;
+}
+
+void test_approval_approve(const test_ledger *l, const char *id, const char *reason) {
+    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
+    v.actor = "fiona";
+    v.role = "finance_lead";
+    v.reason = reason;
+    assert_int_equal(archase_approval_approve(l->eng, id, &v, NULL), 0);
+}
+
+static int count_one(void *ud, const archase_approval_info *info) {
+    (void)info;
+    ++*(int *)ud;
+    return 0;
+}
+
+int test_approval_count(const test_ledger *l) {
+    int n = 0;
+    assert_int_equal(archase_approvals_scan(l->eng, 0, count_one, &n), 0);
+    return n;
+}
+
+int test_recon_collect(void *ud, const archase_recon_item *it) {
+    test_recon_queue *q = ud;
+    size_t len = strlen(q->text);
+    snprintf(q->text + len, sizeof q->text - len, "%s=%s/%lld;", it->id, archase_recon_reason_name(it->reason),
+             (long long)it->amount.minor);
+    q->n++;
+    q->status = it->status;
+    q->resolution = it->resolution;
+    q->amount = it->amount.minor;
+    q->sla_due = it->sla_due;
+    snprintf(q->owner, sizeof q->owner, "%s", it->owner_role);
+    snprintf(q->approval, sizeof q->approval, "%s", it->approval_id ? it->approval_id : "");
+    return 0;
+}
+
+test_recon_queue test_recon_items(const test_ledger *l, int status) {
+    test_recon_queue q;
+    memset(&q, 0, sizeof q);
+    int rc = archase_recon_scan(l->eng, l->policy, status, test_recon_collect, &q);
+    if (rc)
+        fail_msg("scan: %s: %s", archase_error_name(rc), archase_engine_errmsg(l->eng));
+    return q;
+}

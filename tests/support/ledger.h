@@ -148,4 +148,38 @@ typedef struct test_outbox_copy {
  * an error). */
 test_outbox_copy test_outbox_copy_get(archase_engine *eng, const char *key);
 
+/* What an approval request says, copied out of the callback. */
+typedef struct test_approval_copy {
+    int     status;
+    int64_t amount;
+    char    justification[200], impact[128], replaced_by[ARCHASE_APPROVAL_ID_MAX], invoices[64];
+} test_approval_copy;
+
+/* The approval request `id` (fails the test when it cannot be read). */
+test_approval_copy test_approval_copy_get(const test_ledger *l, const char *id);
+
+/* fiona, finance_lead, approves request `id` for `reason` (fails the test
+ * on an error). */
+void test_approval_approve(const test_ledger *l, const char *id, const char *reason);
+
+/* The number of approval requests (fails the test on an error). */
+int test_approval_count(const test_ledger *l);
+
+/* The reconciliation queue as a scan sees it: each item "id=reason/minor;"
+ * in text, their number, and the last one's fields. */
+typedef struct test_recon_queue {
+    char         text[2048];
+    int          n, status, resolution;
+    int64_t      amount;
+    archase_date sla_due;
+    char         owner[32], approval[ARCHASE_APPROVAL_ID_MAX];
+} test_recon_queue;
+
+/* The scan callback that fills a test_recon_queue (ud). */
+int test_recon_collect(void *ud, const archase_recon_item *it);
+
+/* The items of the queue with `status` (0 = all; fails the test on an
+ * error). */
+test_recon_queue test_recon_items(const test_ledger *l, int status);
+
 #endif
