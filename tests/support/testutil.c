@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "archase/archase.h"
+
 const char *test_shared_data_dir(void) {
     static char path[4096];
     const char *root = getenv("ARCHASE_SOURCE_ROOT");
@@ -44,4 +46,15 @@ uint64_t test_rng_next(test_rng *r) {
 
 uint64_t test_rng_below(test_rng *r, uint64_t n) {
     return n ? test_rng_next(r) % n : 0;
+}
+
+void test_put_contact(struct archase_engine *eng, const char *id, const char *customer, int channel,
+                      const char *address) {
+    archase_contact k = ARCHASE_CONTACT_INIT;
+    k.id = id;
+    k.customer_id = customer;
+    k.channel = channel;
+    k.address = address;
+    k.consent = 1;
+    assert_int_equal(archase_contact_put(eng, &k, NULL), 0);
 }

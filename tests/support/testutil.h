@@ -37,4 +37,43 @@ uint64_t test_rng_next(test_rng *r);
 /* Uniform in [0, n). */
 uint64_t test_rng_below(test_rng *r, uint64_t n);
 
+/* Pieces of policy YAML the outbox, cycle and review suites share; string
+ * literals, to be put together with the rest of a policy's text. */
+/* The standard sequence, up to its steps (which follow). */
+#define TEST_POLICY_STANDARD_STEPS \
+    "sequences:\n"                \
+    "  standard:\n"               \
+    "    roll: none\n"            \
+    "    steps:\n"
+/* Version 1 in EUR, one segment "all" on the standard sequence. */
+#define TEST_POLICY_ONE_SEGMENT                       \
+    "version: 1\n"                                   \
+    "currency: {default: EUR}\n"                     \
+    "segments: [{name: all, sequence: standard}]\n" \
+    TEST_POLICY_STANDARD_STEPS
+/* Messages may go out at any hour of any day, in UTC; no payment patterns. */
+#define TEST_POLICY_ANY_TIME                                                                          \
+    "guardrails:\n"                                                                                  \
+    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n" \
+    "  business_days_only: false\n"                                                                  \
+    "  timezone: UTC\n"                                                                              \
+    "payment_patterns: {enabled: false}\n"
+/* The English e-mail of the template "overdue". */
+#define TEST_POLICY_OVERDUE_EMAIL                                                \
+    "      email: {en: {subject: \"Invoice {{ invoice.number }} is overdue\",\n" \
+    "                   body: \"Dear {{ customer.name }}, {{ totals.open_amount | money }} is open.\"}}\n"
+/* The template "overdue" at stage overdue, firm, with that e-mail. */
+#define TEST_POLICY_OVERDUE_FIRM  \
+    "    overdue:\n"             \
+    "      stage: overdue\n"     \
+    "      tone: firm\n"         \
+    TEST_POLICY_OVERDUE_EMAIL
+
+struct archase_engine;
+
+/* Puts contact `id` of `customer` on `channel` at `address`, who agreed to be
+ * reached there (fails the test when it is refused). */
+void test_put_contact(struct archase_engine *eng, const char *id, const char *customer, int channel,
+                      const char *address);
+
 #endif
