@@ -1,5 +1,6 @@
-/* tests/support/faultstore.h — a storage backend that wraps another and
- * fails its Nth call, for the conformance suite's fault-injection loop. */
+/* tests/support/faultstore.h — storage backends that wrap another and
+ * misbehave: one fails its Nth call, for the conformance suite's
+ * fault-injection loop; one hands back records altered. */
 #ifndef ARCHASE_TEST_FAULTSTORE_H
 #define ARCHASE_TEST_FAULTSTORE_H
 
@@ -22,5 +23,20 @@ typedef struct faultstore {
  * `inner` and `f` stays owned by the caller (it must outlive the backend). */
 void faultstore_wrap(faultstore *f, const archase_storage *inner, size_t fail_at,
                      archase_storage *out);
+
+/* A backend over a new memory backend that hands every record it reads back
+ * (get, scan, outbox_claim) to `alter` first: alter returns 1 with *out set
+ * to hand back that instead, or 0 to hand back the record as it is. Every
+ * other call reaches the memory backend unchanged, and the optional slots
+ * are there when the memory backend has them. Fails the test when the
+ * memory backend cannot be made. The backend owns `inner` (closed with it);
+ * `a` stays owned by the caller and must outlive the backend. */
+typedef int (*alterstore_fn)(void *userdata, const archase_record *rec, archase_record *out);
+typedef struct alterstore {
+    archase_storage inner;    /* the memory backend */
+    alterstore_fn   alter;
+    void           *userdata; /* alter's */
+} alterstore;
+void alterstore_wrap(alterstore *a, alterstore_fn alter, void *userdata, archase_storage *out);
 
 #endif
