@@ -17,6 +17,7 @@
 #include "archase/archase.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/policyload.h"
 #include "support/testutil.h"
 
 #define DAY0 20484 /* 2026-01-31, a Saturday */
@@ -24,58 +25,35 @@
 #define DAY_B (DAY0 + 2) /* a Monday: the digest's day */
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "      - {offset: 2, action: queue_call}\n"
     "      - {offset: 20, action: legal_notice, template: notice}\n"
     "approvals: {approvers_below: 1, approvers_above: 1, roles: [finance_lead]}\n"
     "delivery: {digest_weekday: mon}\n"
-    "guardrails:\n"
-    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-    "  business_days_only: false\n"
-    "  timezone: UTC\n"
-    "payment_patterns: {enabled: false}\n"
+    TEST_POLICY_ANY_TIME
     "templates:\n"
     "  definitions:\n"
     "    overdue:\n"
     "      stage: overdue\n"
-    "      email: {en: {subject: \"Invoice {{ invoice.number }} is overdue\",\n"
-    "                   body: \"Dear {{ customer.name }}, {{ totals.open_amount | money }} is open.\"}}\n"
+    TEST_POLICY_OVERDUE_EMAIL
     "    notice:\n"
     "      stage: final\n"
     "      letter: {en: {body: \"Final notice for {{ invoice.number }}.\"}}\n";
 
 /* The policy of this file (fails the test with the load error). */
 static archase_policy *load_policy(void) {
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 4, &diags), 0);
-    archase_policy *p = NULL;
-    if (archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", NULL, &p, diags))
-        fail_msg("policy: %s", archase_diag_list_get(diags, 0)->message);
-    archase_diag_list_free(diags);
-    return p;
+    return test_policy_load_ok(policy_text);
 }
 
 /* ---- a backend that can alter the outbox records it hands back ------------- */
 
 typedef struct tamper {
-    archase_storage inner;
-    int             mode;    /* 0 = honest, 1 = garbage bytes, 2 = an invoice's bytes */
-    uint8_t         other[4096];
-    size_t          other_size;
+    alterstore store;
+    int        mode;    /* 0 = honest, 1 = garbage bytes, 2 = an invoice's bytes */
+    uint8_t    other[4096];
+    size_t     other_size;
 } tamper;
-
-typedef struct tamper_call {
-    tamper          *t;
-    archase_record_fn fn;
-    void            *ctx;
-} tamper_call;
 
 static int keep_bytes(void *ctx, const archase_record *rec) {
     tamper *t = ctx;
@@ -84,87 +62,26 @@ static int keep_bytes(void *ctx, const archase_record *rec) {
     return 0;
 }
 
-static int altered(void *ctx, const archase_record *rec) {
-    tamper_call *c = ctx;
-    if (!c->t->mode || rec->family != ARCHASE_FAMILY_OUTBOX || !rec->data)
-        return c->fn(c->ctx, rec);
+static int altered(void *userdata, const archase_record *rec, archase_record *out) {
+    tamper *t = userdata;
+    if (!t->mode || rec->family != ARCHASE_FAMILY_OUTBOX || !rec->data)
+        return 0;
     static const uint8_t garbage[] = { 0xff, 0x00, 0x13, 0x37 };
-    archase_record r = *rec;
-    if (c->t->mode == 1) {
-        r.data = garbage;
-        r.size = sizeof garbage;
+    *out = *rec;
+    if (t->mode == 1) {
+        out->data = garbage;
+        out->size = sizeof garbage;
     } else {
-        r.data = c->t->other;
-        r.size = c->t->other_size;
+        out->data = t->other;
+        out->size = t->other_size;
     }
-    return c->fn(c->ctx, &r);
-}
-
-static int t_get(void *ud, int family, const char *id, archase_record_fn fn, void *ctx) {
-    tamper *t = ud;
-    tamper_call c = { t, fn, ctx };
-    return t->inner.get(t->inner.userdata, family, id, altered, &c);
-}
-
-static int t_scan(void *ud, const archase_scan_filter *f, archase_record_fn fn, void *ctx) {
-    tamper *t = ud;
-    tamper_call c = { t, fn, ctx };
-    return t->inner.scan(t->inner.userdata, f, altered, &c);
-}
-
-static int t_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn, void *ctx) {
-    tamper *t = ud;
-    tamper_call c = { t, fn, ctx };
-    return t->inner.outbox_claim(t->inner.userdata, now, limit, altered, &c);
-}
-
-#define IN(t) ((t)->inner.userdata)
-static int t_put(void *ud, const archase_record *r) { tamper *t = ud; return t->inner.put(IN(t), r); }
-static int t_insert(void *ud, const archase_record *r) { tamper *t = ud; return t->inner.insert(IN(t), r); }
-static int t_del(void *ud, int family, const char *id) { tamper *t = ud; return t->inner.del(IN(t), family, id); }
-static int t_count(void *ud, const archase_scan_filter *f, uint64_t *out) {
-    tamper *t = ud;
-    return t->inner.count(IN(t), f, out);
-}
-static int t_audit_append(void *ud, const archase_audit_entry *e) {
-    tamper *t = ud;
-    return t->inner.audit_append(IN(t), e);
-}
-static int t_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn fn, void *ctx) {
-    tamper *t = ud;
-    return t->inner.audit_read(IN(t), from, to, fn, ctx);
-}
-static int t_audit_size(void *ud, uint64_t *out) { tamper *t = ud; return t->inner.audit_size(IN(t), out); }
-static int t_ack(void *ud, const char *id, int status, archase_instant at) {
-    tamper *t = ud;
-    return t->inner.outbox_ack(IN(t), id, status, at);
-}
-static int t_in_doubt(void *ud, const char *id, archase_instant at) {
-    tamper *t = ud;
-    return t->inner.outbox_mark_in_doubt(IN(t), id, at);
-}
-static int t_begin(void *ud) { tamper *t = ud; return t->inner.begin(IN(t)); }
-static int t_commit(void *ud) { tamper *t = ud; return t->inner.commit(IN(t)); }
-static int t_rollback(void *ud) { tamper *t = ud; return t->inner.rollback(IN(t)); }
-static int t_schema_version(void *ud, int64_t *out) { tamper *t = ud; return t->inner.schema_version(IN(t), out); }
-static const char *t_errmsg(void *ud) { tamper *t = ud; return t->inner.errmsg(IN(t)); }
-static void t_close(void *ud) { tamper *t = ud; t->inner.close(IN(t)); }
-static int t_settle(void *ud, const archase_record *r, uint32_t n) {
-    tamper *t = ud;
-    return t->inner.outbox_settle(IN(t), r, n);
+    return 1;
 }
 
 /* A memory backend behind the tamper `t` (owned by the caller). */
 static void tamper_wrap(tamper *t, archase_storage *out) {
     memset(t, 0, sizeof *t);
-    assert_int_equal(archase_memory_storage_new(NULL, &t->inner), 0);
-    const archase_storage *in = &t->inner;
-    archase_storage s = { ARCHASE_STORAGE_VERSION, t, t_get, t_put, in->insert ? t_insert : NULL,
-                          in->del ? t_del : NULL, t_scan, in->count ? t_count : NULL, t_audit_append,
-                          t_audit_read, t_audit_size, t_claim, t_ack, t_in_doubt, t_begin, t_commit,
-                          t_rollback, in->schema_version ? t_schema_version : NULL, t_errmsg, t_close,
-                          in->outbox_settle ? t_settle : NULL };
-    *out = s;
+    alterstore_wrap(&t->store, altered, t, out);
 }
 
 /* ---- the ledger ------------------------------------------------------------- */
@@ -191,13 +108,7 @@ static void put_customer(archase_engine *eng, const char *id, const char *collec
     char kid[32], iid[32];
     snprintf(kid, sizeof kid, "K-%s", id);
     snprintf(iid, sizeof iid, "I-%s", id);
-    archase_contact k = ARCHASE_CONTACT_INIT;
-    k.id = kid;
-    k.customer_id = id;
-    k.channel = ARCHASE_CHANNEL_EMAIL;
-    k.address = "ap@example.com";
-    k.consent = 1;
-    assert_int_equal(archase_contact_put(eng, &k, NULL), 0);
+    test_put_contact(eng, kid, id, ARCHASE_CHANNEL_EMAIL, "ap@example.com");
     archase_invoice inv = ARCHASE_INVOICE_INIT;
     inv.id = iid;
     inv.customer_id = id;
@@ -477,7 +388,8 @@ static void altered_outbox_records_are_refused_with_the_items_name(void **state_
         tamper_wrap(tp, &s);
         open_day_a(&f, &s, NULL);
         /* An invoice's record: valid bytes, the wrong kind. */
-        assert_int_equal(tp->inner.get(tp->inner.userdata, ARCHASE_FAMILY_INVOICE, "I-HOLD", keep_bytes, tp), 0);
+        const archase_storage *mem = &tp->store.inner;
+        assert_int_equal(mem->get(mem->userdata, ARCHASE_FAMILY_INVOICE, "I-HOLD", keep_bytes, tp), 0);
         assert_true(tp->other_size > 0);
         uint64_t audit = 0, audit_after = 0;
         assert_int_equal(archase_audit_size(f.eng, &audit), 0);
@@ -568,17 +480,23 @@ static int send_kind(void *ud, const archase_message *m, int *result, char *deta
     return 0;
 }
 
+/* The ledger after the cycles of days A and B, with a transport that
+ * answers `result` to every message and counts them by kind in `k`. */
+static void open_day_b(fixture *f, kinds *k, int result) {
+    memset(f, 0, sizeof *f);
+    open_day_a(f, NULL, NULL);
+    run(f, DAY_B, 0);
+    memset(k, 0, sizeof *k);
+    k->result = result;
+    archase_transport t = { ARCHASE_TRANSPORT_VERSION, k, send_kind, NULL, NULL };
+    assert_int_equal(archase_engine_set_transport(f->eng, &t), 0);
+}
+
 static void an_approval_that_lapsed_after_the_cycle_stops_its_action(void **state_) {
     (void)state_;
     fixture f;
-    memset(&f, 0, sizeof f);
-    open_day_a(&f, NULL, NULL);
-    run(&f, DAY_B, 0);
-    kinds k;
-    memset(&k, 0, sizeof k);
-    k.result = ARCHASE_SEND_SENT;
-    archase_transport t = { ARCHASE_TRANSPORT_VERSION, &k, send_kind, NULL, NULL };
-    assert_int_equal(archase_engine_set_transport(f.eng, &t), 0);
+    kinds   k;
+    open_day_b(&f, &k, ARCHASE_SEND_SENT);
     /* Eight days on, the request (seven days to live) has lapsed. */
     f.now += 8 * 86400;
     archase_dispatch_options o = ARCHASE_DISPATCH_OPTIONS_INIT;
@@ -600,14 +518,8 @@ static void an_approval_that_lapsed_after_the_cycle_stops_its_action(void **stat
 static void an_approved_action_in_doubt_is_not_resent_once_its_approval_lapsed(void **state_) {
     (void)state_;
     fixture f;
-    memset(&f, 0, sizeof f);
-    open_day_a(&f, NULL, NULL);
-    run(&f, DAY_B, 0);
-    kinds k;
-    memset(&k, 0, sizeof k);
-    k.result = ARCHASE_SEND_UNKNOWN;
-    archase_transport t = { ARCHASE_TRANSPORT_VERSION, &k, send_kind, NULL, NULL };
-    assert_int_equal(archase_engine_set_transport(f.eng, &t), 0);
+    kinds   k;
+    open_day_b(&f, &k, ARCHASE_SEND_UNKNOWN);
     archase_dispatch_report rep = ARCHASE_DISPATCH_REPORT_INIT;
     assert_int_equal(archase_dispatch(f.eng, NULL, &rep), 0);
     assert_int_equal(k.sent[ARCHASE_DECISION_APPLY_APPROVED], 1);

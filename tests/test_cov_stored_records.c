@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "archase/archase.h"
+#include "support/faultstore.h"
 #include "support/testutil.h"
 
 #define DAY0 20484
@@ -17,89 +18,25 @@
 /* ---- a backend that replaces the bytes of one record ---------------------------- */
 
 typedef struct tamper {
-    archase_storage inner;
-    int             family;    /* the family altered; 0 = none */
-    const uint8_t  *data;      /* its bytes as handed back */
-    size_t          size;
+    alterstore     store;
+    int            family;    /* the family altered; 0 = none */
+    const uint8_t *data;      /* its bytes as handed back */
+    size_t         size;
 } tamper;
 
-typedef struct tamper_call {
-    tamper           *t;
-    archase_record_fn fn;
-    void             *ctx;
-} tamper_call;
-
-static int altered(void *ctx, const archase_record *rec) {
-    tamper_call *c = ctx;
-    if (!c->t->family || rec->family != c->t->family || !rec->data)
-        return c->fn(c->ctx, rec);
-    archase_record r = *rec;
-    r.data = c->t->data;
-    r.size = c->t->size;
-    return c->fn(c->ctx, &r);
-}
-
-#define IN(t) ((t)->inner.userdata)
-static int t_get(void *ud, int family, const char *id, archase_record_fn fn, void *ctx) {
-    tamper *t = ud;
-    tamper_call c = { t, fn, ctx };
-    return t->inner.get(IN(t), family, id, altered, &c);
-}
-static int t_scan(void *ud, const archase_scan_filter *f, archase_record_fn fn, void *ctx) {
-    tamper *t = ud;
-    tamper_call c = { t, fn, ctx };
-    return t->inner.scan(IN(t), f, altered, &c);
-}
-static int t_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn, void *ctx) {
-    tamper *t = ud;
-    tamper_call c = { t, fn, ctx };
-    return t->inner.outbox_claim(IN(t), now, limit, altered, &c);
-}
-static int t_put(void *ud, const archase_record *r) { tamper *t = ud; return t->inner.put(IN(t), r); }
-static int t_insert(void *ud, const archase_record *r) { tamper *t = ud; return t->inner.insert(IN(t), r); }
-static int t_del(void *ud, int family, const char *id) { tamper *t = ud; return t->inner.del(IN(t), family, id); }
-static int t_count(void *ud, const archase_scan_filter *f, uint64_t *out) {
-    tamper *t = ud;
-    return t->inner.count(IN(t), f, out);
-}
-static int t_audit_append(void *ud, const archase_audit_entry *e) {
-    tamper *t = ud;
-    return t->inner.audit_append(IN(t), e);
-}
-static int t_audit_read(void *ud, uint64_t from, uint64_t to, archase_audit_fn fn, void *ctx) {
-    tamper *t = ud;
-    return t->inner.audit_read(IN(t), from, to, fn, ctx);
-}
-static int t_audit_size(void *ud, uint64_t *out) { tamper *t = ud; return t->inner.audit_size(IN(t), out); }
-static int t_ack(void *ud, const char *id, int status, archase_instant at) {
-    tamper *t = ud;
-    return t->inner.outbox_ack(IN(t), id, status, at);
-}
-static int t_in_doubt(void *ud, const char *id, archase_instant at) {
-    tamper *t = ud;
-    return t->inner.outbox_mark_in_doubt(IN(t), id, at);
-}
-static int t_begin(void *ud) { tamper *t = ud; return t->inner.begin(IN(t)); }
-static int t_commit(void *ud) { tamper *t = ud; return t->inner.commit(IN(t)); }
-static int t_rollback(void *ud) { tamper *t = ud; return t->inner.rollback(IN(t)); }
-static int t_schema_version(void *ud, int64_t *out) { tamper *t = ud; return t->inner.schema_version(IN(t), out); }
-static const char *t_errmsg(void *ud) { tamper *t = ud; return t->inner.errmsg(IN(t)); }
-static void t_close(void *ud) { tamper *t = ud; t->inner.close(IN(t)); }
-static int t_settle(void *ud, const archase_record *r, uint32_t n) {
-    tamper *t = ud;
-    return t->inner.outbox_settle(IN(t), r, n);
+static int altered(void *userdata, const archase_record *rec, archase_record *out) {
+    tamper *t = userdata;
+    if (!t->family || rec->family != t->family || !rec->data)
+        return 0;
+    *out = *rec;
+    out->data = t->data;
+    out->size = t->size;
+    return 1;
 }
 
 static void tamper_wrap(tamper *t, archase_storage *out) {
     memset(t, 0, sizeof *t);
-    assert_int_equal(archase_memory_storage_new(NULL, &t->inner), 0);
-    const archase_storage *in = &t->inner;
-    archase_storage s = { ARCHASE_STORAGE_VERSION, t, t_get, t_put, in->insert ? t_insert : NULL,
-                          in->del ? t_del : NULL, t_scan, in->count ? t_count : NULL, t_audit_append,
-                          t_audit_read, t_audit_size, t_claim, t_ack, t_in_doubt, t_begin, t_commit,
-                          t_rollback, in->schema_version ? t_schema_version : NULL, t_errmsg, t_close,
-                          in->outbox_settle ? t_settle : NULL };
-    *out = s;
+    alterstore_wrap(&t->store, altered, t, out);
 }
 
 /* ---- the canonical encoding, as docs/audit-format.md writes it ---------------------- */
@@ -171,21 +108,11 @@ static int keep(void *ctx, const archase_record *rec) {
 /* ---- the ledger ---------------------------------------------------------------- */
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "call_queue: {enabled: false}\n"
     "approvals: {materiality: [1000 EUR], approvers_above: 2, roles: [finance_lead, cfo]}\n"
-    "guardrails:\n"
-    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-    "  business_days_only: false\n"
-    "  timezone: UTC\n"
-    "payment_patterns: {enabled: false}\n"
+    TEST_POLICY_ANY_TIME
     "templates:\n"
     "  definitions:\n"
     "    overdue:\n"
@@ -213,13 +140,7 @@ static int setup(void **state) {
     c.id = "C1";
     c.name = "ACME";
     assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
-    archase_contact k = ARCHASE_CONTACT_INIT;
-    k.id = "K1";
-    k.customer_id = "C1";
-    k.channel = ARCHASE_CHANNEL_EMAIL;
-    k.address = "ap@acme.example";
-    k.consent = 1;
-    assert_int_equal(archase_contact_put(f->eng, &k, NULL), 0);
+    test_put_contact(f->eng, "K1", "C1", ARCHASE_CHANNEL_EMAIL, "ap@acme.example");
     for (int i = 0; i < 2; i++) {
         archase_invoice inv = ARCHASE_INVOICE_INIT;
         inv.id = two_invoices[i];
@@ -296,7 +217,7 @@ static int read_request(fixture *f, const char *id, int *seen) {
 static size_t each_value_altered(fixture *f, int family, const char *id, reader read, const char *word) {
     kept k;
     memset(&k, 0, sizeof k);
-    assert_int_equal(f->tp->inner.get(f->tp->inner.userdata, family, id, keep, &k), 0);
+    assert_int_equal(f->tp->store.inner.get(f->tp->store.inner.userdata, family, id, keep, &k), 0);
     size_t starts[512], n = 0;
     assert_int_equal(skip_value(k.data, k.size, 0, starts, &n, 512), k.size);
     assert_true(n > 20);
