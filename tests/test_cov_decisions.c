@@ -14,46 +14,27 @@
 
 #include "archase/archase.h"
 #include "support/failalloc.h"
+#include "support/policyload.h"
 #include "support/testutil.h"
 
 #define DAY0 20484
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "      - {offset: 20, action: legal_notice, template: notice}\n"
     "call_queue: {enabled: false}\n"
-    "guardrails:\n"
-    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-    "  business_days_only: false\n"
-    "  timezone: UTC\n"
-    "payment_patterns: {enabled: false}\n"
+    TEST_POLICY_ANY_TIME
     "templates:\n"
     "  definitions:\n"
-    "    overdue:\n"
-    "      stage: overdue\n"
-    "      tone: firm\n"
-    "      email: {en: {subject: \"Invoice {{ invoice.number }} is overdue\",\n"
-    "                   body: \"Dear {{ customer.name }}, {{ totals.open_amount | money }} is open.\"}}\n"
+    TEST_POLICY_OVERDUE_FIRM
     "    notice:\n"
     "      stage: final\n"
     "      letter: {en: {body: \"Final notice for {{ invoice.number }}.\"}}\n";
 
 /* The policy of this file (fails the test with the load error). */
 static archase_policy *load_policy(void) {
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 4, &diags), 0);
-    archase_policy *p = NULL;
-    if (archase_policy_load_buffer(policy_text, strlen(policy_text), "p.yaml", NULL, &p, diags))
-        fail_msg("policy: %s", archase_diag_list_get(diags, 0)->message);
-    archase_diag_list_free(diags);
-    return p;
+    return test_policy_load_ok(policy_text);
 }
 
 typedef struct fixture {
@@ -71,13 +52,7 @@ static void put_customer(archase_engine *eng, const char *cid, const char *iid, 
     assert_int_equal(archase_customer_put(eng, &c, NULL), 0);
     char kid[300];
     snprintf(kid, sizeof kid, "K-%.20s", cid);
-    archase_contact k = ARCHASE_CONTACT_INIT;
-    k.id = kid;
-    k.customer_id = cid;
-    k.channel = ARCHASE_CHANNEL_EMAIL;
-    k.address = "ap@acme.example";
-    k.consent = 1;
-    assert_int_equal(archase_contact_put(eng, &k, NULL), 0);
+    test_put_contact(eng, kid, cid, ARCHASE_CHANNEL_EMAIL, "ap@acme.example");
     archase_invoice inv = ARCHASE_INVOICE_INIT;
     inv.id = iid;
     inv.customer_id = cid;
@@ -360,36 +335,21 @@ static void a_key_longer_than_the_encoders_buffer_is_encoded_whole(void **state)
              "    roll: none\n"
              "    steps:\n"
              "      - {id: %s, offset: 1, channel: letter, template: %s, tone: friendly}\n"
-             "guardrails:\n"
-             "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-             "  business_days_only: false\n"
-             "  timezone: UTC\n"
-             "payment_patterns: {enabled: false}\n"
+             TEST_POLICY_ANY_TIME
              "templates:\n"
              "  definitions:\n"
              "    %s:\n"
              "      tone: friendly\n"
              "      letter: {en: {body: \"Dear {{ customer.name }}\"}}\n",
              seq, seq, step, tmpl, tmpl);
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 4, &diags), 0);
-    archase_policy *policy = NULL;
-    if (archase_policy_load_buffer(text, strlen(text), "long.yaml", NULL, &policy, diags))
-        fail_msg("policy: %s", archase_diag_list_get(diags, 0)->message);
-    archase_diag_list_free(diags);
+    archase_policy *policy = test_policy_load_ok(text);
     archase_engine *eng = NULL;
     assert_int_equal(archase_open_memory(NULL, &eng), 0);
     archase_customer c = ARCHASE_CUSTOMER_INIT;
     c.id = cid;
     c.name = "ACME";
     assert_int_equal(archase_customer_put(eng, &c, NULL), 0);
-    archase_contact k = ARCHASE_CONTACT_INIT;
-    k.id = "K1";
-    k.customer_id = cid;
-    k.channel = ARCHASE_CHANNEL_LETTER;
-    k.address = "1 Main Street";
-    k.consent = 1;
-    assert_int_equal(archase_contact_put(eng, &k, NULL), 0);
+    test_put_contact(eng, "K1", cid, ARCHASE_CHANNEL_LETTER, "1 Main Street");
     archase_invoice inv = ARCHASE_INVOICE_INIT;
     inv.id = "I1";
     inv.customer_id = cid;

@@ -14,34 +14,21 @@
 
 #include "archase/archase.h"
 #include "support/faultstore.h"
+#include "support/ledger.h"
 #include "support/testutil.h"
 
 #define DAY0 20484 /* 2026-01-31 */
 #define CUSTOMERS 3
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "call_queue: {enabled: false}\n"
     "delivery: {max_attempts: 2, retry_backoff_minutes: 1, digest_weekday: none}\n"
-    "guardrails:\n"
-    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-    "  business_days_only: false\n"
-    "  timezone: UTC\n"
-    "payment_patterns: {enabled: false}\n"
+    TEST_POLICY_ANY_TIME
     "templates:\n"
     "  definitions:\n"
-    "    overdue:\n"
-    "      stage: overdue\n"
-    "      tone: firm\n"
-    "      email: {en: {subject: \"Invoice {{ invoice.number }} is overdue\",\n"
-    "                   body: \"Dear {{ customer.name }}, {{ totals.open_amount | money }} is open.\"}}\n";
+    TEST_POLICY_OVERDUE_FIRM;
 
 /* The transport: what it answers, and what it was handed. */
 typedef struct script {
@@ -130,13 +117,7 @@ static void open_fixture(fixture *f, const archase_storage *storage) {
         c.name = "Customer";
         c.owner = i == 1 ? "kim" : NULL;
         assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
-        archase_contact k = ARCHASE_CONTACT_INIT;
-        k.id = kid;
-        k.customer_id = cid;
-        k.channel = ARCHASE_CHANNEL_EMAIL;
-        k.address = addr;
-        k.consent = 1;
-        assert_int_equal(archase_contact_put(f->eng, &k, NULL), 0);
+        test_put_contact(f->eng, kid, cid, ARCHASE_CHANNEL_EMAIL, addr);
         archase_invoice inv = ARCHASE_INVOICE_INIT;
         inv.id = iid;
         inv.customer_id = cid;
@@ -217,12 +198,6 @@ static archase_dispatch_report dispatch(fixture *f) {
     if (rc)
         fail_msg("dispatch: %s", archase_engine_errmsg(f->eng));
     return rep;
-}
-
-static uint64_t audit_size(fixture *f) {
-    uint64_t n = 0;
-    assert_int_equal(archase_audit_size(f->eng, &n), 0);
-    return n;
 }
 
 /* ---- arguments ------------------------------------------------------------------- */
@@ -466,7 +441,7 @@ static void resolve_refuses_each_bad_argument_and_changes_nothing(void **state) 
     dispatch(f);
     tally t = outbox(f);
     const char *id = t.ids[0];
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     assert_int_equal(archase_outbox_resolve(NULL, id, ARCHASE_RESOLVE_SENT, "amy", "checked"), ARCHASE_EINVAL);
     assert_int_equal(archase_outbox_resolve(f->eng, NULL, ARCHASE_RESOLVE_SENT, "amy", "checked"), ARCHASE_EINVAL);
     assert_string_equal(archase_engine_errmsg(f->eng), "an outbox item id is required");
@@ -488,13 +463,13 @@ static void resolve_refuses_each_bad_argument_and_changes_nothing(void **state) 
     assert_int_equal(archase_dispatch(f->eng, NULL, NULL), ARCHASE_ESTATE);
     assert_string_equal(archase_engine_errmsg(f->eng), "a batch or transaction is open on the engine");
     archase_batch_free(b);
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
     assert_int_equal(outbox(f).by_status[ARCHASE_OUTBOX_IN_DOUBT], CUSTOMERS);
     /* An empty or absent actor is the engine's. */
     assert_int_equal(archase_outbox_resolve(f->eng, t.ids[0], ARCHASE_RESOLVE_SENT, "", "the customer has it"), 0);
     assert_int_equal(archase_outbox_resolve(f->eng, t.ids[1], ARCHASE_RESOLVE_CANCEL, NULL, "wrong address"), 0);
     assert_int_equal(archase_outbox_resolve(f->eng, t.ids[2], ARCHASE_RESOLVE_SENT, "amy", "phoned"), 0);
-    assert_int_equal(audit_size(f), audit + 3);
+    assert_int_equal(test_audit_size(f->eng), audit + 3);
     tally after = outbox(f);
     assert_int_equal(after.status[0], ARCHASE_OUTBOX_SENT);
     assert_string_equal(after.resolved_by[0], "ops");
@@ -506,7 +481,7 @@ static void resolve_refuses_each_bad_argument_and_changes_nothing(void **state) 
     char want[256];
     snprintf(want, sizeof want, "outbox item '%s' is sent, not in doubt or dead", t.ids[0]);
     assert_string_equal(archase_engine_errmsg(f->eng), want);
-    assert_int_equal(audit_size(f), audit + 3);
+    assert_int_equal(test_audit_size(f->eng), audit + 3);
 }
 
 static void a_dead_item_resent_goes_out_again_and_dies_without_a_second_alert(void **state) {
@@ -662,7 +637,7 @@ static void a_storage_failure_anywhere_in_dispatch_loses_and_repeats_nothing(voi
         f.t.results[1] = ARCHASE_SEND_RETRY;
         f.t.results[2] = ARCHASE_SEND_UNKNOWN;
         f.t.result = ARCHASE_SEND_SENT;
-        uint64_t audit = audit_size(&f);
+        uint64_t audit = test_audit_size((&f)->eng);
         f.fs->calls = 0;
         f.fs->fail_at = n;
         archase_dispatch_options o = ARCHASE_DISPATCH_OPTIONS_INIT;
@@ -691,7 +666,7 @@ static void a_storage_failure_anywhere_in_dispatch_loses_and_repeats_nothing(voi
         assert_int_equal(t.by_status[ARCHASE_OUTBOX_SENT], CUSTOMERS);
         for (size_t i = 0; i < CUSTOMERS; i++)
             assert_int_equal(was_sent(&f.t, t.ids[i]), 1);
-        assert_true(audit_size(&f) > audit);
+        assert_true(test_audit_size((&f)->eng) > audit);
         archase_audit_report vr;
         assert_int_equal(archase_audit_verify(f.eng, NULL, &vr), 0);
         archase_engine_free(f.eng);

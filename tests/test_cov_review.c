@@ -10,32 +10,19 @@
 
 #include "archase/archase.h"
 #include "support/failalloc.h"
+#include "support/ledger.h"
 #include "support/testutil.h"
 
 #define DAY0 20484
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "call_queue: {enabled: false}\n"
-    "guardrails:\n"
-    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-    "  business_days_only: false\n"
-    "  timezone: UTC\n"
-    "payment_patterns: {enabled: false}\n"
+    TEST_POLICY_ANY_TIME
     "templates:\n"
     "  definitions:\n"
-    "    overdue:\n"
-    "      stage: overdue\n"
-    "      tone: firm\n"
-    "      email: {en: {subject: \"Invoice {{ invoice.number }} is overdue\",\n"
-    "                   body: \"Dear {{ customer.name }}, {{ totals.open_amount | money }} is open.\"}}\n";
+    TEST_POLICY_OVERDUE_FIRM;
 
 typedef struct fixture {
     archase_engine *eng;
@@ -146,12 +133,6 @@ static item_view view(fixture *f) {
     return v;
 }
 
-static uint64_t audit_size(fixture *f) {
-    uint64_t n = 0;
-    assert_int_equal(archase_audit_size(f->eng, &n), 0);
-    return n;
-}
-
 /* The call returned `code` with `text` in the message; the draft is still a
  * draft, unchanged, and nothing was audited. */
 static void refused(fixture *f, int line, int rc, int code, const char *text, const item_view *before,
@@ -163,7 +144,7 @@ static void refused(fixture *f, int line, int rc, int code, const char *text, co
         fail_msg("line %d: expected \"%s\" in \"%s\"", line, text, archase_engine_errmsg(f->eng));
     item_view now = view(f);
     assert_memory_equal(&now, before, sizeof now);
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
 }
 
 #define REFUSED(call, code, text) refused(f, __LINE__, call, code, text, &before, audit)
@@ -171,7 +152,7 @@ static void refused(fixture *f, int line, int rc, int code, const char *text, co
 static void every_wrong_argument_is_refused_and_changes_nothing(void **state) {
     fixture *f = *state;
     item_view before = view(f);
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     assert_int_equal(before.status, ARCHASE_OUTBOX_DRAFT);
     archase_review r = ARCHASE_REVIEW_INIT;
     r.reviewer = "rita";
@@ -213,9 +194,9 @@ static void every_wrong_argument_is_refused_and_changes_nothing(void **state) {
     item_view after = view(f);
     assert_int_equal(after.status, ARCHASE_OUTBOX_PENDING);
     assert_string_equal(after.reviewer, "rita");
-    assert_int_equal(audit_size(f), audit + 1);
+    assert_int_equal(test_audit_size(f->eng), audit + 1);
     before = after;
-    audit = audit_size(f);
+    audit = test_audit_size(f->eng);
     r.note = "too late";
     REFUSED(archase_review_reject(f->eng, id, &r), ARCHASE_ESTATE, "is not a draft waiting for review");
     REFUSED(archase_review_edit(f->eng, id, &r, "x", NULL), ARCHASE_ESTATE, "is not a draft waiting for review");
@@ -236,7 +217,7 @@ static void an_edit_renders_from_the_drafts_data(void **state) {
 
 static void a_rejected_draft_is_cancelled_with_its_reason(void **state) {
     fixture *f = *state;
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     archase_review r = ARCHASE_REVIEW_INIT;
     r.reviewer = "rita";
     r.note = "the customer paid by phone";
@@ -245,7 +226,7 @@ static void a_rejected_draft_is_cancelled_with_its_reason(void **state) {
     assert_int_equal(v.status, ARCHASE_OUTBOX_CANCELLED);
     assert_string_equal(v.reviewer, "rita");
     assert_int_equal(v.edited, 0);
-    assert_int_equal(audit_size(f), audit + 1);
+    assert_int_equal(test_audit_size(f->eng), audit + 1);
     assert_int_equal(archase_review_approve(f->eng, f->draft, &r), ARCHASE_ESTATE);
 }
 
@@ -264,7 +245,7 @@ static void an_edit_survives_every_allocation_failure(void **state) {
             f.policy = base->policy;
             assert_int_equal(open_fixture(&f, &fa.allocator), 0);
             item_view before = view(&f);
-            uint64_t audit = audit_size(&f);
+            uint64_t audit = test_audit_size((&f)->eng);
             archase_review r = ARCHASE_REVIEW_INIT;
             r.reviewer = "rita";
             failalloc_arm(&fa, n, persistent);
@@ -280,7 +261,7 @@ static void an_edit_survives_every_allocation_failure(void **state) {
                 if (rc != ARCHASE_ENOMEM)
                     fail_msg("allocation %zu failing: %s: %s", n, archase_error_name(rc), archase_engine_errmsg(f.eng));
                 assert_memory_equal(&after, &before, sizeof after);
-                assert_int_equal(audit_size(&f), audit);
+                assert_int_equal(test_audit_size((&f)->eng), audit);
             }
             archase_engine_free(f.eng);
             assert_int_equal(fa.live, 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "archase/archase.h"
+#include "support/policyload.h"
 #include "support/testutil.h"
 
 #define DAY0 20484 /* 2026-01-31 */
@@ -19,17 +20,10 @@ static const char policy_head[] =
     "segments:\n"
     "  - {name: big, sequence: standard, when: \"tier == gold\"}\n"
     "  - {name: small, sequence: standard}\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_STANDARD_STEPS
     "      - {offset: 1, channel: email, template: overdue}\n"
     "call_queue: {enabled: false}\n"
-    "guardrails:\n"
-    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-    "  business_days_only: false\n"
-    "  timezone: UTC\n"
-    "payment_patterns: {enabled: false}\n"
+    TEST_POLICY_ANY_TIME
     "templates:\n"
     "  definitions:\n"
     "    overdue:\n"
@@ -73,12 +67,7 @@ static void no_review_during_a_batch(archase_engine *eng) {
 static void run_day(const char *delivery, int review, int status[3]) {
     char text[2048];
     snprintf(text, sizeof text, "%sdelivery: %s\n", policy_head, delivery);
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 4, &diags), 0);
-    archase_policy *policy = NULL;
-    if (archase_policy_load_buffer(text, strlen(text), "p.yaml", NULL, &policy, diags))
-        fail_msg("%s", archase_diag_list_get(diags, 0)->message);
-    archase_diag_list_free(diags);
+    archase_policy *policy = test_policy_load_ok(text);
     archase_engine *eng = NULL;
     assert_int_equal(archase_open_memory(NULL, &eng), 0);
     const char *ids[3] = { "G", "S", "T" };
@@ -91,13 +80,7 @@ static void run_day(const char *delivery, int review, int status[3]) {
         char kid[8], iid[8];
         snprintf(kid, sizeof kid, "K-%s", ids[i]);
         snprintf(iid, sizeof iid, "I-%s", ids[i]);
-        archase_contact k = ARCHASE_CONTACT_INIT;
-        k.id = kid;
-        k.customer_id = ids[i];
-        k.channel = ARCHASE_CHANNEL_EMAIL;
-        k.address = "ap@example.com";
-        k.consent = 1;
-        assert_int_equal(archase_contact_put(eng, &k, NULL), 0);
+        test_put_contact(eng, kid, ids[i], ARCHASE_CHANNEL_EMAIL, "ap@example.com");
         archase_invoice inv = ARCHASE_INVOICE_INIT;
         inv.id = iid;
         inv.customer_id = ids[i];

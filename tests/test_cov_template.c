@@ -124,21 +124,14 @@ static const char policy_text[] =
     "segments:\n"
     "  - {name: texts, sequence: texts, when: \"tier == sms\"}\n"
     "  - {name: all, sequence: standard}\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_STANDARD_STEPS
     "      - {offset: 1, channel: email, template: full}\n"
     "  texts:\n"
     "    roll: none\n"
     "    steps:\n"
     "      - {offset: 1, channel: sms, template: full}\n"
     "call_queue: {enabled: false}\n"
-    "guardrails:\n"
-    "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-    "  business_days_only: false\n"
-    "  timezone: UTC\n"
-    "payment_patterns: {enabled: false}\n"
+    TEST_POLICY_ANY_TIME
     "templates:\n"
     "  default_locale: fr\n"
     "  sms_max_length: 70\n"
@@ -178,13 +171,8 @@ static void put_customer(fixture *f, const char *id, const char *name, const cha
     snprintf(kid, sizeof kid, "K-%s", id);
     snprintf(iid, sizeof iid, "I-%s", id);
     snprintf(num, sizeof num, "N-%s", id);
-    archase_contact k = ARCHASE_CONTACT_INIT;
-    k.id = kid;
-    k.customer_id = id;
-    k.channel = channel;
-    k.address = channel == ARCHASE_CHANNEL_SMS ? "+4915112345678" : "ap@example.com";
-    k.consent = 1;
-    assert_int_equal(archase_contact_put(f->eng, &k, NULL), 0);
+    const char *address = channel == ARCHASE_CHANNEL_SMS ? "+4915112345678" : "ap@example.com";
+    test_put_contact(f->eng, kid, id, channel, address);
     archase_invoice inv = ARCHASE_INVOICE_INIT;
     inv.id = iid;
     inv.customer_id = id;
@@ -314,20 +302,10 @@ static void subjects_are_cut_to_250_characters_and_sms_to_its_limit(void **state
 static void a_template_in_one_language_is_used_for_every_locale(void **state) {
     (void)state;
     static const char text[] =
-        "version: 1\n"
-        "currency: {default: EUR}\n"
-        "segments: [{name: all, sequence: standard}]\n"
-        "sequences:\n"
-        "  standard:\n"
-        "    roll: none\n"
-        "    steps:\n"
+        TEST_POLICY_ONE_SEGMENT
         "      - {offset: 1, channel: email, template: only}\n"
         "call_queue: {enabled: false}\n"
-        "guardrails:\n"
-        "  send_window: {start: \"00:00\", end: \"23:59\", days: [mon, tue, wed, thu, fri, sat, sun]}\n"
-        "  business_days_only: false\n"
-        "  timezone: UTC\n"
-        "payment_patterns: {enabled: false}\n"
+        TEST_POLICY_ANY_TIME
         "templates:\n"
         "  default_locale: es\n"
         "  definitions:\n"
