@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "archase/archase.h"
+#include "support/ledger.h"
 #include "support/testutil.h"
 
 static const char policy_text[] =
@@ -92,12 +93,6 @@ static int teardown(void **state) {
     return 0;
 }
 
-static uint64_t audit_size(fixture *f) {
-    uint64_t n = 0;
-    assert_int_equal(archase_audit_size(f->eng, &n), 0);
-    return n;
-}
-
 typedef struct view {
     int      status;
     uint32_t approvals, required;
@@ -130,7 +125,7 @@ static archase_approval_vote vote(const char *actor, const char *role) {
 
 static void a_vote_with_a_wrong_argument_is_refused_and_not_recorded(void **state) {
     fixture *f = *state;
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     archase_approval_vote v = vote("lena", "finance_lead");
     int status = -1;
     char long_id[80];
@@ -170,7 +165,7 @@ static void a_vote_with_a_wrong_argument_is_refused_and_not_recorded(void **stat
     assert_string_equal(archase_engine_errmsg(f->eng), "a batch is open on this engine");
     archase_batch_free(b);
     assert_int_equal(status, -1);
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
     view after = view_of(f, f->id);
     assert_int_equal(after.status, ARCHASE_APPROVAL_PENDING);
     assert_int_equal(after.votes, 0);
@@ -178,7 +173,7 @@ static void a_vote_with_a_wrong_argument_is_refused_and_not_recorded(void **stat
 
 static void dispatch_with_a_wrong_argument_is_refused_and_not_recorded(void **state) {
     fixture *f = *state;
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     char new_id[ARCHASE_APPROVAL_ID_MAX] = "untouched";
     assert_int_equal(archase_approval_dispatch(NULL, f->id, "otto", new_id), ARCHASE_EINVAL);
     assert_int_equal(archase_approval_dispatch(f->eng, NULL, "otto", new_id), ARCHASE_EINVAL);
@@ -187,23 +182,23 @@ static void dispatch_with_a_wrong_argument_is_refused_and_not_recorded(void **st
     assert_int_equal(archase_approval_dispatch(f->eng, f->id, "  ", new_id), ARCHASE_EINVAL);
     assert_int_equal(archase_approval_dispatch(f->eng, f->id, "o\xff", new_id), ARCHASE_EINVAL);
     assert_string_equal(new_id, "untouched");
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
     /* Not approved yet: refused, and the refusal is on record. */
     assert_int_equal(archase_approval_dispatch(f->eng, f->id, NULL, new_id), ARCHASE_EDENIED);
-    assert_int_equal(audit_size(f), audit + 1);
+    assert_int_equal(test_audit_size(f->eng), audit + 1);
     assert_int_equal(view_of(f, f->id).status, ARCHASE_APPROVAL_PENDING);
 }
 
 static void a_role_the_policy_does_not_allow_is_told_the_allowed_ones(void **state) {
     fixture *f = *state;
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     archase_approval_vote v = vote("lena", "intern");
     assert_int_equal(archase_approval_approve(f->eng, f->id, &v, NULL), ARCHASE_EDENIED);
     char want[256];
     snprintf(want, sizeof want,
              "role 'intern' may not decide on request %s (the policy allows: finance_lead, controller, cfo)", f->id);
     assert_string_equal(archase_engine_errmsg(f->eng), want);
-    assert_int_equal(audit_size(f), audit + 1); /* the refusal is on record */
+    assert_int_equal(test_audit_size(f->eng), audit + 1); /* the refusal is on record */
     assert_int_equal(view_of(f, f->id).votes, 0);
 }
 
@@ -258,9 +253,9 @@ static void a_rejected_request_is_never_carried_out(void **state) {
     int status = 0;
     assert_int_equal(archase_approval_reject(f->eng, f->id, &v, &status), 0);
     assert_int_equal(status, ARCHASE_APPROVAL_REJECTED);
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     assert_int_equal(archase_approval_dispatch(f->eng, f->id, "otto", NULL), ARCHASE_EDENIED);
-    assert_int_equal(audit_size(f), audit + 1);
+    assert_int_equal(test_audit_size(f->eng), audit + 1);
     assert_int_equal(view_of(f, f->id).status, ARCHASE_APPROVAL_REJECTED);
     /* No such request: refused, named. */
     assert_int_equal(archase_approval_approve(f->eng, "no-such-request", &v, &status), ARCHASE_ENOTFOUND);

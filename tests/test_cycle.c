@@ -21,16 +21,11 @@
 #include "engine/outbox.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
+#include "support/ledger.h"
 #include "support/testutil.h"
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "      - {offset: 7, channel: email, template: overdue}\n"
     "      - {offset: 14, channel: email, template: overdue}\n"
@@ -168,16 +163,10 @@ static void given_customer(archase_engine *eng, const char *id) {
     c.name = id;
     c.collector = "carla";
     assert_int_equal(archase_customer_put(eng, &c, NULL), 0);
-    archase_contact k = ARCHASE_CONTACT_INIT;
     char cid[64], address[64];
     snprintf(cid, sizeof cid, "%s-ap", id);
     snprintf(address, sizeof address, "ap@%s.example", id);
-    k.id = cid;
-    k.customer_id = id;
-    k.channel = ARCHASE_CHANNEL_EMAIL;
-    k.address = address;
-    k.consent = 1;
-    assert_int_equal(archase_contact_put(eng, &k, NULL), 0);
+    test_put_contact(eng, cid, id, ARCHASE_CHANNEL_EMAIL, address);
 }
 
 static void given_invoice(archase_engine *eng, const char *id, const char *customer, int64_t minor, archase_date due) {
@@ -291,12 +280,6 @@ static tally outbox(fixture *f, const char *customer) {
     return t;
 }
 
-static uint64_t audit_size(fixture *f) {
-    uint64_t n = 0;
-    assert_int_equal(archase_audit_size(f->eng, &n), 0);
-    return n;
-}
-
 /* ---- the cycle ----------------------------------------------------------------------- */
 
 static void one_message_per_customer_sent_once(void **state) {
@@ -324,13 +307,13 @@ static void one_message_per_customer_sent_once(void **state) {
 static void rerun_of_the_same_day_changes_and_sends_nothing(void **state) {
     fixture *f = *state;
     run_day(f, 1);
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     size_t sends = f->rec.n;
     archase_cycle_report again = run_day(f, 1);
     assert_int_equal(again.outbox_written, 0);
     assert_int_equal(again.dispatch.claimed, 0);
     assert_int_equal(f->rec.n, sends);
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
     /* A later day continues where the last stopped: the d+7 step, once. */
     archase_cycle_report later = run_day(f, 7);
     assert_int_equal(later.outbox_written, 2);
@@ -408,13 +391,13 @@ static void payment_or_hold_after_the_cycle_stops_what_dispatch_would_send(void 
     fl.customer_id = "acme";
     fl.hold = 1;
     assert_int_equal(archase_customer_flags_put(f->eng, &fl, NULL), 0);
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     archase_dispatch_report d = ARCHASE_DISPATCH_REPORT_INIT;
     assert_int_equal(archase_dispatch(f->eng, NULL, &d), 0);
     assert_int_equal(d.cancelled, 2);
     assert_int_equal(d.sent, 0);
     assert_int_equal(f->rec.n, 0);
-    assert_int_equal(audit_size(f), audit + 2);
+    assert_int_equal(test_audit_size(f->eng), audit + 2);
     assert_int_equal(outbox(f, NULL).by_status[ARCHASE_OUTBOX_CANCELLED], 2);
 }
 
@@ -530,12 +513,12 @@ static void in_doubt_without_lookup_waits_for_a_person(void **state) {
     assert_int_equal(d.in_doubt, 2);
     assert_int_equal(d.claimed, 0);
     found_item x = item_of(f, ARCHASE_OUTBOX_IN_DOUBT);
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     assert_int_equal(archase_outbox_resolve(f->eng, x.id, ARCHASE_RESOLVE_SENT, "dora", ""), ARCHASE_EINVAL);
     assert_int_equal(archase_outbox_resolve(f->eng, x.id, 9, "dora", "x"), ARCHASE_EINVAL);
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
     assert_int_equal(archase_outbox_resolve(f->eng, x.id, ARCHASE_RESOLVE_SENT, "dora", "seen in the mail log"), 0);
-    assert_int_equal(audit_size(f), audit + 1);
+    assert_int_equal(test_audit_size(f->eng), audit + 1);
     assert_int_equal(archase_outbox_resolve(f->eng, x.id, ARCHASE_RESOLVE_SENT, "dora", "again"), ARCHASE_ESTATE);
     assert_int_equal(f->rec.n, 2);
 }
@@ -563,14 +546,14 @@ static void review_approve_edit_reject(void **state) {
         assert_int_equal(t.by_status[ARCHASE_OUTBOX_DRAFT], 1);
     }
     archase_review r = ARCHASE_REVIEW_INIT;
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     assert_int_equal(archase_review_approve(f->eng, ids[0], &r), ARCHASE_EINVAL); /* no reviewer */
     r.reviewer = "rita";
     /* An edit may not invent an amount, nor name a field that does not exist. */
     assert_int_equal(archase_review_edit(f->eng, ids[1], &r, NULL, "Please pay 500 EUR now"), ARCHASE_EPARSE);
     assert_int_equal(archase_review_edit(f->eng, ids[1], &r, NULL, "{{ customer.iban }}"), ARCHASE_EPARSE);
     assert_int_equal(archase_review_reject(f->eng, ids[2], &r), ARCHASE_EINVAL); /* no note */
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
     assert_int_equal(outbox(f, NULL).by_status[ARCHASE_OUTBOX_DRAFT], 3);
     f->now += 1800;
     assert_int_equal(archase_review_approve(f->eng, ids[0], &r), 0);
@@ -580,7 +563,7 @@ static void review_approve_edit_reject(void **state) {
     r.note = "the customer called: paid yesterday";
     assert_int_equal(archase_review_reject(f->eng, ids[2], &r), 0);
     assert_int_equal(archase_review_approve(f->eng, ids[2], &r), ARCHASE_ESTATE);
-    assert_int_equal(audit_size(f), audit + 3);
+    assert_int_equal(test_audit_size(f->eng), audit + 3);
     found_item x;
     memset(&x, 0, sizeof x);
     assert_int_equal(archase_outbox_get(f->eng, ids[1], take_copy, &x), 0);
@@ -660,13 +643,13 @@ static void no_public_path_sends_an_unapproved_sensitive_action(void **state) {
     forge(f, "forged/none#1", ARCHASE_OUTBOX_PENDING, NULL);
     forge(f, "forged/pending#1", ARCHASE_OUTBOX_PENDING, request);
     forge(f, "forged/draft#1", ARCHASE_OUTBOX_DRAFT, request);
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     archase_dispatch_report d = ARCHASE_DISPATCH_REPORT_INIT;
     archase_dispatch_options o = ARCHASE_DISPATCH_OPTIONS_INIT;
     assert_int_equal(archase_dispatch(f->eng, &o, &d), 0);
     assert_int_equal(d.refused, 2);
     assert_int_equal(f->rec.n, sends);
-    assert_true(audit_size(f) > audit); /* the refusals are on record */
+    assert_true(test_audit_size(f->eng) > audit); /* the refusals are on record */
     /* The same with the policy given. */
     forge(f, "forged/none#2", ARCHASE_OUTBOX_PENDING, NULL);
     o.policy = f->policy;
@@ -994,7 +977,7 @@ static const char *dying_errmsg(void *ud) {
 
 static void crash_before_commit_writes_nothing(void **state) {
     fixture *f = *state;
-    uint64_t audit = audit_size(f);
+    uint64_t audit = test_audit_size(f->eng);
     archase_engine_free(f->eng);
     f->eng = NULL;
     fflush(NULL);
@@ -1035,7 +1018,7 @@ static void crash_before_commit_writes_nothing(void **state) {
     open_engine(f, NULL);
     set_recorder(f);
     assert_int_equal(outbox(f, NULL).customer_email, 0);
-    assert_int_equal(audit_size(f), audit);
+    assert_int_equal(test_audit_size(f->eng), audit);
     /* The next run decides again. */
     archase_cycle_report rep = run_day(f, 1);
     assert_int_equal(rep.outbox_written, 2);

@@ -22,13 +22,7 @@
 
 /* Three steps of one template; messages go out at 09:00 UTC any day. */
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "      - {offset: 7, channel: email, template: overdue}\n"
     "      - {offset: 14, channel: email, template: overdue}\n"

@@ -340,13 +340,7 @@ static void claims_and_settles_without_memory_change_nothing(void **state) {
 /* ---- dispatch on a version 1 backend ---------------------------------------------------- */
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: standard}]\n"
-    "sequences:\n"
-    "  standard:\n"
-    "    roll: none\n"
-    "    steps:\n"
+    TEST_POLICY_ONE_SEGMENT
     "      - {offset: 1, channel: email, template: overdue}\n"
     "call_queue: {enabled: false}\n"
     "guardrails:\n"
@@ -428,13 +422,7 @@ static outcome dispatch_on(int version) {
         c.id = cid;
         c.name = cid;
         assert_int_equal(archase_customer_put(eng, &c, NULL), 0);
-        archase_contact k = ARCHASE_CONTACT_INIT;
-        k.id = kid;
-        k.customer_id = cid;
-        k.channel = ARCHASE_CHANNEL_EMAIL;
-        k.address = "ap@example.com";
-        k.consent = 1;
-        assert_int_equal(archase_contact_put(eng, &k, NULL), 0);
+        test_put_contact(eng, kid, cid, ARCHASE_CHANNEL_EMAIL, "ap@example.com");
         archase_invoice inv = ARCHASE_INVOICE_INIT;
         inv.id = iid;
         inv.number = iid;
