@@ -14,22 +14,10 @@
 #include "support/canon.h"
 #include "support/failalloc.h"
 #include "support/faultvfs.h"
+#include "support/sqlitefixture.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    char            dir[64];
-    char            path[96];
-    archase_storage s;
-} fixture;
-
-static void remove_store(const char *path) {
-    const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-    for (size_t i = 0; i < 4; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-}
+typedef test_sqlite_fixture fixture;
 
 static void open_store(fixture *f) {
     char err[256] = "";
@@ -38,58 +26,8 @@ static void open_store(fixture *f) {
         fail_msg("open: %s: %s", archase_error_name(rc), err);
 }
 
-static void close_store(fixture *f) {
-    f->s.close(f->s.userdata);
-    f->s.close = NULL;
-}
-
 static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/archase-covsql-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
-    /* Syncs are counted but not made: the tests are about errors, not disks. */
-    if (faultvfs_install() != SQLITE_OK)
-        return -1;
-    faultvfs_skip_fsync(1);
-    open_store(f);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    if (f->s.close)
-        close_store(f);
-    faultvfs_uninstall();
-    remove_store(f->path);
-    rmdir(f->dir);
-    test_free(f);
-    return 0;
-}
-
-static const char *errmsg(fixture *f) {
-    return f->s.errmsg(f->s.userdata);
-}
-
-/* Runs SQL on the store's file with a connection of the test's own. */
-static void raw_sql(const char *path, const char *sql) {
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(db);
-}
-
-static int put_customer(fixture *f, const char *id) {
-    archase_record r = ARCHASE_RECORD_INIT;
-    r.family = ARCHASE_FAMILY_CUSTOMER;
-    r.id = id;
-    r.data = "x";
-    r.size = 1;
-    return f->s.put(f->s.userdata, &r);
+    return test_sqlite_setup(state, "/tmp/archase-covsql-XXXXXX", open_store);
 }
 
 static int put_invoice(fixture *f, const char *id, const char *customer) {
@@ -175,7 +113,7 @@ static void opens_that_cannot_succeed_say_why(void **state) {
     o.read_only = 1;
     assert_int_equal(archase_sqlite_storage_open(junk, &o, NULL, &s, err, sizeof err), ARCHASE_ESTORAGE);
     assert_non_null(strstr(err, "not a database"));
-    remove_store(junk);
+    test_sqlite_remove_store(junk);
 
     /* Nothing was written to the output by any of them. */
     assert_memory_equal(&s, &before, sizeof s);
@@ -205,11 +143,11 @@ static void a_schema_of_another_version_is_refused(void **state) {
     int64_t version = 0;
     assert_int_equal(f->s.schema_version(f->s.userdata, &version), 0);
     assert_true(version >= 4);
-    close_store(f);
+    test_sqlite_close(f);
     f->s.close = NULL;
 
     /* A later library's file: refused for reading and for writing. */
-    raw_sql(f->path, "INSERT INTO schema_migrations VALUES (999, 'from the future', '2099-01-01')");
+    test_sqlite_exec(f->path, "INSERT INTO schema_migrations VALUES (999, 'from the future', '2099-01-01')");
     o.read_only = 1;
     assert_int_equal(archase_sqlite_storage_open(f->path, &o, NULL, &s, err, sizeof err), ARCHASE_EVERSION);
     assert_non_null(strstr(err, "schema version 999, newer than this library's"));
@@ -220,7 +158,7 @@ static void a_schema_of_another_version_is_refused(void **state) {
     /* An earlier one: read-only cannot upgrade it; a writer does. */
     char msg[200];
     snprintf(msg, sizeof msg, "DELETE FROM schema_migrations WHERE version >= %lld", (long long)version);
-    raw_sql(f->path, msg);
+    test_sqlite_exec(f->path, msg);
     o.read_only = 1;
     assert_int_equal(archase_sqlite_storage_open(f->path, &o, NULL, &s, err, sizeof err), ARCHASE_EVERSION);
     assert_non_null(strstr(err, "older than this library's"));
@@ -234,7 +172,7 @@ static void a_schema_of_another_version_is_refused(void **state) {
     fclose(fp);
     assert_int_equal(archase_sqlite_storage_open(empty, &o, NULL, &s, err, sizeof err), ARCHASE_EVERSION);
     assert_non_null(strstr(err, "schema version 0, older"));
-    remove_store(empty);
+    test_sqlite_remove_store(empty);
 }
 
 static void options_at_their_limits_open(void **state) {
@@ -256,10 +194,10 @@ static void options_at_their_limits_open(void **state) {
     /* Read-only over a current file. */
     o.read_only = 1;
     assert_int_equal(archase_sqlite_storage_open(other, &o, NULL, &s, err, sizeof err), 0);
-    assert_int_equal(put_customer(&(fixture){ "", "", s }, "C1"), ARCHASE_ESTORAGE);
+    assert_int_equal(test_sqlite_put_customer(&(fixture){ "", "", s }, "C1"), ARCHASE_ESTORAGE);
     assert_non_null(strstr(s.errmsg(s.userdata), "readonly"));
     s.close(s.userdata);
-    remove_store(other);
+    test_sqlite_remove_store(other);
 }
 
 /* ---- slots given what they must refuse --------------------------------------------- */
@@ -269,7 +207,7 @@ static void record_slots_refuse_bad_arguments(void **state) {
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     void *u = f->s.userdata;
     assert_int_equal(f->s.get(u, 0, "x", see, &sn), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "bad family or id");
+    assert_string_equal(test_sqlite_errmsg(f), "bad family or id");
     assert_int_equal(f->s.get(u, ARCHASE_FAMILY_LIMIT, "x", see, &sn), ARCHASE_EINVAL);
     assert_int_equal(f->s.get(u, ARCHASE_FAMILY_CUSTOMER, NULL, see, &sn), ARCHASE_EINVAL);
     assert_int_equal(f->s.del(u, -1, "x"), ARCHASE_EINVAL);
@@ -277,7 +215,7 @@ static void record_slots_refuse_bad_arguments(void **state) {
 
     archase_record r = ARCHASE_RECORD_INIT;
     assert_int_equal(f->s.put(u, NULL), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "bad record");
+    assert_string_equal(test_sqlite_errmsg(f), "bad record");
     r.family = ARCHASE_FAMILY_META;
     assert_int_equal(f->s.put(u, &r), ARCHASE_EINVAL); /* no id */
     r.id = "";
@@ -295,7 +233,7 @@ static void record_slots_refuse_bad_arguments(void **state) {
     /* Dates and instants outside 0001..9999 cannot be stored. */
     r = (archase_record)ARCHASE_RECORD_INIT;
     r.family = ARCHASE_FAMILY_INVOICE;
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     assert_int_equal(put_invoice(f, "I1", "C1"), 0);
     archase_record inv = ARCHASE_RECORD_INIT;
     inv.family = ARCHASE_FAMILY_INVOICE;
@@ -307,12 +245,12 @@ static void record_slots_refuse_bad_arguments(void **state) {
     inv.size = 3;
     inv.date = 5000000;
     assert_int_equal(f->s.put(u, &inv), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "a date or instant of the record is out of range");
+    assert_string_equal(test_sqlite_errmsg(f), "a date or instant of the record is out of range");
     inv.date = 20484;
     inv.family = ARCHASE_FAMILY_META;
     inv.instant = INT64_MAX;
     assert_int_equal(f->s.put(u, &inv), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "a date or instant of the record is out of range");
+    assert_string_equal(test_sqlite_errmsg(f), "a date or instant of the record is out of range");
     /* The stored invoice is as it was. */
     seen after = sn;
     assert_int_equal(f->s.get(u, ARCHASE_FAMILY_INVOICE, "I1", see, &after), 0);
@@ -327,7 +265,7 @@ static void record_slots_refuse_bad_arguments(void **state) {
     assert_int_equal(f->s.del(u, ARCHASE_FAMILY_META, "nothing"), ARCHASE_ENOTFOUND);
     /* A foreign key the store enforces. */
     assert_int_equal(put_invoice(f, "I2", "NOBODY"), ARCHASE_ESTORAGE);
-    assert_non_null(strstr(errmsg(f), "writing a record"));
+    assert_non_null(strstr(test_sqlite_errmsg(f), "writing a record"));
 }
 
 static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
@@ -337,7 +275,7 @@ static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
     uint64_t n = 99;
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
     assert_int_equal(f->s.scan(u, NULL, see, &sn), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "bad scan filter");
+    assert_string_equal(test_sqlite_errmsg(f), "bad scan filter");
     assert_int_equal(f->s.scan(u, &fl, see, &sn), ARCHASE_EINVAL); /* family 0 */
     assert_int_equal(f->s.count(u, &fl, &n), ARCHASE_EINVAL);
     fl.family = ARCHASE_FAMILY_INVOICE;
@@ -347,11 +285,11 @@ static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
     fl.version = ARCHASE_SCAN_FILTER_VERSION;
     fl.date_from = -5000000;
     assert_int_equal(f->s.scan(u, &fl, see, &sn), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "a date of the filter is out of range");
+    assert_string_equal(test_sqlite_errmsg(f), "a date of the filter is out of range");
     assert_int_equal(f->s.count(u, &fl, &n), ARCHASE_EINVAL);
     assert_int_equal(sn.n, 0);
 
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     for (int i = 0; i < 4; i++) {
         char id[8];
         snprintf(id, sizeof id, "I%d", i);
@@ -433,7 +371,7 @@ static int reenter_see(void *ctx, const archase_record *r) {
 
 static void a_callback_may_use_the_store_again(void **state) {
     fixture *f = *state;
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     assert_int_equal(put_invoice(f, "I1", "C1"), 0);
     assert_int_equal(put_invoice(f, "I2", "C1"), 0);
     reenter x = { &f->s, 0, 0, 0 };
@@ -484,7 +422,7 @@ static void audit_slots_refuse_bad_entries(void **state) {
     memset(nodes, 0, sizeof nodes);
     archase_audit_entry e = entry(0);
     assert_int_equal(f->s.audit_append(u, NULL), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "bad audit entry");
+    assert_string_equal(test_sqlite_errmsg(f), "bad audit entry");
     e.version = 0;
     assert_int_equal(f->s.audit_append(u, &e), ARCHASE_EINVAL);
     e = entry(0);
@@ -502,7 +440,7 @@ static void audit_slots_refuse_bad_entries(void **state) {
     e.links = null_link;
     e.link_count = 2;
     assert_int_equal(f->s.audit_append(u, &e), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "bad audit entry: a NULL link");
+    assert_string_equal(test_sqlite_errmsg(f), "bad audit entry: a NULL link");
     e = entry(0);
     e.node_count = 1;
     assert_int_equal(f->s.audit_append(u, &e), ARCHASE_EINVAL);
@@ -511,11 +449,11 @@ static void audit_slots_refuse_bad_entries(void **state) {
     assert_int_equal(f->s.audit_append(u, &e), ARCHASE_EINVAL);
     e = entry(1);
     assert_int_equal(f->s.audit_append(u, &e), ARCHASE_ECONFLICT);
-    assert_string_equal(errmsg(f), "audit index is not the next one");
+    assert_string_equal(test_sqlite_errmsg(f), "audit index is not the next one");
     e = entry(0);
     e.instant = INT64_MIN;
     assert_int_equal(f->s.audit_append(u, &e), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "the audit instant is out of range");
+    assert_string_equal(test_sqlite_errmsg(f), "the audit instant is out of range");
     uint64_t size = 9;
     assert_int_equal(f->s.audit_size(u, &size), 0);
     assert_int_equal(size, 0);
@@ -570,17 +508,17 @@ static void transactions_are_one_at_a_time(void **state) {
     fixture *f = *state;
     void *u = f->s.userdata;
     assert_int_equal(f->s.commit(u), ARCHASE_ESTATE);
-    assert_string_equal(errmsg(f), "no transaction is open");
+    assert_string_equal(test_sqlite_errmsg(f), "no transaction is open");
     assert_int_equal(f->s.rollback(u), ARCHASE_ESTATE);
     assert_int_equal(f->s.begin(u), 0);
     assert_int_equal(f->s.begin(u), ARCHASE_ESTATE);
-    assert_string_equal(errmsg(f), "a transaction is already open");
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_string_equal(test_sqlite_errmsg(f), "a transaction is already open");
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     assert_int_equal(f->s.commit(u), 0);
     /* Closing with a transaction open rolls it back. */
     assert_int_equal(f->s.begin(u), 0);
-    assert_int_equal(put_customer(f, "C2"), 0);
-    close_store(f);
+    assert_int_equal(test_sqlite_put_customer(f, "C2"), 0);
+    test_sqlite_close(f);
     open_store(f);
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CUSTOMER, "C1", see, &sn), 0);
@@ -591,7 +529,7 @@ static void transactions_are_one_at_a_time(void **state) {
 
 static void rows_that_no_longer_read_back_are_storage_errors(void **state) {
     fixture *f = *state;
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     assert_int_equal(put_invoice(f, "I1", "C1"), 0);
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     static const struct {
@@ -605,7 +543,7 @@ static void rows_that_no_longer_read_back_are_storage_errors(void **state) {
         { "UPDATE customers SET data = NULL", NULL }, /* no data: read as none */
     };
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
-        close_store(f);
+        test_sqlite_close(f);
         char sql[256];
         snprintf(sql, sizeof sql, "PRAGMA ignore_check_constraints = ON; %s", edits[i].sql);
         sqlite3 *db = NULL;
@@ -624,7 +562,7 @@ static void rows_that_no_longer_read_back_are_storage_errors(void **state) {
         if (edits[i].what) {
             assert_int_equal(rc, ARCHASE_ESTORAGE);
             assert_int_equal(src, ARCHASE_ESTORAGE);
-            assert_string_equal(errmsg(f), edits[i].what);
+            assert_string_equal(test_sqlite_errmsg(f), edits[i].what);
             /* Put right again for the next edit. */
             assert_int_equal(put_invoice(f, "I1", "C1"), 0);
         } else {
@@ -640,11 +578,11 @@ static void rows_that_no_longer_read_back_are_storage_errors(void **state) {
     m.data = "v";
     m.size = 1;
     assert_int_equal(f->s.put(f->s.userdata, &m), 0);
-    close_store(f);
-    raw_sql(f->path, "UPDATE meta SET at = 'yesterday'");
+    test_sqlite_close(f);
+    test_sqlite_exec(f->path, "UPDATE meta SET at = 'yesterday'");
     open_store(f);
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_META, "k", see, &sn), ARCHASE_ESTORAGE);
-    assert_string_equal(errmsg(f), "a stored instant cannot be read");
+    assert_string_equal(test_sqlite_errmsg(f), "a stored instant cannot be read");
 }
 
 /* Audit rows edited by hand are handed over in a form that never hashes like
@@ -657,8 +595,8 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
     e.links = links;
     e.link_count = 1;
     assert_int_equal(f->s.audit_append(u, &e), 0);
-    close_store(f);
-    raw_sql(f->path, "DROP TRIGGER audit_log_no_update");
+    test_sqlite_close(f);
+    test_sqlite_exec(f->path, "DROP TRIGGER audit_log_no_update");
     static const char *const bad_links[] = {
         "", "x", "[", "[]", "[\"a\"", "[\"a\",]", "[\"a\" \"b\"]", "[1]", "[\"\"]", "[\"a\\\"]",
         "[\"a\\q\"]", "[\"\\u00zz\"]", "[\"\\u0041\"]", "[\"\\u0000\"]", "[\"\\u00\"]", "[\"a\"]x",
@@ -683,10 +621,10 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
         assert_int_equal(x.last.link_count, 1);
         if (strcmp(x.links[0], "\x01unreadable"))
             fail_msg("links %s read back as '%s'", bad_links[i], x.links[0]);
-        close_store(f);
+        test_sqlite_close(f);
     }
     /* Escapes the writer uses read back as their characters. */
-    raw_sql(f->path, "UPDATE audit_log SET links = '[\"a\\u001fb\\u001F\",\"\\/\"]'");
+    test_sqlite_exec(f->path, "UPDATE audit_log SET links = '[\"a\\u001fb\\u001F\",\"\\/\"]'");
     open_store(f);
     entries x;
     memset(&x, 0, sizeof x);
@@ -694,9 +632,9 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
     assert_int_equal(x.last.link_count, 2);
     assert_string_equal(x.links[0], "a\x1f" "b\x1f");
     assert_string_equal(x.links[1], "/");
-    close_store(f);
+    test_sqlite_close(f);
     /* The other columns. */
-    raw_sql(f->path, "UPDATE audit_log SET kind = 70000, at = 'then', leaf_hash = x'00',"
+    test_sqlite_exec(f->path, "UPDATE audit_log SET kind = 70000, at = 'then', leaf_hash = x'00',"
                      " prev_hash = x'01', nodes = x'0102', links = NULL");
     open_store(f);
     memset(&x, 0, sizeof x);
@@ -709,19 +647,6 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
 
 
 /* ---- the columns decoded from a record's canonical data ------------------------------------ */
-
-/* One text column of one row, read by a connection of the test's own. */
-static void column_text(const char *path, const char *sql, char *out, size_t size) {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const char *t = (const char *)sqlite3_column_text(st, 0);
-    snprintf(out, size, "%s", t ? t : "(null)");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-}
 
 static int put_data(fixture *f, int family, const char *id, const char *customer, const canon *c) {
     archase_record r = ARCHASE_RECORD_INIT;
@@ -756,10 +681,10 @@ static void decoded_columns_take_what_the_record_holds(void **state) {
     c_u16(&c, 12);
     c_str(&c, "crm://x");
     assert_int_equal(put_data(f, ARCHASE_FAMILY_CUSTOMER, "C9", NULL, &c), 0);
-    close_store(f);
-    column_text(f->path, "SELECT tags FROM customers WHERE id = 'C9'", v, sizeof v);
+    test_sqlite_close(f);
+    test_sqlite_column_text(f->path, "SELECT tags FROM customers WHERE id = 'C9'", v, sizeof v);
     assert_string_equal(v, "[\"a\\\"b\\\\\\u0001\",\"c\"]");
-    column_text(f->path, "SELECT country || '|' || source_link || '|' || coalesce(name, 'none') FROM customers",
+    test_sqlite_column_text(f->path, "SELECT country || '|' || source_link || '|' || coalesce(name, 'none') FROM customers",
                 v, sizeof v);
     assert_string_equal(v, "DE|crm://x|none");
     open_store(f);
@@ -772,14 +697,14 @@ static void decoded_columns_take_what_the_record_holds(void **state) {
     c_u16(&c, 4);
     c_date(&c, 20454);
     assert_int_equal(put_data(f, ARCHASE_FAMILY_FLAGS, "C9", "C9", &c), 0);
-    close_store(f);
-    column_text(f->path, "SELECT hold FROM customer_flags", v, sizeof v);
+    test_sqlite_close(f);
+    test_sqlite_column_text(f->path, "SELECT hold FROM customer_flags", v, sizeof v);
     assert_string_equal(v, "1");
     open_store(f);
     c.n -= 4;
     c_u32(&c, 9000000);
     assert_int_equal(put_data(f, ARCHASE_FAMILY_FLAGS, "C9", "C9", &c), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "a date of the record is out of range");
+    assert_string_equal(test_sqlite_errmsg(f), "a date of the record is out of range");
 
     /* A promise: an integer column. */
     c = (canon){ { 0 }, 0 };
@@ -797,8 +722,8 @@ static void decoded_columns_take_what_the_record_holds(void **state) {
     p.data = c.b;
     p.size = c.n;
     assert_int_equal(f->s.put(f->s.userdata, &p), 0);
-    close_store(f);
-    column_text(f->path, "SELECT grace_days || '|' || status FROM promises", v, sizeof v);
+    test_sqlite_close(f);
+    test_sqlite_column_text(f->path, "SELECT grace_days || '|' || status FROM promises", v, sizeof v);
     assert_string_equal(v, "3|open");
     open_store(f);
 
@@ -834,11 +759,11 @@ static void decoded_columns_take_what_the_record_holds(void **state) {
     c_u8(&c, 0x02);
     c_u8(&c, 0);
     assert_int_equal(put_data(f, ARCHASE_FAMILY_CUSTOMER, "K3", NULL, &c), 0);
-    close_store(f);
-    column_text(f->path, "SELECT coalesce(country, '-') || coalesce(tags, '-') FROM customers WHERE id = 'K1'", v,
+    test_sqlite_close(f);
+    test_sqlite_column_text(f->path, "SELECT coalesce(country, '-') || coalesce(tags, '-') FROM customers WHERE id = 'K1'", v,
                 sizeof v);
     assert_string_equal(v, "FR-");
-    column_text(f->path, "SELECT count(*) FROM customers WHERE id LIKE 'K%' AND tags IS NULL", v, sizeof v);
+    test_sqlite_column_text(f->path, "SELECT count(*) FROM customers WHERE id LIKE 'K%' AND tags IS NULL", v, sizeof v);
     assert_string_equal(v, "4");
     open_store(f);
 }
@@ -846,18 +771,18 @@ static void decoded_columns_take_what_the_record_holds(void **state) {
 /* A table dropped by hand: every statement over it fails to prepare. */
 static void a_table_dropped_by_hand_is_a_storage_error(void **state) {
     fixture *f = *state;
-    close_store(f);
-    raw_sql(f->path, "DROP TABLE notes");
+    test_sqlite_close(f);
+    test_sqlite_exec(f->path, "DROP TABLE notes");
     open_store(f);
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     uint64_t n = 7;
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
     fl.family = ARCHASE_FAMILY_NOTE;
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_NOTE, "N1", see, &sn), ARCHASE_ESTORAGE);
-    assert_non_null(strstr(errmsg(f), "preparing a statement: no such table: notes"));
+    assert_non_null(strstr(test_sqlite_errmsg(f), "preparing a statement: no such table: notes"));
     assert_int_equal(f->s.scan(f->s.userdata, &fl, see, &sn), ARCHASE_ESTORAGE);
     assert_int_equal(f->s.count(f->s.userdata, &fl, &n), ARCHASE_ESTORAGE);
-    assert_non_null(strstr(errmsg(f), "counting records"));
+    assert_non_null(strstr(test_sqlite_errmsg(f), "counting records"));
     assert_int_equal(n, 7);
     assert_int_equal(f->s.del(f->s.userdata, ARCHASE_FAMILY_NOTE, "N1"), ARCHASE_ESTORAGE);
     archase_record r = ARCHASE_RECORD_INIT;
@@ -875,20 +800,20 @@ static void migrations_that_fail_leave_the_file_as_it_was(void **state) {
     fixture *f = *state;
     char err[512], v[64];
     archase_storage s;
-    close_store(f);
+    test_sqlite_close(f);
     /* A file at version 3 is upgraded to the current one. */
-    raw_sql(f->path, "DELETE FROM schema_migrations WHERE version = 4");
+    test_sqlite_exec(f->path, "DELETE FROM schema_migrations WHERE version = 4");
     open_store(f);
     int64_t version = 0;
     assert_int_equal(f->s.schema_version(f->s.userdata, &version), 0);
     assert_int_equal(version, 4);
-    close_store(f);
+    test_sqlite_close(f);
     /* A file that says version 1 but holds the later tables: migration 2
      * cannot apply, and nothing of it stays. */
-    raw_sql(f->path, "DELETE FROM schema_migrations WHERE version >= 2");
+    test_sqlite_exec(f->path, "DELETE FROM schema_migrations WHERE version >= 2");
     assert_int_equal(archase_sqlite_storage_open(f->path, NULL, NULL, &s, err, sizeof err), ARCHASE_ESTORAGE);
     assert_non_null(strstr(err, "applying migration 2"));
-    column_text(f->path, "SELECT group_concat(version) FROM schema_migrations", v, sizeof v);
+    test_sqlite_column_text(f->path, "SELECT group_concat(version) FROM schema_migrations", v, sizeof v);
     assert_string_equal(v, "1");
 
     /* Creating a store on a disk that fills up, or that another writer locks. */
@@ -903,7 +828,7 @@ static void migrations_that_fail_leave_the_file_as_it_was(void **state) {
     int failed_opens = 0;
     for (size_t k = 0; k < 2; k++) {
         for (size_t n = 1; n < 200; n += test_under_valgrind() ? 15 : 3) {
-            remove_store(fresh);
+            test_sqlite_remove_store(fresh);
             faultvfs_arm(faults[k].kinds, n, faults[k].code, 1);
             int rc = archase_sqlite_storage_open(fresh, &o, NULL, &s, err, sizeof err);
             size_t failures = faultvfs_failures();
@@ -926,7 +851,7 @@ static void migrations_that_fail_leave_the_file_as_it_was(void **state) {
             s.close(s.userdata);
         }
     }
-    remove_store(fresh);
+    test_sqlite_remove_store(fresh);
     assert_true(failed_opens > 2);
 }
 
@@ -988,7 +913,7 @@ static void every_allocation_failure_is_out_of_memory(void **state) {
     assert_int_equal(archase_sqlite_storage_open(path, NULL, NULL, &s, NULL, 0), 0); /* made once */
     s.close(s.userdata);
     assert_true(failalloc_loop(sqlite_with, NULL, path) > 3);
-    remove_store(path);
+    test_sqlite_remove_store(path);
 }
 
 /* ---- failing reads, locks and writes ------------------------------------------------------- */
@@ -1056,11 +981,11 @@ static int op_txn(fixture *f) {
 
 static void reads_locks_and_writes_that_fail_are_reported(void **state) {
     fixture *f = *state;
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     assert_int_equal(put_invoice(f, "I1", "C1"), 0);
     archase_audit_entry e = entry(0);
     assert_int_equal(f->s.audit_append(f->s.userdata, &e), 0);
-    close_store(f);
+    test_sqlite_close(f);
     f->s.close = NULL;
     static const struct {
         slot_op     op;
@@ -1087,23 +1012,23 @@ static void reads_locks_and_writes_that_fail_are_reported(void **state) {
             faultvfs_disarm();
             if (!failed) {
                 assert_int_equal(rc, 0);
-                close_store(f);
+                test_sqlite_close(f);
                 break;
             }
             if (rc) {
                 failures++;
                 if (rc != ARCHASE_ESTORAGE && rc != ARCHASE_EBUSY)
-                    fail_msg("run %zu, fault %zu: %s (%s)", r, n, archase_error_name(rc), errmsg(f));
-                assert_true(errmsg(f)[0] != '\0');
+                    fail_msg("run %zu, fault %zu: %s (%s)", r, n, archase_error_name(rc), test_sqlite_errmsg(f));
+                assert_true(test_sqlite_errmsg(f)[0] != '\0');
             }
             /* The same call works once the file does. */
             rc = runs[r].op(f);
             if (rc)
-                fail_msg("run %zu, fault %zu, again: %s (%s)", r, n, archase_error_name(rc), errmsg(f));
-            close_store(f);
+                fail_msg("run %zu, fault %zu, again: %s (%s)", r, n, archase_error_name(rc), test_sqlite_errmsg(f));
+            test_sqlite_close(f);
             /* Leave the store as it was for the next run. */
             if (runs[r].op == op_write || runs[r].op == op_txn) {
-                raw_sql(f->path, "DELETE FROM invoices WHERE id IN ('I2', 'I3')");
+                test_sqlite_exec(f->path, "DELETE FROM invoices WHERE id IN ('I2', 'I3')");
             }
         }
     }
@@ -1111,21 +1036,21 @@ static void reads_locks_and_writes_that_fail_are_reported(void **state) {
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(opens_that_cannot_succeed_say_why, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_schema_of_another_version_is_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(options_at_their_limits_open, setup, teardown),
-    cmocka_unit_test_setup_teardown(record_slots_refuse_bad_arguments, setup, teardown),
-    cmocka_unit_test_setup_teardown(scans_refuse_bad_filters_and_stop_when_asked, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_callback_may_use_the_store_again, setup, teardown),
-    cmocka_unit_test_setup_teardown(audit_slots_refuse_bad_entries, setup, teardown),
-    cmocka_unit_test_setup_teardown(transactions_are_one_at_a_time, setup, teardown),
-    cmocka_unit_test_setup_teardown(rows_that_no_longer_read_back_are_storage_errors, setup, teardown),
-    cmocka_unit_test_setup_teardown(audit_rows_edited_by_hand_read_back_unreadable, setup, teardown),
-    cmocka_unit_test_setup_teardown(decoded_columns_take_what_the_record_holds, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_table_dropped_by_hand_is_a_storage_error, setup, teardown),
-    cmocka_unit_test_setup_teardown(every_allocation_failure_is_out_of_memory, setup, teardown),
-    cmocka_unit_test_setup_teardown(migrations_that_fail_leave_the_file_as_it_was, setup, teardown),
-    cmocka_unit_test_setup_teardown(reads_locks_and_writes_that_fail_are_reported, setup, teardown),
+    cmocka_unit_test_setup_teardown(opens_that_cannot_succeed_say_why, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(a_schema_of_another_version_is_refused, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(options_at_their_limits_open, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(record_slots_refuse_bad_arguments, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(scans_refuse_bad_filters_and_stop_when_asked, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(a_callback_may_use_the_store_again, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(audit_slots_refuse_bad_entries, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(transactions_are_one_at_a_time, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(rows_that_no_longer_read_back_are_storage_errors, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(audit_rows_edited_by_hand_read_back_unreadable, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(decoded_columns_take_what_the_record_holds, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(a_table_dropped_by_hand_is_a_storage_error, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(every_allocation_failure_is_out_of_memory, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(migrations_that_fail_leave_the_file_as_it_was, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(reads_locks_and_writes_that_fail_are_reported, setup, test_sqlite_teardown),
 };
 
 AR_TEST_MAIN(tests)

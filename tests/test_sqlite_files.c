@@ -14,22 +14,10 @@
 #include "archase/sys/storage.h"
 #include "support/canon.h"
 #include "support/faultvfs.h"
+#include "support/sqlitefixture.h"
 #include "support/testutil.h"
 
-typedef struct fixture {
-    char            dir[64];
-    char            path[96];
-    archase_storage s;
-} fixture;
-
-static void remove_store(const char *path) {
-    const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-    for (size_t i = 0; i < 4; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-}
+typedef test_sqlite_fixture fixture;
 
 static int try_open(fixture *f, int read_only, char *err, size_t size) {
     archase_sqlite_options o = ARCHASE_SQLITE_OPTIONS_INIT;
@@ -45,71 +33,8 @@ static void open_store(fixture *f) {
         fail_msg("open: %s: %s", archase_error_name(rc), err);
 }
 
-static void close_store(fixture *f) {
-    if (f->s.close)
-        f->s.close(f->s.userdata);
-    f->s.close = NULL;
-}
-
 static int setup(void **state) {
-    fixture *f = test_calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/archase-sqlfiles-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
-    /* Syncs are counted but not made: these tests are about errors, not disks. */
-    if (faultvfs_install() != SQLITE_OK)
-        return -1;
-    faultvfs_skip_fsync(1);
-    open_store(f);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    close_store(f);
-    faultvfs_uninstall();
-    remove_store(f->path);
-    rmdir(f->dir);
-    test_free(f);
-    return 0;
-}
-
-static const char *errmsg(fixture *f) {
-    return f->s.errmsg(f->s.userdata);
-}
-
-/* Runs SQL on the store's file with a connection of the test's own. */
-static void raw_sql(const char *path, const char *sql) {
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(db);
-}
-
-/* One text value, read by a connection of the test's own. */
-static void column_text(const char *path, const char *sql, char *out, size_t size) {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const char *t = (const char *)sqlite3_column_text(st, 0);
-    snprintf(out, size, "%s", t ? t : "(null)");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-}
-
-static int put_customer(fixture *f, const char *id) {
-    archase_record r = ARCHASE_RECORD_INIT;
-    r.family = ARCHASE_FAMILY_CUSTOMER;
-    r.id = id;
-    r.data = "x";
-    r.size = 1;
-    return f->s.put(f->s.userdata, &r);
+    return test_sqlite_setup(state, "/tmp/archase-sqlfiles-XXXXXX", open_store);
 }
 
 typedef struct seen {
@@ -134,8 +59,8 @@ static int customer_count(fixture *f, uint64_t *n) {
 
 static void a_store_another_writer_holds_is_busy_and_opens_once_released(void **state) {
     fixture *f = *state;
-    assert_int_equal(put_customer(f, "C1"), 0);
-    close_store(f);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
+    test_sqlite_close(f);
     /* A fresh file another connection is creating, and an existing one it
      * is writing: both are busy, with SQLite's reason. */
     char fresh[160];
@@ -163,7 +88,7 @@ static void a_store_another_writer_holds_is_busy_and_opens_once_released(void **
         assert_int_equal(n, i); /* the fresh store is empty, the other kept its customer */
         s.close(s.userdata);
     }
-    remove_store(fresh);
+    test_sqlite_remove_store(fresh);
     open_store(f);
 }
 
@@ -179,7 +104,7 @@ static void a_foreign_database_is_refused_and_left_as_it_was(void **state) {
     fixture *f = *state;
     char path[160], err[512] = "", v[64];
     snprintf(path, sizeof path, "%s/foreign.db", f->dir);
-    raw_sql(path, "CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES ('theirs')");
+    test_sqlite_exec(path, "CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES ('theirs')");
     archase_storage s;
     archase_sqlite_options o = ARCHASE_SQLITE_OPTIONS_INIT;
     o.read_only = 1;
@@ -188,17 +113,17 @@ static void a_foreign_database_is_refused_and_left_as_it_was(void **state) {
     o.read_only = 0;
     assert_int_equal(archase_sqlite_storage_open(path, &o, NULL, &s, err, sizeof err), ARCHASE_ESTORAGE);
     assert_non_null(strstr(err, "applying migration 1: table customers already exists"));
-    column_text(path, "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'table'", v, sizeof v);
+    test_sqlite_column_text(path, "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'table'", v, sizeof v);
     assert_string_equal(v, "customers");
-    column_text(path, "SELECT name FROM customers", v, sizeof v);
+    test_sqlite_column_text(path, "SELECT name FROM customers", v, sizeof v);
     assert_string_equal(v, "theirs");
-    remove_store(path);
+    test_sqlite_remove_store(path);
 }
 
 static void opens_whose_reads_and_locks_fail_say_why_and_change_nothing(void **state) {
     fixture *f = *state;
-    assert_int_equal(put_customer(f, "C1"), 0);
-    close_store(f);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
+    test_sqlite_close(f);
     static const struct {
         int      read_only;
         unsigned kinds;
@@ -217,7 +142,7 @@ static void opens_whose_reads_and_locks_fail_say_why_and_change_nothing(void **s
             size_t failed = faultvfs_failures();
             faultvfs_disarm();
             if (rc == 0)
-                close_store(f);
+                test_sqlite_close(f);
             if (!failed) {
                 assert_int_equal(rc, 0);
                 break;
@@ -236,7 +161,7 @@ static void opens_whose_reads_and_locks_fail_say_why_and_change_nothing(void **s
             assert_int_equal(count, 1);
             assert_int_equal(f->s.schema_version(f->s.userdata, &version), 0);
             assert_int_equal(version, 4);
-            close_store(f);
+            test_sqlite_close(f);
         }
     }
     assert_true(refused > 10);
@@ -247,13 +172,13 @@ static void opens_whose_reads_and_locks_fail_say_why_and_change_nothing(void **s
 
 static void a_commit_whose_writes_fail_keeps_nothing_of_the_transaction(void **state) {
     fixture *f = *state;
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     int failed_commits = 0;
     for (size_t n = 1; n < 12; n++) {
         void *u = f->s.userdata;
         assert_int_equal(f->s.begin(u), 0);
-        assert_int_equal(put_customer(f, "C2"), 0);
-        assert_int_equal(put_customer(f, "C3"), 0);
+        assert_int_equal(test_sqlite_put_customer(f, "C2"), 0);
+        assert_int_equal(test_sqlite_put_customer(f, "C3"), 0);
         faultvfs_arm(FAULTVFS_WRITE, n, SQLITE_FULL, 1);
         int rc = f->s.commit(u);
         size_t failed = faultvfs_failures();
@@ -272,13 +197,13 @@ static void a_commit_whose_writes_fail_keeps_nothing_of_the_transaction(void **s
         }
         failed_commits++;
         assert_int_equal(rc, ARCHASE_ESTORAGE);
-        assert_non_null(strstr(errmsg(f), "committing: database or disk is full"));
+        assert_non_null(strstr(test_sqlite_errmsg(f), "committing: database or disk is full"));
         if (n % 2) {
             /* Rolled back by the host ... */
             assert_int_equal(f->s.rollback(u), 0);
         } else {
             /* ... or by closing the store. */
-            close_store(f);
+            test_sqlite_close(f);
             open_store(f);
         }
         assert_int_equal(customer_count(f, &count), 0);
@@ -291,7 +216,7 @@ static void a_commit_whose_writes_fail_keeps_nothing_of_the_transaction(void **s
 
 static void rows_whose_status_or_id_no_longer_reads_are_storage_errors(void **state) {
     fixture *f = *state;
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     archase_record fl = ARCHASE_RECORD_INIT;
     fl.family = ARCHASE_FAMILY_FLAGS;
     fl.id = "C1";
@@ -306,35 +231,35 @@ static void rows_whose_status_or_id_no_longer_reads_are_storage_errors(void **st
     cad.data = "x";
     cad.size = 1;
     assert_int_equal(f->s.put(f->s.userdata, &cad), 0);
-    close_store(f);
+    test_sqlite_close(f);
     /* Families whose status is a number hold a word instead. */
-    raw_sql(f->path, "UPDATE customer_flags SET flags = 'held'; UPDATE cadence SET status = 'waiting'");
+    test_sqlite_exec(f->path, "UPDATE customer_flags SET flags = 'held'; UPDATE cadence SET status = 'waiting'");
     open_store(f);
     seen sn = { 0, "" };
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_FLAGS, "C1", see, &sn), ARCHASE_ESTORAGE);
-    assert_string_equal(errmsg(f), "a stored status or date cannot be read");
+    assert_string_equal(test_sqlite_errmsg(f), "a stored status or date cannot be read");
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CADENCE, "I1", see, &sn), ARCHASE_ESTORAGE);
     assert_int_equal(sn.n, 0);
-    close_store(f);
+    test_sqlite_close(f);
     /* An id blanked by hand: a record never has an empty id. */
-    raw_sql(f->path, "UPDATE cadence SET status = 3, id = ''");
+    test_sqlite_exec(f->path, "UPDATE cadence SET status = 3, id = ''");
     open_store(f);
     archase_scan_filter sf = ARCHASE_SCAN_FILTER_INIT;
     sf.family = ARCHASE_FAMILY_CADENCE;
     int rc = f->s.scan(f->s.userdata, &sf, see, &sn);
     assert_int_equal(rc, ARCHASE_ESTORAGE);
-    assert_string_equal(errmsg(f), "a stored record has no id");
+    assert_string_equal(test_sqlite_errmsg(f), "a stored record has no id");
     assert_int_equal(sn.n, 0);
 }
 
 static void a_dropped_audit_table_fails_every_audit_slot(void **state) {
     fixture *f = *state;
-    close_store(f);
-    raw_sql(f->path, "DROP TABLE audit_log");
+    test_sqlite_close(f);
+    test_sqlite_exec(f->path, "DROP TABLE audit_log");
     open_store(f);
     uint64_t n = 7;
     assert_int_equal(f->s.audit_size(f->s.userdata, &n), ARCHASE_ESTORAGE);
-    assert_non_null(strstr(errmsg(f), "preparing a statement: no such table: audit_log"));
+    assert_non_null(strstr(test_sqlite_errmsg(f), "preparing a statement: no such table: audit_log"));
     assert_int_equal(n, 7);
     seen sn = { 0, "" };
     (void)sn;
@@ -390,7 +315,7 @@ static entries read_entry(fixture *f) {
     open_store(f);
     assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, see_entry, &x), 0);
     assert_int_equal(x.n, 1);
-    close_store(f);
+    test_sqlite_close(f);
     return x;
 }
 
@@ -412,9 +337,9 @@ static void audit_entries_edited_by_hand_never_read_back_as_written(void **state
     e.index = 1;
     e.size = (size_t)INT32_MAX + 1;
     assert_int_equal(f->s.audit_append(f->s.userdata, &e), ARCHASE_EINVAL);
-    assert_string_equal(errmsg(f), "bad audit entry");
-    close_store(f);
-    raw_sql(f->path, "DROP TRIGGER audit_log_no_update");
+    assert_string_equal(test_sqlite_errmsg(f), "bad audit entry");
+    test_sqlite_close(f);
+    test_sqlite_exec(f->path, "DROP TRIGGER audit_log_no_update");
 
     /* Links cut after a comma, inside an escape, inside a \u escape. */
     static const char *const cut_links[] = { "[\"a\",", "[\"a\\", "[\"\\u0" };
@@ -433,7 +358,7 @@ static void audit_entries_edited_by_hand_never_read_back_as_written(void **state
 
     /* A kind below 1, hashes that are empty blobs, more subtree roots than
      * any entry completes, an empty actor and instant. */
-    raw_sql(f->path, "UPDATE audit_log SET kind = -4, leaf_hash = x'', prev_hash = x'', links = NULL,"
+    test_sqlite_exec(f->path, "UPDATE audit_log SET kind = -4, leaf_hash = x'', prev_hash = x'', links = NULL,"
                      " nodes = zeroblob(65 * 32), actor = x'', at = x''");
     x = read_entry(f);
     assert_int_equal(x.last.kind, 0);
@@ -471,7 +396,7 @@ static void put_data(fixture *f, int family, const char *id, const char *custome
 static void values_of_another_type_leave_their_decoded_column_empty(void **state) {
     fixture *f = *state;
     char v[128];
-    assert_int_equal(put_customer(f, "C1"), 0);
+    assert_int_equal(test_sqlite_put_customer(f, "C1"), 0);
     /* Data that is canonical but not a record. */
     canon c = { { 0 }, 0 };
     c_str(&c, "just a string");
@@ -516,36 +441,36 @@ static void values_of_another_type_leave_their_decoded_column_empty(void **state
     c_str(&c, "kept");
     c_list(&c, 3);
     put_data(f, ARCHASE_FAMILY_CUSTOMER, "C4", NULL, &c);
-    close_store(f);
-    column_text(f->path,
+    test_sqlite_close(f);
+    test_sqlite_column_text(f->path,
                 "SELECT coalesce(name, '-') || coalesce(tags, '-') || coalesce(country, '-') FROM customers"
                 " WHERE id = 'C2'",
                 v, sizeof v);
     assert_string_equal(v, "---");
-    column_text(f->path, "SELECT address || '|' || consent || '|' || is_primary FROM contacts", v, sizeof v);
+    test_sqlite_column_text(f->path, "SELECT address || '|' || consent || '|' || is_primary FROM contacts", v, sizeof v);
     assert_string_equal(v, "a@example.com|0|0");
-    column_text(f->path, "SELECT coalesce(paused_until, 'none') FROM customer_flags", v, sizeof v);
+    test_sqlite_column_text(f->path, "SELECT coalesce(paused_until, 'none') FROM customer_flags", v, sizeof v);
     assert_string_equal(v, "none");
-    column_text(f->path, "SELECT coalesce(invoice_ids, '-') || coalesce(grace_days, '-') FROM promises", v, sizeof v);
+    test_sqlite_column_text(f->path, "SELECT coalesce(invoice_ids, '-') || coalesce(grace_days, '-') FROM promises", v, sizeof v);
     assert_string_equal(v, "--");
-    column_text(f->path, "SELECT coalesce(country, '-') || coalesce(tags, '-') FROM customers WHERE id = 'C3'", v,
+    test_sqlite_column_text(f->path, "SELECT coalesce(country, '-') || coalesce(tags, '-') FROM customers WHERE id = 'C3'", v,
                 sizeof v);
     assert_string_equal(v, "--");
-    column_text(f->path, "SELECT coalesce(tags, '-') FROM customers WHERE id = 'C4'", v, sizeof v);
+    test_sqlite_column_text(f->path, "SELECT coalesce(tags, '-') FROM customers WHERE id = 'C4'", v, sizeof v);
     assert_string_equal(v, "-");
     open_store(f);
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(a_store_another_writer_holds_is_busy_and_opens_once_released, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_path_sqlite_keeps_in_memory_is_refused_for_want_of_wal, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_foreign_database_is_refused_and_left_as_it_was, setup, teardown),
-    cmocka_unit_test_setup_teardown(opens_whose_reads_and_locks_fail_say_why_and_change_nothing, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_commit_whose_writes_fail_keeps_nothing_of_the_transaction, setup, teardown),
-    cmocka_unit_test_setup_teardown(rows_whose_status_or_id_no_longer_reads_are_storage_errors, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_dropped_audit_table_fails_every_audit_slot, setup, teardown),
-    cmocka_unit_test_setup_teardown(audit_entries_edited_by_hand_never_read_back_as_written, setup, teardown),
-    cmocka_unit_test_setup_teardown(values_of_another_type_leave_their_decoded_column_empty, setup, teardown),
+    cmocka_unit_test_setup_teardown(a_store_another_writer_holds_is_busy_and_opens_once_released, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(a_path_sqlite_keeps_in_memory_is_refused_for_want_of_wal, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(a_foreign_database_is_refused_and_left_as_it_was, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(opens_whose_reads_and_locks_fail_say_why_and_change_nothing, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(a_commit_whose_writes_fail_keeps_nothing_of_the_transaction, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(rows_whose_status_or_id_no_longer_reads_are_storage_errors, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(a_dropped_audit_table_fails_every_audit_slot, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(audit_entries_edited_by_hand_never_read_back_as_written, setup, test_sqlite_teardown),
+    cmocka_unit_test_setup_teardown(values_of_another_type_leave_their_decoded_column_empty, setup, test_sqlite_teardown),
 };
 
 AR_TEST_MAIN(tests)
