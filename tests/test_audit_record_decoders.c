@@ -4,6 +4,8 @@
  * another kind, a field missing, out of order, of another type, a negative
  * size or a list of the wrong length is ARCHASE_EPARSE, and nothing is
  * handed out. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "archase/archase.h"
@@ -21,20 +23,6 @@ static void write_record(ar_canon *c, write_fn write, const uint8_t **data, size
     ar_canon_init(c, NULL);
     write(c);
     assert_int_equal(ar_canon_finish(c, data, size), 0);
-}
-
-/* A record written wrong, and what is wrong with it. */
-typedef struct wrong_record {
-    const char *what;
-    write_fn    write;
-} wrong_record;
-
-/* Fails naming the first of the n records that `decode` reads (anything but
- * ARCHASE_EPARSE), as "a <thing> with <what> was read". */
-static void none_is_read(int (*decode)(write_fn), const char *thing, const wrong_record *wrong, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (decode(wrong[i].write) != ARCHASE_EPARSE)
-            fail_msg("a %s with %s was read", thing, wrong[i].what);
 }
 
 static int decode_state(write_fn write) {
@@ -85,119 +73,93 @@ static int decode_checkpoint(write_fn write) {
 
 static const uint8_t hash_a[32] = { 0xaa }, hash_b[32] = { 0xbb };
 
+/* A record as data: its kind and its fields in order, each "<type><field>=<value>"
+ * and separated by spaces: I an INT, S a STR, H a HASH (a or b), L a LIST
+ * whose items are a or b (a HASH), 7 (the INT 7) or s (the STR "hash"). */
+typedef struct record_spec {
+    const char *what; /* what is wrong with it, for the failure message */
+    unsigned    kind;
+    const char *fields;
+} record_spec;
+
+static void write_spec(ar_canon *c, const record_spec *r) {
+    ar_canon_begin_record(c, (uint16_t)r->kind);
+    for (const char *p = r->fields; *p;) {
+        char type = *p++;
+        char *end = NULL;
+        uint16_t field = (uint16_t)strtoul(p, &end, 10);
+        p = end + 1; /* past '=' */
+        size_t n = strcspn(p, " ");
+        if (type == 'I') {
+            ar_canon_put_int(c, field, strtoll(p, NULL, 10));
+        } else if (type == 'S') {
+            char text[16];
+            snprintf(text, sizeof text, "%.*s", (int)n, p);
+            ar_canon_put_str(c, field, text);
+        } else if (type == 'H') {
+            ar_canon_put_hash(c, field, *p == 'a' ? hash_a : hash_b);
+        } else {
+            ar_canon_field(c, field);
+            ar_canon_begin_list(c);
+            for (size_t i = 0; i < n; i++) {
+                if (p[i] == '7')
+                    ar_canon_int(c, 7);
+                else if (p[i] == 's')
+                    ar_canon_str(c, "hash");
+                else
+                    ar_canon_hash(c, p[i] == 'a' ? hash_a : hash_b);
+            }
+            ar_canon_end_list(c);
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    ar_canon_end_record(c);
+}
+
+/* The record the next write_current writes. */
+static const record_spec *current;
+
+static void write_current(ar_canon *c) {
+    write_spec(c, current);
+}
+
+/* Record r, decoded by `decode`: its result. */
+static int decode_spec(int (*decode)(write_fn), const record_spec *r) {
+    current = r;
+    return decode(write_current);
+}
+
+/* Fails naming the first of the n records that `decode` reads (anything but
+ * ARCHASE_EPARSE), as "a <thing> with <what> was read". */
+static void none_is_read(int (*decode)(write_fn), const char *thing, const record_spec *wrong, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (decode_spec(decode, &wrong[i]) != ARCHASE_EPARSE)
+            fail_msg("a %s with %s was read", thing, wrong[i].what);
+}
+
 /* ---- the chain state: RECORD "AC" { 1 INT size, 2 HASH head, 3 LIST of HASH } ---- */
 
-static void state_of_three(ar_canon *c) { /* size 3: two subtree roots */
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 3);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_field(c, 3);
-    ar_canon_begin_list(c);
-    ar_canon_hash(c, hash_a);
-    ar_canon_hash(c, hash_b);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void state_other_kind(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_field(c, 3);
-    ar_canon_begin_list(c);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void state_two_fields(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_end_record(c);
-}
-static void state_size_second(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_put_int(c, 3, 0);
-    ar_canon_put_int(c, 4, 0);
-    ar_canon_end_record(c);
-}
-static void state_size_text(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_str(c, 1, "3");
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_put_int(c, 3, 0);
-    ar_canon_end_record(c);
-}
-static void state_size_negative(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, -1);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_put_int(c, 3, 0);
-    ar_canon_end_record(c);
-}
-static void state_head_not_hash(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_put_int(c, 2, 0);
-    ar_canon_put_int(c, 3, 0);
-    ar_canon_end_record(c);
-}
-static void state_head_in_field_4(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_put_hash(c, 4, hash_a);
-    ar_canon_put_int(c, 5, 0);
-    ar_canon_end_record(c);
-}
-static void state_roots_not_list(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_put_hash(c, 3, hash_a);
-    ar_canon_end_record(c);
-}
-static void state_roots_in_field_4(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_field(c, 4);
-    ar_canon_begin_list(c);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void state_one_root_for_three(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 3);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_field(c, 3);
-    ar_canon_begin_list(c);
-    ar_canon_hash(c, hash_a);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void state_root_not_hash(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 3);
-    ar_canon_put_hash(c, 2, hash_a);
-    ar_canon_field(c, 3);
-    ar_canon_begin_list(c);
-    ar_canon_hash(c, hash_a);
-    ar_canon_int(c, 7);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
+static const record_spec state_of_three = { "", AR_AUDIT_STATE_KIND, "I1=3 H2=a L3=ab" }; /* two subtree roots */
+static const record_spec state_wrong[] = {
+    { "another kind", AR_MERKLE_FRONTIER_KIND, "I1=0 H2=a L3=" },
+    { "two fields", AR_AUDIT_STATE_KIND, "I1=0 H2=a" },
+    { "the size second", AR_AUDIT_STATE_KIND, "H2=a I3=0 I4=0" },
+    { "the size as text", AR_AUDIT_STATE_KIND, "S1=3 H2=a I3=0" },
+    { "a negative size", AR_AUDIT_STATE_KIND, "I1=-1 H2=a I3=0" },
+    { "a head that is no hash", AR_AUDIT_STATE_KIND, "I1=0 I2=0 I3=0" },
+    { "the head in field 4", AR_AUDIT_STATE_KIND, "I1=0 H4=a I5=0" },
+    { "roots that are no list", AR_AUDIT_STATE_KIND, "I1=0 H2=a H3=a" },
+    { "the roots in field 4", AR_AUDIT_STATE_KIND, "I1=0 H2=a L4=" },
+    { "one root for three records", AR_AUDIT_STATE_KIND, "I1=3 H2=a L3=a" },
+    { "a root that is no hash", AR_AUDIT_STATE_KIND, "I1=3 H2=a L3=a7" },
+};
 
 static void the_chain_state_is_read_only_as_written(void **state) {
     (void)state;
-    assert_int_equal(decode_state(state_of_three), 0);
-    static const wrong_record wrong[] = {
-        { "another kind", state_other_kind },        { "two fields", state_two_fields },
-        { "the size second", state_size_second },    { "the size as text", state_size_text },
-        { "a negative size", state_size_negative },  { "a head that is no hash", state_head_not_hash },
-        { "the head in field 4", state_head_in_field_4 }, { "roots that are no list", state_roots_not_list },
-        { "the roots in field 4", state_roots_in_field_4 }, { "one root for three records", state_one_root_for_three },
-        { "a root that is no hash", state_root_not_hash },
-    };
-    none_is_read(decode_state, "chain state", wrong, sizeof wrong / sizeof wrong[0]);
+    assert_int_equal(decode_spec(decode_state, &state_of_three), 0);
+    none_is_read(decode_state, "chain state", state_wrong, sizeof state_wrong / sizeof state_wrong[0]);
     /* Not a canonical record at all. */
     ar_audit_chain chain;
     assert_int_equal(ar_audit_state_decode("xyz", 3, &chain), ARCHASE_EPARSE);
@@ -205,97 +167,23 @@ static void the_chain_state_is_read_only_as_written(void **state) {
 
 /* ---- a frontier: RECORD "MF" { 1 INT size, 2 LIST of HASH } ---------------------- */
 
-static void frontier_of_two(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, 2);
-    ar_canon_field(c, 2);
-    ar_canon_begin_list(c);
-    ar_canon_hash(c, hash_b);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void frontier_other_kind(ar_canon *c) {
-    ar_canon_begin_record(c, AR_AUDIT_STATE_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_field(c, 2);
-    ar_canon_begin_list(c);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void frontier_three_fields(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_field(c, 2);
-    ar_canon_begin_list(c);
-    ar_canon_end_list(c);
-    ar_canon_put_int(c, 3, 0);
-    ar_canon_end_record(c);
-}
-static void frontier_negative(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, -2);
-    ar_canon_field(c, 2);
-    ar_canon_begin_list(c);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void frontier_size_in_field_2(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 2, 0);
-    ar_canon_put_int(c, 3, 0);
-    ar_canon_end_record(c);
-}
-static void frontier_size_as_hash(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_hash(c, 1, hash_a);
-    ar_canon_put_int(c, 2, 0);
-    ar_canon_end_record(c);
-}
-static void frontier_roots_in_field_3(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_field(c, 3);
-    ar_canon_begin_list(c);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void frontier_roots_not_list(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, 0);
-    ar_canon_put_int(c, 2, 0);
-    ar_canon_end_record(c);
-}
-static void frontier_two_roots_for_two(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, 2);
-    ar_canon_field(c, 2);
-    ar_canon_begin_list(c);
-    ar_canon_hash(c, hash_a);
-    ar_canon_hash(c, hash_b);
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
-static void frontier_root_not_hash(ar_canon *c) {
-    ar_canon_begin_record(c, AR_MERKLE_FRONTIER_KIND);
-    ar_canon_put_int(c, 1, 2);
-    ar_canon_field(c, 2);
-    ar_canon_begin_list(c);
-    ar_canon_str(c, "hash");
-    ar_canon_end_list(c);
-    ar_canon_end_record(c);
-}
+static const record_spec frontier_of_two = { "", AR_MERKLE_FRONTIER_KIND, "I1=2 L2=b" };
+static const record_spec frontier_wrong[] = {
+    { "another kind", AR_AUDIT_STATE_KIND, "I1=0 L2=" },
+    { "three fields", AR_MERKLE_FRONTIER_KIND, "I1=0 L2= I3=0" },
+    { "a negative size", AR_MERKLE_FRONTIER_KIND, "I1=-2 L2=" },
+    { "the size in field 2", AR_MERKLE_FRONTIER_KIND, "I2=0 I3=0" },
+    { "a size that is a hash", AR_MERKLE_FRONTIER_KIND, "H1=a I2=0" },
+    { "the roots in field 3", AR_MERKLE_FRONTIER_KIND, "I1=0 L3=" },
+    { "roots that are no list", AR_MERKLE_FRONTIER_KIND, "I1=0 I2=0" },
+    { "two roots for two leaves", AR_MERKLE_FRONTIER_KIND, "I1=2 L2=ab" },
+    { "a root that is no hash", AR_MERKLE_FRONTIER_KIND, "I1=2 L2=s" },
+};
 
 static void a_frontier_is_read_only_as_written(void **state) {
     (void)state;
-    assert_int_equal(decode_frontier(frontier_of_two), 0);
-    static const wrong_record wrong[] = {
-        { "another kind", frontier_other_kind },           { "three fields", frontier_three_fields },
-        { "a negative size", frontier_negative },          { "the size in field 2", frontier_size_in_field_2 },
-        { "a size that is a hash", frontier_size_as_hash }, { "the roots in field 3", frontier_roots_in_field_3 },
-        { "roots that are no list", frontier_roots_not_list }, { "two roots for two leaves", frontier_two_roots_for_two },
-        { "a root that is no hash", frontier_root_not_hash },
-    };
-    none_is_read(decode_frontier, "frontier", wrong, sizeof wrong / sizeof wrong[0]);
+    assert_int_equal(decode_spec(decode_frontier, &frontier_of_two), 0);
+    none_is_read(decode_frontier, "frontier", frontier_wrong, sizeof frontier_wrong / sizeof frontier_wrong[0]);
 }
 
 /* ---- a stored checkpoint: RECORD "CK" of 7 fields ------------------------------ */
