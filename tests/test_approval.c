@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "archase/archase.h"
+#include "support/approvalview.h"
 #include "support/failalloc.h"
 #include "support/faultstore.h"
 #include "support/testutil.h"
@@ -144,46 +145,10 @@ static int vote(fixture *f, const char *id, const char *actor, const char *role,
 }
 
 /* A copy of what a request says. */
-typedef struct seen {
-    int      n;
-    char     id[ARCHASE_APPROVAL_ID_MAX];
-    int      status, fast_lane, action;
-    uint32_t required, approvals;
-    char     roles[128];
-    char     rule[64];
-    char     replaces[ARCHASE_APPROVAL_ID_MAX], replaced_by[ARCHASE_APPROVAL_ID_MAX];
-    archase_instant created, expires, closed;
-    size_t   votes;
-} seen;
-
-static int see(void *userdata, const archase_approval_info *info) {
-    seen *s = userdata;
-    s->n++;
-    snprintf(s->id, sizeof s->id, "%s", info->id);
-    s->status = info->status;
-    s->fast_lane = info->fast_lane;
-    s->action = info->action;
-    s->required = info->approvals_required;
-    s->approvals = info->approvals;
-    s->roles[0] = '\0';
-    for (size_t i = 0; i < info->role_count; i++)
-        snprintf(s->roles + strlen(s->roles), sizeof s->roles - strlen(s->roles), "%s%s", i ? "," : "",
-                 info->roles[i]);
-    snprintf(s->rule, sizeof s->rule, "%s", info->approval_rule ? info->approval_rule : "");
-    snprintf(s->replaces, sizeof s->replaces, "%s", info->replaces ? info->replaces : "");
-    snprintf(s->replaced_by, sizeof s->replaced_by, "%s", info->replaced_by ? info->replaced_by : "");
-    s->created = info->created;
-    s->expires = info->expires;
-    s->closed = info->closed;
-    s->votes = info->vote_count;
-    return 0;
-}
+typedef test_approval_view seen;
 
 static seen get(fixture *f, const char *id) {
-    seen s;
-    memset(&s, 0, sizeof s);
-    assert_int_equal(archase_approval_get(f->eng, id, see, &s), 0);
-    return s;
+    return test_approval_view_get(f->eng, id);
 }
 
 /* Audit records of a kind, counted in the export. */
@@ -398,7 +363,7 @@ static void lapsed_requests_are_swept(void **state) {
     assert_int_equal(get(f, b).status, ARCHASE_APPROVAL_PENDING);
     seen s;
     memset(&s, 0, sizeof s);
-    assert_int_equal(archase_approvals_scan(f->eng, ARCHASE_APPROVAL_PENDING, see, &s), 0);
+    assert_int_equal(archase_approvals_scan(f->eng, ARCHASE_APPROVAL_PENDING, test_approval_see, &s), 0);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.id, b);
 }
@@ -569,7 +534,7 @@ static void a_request_needs_its_reasons_and_real_facts(void **state) {
     /* Nothing of it was written. */
     seen s;
     memset(&s, 0, sizeof s);
-    assert_int_equal(archase_approvals_scan(f->eng, 0, see, &s), 0);
+    assert_int_equal(archase_approvals_scan(f->eng, 0, test_approval_see, &s), 0);
     assert_int_equal(s.n, 0);
     assert_int_equal(audit_count(f, "approval_request"), 0);
 }
@@ -754,7 +719,7 @@ static void arguments_are_checked(void **state) {
     v.reason = "ok";
     assert_int_equal(archase_approval_approve(f->eng, "", &v, NULL), ARCHASE_EINVAL);
     assert_int_equal(archase_approval_approve(f->eng, "APR-x", &v, NULL), ARCHASE_ENOTFOUND);
-    assert_int_equal(archase_approvals_scan(f->eng, 99, see, NULL), ARCHASE_EINVAL);
+    assert_int_equal(archase_approvals_scan(f->eng, 99, test_approval_see, NULL), ARCHASE_EINVAL);
     assert_string_equal(archase_approval_status_name(ARCHASE_APPROVAL_VOIDED), "voided");
     assert_null(archase_approval_status_name(0));
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "archase/archase.h"
+#include "support/approvalview.h"
 #include "support/ledger.h"
 #include "support/testutil.h"
 
@@ -93,26 +94,10 @@ static int teardown(void **state) {
     return 0;
 }
 
-typedef struct view {
-    int      status;
-    uint32_t approvals, required;
-    size_t   votes;
-} view;
-
-static int take_view(void *ud, const archase_approval_info *info) {
-    view *v = ud;
-    v->status = info->status;
-    v->approvals = info->approvals;
-    v->required = info->approvals_required;
-    v->votes = info->vote_count;
-    return 0;
-}
+typedef test_approval_view view;
 
 static view view_of(fixture *f, const char *id) {
-    view v;
-    memset(&v, 0, sizeof v);
-    assert_int_equal(archase_approval_get(f->eng, id, take_view, &v), 0);
-    return v;
+    return test_approval_view_get(f->eng, id);
 }
 
 static archase_approval_vote vote(const char *actor, const char *role) {
