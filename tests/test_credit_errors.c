@@ -329,35 +329,32 @@ static void a_floor_at_the_limit_keeps_it(void **state) {
     assert_int_equal(dir, -1);
 }
 
+/* Customer `id` called `name` with a limit of `limit` EUR minor units and
+ * one invoice of 100.00 EUR due on 2025-12-01, paid in full on `paid_on`. */
+static void paid_once(fixture *f, const char *id, const char *name, int64_t limit, const char *invoice,
+                      const char *payment, const char *paid_on) {
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = id;
+    c.name = name;
+    c.credit_limit = (archase_money){ limit, "EUR" };
+    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    assert_int_equal(test_ledger_invoice(f->eng, invoice, id, 10000, "2025-11-01", "2025-12-01"), 0);
+    assert_int_equal(test_ledger_payment(f->eng, payment, id, invoice, paid_on, 10000, "EUR", NULL, 0), 0);
+}
+
 static void late_payers_lose_half_the_band_and_very_late_ones_all_of_it_down_to_the_floor(void **state) {
     fixture *f = *state;
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "MILD";
-    c.name = "Mild Ltd";
-    c.credit_limit = (archase_money){ 1000000, "EUR" };
-    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
-    assert_int_equal(test_ledger_invoice(f->eng, "M-1", "MILD", 10000, "2025-11-01", "2025-12-01"), 0);
-    assert_int_equal(test_ledger_payment(f->eng, "MP-1", "MILD", "M-1", "2026-01-10", 10000, "EUR", NULL, 0), 0);
+    paid_once(f, "MILD", "Mild Ltd", 1000000, "M-1", "MP-1", "2026-01-10");
     archase_credit_recommendation m;
     assert_int_equal(recommend_rc(f, "MILD", "2026-03-10", &m), 0);
     assert_int_equal(m.action, ARCHASE_CREDIT_LOWER);
     assert_int_equal(m.recommended_limit.minor, 800000); /* 10000 - 40% / 2 */
-    c.id = "SLOW";
-    c.name = "Slow Ltd";
-    c.credit_limit = (archase_money){ 1000000, "EUR" };
-    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
-    assert_int_equal(test_ledger_invoice(f->eng, "S-1", "SLOW", 10000, "2025-11-01", "2025-12-01"), 0);
-    assert_int_equal(test_ledger_payment(f->eng, "SP-1", "SLOW", "S-1", "2026-02-10", 10000, "EUR", NULL, 0), 0);
+    paid_once(f, "SLOW", "Slow Ltd", 1000000, "S-1", "SP-1", "2026-02-10");
     archase_credit_recommendation r;
     assert_int_equal(recommend_rc(f, "SLOW", "2026-03-10", &r), 0);
     assert_int_equal(r.action, ARCHASE_CREDIT_LOWER);
     assert_int_equal(r.recommended_limit.minor, 600000); /* 10000 - 40% */
-    c.id = "SLOWER";
-    c.name = "Slower Ltd";
-    c.credit_limit = (archase_money){ 100000, "EUR" };
-    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
-    assert_int_equal(test_ledger_invoice(f->eng, "S-2", "SLOWER", 10000, "2025-11-01", "2025-12-01"), 0);
-    assert_int_equal(test_ledger_payment(f->eng, "SP-2", "SLOWER", "S-2", "2026-02-10", 10000, "EUR", NULL, 0), 0);
+    paid_once(f, "SLOWER", "Slower Ltd", 100000, "S-2", "SP-2", "2026-02-10");
     assert_int_equal(recommend_rc(f, "SLOWER", "2026-03-10", &r), 0);
     assert_int_equal(r.action, ARCHASE_CREDIT_LOWER);
     assert_int_equal(r.recommended_limit.minor, 85000); /* 600.00 would be below the floor */

@@ -48,6 +48,12 @@ static int setup(void **state) {
 
 static const char *const both[] = { "INV-2", "INV-1" };
 
+/* Dispute D-1 over INV-1 for `minor` EUR, on pricing, opened on 2026-03-05. */
+static void opened(fixture *f, int64_t minor) {
+    archase_dispute d = test_dispute("D-1", "pricing", minor);
+    test_dispute_open(f, &d, "2026-03-05");
+}
+
 typedef struct seen {
     int  count, status;
     char ids[256], owner[64], pending[ARCHASE_APPROVAL_ID_MAX], evidence[64];
@@ -174,8 +180,7 @@ static void refuse_change(fixture *f, const archase_dispute_change *ch, int code
 
 static void each_wrong_field_of_a_change_is_named_and_nothing_is_written(void **state) {
     fixture *f = *state;
-    archase_dispute d = test_dispute("D-1", "pricing", 1000);
-    test_dispute_open(f, &d, "2026-03-05");
+    opened(f, 1000);
     archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
     ch.id = "D-1";
     ch.by = "anna";
@@ -226,8 +231,7 @@ static void change_ok(fixture *f, const archase_dispute_change *ch, const char *
 
 static void changes_are_recorded_with_what_they_did(void **state) {
     fixture *f = *state;
-    archase_dispute d = test_dispute("D-1", "pricing", 1000);
-    test_dispute_open(f, &d, "2026-03-05");
+    opened(f, 1000);
     archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
     ch.id = "D-1";
     ch.by = "anna";
@@ -464,8 +468,7 @@ static void a_credit_approval_names_its_invoices_once_in_order_with_the_given_ju
 
 static void a_rejected_credit_approval_refuses_the_resolution_and_the_dispute_stays_open(void **state) {
     fixture *f = *state;
-    archase_dispute d = test_dispute("D-1", "pricing", 30000);
-    test_dispute_open(f, &d, "2026-03-05");
+    opened(f, 30000);
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
     o.justification = ""; /* none given: the request says what it is for */
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
@@ -497,8 +500,7 @@ static void a_rejected_credit_approval_refuses_the_resolution_and_the_dispute_st
 
 static void a_lapsed_credit_approval_refuses_the_resolution(void **state) {
     fixture *f = *state;
-    archase_dispute d = test_dispute("D-1", "pricing", 30000);
-    test_dispute_open(f, &d, "2026-03-05");
+    opened(f, 30000);
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
@@ -510,8 +512,7 @@ static void a_lapsed_credit_approval_refuses_the_resolution(void **state) {
 
 static void a_credit_approval_voided_by_new_facts_is_replaced_and_the_new_one_waited_for(void **state) {
     fixture *f = *state;
-    archase_dispute d = test_dispute("D-1", "pricing", 30000);
-    test_dispute_open(f, &d, "2026-03-05");
+    opened(f, 30000);
     archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     ask(f, &o, "2026-03-06", id);
@@ -687,8 +688,7 @@ static void a_stored_dispute_that_cannot_be_decoded_is_a_storage_error_naming_it
     memset(&l, 0, sizeof l);
     fixture *f = &l;
     assert_int_equal(test_ledger_open(f, &ledger, NULL, &store), 0);
-    archase_dispute d = test_dispute("D-1", "pricing", 1000);
-    test_dispute_open(f, &d, "2026-03-05");
+    opened(f, 1000);
     test_stored_copy c;
     test_stored_copy_get(&store, ARCHASE_FAMILY_DISPUTE, "D-1", &c);
     test_stored_copy_put_cut(&store, &c, c.rec.size / 2);
@@ -724,8 +724,7 @@ static void a_failing_storage_call_leaves_a_review_undone(void **state) {
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = test_dispute("D-1", "pricing", 1000);
-        test_dispute_open(f, &d, "2026-03-05");
+        opened(f, 1000);
         uint64_t before = test_audit_size(f->eng);
         archase_dispute_change ch = ARCHASE_DISPUTE_CHANGE_INIT;
         ch.id = "D-1";
@@ -755,8 +754,7 @@ static void a_failing_storage_call_raises_no_credit_approval(void **state) {
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = test_dispute("D-1", "pricing", 30000);
-        test_dispute_open(f, &d, "2026-03-05");
+        opened(f, 30000);
         uint64_t before = test_audit_size(f->eng);
         archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
         char id[ARCHASE_APPROVAL_ID_MAX] = "";
@@ -784,8 +782,7 @@ static void a_failing_storage_call_leaves_an_approved_credit_unissued(void **sta
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = test_dispute("D-1", "pricing", 30000);
-        test_dispute_open(f, &d, "2026-03-05");
+        opened(f, 30000);
         archase_dispute_outcome o = outcome("D-1", ARCHASE_RESOLUTION_CREDIT_ISSUED, 30000);
         char id[ARCHASE_APPROVAL_ID_MAX] = "";
         ask(f, &o, "2026-03-06", id);
