@@ -282,6 +282,30 @@ static void cycle_arguments_are_checked_before_anything_is_read(void **state_) {
 
 /* ---- failures ---------------------------------------------------------------- */
 
+/* The cycle of day B, without dispatch. */
+static int cycle_day_b(fixture *f) {
+    archase_cycle_options co = ARCHASE_CYCLE_OPTIONS_INIT;
+    co.dispatch = 0;
+    return archase_run_cycle(f->eng, f->policy, DAY_B, &co, NULL);
+}
+
+/* Ends a round of a failure loop and closes the fixture: when the cycle
+ * failed (`hit`) it returned `code` and left the state as it was `before`,
+ * and the same cycle run again works; either way the day ends as `want`. */
+static void end_round(fixture *f, int rc, int hit, int code, const state *before, const state *want) {
+    if (hit) {
+        assert_int_equal(rc, code);
+        state after = state_of(f->eng);
+        assert_same_state(before, &after);
+        run(f, DAY_B, 0);
+    } else {
+        assert_int_equal(rc, 0);
+    }
+    state done = state_of(f->eng);
+    assert_same_state(&done, want);
+    close_fixture(f);
+}
+
 static void a_storage_failure_at_any_call_of_the_day_after_changes_nothing(void **state_) {
     (void)state_;
     state want = reference_day_b(NULL);
@@ -301,24 +325,14 @@ static void a_storage_failure_at_any_call_of_the_day_after_changes_nothing(void 
         policy = f.policy;
         state before = state_of(f.eng);
         fs.fail_at = fs.calls + n;
-        archase_cycle_options co = ARCHASE_CYCLE_OPTIONS_INIT;
-        co.dispatch = 0;
-        int rc = archase_run_cycle(f.eng, f.policy, DAY_B, &co, NULL);
+        int rc = cycle_day_b(&f);
         int hit = fs.failures > 0;
         fs.fail_at = 0;
         if (hit) {
-            assert_int_equal(rc, ARCHASE_ESTORAGE);
             assert_non_null(strstr(archase_engine_errmsg(f.eng), "injected failure"));
-            state after = state_of(f.eng);
-            assert_same_state(&before, &after);
-            run(&f, DAY_B, 0);
             failed++;
-        } else {
-            assert_int_equal(rc, 0);
         }
-        state done = state_of(f.eng);
-        assert_same_state(&done, &want);
-        close_fixture(&f);
+        end_round(&f, rc, hit, ARCHASE_ESTORAGE, &before, &want);
         if (!hit)
             break;
     }
@@ -344,23 +358,11 @@ static void an_allocation_failure_anywhere_in_the_day_after_changes_nothing(void
         policy = f.policy;
         state before = state_of(f.eng);
         failalloc_arm(&fa, n, 1);
-        archase_cycle_options co = ARCHASE_CYCLE_OPTIONS_INIT;
-        co.dispatch = 0;
-        int rc = archase_run_cycle(f.eng, f.policy, DAY_B, &co, NULL);
+        int rc = cycle_day_b(&f);
         int hit = fa.failures > 0;
         failalloc_arm(&fa, 0, 0);
-        if (hit) {
-            assert_int_equal(rc, ARCHASE_ENOMEM);
-            state after = state_of(f.eng);
-            assert_same_state(&before, &after);
-            run(&f, DAY_B, 0);
-            failed++;
-        } else {
-            assert_int_equal(rc, 0);
-        }
-        state done = state_of(f.eng);
-        assert_same_state(&done, &want);
-        close_fixture(&f);
+        failed += hit;
+        end_round(&f, rc, hit, ARCHASE_ENOMEM, &before, &want);
         assert_int_equal(fa.live, 0);
         if (!hit)
             break;
