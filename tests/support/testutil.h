@@ -58,6 +58,18 @@ uint64_t test_rng_below(test_rng *r, uint64_t n);
     "  business_days_only: false\n"                                                                  \
     "  timezone: UTC\n"                                                                              \
     "payment_patterns: {enabled: false}\n"
+/* Version 1 in EUR, one segment on a sequence that alerts the owner a day
+ * after the due date, and approvals by one person below 1000 EUR and two
+ * above (the roles and the rest of approvals: follow). */
+#define TEST_POLICY_OWNER_ALERT_APPROVALS                                \
+    "version: 1\n"                                                      \
+    "currency: {default: EUR}\n"                                        \
+    "segments: [{name: all, sequence: s}]\n"                            \
+    "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n"     \
+    "approvals:\n"                                                      \
+    "  materiality: [1000 EUR]\n"                                       \
+    "  approvers_below: 1\n"                                            \
+    "  approvers_above: 2\n"
 /* The English e-mail of the template "overdue". */
 #define TEST_POLICY_OVERDUE_EMAIL                                                \
     "      email: {en: {subject: \"Invoice {{ invoice.number }} is overdue\",\n" \
