@@ -289,6 +289,18 @@ static int cycle_day_b(fixture *f) {
     return archase_run_cycle(f->eng, f->policy, DAY_B, &co, NULL);
 }
 
+/* Opens a round of a failure loop: the ledger of day A on `storage` with
+ * allocator `a`, loading the policy into *policy the first time and reusing
+ * it after. Returns the state before day B. */
+static state open_round(fixture *f, archase_policy **policy, const archase_storage *storage,
+                        const archase_allocator *a) {
+    memset(f, 0, sizeof *f);
+    f->policy = *policy;
+    open_day_a(f, storage, a);
+    *policy = f->policy;
+    return state_of(f->eng);
+}
+
 /* Ends a round of a failure loop and closes the fixture: when the cycle
  * failed (`hit`) it returned `code` and left the state as it was `before`,
  * and the same cycle run again works; either way the day ends as `want`. */
@@ -314,16 +326,12 @@ static void a_storage_failure_at_any_call_of_the_day_after_changes_nothing(void 
     /* Every call in a plain run, every third under valgrind. */
     size_t stride = test_under_valgrind() ? 3 : 1;
     for (size_t n = 1;; n += stride) {
-        fixture f;
-        memset(&f, 0, sizeof f);
-        f.policy = policy;
         faultstore fs;
         archase_storage mem, wrapped;
         assert_int_equal(archase_memory_storage_new(NULL, &mem), 0);
         faultstore_wrap(&fs, &mem, 0, &wrapped);
-        open_day_a(&f, &wrapped, NULL);
-        policy = f.policy;
-        state before = state_of(f.eng);
+        fixture f;
+        state before = open_round(&f, &policy, &wrapped, NULL);
         fs.fail_at = fs.calls + n;
         int rc = cycle_day_b(&f);
         int hit = fs.failures > 0;
@@ -350,13 +358,9 @@ static void an_allocation_failure_anywhere_in_the_day_after_changes_nothing(void
     /* Every allocation in a plain run, every tenth under valgrind. */
     size_t stride = test_under_valgrind() ? 10 : 1;
     for (size_t n = 1;; n += stride) {
-        fixture f;
-        memset(&f, 0, sizeof f);
-        f.policy = policy;
         failalloc_arm(&fa, 0, 0);
-        open_day_a(&f, NULL, &fa.allocator);
-        policy = f.policy;
-        state before = state_of(f.eng);
+        fixture f;
+        state before = open_round(&f, &policy, NULL, &fa.allocator);
         failalloc_arm(&fa, n, 1);
         int rc = cycle_day_b(&f);
         int hit = fa.failures > 0;
