@@ -194,7 +194,7 @@ static void options_at_their_limits_open(void **state) {
     /* Read-only over a current file. */
     o.read_only = 1;
     assert_int_equal(archase_sqlite_storage_open(other, &o, NULL, &s, err, sizeof err), 0);
-    assert_int_equal(test_sqlite_put_customer(&(fixture){ "", "", s }, "C1"), ARCHASE_ESTORAGE);
+    assert_int_equal(test_sqlite_put_customer(&(fixture){ "", "", s, NULL }, "C1"), ARCHASE_ESTORAGE);
     assert_non_null(strstr(s.errmsg(s.userdata), "readonly"));
     s.close(s.userdata);
     test_sqlite_remove_store(other);
@@ -578,9 +578,7 @@ static void rows_that_no_longer_read_back_are_storage_errors(void **state) {
     m.data = "v";
     m.size = 1;
     assert_int_equal(f->s.put(f->s.userdata, &m), 0);
-    test_sqlite_close(f);
-    test_sqlite_exec(f->path, "UPDATE meta SET at = 'yesterday'");
-    open_store(f);
+    test_sqlite_edit_by_hand(f, "UPDATE meta SET at = 'yesterday'");
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_META, "k", see, &sn), ARCHASE_ESTORAGE);
     assert_string_equal(test_sqlite_errmsg(f), "a stored instant cannot be read");
 }
@@ -632,11 +630,9 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
     assert_int_equal(x.last.link_count, 2);
     assert_string_equal(x.links[0], "a\x1f" "b\x1f");
     assert_string_equal(x.links[1], "/");
-    test_sqlite_close(f);
     /* The other columns. */
-    test_sqlite_exec(f->path, "UPDATE audit_log SET kind = 70000, at = 'then', leaf_hash = x'00',"
-                     " prev_hash = x'01', nodes = x'0102', links = NULL");
-    open_store(f);
+    test_sqlite_edit_by_hand(f, "UPDATE audit_log SET kind = 70000, at = 'then', leaf_hash = x'00',"
+                             " prev_hash = x'01', nodes = x'0102', links = NULL");
     memset(&x, 0, sizeof x);
     assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, see_entry, &x), 0);
     assert_int_equal(x.last.kind, 0);
@@ -771,9 +767,7 @@ static void decoded_columns_take_what_the_record_holds(void **state) {
 /* A table dropped by hand: every statement over it fails to prepare. */
 static void a_table_dropped_by_hand_is_a_storage_error(void **state) {
     fixture *f = *state;
-    test_sqlite_close(f);
-    test_sqlite_exec(f->path, "DROP TABLE notes");
-    open_store(f);
+    test_sqlite_edit_by_hand(f, "DROP TABLE notes");
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     uint64_t n = 7;
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
@@ -800,10 +794,8 @@ static void migrations_that_fail_leave_the_file_as_it_was(void **state) {
     fixture *f = *state;
     char err[512], v[64];
     archase_storage s;
-    test_sqlite_close(f);
     /* A file at version 3 is upgraded to the current one. */
-    test_sqlite_exec(f->path, "DELETE FROM schema_migrations WHERE version = 4");
-    open_store(f);
+    test_sqlite_edit_by_hand(f, "DELETE FROM schema_migrations WHERE version = 4");
     int64_t version = 0;
     assert_int_equal(f->s.schema_version(f->s.userdata, &version), 0);
     assert_int_equal(version, 4);

@@ -231,19 +231,15 @@ static void rows_whose_status_or_id_no_longer_reads_are_storage_errors(void **st
     cad.data = "x";
     cad.size = 1;
     assert_int_equal(f->s.put(f->s.userdata, &cad), 0);
-    test_sqlite_close(f);
     /* Families whose status is a number hold a word instead. */
-    test_sqlite_exec(f->path, "UPDATE customer_flags SET flags = 'held'; UPDATE cadence SET status = 'waiting'");
-    open_store(f);
+    test_sqlite_edit_by_hand(f, "UPDATE customer_flags SET flags = 'held'; UPDATE cadence SET status = 'waiting'");
     seen sn = { 0, "" };
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_FLAGS, "C1", see, &sn), ARCHASE_ESTORAGE);
     assert_string_equal(test_sqlite_errmsg(f), "a stored status or date cannot be read");
     assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CADENCE, "I1", see, &sn), ARCHASE_ESTORAGE);
     assert_int_equal(sn.n, 0);
-    test_sqlite_close(f);
     /* An id blanked by hand: a record never has an empty id. */
-    test_sqlite_exec(f->path, "UPDATE cadence SET status = 3, id = ''");
-    open_store(f);
+    test_sqlite_edit_by_hand(f, "UPDATE cadence SET status = 3, id = ''");
     archase_scan_filter sf = ARCHASE_SCAN_FILTER_INIT;
     sf.family = ARCHASE_FAMILY_CADENCE;
     int rc = f->s.scan(f->s.userdata, &sf, see, &sn);
@@ -254,9 +250,7 @@ static void rows_whose_status_or_id_no_longer_reads_are_storage_errors(void **st
 
 static void a_dropped_audit_table_fails_every_audit_slot(void **state) {
     fixture *f = *state;
-    test_sqlite_close(f);
-    test_sqlite_exec(f->path, "DROP TABLE audit_log");
-    open_store(f);
+    test_sqlite_edit_by_hand(f, "DROP TABLE audit_log");
     uint64_t n = 7;
     assert_int_equal(f->s.audit_size(f->s.userdata, &n), ARCHASE_ESTORAGE);
     assert_non_null(strstr(test_sqlite_errmsg(f), "preparing a statement: no such table: audit_log"));

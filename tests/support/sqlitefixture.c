@@ -35,6 +35,7 @@ int test_sqlite_setup(void **state, const char *dir_template, void (*open_store)
     if (faultvfs_install() != SQLITE_OK)
         return -1;
     faultvfs_skip_fsync(1);
+    f->open_store = open_store;
     open_store(f);
     *state = f;
     return 0;
@@ -61,6 +62,12 @@ void test_sqlite_exec(const char *path, const char *sql) {
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
         fail_msg("%s: %s", sql, msg);
     sqlite3_close(db);
+}
+
+void test_sqlite_edit_by_hand(test_sqlite_fixture *f, const char *sql) {
+    test_sqlite_close(f);
+    test_sqlite_exec(f->path, sql);
+    f->open_store(f);
 }
 
 void test_sqlite_column_text(const char *path, const char *sql, char *out, size_t size) {

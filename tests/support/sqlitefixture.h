@@ -14,6 +14,7 @@ typedef struct test_sqlite_fixture {
     char            dir[64];
     char            path[96];
     archase_storage s;
+    void (*open_store)(struct test_sqlite_fixture *f); /* as setup was given */
 } test_sqlite_fixture;
 
 /* cmocka setup: *state becomes a heap fixture whose folder is made from
@@ -30,6 +31,10 @@ void test_sqlite_close(test_sqlite_fixture *f);
 const char *test_sqlite_errmsg(test_sqlite_fixture *f);
 /* Removes `path` and its -wal, -shm and -journal files. */
 void test_sqlite_remove_store(const char *path);
+
+/* Closes the store, runs `sql` on its file (test_sqlite_exec) and opens it
+ * again as setup did: the store edited by hand. */
+void test_sqlite_edit_by_hand(test_sqlite_fixture *f, const char *sql);
 
 /* Runs `sql` on the file at `path`; fails the test with SQLite's message
  * when it does not run. */
