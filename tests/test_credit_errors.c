@@ -661,15 +661,7 @@ static void a_notice_asked_for_before_the_window_opens_in_quiet_hours_goes_when_
 
 static void a_customer_in_an_unknown_zone_is_scheduled_in_the_policys_with_the_reason(void **state) {
     fixture *f = *state;
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "ACME";
-    c.revision = 1;
-    c.name = "ACME GmbH";
-    c.collector = "anna";
-    c.owner = "olaf";
-    c.timezone = "Atlantis/Poseidonia";
-    c.credit_limit = (archase_money){ 100000, "EUR" };
-    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    test_ledger_move_acme(f, &ledger, "Atlantis/Poseidonia");
     char id[ARCHASE_APPROVAL_ID_MAX];
     item n = hold_at(f, at("2026-03-10", 9, 0), id);
     assert_string_equal(n.zone, "UTC");

@@ -218,15 +218,7 @@ static void the_hold_takes_effect_notice_days_after_the_notice_went_out(void **s
 
 /* ACME in Berlin (CET, UTC+1, in March before the 29th). */
 static void acme_in_berlin(fixture *f) {
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "ACME";
-    c.revision = 1;
-    c.name = "ACME GmbH";
-    c.collector = "anna";
-    c.owner = "olaf";
-    c.timezone = "Europe/Berlin";
-    c.credit_limit = (archase_money){ 100000, "EUR" };
-    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    test_ledger_move_acme(f, &ledger, "Europe/Berlin");
 }
 
 static void a_notice_asked_for_at_night_waits_for_the_send_window(void **state) {

@@ -329,11 +329,7 @@ static void a_credit_above_the_limit_waits_for_its_approval(void **state) {
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-09"), again, &pending), 0);
     assert_int_equal(pending, 1);
     assert_string_equal(again, id);
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "price list error confirmed";
-    assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
+    test_approval_approve(f, id, "price list error confirmed");
     assert_int_equal(archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-10"), again, &pending), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(test_open_amount(f, "INV-1"), 70000);
@@ -403,12 +399,8 @@ static int flow_with(const archase_allocator *a, void *ctx) {
     int pending = 0;
     if (!rc)
         rc = archase_dispute_resolve(f.eng, f.policy, &o, D("2026-03-21"), id, &pending);
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "confirmed";
     if (!rc)
-        rc = archase_approval_approve(f.eng, id, &v, NULL);
+        rc = test_approval_approve_rc(&f, id, "confirmed");
     if (!rc)
         rc = archase_dispute_resolve(f.eng, f.policy, &o, D("2026-03-22"), id, &pending);
     rows r;

@@ -850,12 +850,8 @@ static int replaced_credit_with(const archase_allocator *a, void *ctx) {
     int pending = 0;
     if (!rc)
         rc = archase_dispute_resolve(f->eng, f->policy, &o, D("2026-03-06"), id, &pending);
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "confirmed";
     if (!rc)
-        rc = archase_approval_approve(f->eng, id, &v, NULL);
+        rc = test_approval_approve_rc(f, id, "confirmed");
     if (!rc)
         rc = test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-1", "2026-03-06", 10000, "EUR", NULL, 0);
     if (!rc) {

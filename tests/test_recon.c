@@ -115,11 +115,7 @@ static void a_short_pay_is_written_off_once_approved(void **state) {
     assert_int_equal(pending, 1);
     assert_int_equal(test_open_amount(f, "INV-1"), 3000);
     assert_int_equal(test_recon_items(f, ARCHASE_RECON_STATUS_OPEN).n, 1);
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "bank charges, not worth chasing";
-    assert_int_equal(archase_approval_approve(f->eng, id, &v, NULL), 0);
+    test_approval_approve(f, id, "bank charges, not worth chasing");
     assert_int_equal(resolve(f, "short_pay:INV-1", ARCHASE_RECON_WRITE_OFF, NULL, "2026-03-07", id, &pending), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(test_open_amount(f, "INV-1"), 0);
@@ -146,15 +142,7 @@ static void a_rejected_write_off_leaves_the_item_open(void **state) {
 
 static void a_payment_on_a_disputed_invoice_is_queued(void **state) {
     fixture *f = *state;
-    archase_dispute d = ARCHASE_DISPUTE_INIT;
-    static const char *const inv1[] = { "INV-1" };
-    d.id = "D-1";
-    d.customer_id = "ACME";
-    d.invoice_ids = inv1;
-    d.invoice_count = 1;
-    d.amount = (archase_money){ 20000, "EUR" };
-    d.reason_code = "pricing";
-    d.opened_by = "anna";
+    archase_dispute d = test_dispute("D-1", "pricing", 20000);
     assert_int_equal(archase_dispute_open(f->eng, f->policy, &d, D("2026-03-02")), 0);
     assert_int_equal(pay(f->eng, "PAY-1", "INV-1", "2026-03-05", 80000), 0);
     test_lifecycle_update(f, "2026-03-05");

@@ -570,15 +570,9 @@ static void a_failing_storage_call_opens_none_of_the_days_exceptions(void **stat
     test_fault_round fr;
     for (test_fault_start(&fr, &ledger); test_fault_next(&fr);) {
         fixture *f = &fr.l;
-        archase_dispute d = ARCHASE_DISPUTE_INIT;
         static const char *const inv2[] = { "INV-2" };
-        d.id = "D-1";
-        d.customer_id = "ACME";
+        archase_dispute d = test_dispute("D-1", "pricing", 20000);
         d.invoice_ids = inv2;
-        d.invoice_count = 1;
-        d.amount = (archase_money){ 20000, "EUR" };
-        d.reason_code = "pricing";
-        d.opened_by = "anna";
         assert_int_equal(archase_dispute_open(f->eng, f->policy, &d, D("2026-03-02")), 0);
         assert_int_equal(test_ledger_payment(f->eng, "PAY-1", "ACME", "INV-2", "2026-03-05", 10000, "EUR", NULL, 0), 0);
         assert_int_equal(test_ledger_payment(f->eng, "PAY-2", "ACME", NULL, "2026-03-05", 700, "USD", NULL, 0), 0);
@@ -646,12 +640,8 @@ static int write_off_with(const archase_allocator *al, void *ctx) {
     int pending = 0;
     if (!rc)
         rc = archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-06"), id, &pending);
-    archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
-    v.actor = "fiona";
-    v.role = "finance_lead";
-    v.reason = "confirmed";
     if (!rc)
-        rc = archase_approval_approve(f->eng, id, &v, NULL);
+        rc = test_approval_approve_rc(f, id, "confirmed");
     if (!rc)
         rc = archase_recon_resolve(f->eng, f->policy, &a, D("2026-03-07"), id, &pending);
     if (!rc && pending)

@@ -292,12 +292,16 @@ test_approval_copy test_approval_copy_get(const test_ledger *l, const char *id) 
     return r;
 }
 
-void test_approval_approve(const test_ledger *l, const char *id, const char *reason) {
+int test_approval_approve_rc(const test_ledger *l, const char *id, const char *reason) {
     archase_approval_vote v = ARCHASE_APPROVAL_VOTE_INIT;
     v.actor = "fiona";
     v.role = "finance_lead";
     v.reason = reason;
-    assert_int_equal(archase_approval_approve(l->eng, id, &v, NULL), 0);
+    return archase_approval_approve(l->eng, id, &v, NULL);
+}
+
+void test_approval_approve(const test_ledger *l, const char *id, const char *reason) {
+    assert_int_equal(test_approval_approve_rc(l, id, reason), 0);
 }
 
 static int count_one(void *ud, const archase_approval_info *info) {
@@ -334,4 +338,17 @@ test_recon_queue test_recon_items(const test_ledger *l, int status) {
     if (rc)
         fail_msg("scan: %s: %s", archase_error_name(rc), archase_engine_errmsg(l->eng));
     return q;
+}
+
+void test_ledger_move_acme(const test_ledger *l, const test_ledger_spec *spec, const char *timezone) {
+    archase_customer c = ARCHASE_CUSTOMER_INIT;
+    c.id = "ACME";
+    c.revision = 1;
+    c.name = "ACME GmbH";
+    c.collector = spec->collector;
+    c.owner = spec->owner;
+    c.timezone = timezone;
+    if (spec->credit_limit)
+        c.credit_limit = (archase_money){ spec->credit_limit, "EUR" };
+    assert_int_equal(archase_customer_put(l->eng, &c, NULL), 0);
 }

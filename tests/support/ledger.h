@@ -158,8 +158,9 @@ typedef struct test_approval_copy {
 /* The approval request `id` (fails the test when it cannot be read). */
 test_approval_copy test_approval_copy_get(const test_ledger *l, const char *id);
 
-/* fiona, finance_lead, approves request `id` for `reason` (fails the test
- * on an error). */
+/* fiona, finance_lead, approves request `id` for `reason`: returns
+ * archase_approval_approve's result, or fails the test on an error. */
+int  test_approval_approve_rc(const test_ledger *l, const char *id, const char *reason);
 void test_approval_approve(const test_ledger *l, const char *id, const char *reason);
 
 /* The number of approval requests (fails the test on an error). */
@@ -181,5 +182,9 @@ int test_recon_collect(void *ud, const archase_recon_item *it);
 /* The items of the queue with `status` (0 = all; fails the test on an
  * error). */
 test_recon_queue test_recon_items(const test_ledger *l, int status);
+
+/* Puts ACME again, as revision 1: as `spec` has it, but in `timezone`.
+ * Fails the test on an error. */
+void test_ledger_move_acme(const test_ledger *l, const test_ledger_spec *spec, const char *timezone);
 
 #endif
