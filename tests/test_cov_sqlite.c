@@ -46,20 +46,7 @@ static int put_invoice(fixture *f, const char *id, const char *customer) {
     return f->s.put(f->s.userdata, &r);
 }
 
-typedef struct seen {
-    int  n;
-    int  rc; /* what the callback returns */
-    char id[64];
-    archase_record last;
-} seen;
-
-static int see(void *ctx, const archase_record *r) {
-    seen *s = ctx;
-    s->n++;
-    snprintf(s->id, sizeof s->id, "%s", r->id);
-    s->last = *r;
-    return s->rc;
-}
+typedef test_sqlite_seen seen;
 
 /* ---- opening ------------------------------------------------------------------- */
 
@@ -206,10 +193,10 @@ static void record_slots_refuse_bad_arguments(void **state) {
     fixture *f = *state;
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     void *u = f->s.userdata;
-    assert_int_equal(f->s.get(u, 0, "x", see, &sn), ARCHASE_EINVAL);
+    assert_int_equal(f->s.get(u, 0, "x", test_sqlite_see, &sn), ARCHASE_EINVAL);
     assert_string_equal(test_sqlite_errmsg(f), "bad family or id");
-    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_LIMIT, "x", see, &sn), ARCHASE_EINVAL);
-    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_CUSTOMER, NULL, see, &sn), ARCHASE_EINVAL);
+    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_LIMIT, "x", test_sqlite_see, &sn), ARCHASE_EINVAL);
+    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_CUSTOMER, NULL, test_sqlite_see, &sn), ARCHASE_EINVAL);
     assert_int_equal(f->s.del(u, -1, "x"), ARCHASE_EINVAL);
     assert_int_equal(f->s.del(u, ARCHASE_FAMILY_META, NULL), ARCHASE_EINVAL);
 
@@ -253,9 +240,9 @@ static void record_slots_refuse_bad_arguments(void **state) {
     assert_string_equal(test_sqlite_errmsg(f), "a date or instant of the record is out of range");
     /* The stored invoice is as it was. */
     seen after = sn;
-    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_INVOICE, "I1", see, &after), 0);
+    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_INVOICE, "I1", test_sqlite_see, &after), 0);
     assert_int_equal(after.last.date, 20484);
-    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_META, "I1", see, &after), ARCHASE_ENOTFOUND);
+    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_META, "I1", test_sqlite_see, &after), ARCHASE_ENOTFOUND);
 
     /* Inserting what is there is a conflict; deleting what is not, not found. */
     archase_record c = ARCHASE_RECORD_INIT;
@@ -274,9 +261,9 @@ static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     uint64_t n = 99;
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
-    assert_int_equal(f->s.scan(u, NULL, see, &sn), ARCHASE_EINVAL);
+    assert_int_equal(f->s.scan(u, NULL, test_sqlite_see, &sn), ARCHASE_EINVAL);
     assert_string_equal(test_sqlite_errmsg(f), "bad scan filter");
-    assert_int_equal(f->s.scan(u, &fl, see, &sn), ARCHASE_EINVAL); /* family 0 */
+    assert_int_equal(f->s.scan(u, &fl, test_sqlite_see, &sn), ARCHASE_EINVAL); /* family 0 */
     assert_int_equal(f->s.count(u, &fl, &n), ARCHASE_EINVAL);
     fl.family = ARCHASE_FAMILY_INVOICE;
     fl.version = 7;
@@ -284,7 +271,7 @@ static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
     assert_int_equal(n, 99);
     fl.version = ARCHASE_SCAN_FILTER_VERSION;
     fl.date_from = -5000000;
-    assert_int_equal(f->s.scan(u, &fl, see, &sn), ARCHASE_EINVAL);
+    assert_int_equal(f->s.scan(u, &fl, test_sqlite_see, &sn), ARCHASE_EINVAL);
     assert_string_equal(test_sqlite_errmsg(f), "a date of the filter is out of range");
     assert_int_equal(f->s.count(u, &fl, &n), ARCHASE_EINVAL);
     assert_int_equal(sn.n, 0);
@@ -306,7 +293,7 @@ static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
     fl.flags = ARCHASE_SCAN_NO_DATA;
     assert_int_equal(f->s.count(u, &fl, &n), 0);
     assert_int_equal(n, 1);
-    assert_int_equal(f->s.scan(u, &fl, see, &sn), 0);
+    assert_int_equal(f->s.scan(u, &fl, test_sqlite_see, &sn), 0);
     assert_int_equal(sn.n, 1);
     assert_string_equal(sn.id, "I2");
     assert_null(sn.last.data);
@@ -319,7 +306,7 @@ static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
     meta.date_from = 1;
     meta.date_to = 30000;
     sn.n = 0;
-    assert_int_equal(f->s.scan(u, &meta, see, &sn), 0);
+    assert_int_equal(f->s.scan(u, &meta, test_sqlite_see, &sn), 0);
     assert_int_equal(sn.n, 0);
     assert_int_equal(f->s.count(u, &meta, &n), 0);
     assert_int_equal(n, 0);
@@ -334,16 +321,16 @@ static void scans_refuse_bad_filters_and_stop_when_asked(void **state) {
     fl.status = 0;
     sn.n = 0;
     sn.rc = ARCHASE_SCAN_STOP;
-    assert_int_equal(f->s.scan(u, &fl, see, &sn), 0);
+    assert_int_equal(f->s.scan(u, &fl, test_sqlite_see, &sn), 0);
     assert_int_equal(sn.n, 1);
     sn.n = 0;
     sn.rc = ARCHASE_ECALLBACK;
-    assert_int_equal(f->s.scan(u, &fl, see, &sn), ARCHASE_ECALLBACK);
+    assert_int_equal(f->s.scan(u, &fl, test_sqlite_see, &sn), ARCHASE_ECALLBACK);
     assert_int_equal(sn.n, 1);
     sn.n = 0;
-    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_INVOICE, "I0", see, &sn), ARCHASE_ECALLBACK);
+    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_INVOICE, "I0", test_sqlite_see, &sn), ARCHASE_ECALLBACK);
     sn.rc = ARCHASE_SCAN_STOP; /* positive: not an error for a get */
-    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_INVOICE, "I0", see, &sn), 0);
+    assert_int_equal(f->s.get(u, ARCHASE_FAMILY_INVOICE, "I0", test_sqlite_see, &sn), 0);
 }
 
 /* A callback that uses the store again while its statement is running. */
@@ -398,21 +385,7 @@ static archase_audit_entry entry(uint64_t index) {
     return e;
 }
 
-typedef struct entries {
-    int                 n;
-    int                 rc;
-    archase_audit_entry last;
-    char                links[4][64];
-} entries;
-
-static int see_entry(void *ctx, const archase_audit_entry *e) {
-    entries *x = ctx;
-    x->n++;
-    x->last = *e;
-    for (uint32_t i = 0; i < e->link_count && i < 4; i++)
-        snprintf(x->links[i], sizeof x->links[i], "%s", e->links[i]);
-    return x->rc;
-}
+typedef test_sqlite_entries entries;
 
 static void audit_slots_refuse_bad_entries(void **state) {
     fixture *f = *state;
@@ -473,9 +446,9 @@ static void audit_slots_refuse_bad_entries(void **state) {
     assert_int_equal(f->s.audit_append(u, &e), 0);
     entries x;
     memset(&x, 0, sizeof x);
-    assert_int_equal(f->s.audit_read(u, 0, UINT64_MAX, see_entry, &x), 0);
+    assert_int_equal(f->s.audit_read(u, 0, UINT64_MAX, test_sqlite_see_entry, &x), 0);
     assert_int_equal(x.n, 2);
-    assert_int_equal(f->s.audit_read(u, 0, 1, see_entry, &x), 0);
+    assert_int_equal(f->s.audit_read(u, 0, 1, test_sqlite_see_entry, &x), 0);
     assert_int_equal(x.last.link_count, 2);
     assert_string_equal(x.links[0], links[0]);
     assert_string_equal(x.links[1], links[1]);
@@ -483,13 +456,13 @@ static void audit_slots_refuse_bad_entries(void **state) {
     assert_int_equal(x.last.size, 0);
     /* Reading from past the end, stopping, failing. */
     x.n = 0;
-    assert_int_equal(f->s.audit_read(u, UINT64_MAX, UINT64_MAX, see_entry, &x), 0);
+    assert_int_equal(f->s.audit_read(u, UINT64_MAX, UINT64_MAX, test_sqlite_see_entry, &x), 0);
     assert_int_equal(x.n, 0);
     x.rc = ARCHASE_SCAN_STOP;
-    assert_int_equal(f->s.audit_read(u, 0, 2, see_entry, &x), 0);
+    assert_int_equal(f->s.audit_read(u, 0, 2, test_sqlite_see_entry, &x), 0);
     assert_int_equal(x.n, 1);
     x.rc = ARCHASE_EIO;
-    assert_int_equal(f->s.audit_read(u, 0, 2, see_entry, &x), ARCHASE_EIO);
+    assert_int_equal(f->s.audit_read(u, 0, 2, test_sqlite_see_entry, &x), ARCHASE_EIO);
 
     /* Inside a transaction the next index is known without reading. */
     assert_int_equal(f->s.begin(u), 0);
@@ -521,8 +494,8 @@ static void transactions_are_one_at_a_time(void **state) {
     test_sqlite_close(f);
     open_store(f);
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
-    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CUSTOMER, "C1", see, &sn), 0);
-    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CUSTOMER, "C2", see, &sn), ARCHASE_ENOTFOUND);
+    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CUSTOMER, "C1", test_sqlite_see, &sn), 0);
+    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CUSTOMER, "C2", test_sqlite_see, &sn), ARCHASE_ENOTFOUND);
 }
 
 /* ---- rows edited by hand ---------------------------------------------------------------- */
@@ -555,10 +528,10 @@ static void rows_that_no_longer_read_back_are_storage_errors(void **state) {
             continue; /* the schema does not let even a person do it */
         int family = strstr(edits[i].sql, "customers") ? ARCHASE_FAMILY_CUSTOMER : ARCHASE_FAMILY_INVOICE;
         const char *id = family == ARCHASE_FAMILY_CUSTOMER ? "C1" : "I1";
-        int rc = f->s.get(f->s.userdata, family, id, see, &sn);
+        int rc = f->s.get(f->s.userdata, family, id, test_sqlite_see, &sn);
         archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
         fl.family = family;
-        int src = f->s.scan(f->s.userdata, &fl, see, &sn);
+        int src = f->s.scan(f->s.userdata, &fl, test_sqlite_see, &sn);
         if (edits[i].what) {
             assert_int_equal(rc, ARCHASE_ESTORAGE);
             assert_int_equal(src, ARCHASE_ESTORAGE);
@@ -579,7 +552,7 @@ static void rows_that_no_longer_read_back_are_storage_errors(void **state) {
     m.size = 1;
     assert_int_equal(f->s.put(f->s.userdata, &m), 0);
     test_sqlite_edit_by_hand(f, "UPDATE meta SET at = 'yesterday'");
-    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_META, "k", see, &sn), ARCHASE_ESTORAGE);
+    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_META, "k", test_sqlite_see, &sn), ARCHASE_ESTORAGE);
     assert_string_equal(test_sqlite_errmsg(f), "a stored instant cannot be read");
 }
 
@@ -614,7 +587,7 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
         open_store(f);
         entries x;
         memset(&x, 0, sizeof x);
-        assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, see_entry, &x), 0);
+        assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, test_sqlite_see_entry, &x), 0);
         assert_int_equal(x.n, 1);
         assert_int_equal(x.last.link_count, 1);
         if (strcmp(x.links[0], "\x01unreadable"))
@@ -626,7 +599,7 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
     open_store(f);
     entries x;
     memset(&x, 0, sizeof x);
-    assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, see_entry, &x), 0);
+    assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, test_sqlite_see_entry, &x), 0);
     assert_int_equal(x.last.link_count, 2);
     assert_string_equal(x.links[0], "a\x1f" "b\x1f");
     assert_string_equal(x.links[1], "/");
@@ -634,7 +607,7 @@ static void audit_rows_edited_by_hand_read_back_unreadable(void **state) {
     test_sqlite_edit_by_hand(f, "UPDATE audit_log SET kind = 70000, at = 'then', leaf_hash = x'00',"
                              " prev_hash = x'01', nodes = x'0102', links = NULL");
     memset(&x, 0, sizeof x);
-    assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, see_entry, &x), 0);
+    assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, test_sqlite_see_entry, &x), 0);
     assert_int_equal(x.last.kind, 0);
     assert_true(x.last.instant == INT64_MIN);
     assert_int_equal(x.last.link_count, 0);
@@ -772,9 +745,9 @@ static void a_table_dropped_by_hand_is_a_storage_error(void **state) {
     uint64_t n = 7;
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
     fl.family = ARCHASE_FAMILY_NOTE;
-    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_NOTE, "N1", see, &sn), ARCHASE_ESTORAGE);
+    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_NOTE, "N1", test_sqlite_see, &sn), ARCHASE_ESTORAGE);
     assert_non_null(strstr(test_sqlite_errmsg(f), "preparing a statement: no such table: notes"));
-    assert_int_equal(f->s.scan(f->s.userdata, &fl, see, &sn), ARCHASE_ESTORAGE);
+    assert_int_equal(f->s.scan(f->s.userdata, &fl, test_sqlite_see, &sn), ARCHASE_ESTORAGE);
     assert_int_equal(f->s.count(f->s.userdata, &fl, &n), ARCHASE_ESTORAGE);
     assert_non_null(strstr(test_sqlite_errmsg(f), "counting records"));
     assert_int_equal(n, 7);
@@ -879,7 +852,7 @@ static int sqlite_with(const archase_allocator *a, void *ctx) {
     entries x;
     memset(&x, 0, sizeof x);
     if (!rc)
-        rc = s.audit_read(s.userdata, size, size + 1, see_entry, &x);
+        rc = s.audit_read(s.userdata, size, size + 1, test_sqlite_see_entry, &x);
     uint64_t n = 0;
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
     fl.family = ARCHASE_FAMILY_CUSTOMER;
@@ -888,7 +861,7 @@ static int sqlite_with(const archase_allocator *a, void *ctx) {
         rc = s.count(s.userdata, &fl, &n);
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     if (!rc)
-        rc = s.scan(s.userdata, &fl, see, &sn);
+        rc = s.scan(s.userdata, &fl, test_sqlite_see, &sn);
     /* Everything read back as written (an entry's links that did not fit
      * in memory are not "unreadable": that would blame the log). */
     if (!rc && (x.last.link_count != 2 || strcmp(x.links[0], links[0]) || n != 1 || sn.n != 1))
@@ -914,14 +887,14 @@ typedef int (*slot_op)(fixture *f);
 
 static int op_get(fixture *f) {
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
-    return f->s.get(f->s.userdata, ARCHASE_FAMILY_INVOICE, "I1", see, &sn);
+    return f->s.get(f->s.userdata, ARCHASE_FAMILY_INVOICE, "I1", test_sqlite_see, &sn);
 }
 
 static int op_scan(fixture *f) {
     seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
     fl.family = ARCHASE_FAMILY_INVOICE;
-    return f->s.scan(f->s.userdata, &fl, see, &sn);
+    return f->s.scan(f->s.userdata, &fl, test_sqlite_see, &sn);
 }
 
 static int op_count(fixture *f) {
@@ -937,7 +910,7 @@ static int op_audit(fixture *f) {
     memset(&x, 0, sizeof x);
     int rc = f->s.audit_size(f->s.userdata, &n);
     if (!rc)
-        rc = f->s.audit_read(f->s.userdata, 0, n, see_entry, &x);
+        rc = f->s.audit_read(f->s.userdata, 0, n, test_sqlite_see_entry, &x);
     return rc;
 }
 

@@ -37,17 +37,7 @@ static int setup(void **state) {
     return test_sqlite_setup(state, "/tmp/archase-sqlfiles-XXXXXX", open_store);
 }
 
-typedef struct seen {
-    int  n;
-    char id[64];
-} seen;
-
-static int see(void *ctx, const archase_record *r) {
-    seen *s = ctx;
-    s->n++;
-    snprintf(s->id, sizeof s->id, "%s", r->id);
-    return 0;
-}
+typedef test_sqlite_seen seen;
 
 static int customer_count(fixture *f, uint64_t *n) {
     archase_scan_filter fl = ARCHASE_SCAN_FILTER_INIT;
@@ -233,16 +223,16 @@ static void rows_whose_status_or_id_no_longer_reads_are_storage_errors(void **st
     assert_int_equal(f->s.put(f->s.userdata, &cad), 0);
     /* Families whose status is a number hold a word instead. */
     test_sqlite_edit_by_hand(f, "UPDATE customer_flags SET flags = 'held'; UPDATE cadence SET status = 'waiting'");
-    seen sn = { 0, "" };
-    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_FLAGS, "C1", see, &sn), ARCHASE_ESTORAGE);
+    seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
+    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_FLAGS, "C1", test_sqlite_see, &sn), ARCHASE_ESTORAGE);
     assert_string_equal(test_sqlite_errmsg(f), "a stored status or date cannot be read");
-    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CADENCE, "I1", see, &sn), ARCHASE_ESTORAGE);
+    assert_int_equal(f->s.get(f->s.userdata, ARCHASE_FAMILY_CADENCE, "I1", test_sqlite_see, &sn), ARCHASE_ESTORAGE);
     assert_int_equal(sn.n, 0);
     /* An id blanked by hand: a record never has an empty id. */
     test_sqlite_edit_by_hand(f, "UPDATE cadence SET status = 3, id = ''");
     archase_scan_filter sf = ARCHASE_SCAN_FILTER_INIT;
     sf.family = ARCHASE_FAMILY_CADENCE;
-    int rc = f->s.scan(f->s.userdata, &sf, see, &sn);
+    int rc = f->s.scan(f->s.userdata, &sf, test_sqlite_see, &sn);
     assert_int_equal(rc, ARCHASE_ESTORAGE);
     assert_string_equal(test_sqlite_errmsg(f), "a stored record has no id");
     assert_int_equal(sn.n, 0);
@@ -255,7 +245,7 @@ static void a_dropped_audit_table_fails_every_audit_slot(void **state) {
     assert_int_equal(f->s.audit_size(f->s.userdata, &n), ARCHASE_ESTORAGE);
     assert_non_null(strstr(test_sqlite_errmsg(f), "preparing a statement: no such table: audit_log"));
     assert_int_equal(n, 7);
-    seen sn = { 0, "" };
+    seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
     (void)sn;
     archase_audit_entry e = ARCHASE_AUDIT_ENTRY_INIT;
     e.actor = "tester";
@@ -270,22 +260,7 @@ static void a_dropped_audit_table_fails_every_audit_slot(void **state) {
 
 /* ---- audit entries edited by hand ------------------------------------------------------------- */
 
-typedef struct entries {
-    int                 n;
-    archase_audit_entry last;
-    char                actor[32];
-    char                links[4][64];
-} entries;
-
-static int see_entry(void *ctx, const archase_audit_entry *e) {
-    entries *x = ctx;
-    x->n++;
-    x->last = *e;
-    snprintf(x->actor, sizeof x->actor, "%s", e->actor);
-    for (uint32_t i = 0; i < e->link_count && i < 4; i++)
-        snprintf(x->links[i], sizeof x->links[i], "%s", e->links[i]);
-    return 0;
-}
+typedef test_sqlite_entries entries;
 
 static void set_audit(const char *path, const char *column, const void *value, int size, int as_text) {
     sqlite3 *db = NULL;
@@ -307,7 +282,7 @@ static entries read_entry(fixture *f) {
     entries x;
     memset(&x, 0, sizeof x);
     open_store(f);
-    assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, see_entry, &x), 0);
+    assert_int_equal(f->s.audit_read(f->s.userdata, 0, 1, test_sqlite_see_entry, &x), 0);
     assert_int_equal(x.n, 1);
     test_sqlite_close(f);
     return x;
@@ -382,8 +357,8 @@ static void put_data(fixture *f, int family, const char *id, const char *custome
     r.size = c->n;
     assert_int_equal(f->s.put(f->s.userdata, &r), 0);
     /* The bytes are kept exactly, whatever the columns took from them. */
-    seen sn = { 0, "" };
-    assert_int_equal(f->s.get(f->s.userdata, family, id, see, &sn), 0);
+    seen sn = { 0, 0, "", ARCHASE_RECORD_INIT };
+    assert_int_equal(f->s.get(f->s.userdata, family, id, test_sqlite_see, &sn), 0);
     assert_int_equal(sn.n, 1);
 }
 

@@ -90,3 +90,21 @@ int test_sqlite_put_customer(test_sqlite_fixture *f, const char *id) {
     r.size = 1;
     return f->s.put(f->s.userdata, &r);
 }
+
+int test_sqlite_see(void *ctx, const archase_record *r) {
+    test_sqlite_seen *s = ctx;
+    s->n++;
+    snprintf(s->id, sizeof s->id, "%s", r->id);
+    s->last = *r;
+    return s->rc;
+}
+
+int test_sqlite_see_entry(void *ctx, const archase_audit_entry *e) {
+    test_sqlite_entries *x = ctx;
+    x->n++;
+    x->last = *e;
+    snprintf(x->actor, sizeof x->actor, "%s", e->actor);
+    for (uint32_t i = 0; i < e->link_count && i < 4; i++)
+        snprintf(x->links[i], sizeof x->links[i], "%s", e->links[i]);
+    return x->rc;
+}

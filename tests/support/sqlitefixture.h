@@ -43,6 +43,27 @@ void test_sqlite_exec(const char *path, const char *sql);
  * ("(null)" for NULL) in out. */
 void test_sqlite_column_text(const char *path, const char *sql, char *out, size_t size);
 
+/* What test_sqlite_see saw of the records a scan or get handed over: start
+ * zeroed (rc: what the callback returns). */
+typedef struct test_sqlite_seen {
+    int            n;
+    int            rc;
+    char           id[64];
+    archase_record last;
+} test_sqlite_seen;
+int test_sqlite_see(void *ctx, const archase_record *r);
+
+/* What test_sqlite_see_entry saw of the audit entries handed over: start
+ * zeroed (rc: what the callback returns); the first four links are kept. */
+typedef struct test_sqlite_entries {
+    int                 n;
+    int                 rc;
+    archase_audit_entry last;
+    char                actor[32];
+    char                links[4][64];
+} test_sqlite_entries;
+int test_sqlite_see_entry(void *ctx, const archase_audit_entry *e);
+
 /* Puts customer `id` with the data "x". Returns the put slot's result. */
 int test_sqlite_put_customer(test_sqlite_fixture *f, const char *id);
 
