@@ -18,22 +18,6 @@ static int holds(fixture *f, const char *text) {
     return ar_cond_eval(test_cond_compile(f, text), &f->env);
 }
 
-static void expect_error(fixture *f, const char *text, uint32_t offset, const char *message) {
-    const ar_cond *c = NULL;
-    ar_cond_error err;
-    assert_int_equal(ar_cond_compile(&f->ctx, text, strlen(text), &c, &err), ARCHASE_EPARSE);
-    if (strcmp(err.message, message) != 0)
-        fail_msg("\"%s\": expected \"%s\", got \"%s\"", text, message, err.message);
-    if (err.offset != offset)
-        fail_msg("\"%s\": expected the offset %u, got %u", text, (unsigned)offset, (unsigned)err.offset);
-    assert_null(c);
-}
-
-static void set_money(ar_cond_env *env, int field, int64_t minor, const char *currency) {
-    env->value[field] = minor;
-    env->currency[field] = ar_currency_pack(currency);
-}
-
 /* ---- evaluation ---------------------------------------------------------- */
 
 static void every_operator_compares_whole_numbers_both_ways(void **state) {
@@ -59,7 +43,7 @@ static void every_operator_compares_whole_numbers_both_ways(void **state) {
 
 static void every_operator_compares_an_amount_with_a_literal_in_its_currency(void **state) {
     fixture *f = *state;
-    set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 50000, "EUR"); /* 500.00 EUR */
+    test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 50000, "EUR"); /* 500.00 EUR */
     assert_int_equal(holds(f, "open_amount == 500 EUR"), 1);
     assert_int_equal(holds(f, "open_amount != 500 EUR"), 0);
     assert_int_equal(holds(f, "open_amount != 500.01 EUR"), 1);
@@ -93,19 +77,19 @@ static void every_operator_compares_two_fields_of_one_type(void **state) {
 
 static void every_operator_compares_two_amounts_only_in_one_currency(void **state) {
     fixture *f = *state;
-    set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 700, "EUR");
-    set_money(&f->env, AR_FIELD_CREDIT_LIMIT, 700, "EUR");
+    test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 700, "EUR");
+    test_cond_set_money(&f->env, AR_FIELD_CREDIT_LIMIT, 700, "EUR");
     assert_int_equal(holds(f, "open_amount == credit_limit"), 1);
     assert_int_equal(holds(f, "open_amount != credit_limit"), 0);
     assert_int_equal(holds(f, "open_amount < credit_limit"), 0);
     assert_int_equal(holds(f, "open_amount <= credit_limit"), 1);
     assert_int_equal(holds(f, "open_amount > credit_limit"), 0);
     assert_int_equal(holds(f, "open_amount >= credit_limit"), 1);
-    set_money(&f->env, AR_FIELD_CREDIT_LIMIT, 100, "EUR");
+    test_cond_set_money(&f->env, AR_FIELD_CREDIT_LIMIT, 100, "EUR");
     assert_int_equal(holds(f, "open_amount > credit_limit"), 1);
     assert_int_equal(holds(f, "open_amount <= credit_limit"), 0);
     /* In another currency no ordering holds, and they differ. */
-    set_money(&f->env, AR_FIELD_CREDIT_LIMIT, 700, "USD");
+    test_cond_set_money(&f->env, AR_FIELD_CREDIT_LIMIT, 700, "USD");
     assert_int_equal(holds(f, "open_amount == credit_limit"), 0);
     assert_int_equal(holds(f, "open_amount <= credit_limit"), 0);
     assert_int_equal(holds(f, "open_amount >= credit_limit"), 0);
@@ -127,7 +111,7 @@ static void a_backslash_escapes_only_in_double_quotes(void **state) {
     assert_string_equal(dq->text, "tier == \"say \\\"hi\\\"\"");
     assert_int_not_equal(ar_symtab_lookup(&f->symbols, "say \"hi\"", 8), AR_SYM_NONE);
     /* A backslash last in the text escapes nothing: the quote is open. */
-    expect_error(f, "tier == \"gold\\", 8, "unterminated quoted name");
+    test_cond_expect_error(f, "tier == \"gold\\", 8, "unterminated quoted name");
     /* A quoted name that reads like a date stays quoted when written back. */
     assert_string_equal(test_cond_compile(f, "tier == \"2026-01-01\"")->text, "tier == \"2026-01-01\"");
     assert_string_equal(test_cond_compile(f, "tier in ['1.5', \"x y\"]")->text, "tier in [\"1.5\", \"x y\"]");
@@ -135,20 +119,20 @@ static void a_backslash_escapes_only_in_double_quotes(void **state) {
 
 static void numbers_and_dates_that_are_almost_right_are_named(void **state) {
     fixture *f = *state;
-    expect_error(f, "amount > .5 EUR", 9,
-                 "amount is money: expected an amount with its currency, e.g. 10000 EUR, got \".5\"");
-    expect_error(f, "days_overdue > 1.-5", 15,
-                 "days_overdue is days: expected a number of days, e.g. 30, got \"1.-5\"");
-    expect_error(f, "due_date < 2026-01--1", 11,
-                 "due_date is a date: expected a date written YYYY-MM-DD, got \"2026-01--1\"");
-    expect_error(f, "due_date < 5", 11, "due_date is a date: expected a date written YYYY-MM-DD, got \"5\"");
-    expect_error(f, "due_date < 2026-02-30", 11, "no such date: \"2026-02-30\"");
-    expect_error(f, "due_date", 0, "due_date is a date: compare it with a value, e.g. due_date < 2026-01-01");
-    expect_error(f, "step_index == 9223372036854775808", 14, "number out of range: \"9223372036854775808\"");
-    expect_error(f, "step_index == -9223372036854775809", 14, "number out of range: \"-9223372036854775809\"");
-    expect_error(f, "step_index == 99999999999999999999", 14,
-                 "number out of range: \"99999999999999999999\"");
-    expect_error(f, "step_index == gold", 14, "step_index is a number: expected a whole number, e.g. 5, got \"gold\"");
+    test_cond_expect_error(f, "amount > .5 EUR", 9,
+                           "amount is money: expected an amount with its currency, e.g. 10000 EUR, got \".5\"");
+    test_cond_expect_error(f, "days_overdue > 1.-5", 15,
+                           "days_overdue is days: expected a number of days, e.g. 30, got \"1.-5\"");
+    test_cond_expect_error(f, "due_date < 2026-01--1", 11,
+                           "due_date is a date: expected a date written YYYY-MM-DD, got \"2026-01--1\"");
+    test_cond_expect_error(f, "due_date < 5", 11, "due_date is a date: expected a date written YYYY-MM-DD, got \"5\"");
+    test_cond_expect_error(f, "due_date < 2026-02-30", 11, "no such date: \"2026-02-30\"");
+    test_cond_expect_error(f, "due_date", 0, "due_date is a date: compare it with a value, e.g. due_date < 2026-01-01");
+    test_cond_expect_error(f, "step_index == 9223372036854775808", 14, "number out of range: \"9223372036854775808\"");
+    test_cond_expect_error(f, "step_index == -9223372036854775809", 14, "number out of range: \"-9223372036854775809\"");
+    test_cond_expect_error(f, "step_index == 99999999999999999999", 14,
+                           "number out of range: \"99999999999999999999\"");
+    test_cond_expect_error(f, "step_index == gold", 14, "step_index is a number: expected a whole number, e.g. 5, got \"gold\"");
 }
 
 static void country_codes_are_two_capital_letters_in_either_place(void **state) {
@@ -159,7 +143,7 @@ static void country_codes_are_two_capital_letters_in_either_place(void **state) 
         snprintf(cond, sizeof cond, "country == '%s'", wrong[i]);
         snprintf(message, sizeof message,
                  "\"%s\" is not a country code: two capital letters (ISO 3166-1), e.g. DE", wrong[i]);
-        expect_error(f, cond, 11, message);
+        test_cond_expect_error(f, cond, 11, message);
     }
     f->env.value[AR_FIELD_COUNTRY] = AR_SYM_NONE;
     assert_int_equal(holds(f, "country == ZA"), 0);
@@ -171,29 +155,29 @@ static void the_first_of_two_problems_is_the_one_reported(void **state) {
     fixture *f = *state;
     /* "=" stops the lexer inside the list; the list's own complaint about
      * what follows "gold" comes second and is not the one reported. */
-    expect_error(f, "tier in [gold =]", 14, "\"=\" is not an operator: compare with \"==\"");
-    expect_error(f, "tier in [gold, =]", 15, "\"=\" is not an operator: compare with \"==\"");
-    expect_error(f, "disputed and !", 13, "\"!\" is not an operator: write \"not\" or \"!=\"");
-    expect_error(f, "disputed or =", 12, "\"=\" is not an operator: compare with \"==\"");
-    expect_error(f, "tier in [gold,]", 14, "tier is a name: expected a name, e.g. gold, got \"]\"");
-    expect_error(f, "tier in [gold", 13, "expected \",\" or \"]\" in the list, got the end of the condition");
-    expect_error(f, "tier in [gold)", 13, "expected \",\" or \"]\" in the list, got something else");
-    expect_error(f, "tier in gold", 8, "expected \"[\" after \"in\" (a list: [gold, platinum])");
-    expect_error(f, "tier not gold", 5,
-                 "\"not\" after a field must be followed by \"in\" (\"tier not in [...]\"), or written before "
-                 "the test (\"not tier\")");
-    expect_error(f, "open_amount in [5 EUR]", 12,
-                 "open_amount is money: \"in\" works with numbers, days, dates and names");
-    expect_error(f, "days_overdue in [median_days_late]", 17, "a list holds values, not fields");
+    test_cond_expect_error(f, "tier in [gold =]", 14, "\"=\" is not an operator: compare with \"==\"");
+    test_cond_expect_error(f, "tier in [gold, =]", 15, "\"=\" is not an operator: compare with \"==\"");
+    test_cond_expect_error(f, "disputed and !", 13, "\"!\" is not an operator: write \"not\" or \"!=\"");
+    test_cond_expect_error(f, "disputed or =", 12, "\"=\" is not an operator: compare with \"==\"");
+    test_cond_expect_error(f, "tier in [gold,]", 14, "tier is a name: expected a name, e.g. gold, got \"]\"");
+    test_cond_expect_error(f, "tier in [gold", 13, "expected \",\" or \"]\" in the list, got the end of the condition");
+    test_cond_expect_error(f, "tier in [gold)", 13, "expected \",\" or \"]\" in the list, got something else");
+    test_cond_expect_error(f, "tier in gold", 8, "expected \"[\" after \"in\" (a list: [gold, platinum])");
+    test_cond_expect_error(f, "tier not gold", 5,
+                           "\"not\" after a field must be followed by \"in\" (\"tier not in [...]\"), or written before "
+                           "the test (\"not tier\")");
+    test_cond_expect_error(f, "open_amount in [5 EUR]", 12,
+                           "open_amount is money: \"in\" works with numbers, days, dates and names");
+    test_cond_expect_error(f, "days_overdue in [median_days_late]", 17, "a list holds values, not fields");
 }
 
 /* ---- the segment field ---------------------------------------------------- */
 
 static void segment_names_come_from_the_policy(void **state) {
     fixture *f = *state;
-    expect_error(f, "segment == vipp", 11, "\"vipp\" is not a segment of this policy (did you mean \"vip\"?)");
-    expect_error(f, "segment == zzzzzzzz", 11,
-                 "\"zzzzzzzz\" is not a segment of this policy; segment is one of: vip, standard");
+    test_cond_expect_error(f, "segment == vipp", 11, "\"vipp\" is not a segment of this policy (did you mean \"vip\"?)");
+    test_cond_expect_error(f, "segment == zzzzzzzz", 11,
+                           "\"zzzzzzzz\" is not a segment of this policy; segment is one of: vip, standard");
     f->env.value[AR_FIELD_SEGMENT] = ar_symtab_lookup(&f->symbols, "vip", 3);
     test_cond_compile(f, "segment == standard");
     f->env.value[AR_FIELD_SEGMENT] = ar_symtab_lookup(&f->symbols, "standard", 8);
@@ -201,7 +185,7 @@ static void segment_names_come_from_the_policy(void **state) {
 
     /* A policy without segments offers none. */
     f->ctx.segment_count = 0;
-    expect_error(f, "segment == vip", 11, "\"vip\" is not a segment of this policy; segment is one of: (none defined)");
+    test_cond_expect_error(f, "segment == vip", 11, "\"vip\" is not a segment of this policy; segment is one of: (none defined)");
 
     /* A list of choices longer than a message holds is cut. */
     static char names[12][40];

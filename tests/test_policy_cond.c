@@ -9,21 +9,6 @@
 
 typedef test_cond_fixture fixture;
 
-static void expect_error(fixture *f, const char *text, uint32_t offset, const char *message) {
-    const ar_cond *c = NULL;
-    ar_cond_error err;
-    assert_int_equal(ar_cond_compile(&f->ctx, text, strlen(text), &c, &err), ARCHASE_EPARSE);
-    if (strcmp(err.message, message) != 0)
-        fail_msg("\"%s\": expected \"%s\", got \"%s\"", text, message, err.message);
-    assert_int_equal(err.offset, offset);
-    assert_null(c);
-}
-
-static void set_money(ar_cond_env *env, int field, int64_t minor, const char *currency) {
-    env->value[field] = minor;
-    env->currency[field] = ar_currency_pack(currency);
-}
-
 static void set_name(fixture *f, int field, const char *name) {
     f->env.value[field] = ar_symtab_lookup(&f->symbols, name, strlen(name));
 }
@@ -31,18 +16,18 @@ static void set_name(fixture *f, int field, const char *name) {
 static void the_example_condition_means_what_it_says(void **state) {
     fixture *f = *state;
     const ar_cond *c = test_cond_compile(f, "days_overdue > 30 and open_amount >= 10000 EUR and tier in [gold, platinum] "
-                                  "and not disputed");
+                                            "and not disputed");
     f->env.value[AR_FIELD_DAYS_OVERDUE] = 31;
-    set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 1000000, "EUR");
+    test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 1000000, "EUR");
     set_name(f, AR_FIELD_TIER, "gold");
     f->env.value[AR_FIELD_DISPUTED] = 0;
     assert_int_equal(ar_cond_eval(c, &f->env), 1);
     f->env.value[AR_FIELD_DAYS_OVERDUE] = 30;
     assert_int_equal(ar_cond_eval(c, &f->env), 0);
     f->env.value[AR_FIELD_DAYS_OVERDUE] = 31;
-    set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 999999, "EUR");
+    test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 999999, "EUR");
     assert_int_equal(ar_cond_eval(c, &f->env), 0);
-    set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 1000000, "EUR");
+    test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 1000000, "EUR");
     set_name(f, AR_FIELD_TIER, "silver"); /* not in the policy: AR_SYM_NONE */
     assert_int_equal(f->env.value[AR_FIELD_TIER], AR_SYM_NONE);
     assert_int_equal(ar_cond_eval(c, &f->env), 0);
@@ -76,7 +61,7 @@ static void and_binds_tighter_than_or_and_parentheses_group(void **state) {
 
 static void money_in_another_currency_is_neither_equal_below_nor_above(void **state) {
     fixture *f = *state;
-    set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 500, "USD");
+    test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, 500, "USD");
     static const char *const comparisons[] = { "open_amount == 5 EUR", "open_amount < 5 EUR",
                                                "open_amount <= 5 EUR", "open_amount > 5 EUR",
                                                "open_amount >= 5 EUR" };
@@ -85,13 +70,13 @@ static void money_in_another_currency_is_neither_equal_below_nor_above(void **st
     assert_int_equal(ar_cond_eval(test_cond_compile(f, "open_amount != 5 EUR"), &f->env), 1);
     assert_int_equal(ar_cond_eval(test_cond_compile(f, "open_amount == 5 USD"), &f->env), 1);
     /* Two money fields follow the same rule. */
-    set_money(&f->env, AR_FIELD_DISPUTED_AMOUNT, 100, "EUR");
+    test_cond_set_money(&f->env, AR_FIELD_DISPUTED_AMOUNT, 100, "EUR");
     assert_int_equal(ar_cond_eval(test_cond_compile(f, "disputed_amount < open_amount"), &f->env), 0);
     assert_int_equal(ar_cond_eval(test_cond_compile(f, "disputed_amount != open_amount"), &f->env), 1);
-    set_money(&f->env, AR_FIELD_DISPUTED_AMOUNT, 100, "USD");
+    test_cond_set_money(&f->env, AR_FIELD_DISPUTED_AMOUNT, 100, "USD");
     assert_int_equal(ar_cond_eval(test_cond_compile(f, "disputed_amount < open_amount"), &f->env), 1);
     /* Minor units follow the currency: 1000 JPY is 1000 yen, 1.5 KWD 1500 fils. */
-    set_money(&f->env, AR_FIELD_AMOUNT, 1500, "KWD");
+    test_cond_set_money(&f->env, AR_FIELD_AMOUNT, 1500, "KWD");
     assert_int_equal(ar_cond_eval(test_cond_compile(f, "amount == 1.5 KWD"), &f->env), 1);
 }
 
@@ -121,25 +106,25 @@ static void literals_of_every_type_compile_and_compare(void **state) {
 
 static void type_and_name_errors_point_at_the_problem(void **state) {
     fixture *f = *state;
-    expect_error(f, "days_overdue > 30 and open_amount >= 10000", 37,
-                 "open_amount is money: the amount 10000 needs its currency, e.g. 10000 EUR");
-    expect_error(f, "days_overdu > 30", 0, "unknown field \"days_overdu\" (did you mean \"days_overdue\"?)");
-    expect_error(f, "tier > gold", 5, "tier is a name: compare it with ==, != or in");
-    expect_error(f, "days_overdue > gold", 15, "days_overdue is days: expected a number of days, e.g. 30, got \"gold\"");
-    expect_error(f, "disputed == 1", 12, "disputed is true or false: expected true or false, got \"1\"");
-    expect_error(f, "open_amount", 0, "open_amount is money: compare it with a value, e.g. open_amount >= 1000 EUR");
-    expect_error(f, "days_overdue = 3", 13, "\"=\" is not an operator: compare with \"==\"");
-    expect_error(f, "(strategic", 10, "expected \")\" to close the \"(\" at column 1, got the end of the condition");
-    expect_error(f, "strategic paused", 10, "expected \"and\", \"or\" or the end of the condition, got \"paused\"");
-    expect_error(f, "", 0, "empty condition");
-    expect_error(f, "aging_band == 1-30", 14, "\"1-30\" is not a aging_band (did you mean \"1_30\"?)");
-    expect_error(f, "currency == EURO", 12, "\"EURO\" is not an ISO 4217 currency code (EUR, USD, ...)");
-    expect_error(f, "country == Norway", 11, "\"Norway\" is not a country code: two capital letters (ISO 3166-1), e.g. DE");
-    expect_error(f, "open_amount > 1.001 EUR", 14, "\"1.001 EUR\" is not an amount: EUR has 2 decimals");
-    expect_error(f, "open_amount > days_overdue", 14, "open_amount is money but days_overdue is days: they cannot be compared");
-    expect_error(f, "open_amount in [1 EUR]", 12, "open_amount is money: \"in\" works with numbers, days, dates and names");
-    expect_error(f, "due_date < 2026-02-30", 11, "no such date: \"2026-02-30\"");
-    expect_error(f, "segment == gold", 11, "\"gold\" is not a segment of this policy; segment is one of: vip, standard");
+    test_cond_expect_error(f, "days_overdue > 30 and open_amount >= 10000", 37,
+                           "open_amount is money: the amount 10000 needs its currency, e.g. 10000 EUR");
+    test_cond_expect_error(f, "days_overdu > 30", 0, "unknown field \"days_overdu\" (did you mean \"days_overdue\"?)");
+    test_cond_expect_error(f, "tier > gold", 5, "tier is a name: compare it with ==, != or in");
+    test_cond_expect_error(f, "days_overdue > gold", 15, "days_overdue is days: expected a number of days, e.g. 30, got \"gold\"");
+    test_cond_expect_error(f, "disputed == 1", 12, "disputed is true or false: expected true or false, got \"1\"");
+    test_cond_expect_error(f, "open_amount", 0, "open_amount is money: compare it with a value, e.g. open_amount >= 1000 EUR");
+    test_cond_expect_error(f, "days_overdue = 3", 13, "\"=\" is not an operator: compare with \"==\"");
+    test_cond_expect_error(f, "(strategic", 10, "expected \")\" to close the \"(\" at column 1, got the end of the condition");
+    test_cond_expect_error(f, "strategic paused", 10, "expected \"and\", \"or\" or the end of the condition, got \"paused\"");
+    test_cond_expect_error(f, "", 0, "empty condition");
+    test_cond_expect_error(f, "aging_band == 1-30", 14, "\"1-30\" is not a aging_band (did you mean \"1_30\"?)");
+    test_cond_expect_error(f, "currency == EURO", 12, "\"EURO\" is not an ISO 4217 currency code (EUR, USD, ...)");
+    test_cond_expect_error(f, "country == Norway", 11, "\"Norway\" is not a country code: two capital letters (ISO 3166-1), e.g. DE");
+    test_cond_expect_error(f, "open_amount > 1.001 EUR", 14, "\"1.001 EUR\" is not an amount: EUR has 2 decimals");
+    test_cond_expect_error(f, "open_amount > days_overdue", 14, "open_amount is money but days_overdue is days: they cannot be compared");
+    test_cond_expect_error(f, "open_amount in [1 EUR]", 12, "open_amount is money: \"in\" works with numbers, days, dates and names");
+    test_cond_expect_error(f, "due_date < 2026-02-30", 11, "no such date: \"2026-02-30\"");
+    test_cond_expect_error(f, "segment == gold", 11, "\"gold\" is not a segment of this policy; segment is one of: vip, standard");
 }
 
 static void nesting_and_length_are_bounded(void **state) {
@@ -149,7 +134,7 @@ static void nesting_and_length_are_bounded(void **state) {
     strcpy(deep + 40, "strategic");
     memset(deep + 49, ')', 40);
     deep[89] = '\0';
-    expect_error(f, deep, 32, "condition nested deeper than 32 levels");
+    test_cond_expect_error(f, deep, 32, "condition nested deeper than 32 levels");
     char nots[200] = "";
     for (int i = 0; i < 30; i++)
         strcat(nots, "not ");
@@ -159,7 +144,7 @@ static void nesting_and_length_are_bounded(void **state) {
     static char longer[AR_COND_MAX_LEN + 20];
     memset(longer, ' ', sizeof longer - 1);
     memcpy(longer, "strategic", 9);
-    expect_error(f, longer, 0, "condition longer than 4096 characters");
+    test_cond_expect_error(f, longer, 0, "condition longer than 4096 characters");
 }
 
 static void fields_outside_their_context_are_refused(void **state) {
@@ -169,14 +154,14 @@ static void fields_outside_their_context_are_refused(void **state) {
     ar_field_set_add(&forbidden, AR_FIELD_RISK_SCORE);
     f->ctx.forbidden = &forbidden;
     f->ctx.forbidden_why = "the risk score cannot depend on itself";
-    expect_error(f, "strategic or risk_score > 5", 13, "risk_score is not available here: the risk score cannot depend on itself");
+    test_cond_expect_error(f, "strategic or risk_score > 5", 13, "risk_score is not available here: the risk score cannot depend on itself");
     f->ctx.forbidden = NULL;
 }
 
 static void a_million_evaluations_agree_with_a_direct_computation(void **state) {
     fixture *f = *state;
     const ar_cond *c = test_cond_compile(f, "days_overdue > 30 and (open_amount >= 100 EUR or tier in [gold]) and not disputed "
-                                  "or broken_promises_90d >= 2");
+                                            "or broken_promises_90d >= 2");
     ar_sym gold = ar_symtab_lookup(&f->symbols, "gold", 4);
     test_rng rng;
     test_rng_seed(&rng, 42);
@@ -188,7 +173,7 @@ static void a_million_evaluations_agree_with_a_direct_computation(void **state) 
         int disputed = (int)test_rng_below(&rng, 2);
         int64_t broken = (int64_t)test_rng_below(&rng, 4);
         f->env.value[AR_FIELD_DAYS_OVERDUE] = days;
-        set_money(&f->env, AR_FIELD_OPEN_AMOUNT, open, eur ? "EUR" : "USD");
+        test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, open, eur ? "EUR" : "USD");
         f->env.value[AR_FIELD_TIER] = tier;
         f->env.value[AR_FIELD_DISPUTED] = disputed;
         f->env.value[AR_FIELD_BROKEN_PROMISES_90D] = broken;

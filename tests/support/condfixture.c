@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "archase/archase.h"
 #include "testutil.h"
 
 const char *const test_cond_segment_names[2] = { "vip", "standard" };
@@ -37,4 +38,20 @@ const ar_cond *test_cond_compile(test_cond_fixture *f, const char *text) {
     if (rc)
         fail_msg("\"%s\" did not compile: %s (at %u)", text, err.message, err.offset);
     return c;
+}
+
+void test_cond_expect_error(test_cond_fixture *f, const char *text, uint32_t offset, const char *message) {
+    const ar_cond *c = NULL;
+    ar_cond_error err;
+    assert_int_equal(ar_cond_compile(&f->ctx, text, strlen(text), &c, &err), ARCHASE_EPARSE);
+    if (strcmp(err.message, message) != 0)
+        fail_msg("\"%s\": expected \"%s\", got \"%s\"", text, message, err.message);
+    if (err.offset != offset)
+        fail_msg("\"%s\": expected the offset %u, got %u", text, (unsigned)offset, (unsigned)err.offset);
+    assert_null(c);
+}
+
+void test_cond_set_money(ar_cond_env *env, int field, int64_t minor, const char *currency) {
+    env->value[field] = minor;
+    env->currency[field] = ar_currency_pack(currency);
 }

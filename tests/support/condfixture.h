@@ -27,4 +27,11 @@ int test_cond_teardown(void **state);
  * offset, when it does not compile. */
 const ar_cond *test_cond_compile(test_cond_fixture *f, const char *text);
 
+/* Compiling `text` fails with ARCHASE_EPARSE, `message` at byte `offset`,
+ * and hands out no condition. */
+void test_cond_expect_error(test_cond_fixture *f, const char *text, uint32_t offset, const char *message);
+
+/* Sets money field `field` of env to `minor` units of `currency`. */
+void test_cond_set_money(ar_cond_env *env, int field, int64_t minor, const char *currency);
+
 #endif
