@@ -34,13 +34,7 @@ static char *policy_with_segment_condition(const char *cond) {
 /* Loads `text`; expects ARCHASE_EPOLICY, no policy, and `expected` as the
  * first diagnostic. */
 static void expect_problem(const char *text, const char *expected) {
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 0, &diags), 0);
-    archase_policy *p = (archase_policy *)0x1;
-    int rc = archase_policy_load_buffer(text, strlen(text), "p.yaml", NULL, &p, diags);
-    if (rc != ARCHASE_EPOLICY)
-        fail_msg("expected ARCHASE_EPOLICY for \"%s\", got %d", expected, rc);
-    assert_ptr_equal(p, (archase_policy *)0x1);
+    archase_diag_list *diags = test_policy_load_refused(text);
     assert_true(archase_diag_list_count(diags) >= 1);
     const archase_diag *d = archase_diag_list_get(diags, 0);
     char line[1200];

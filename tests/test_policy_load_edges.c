@@ -52,13 +52,7 @@ static void put(text *t, const char *fmt, ...) {
 /* Loads `yaml`; expects ARCHASE_EPOLICY and exactly the `count` problems
  * `expected`, in order. */
 static void expect_problems(const char *yaml, size_t count, const char *const *expected) {
-    archase_diag_list *diags = NULL;
-    assert_int_equal(archase_diag_list_new(NULL, 0, &diags), 0);
-    archase_policy *p = (archase_policy *)0x1;
-    int rc = archase_policy_load_buffer(yaml, strlen(yaml), "p.yaml", NULL, &p, diags);
-    if (rc != ARCHASE_EPOLICY)
-        fail_msg("expected ARCHASE_EPOLICY, got %d, for\n%s", rc, yaml);
-    assert_ptr_equal(p, (archase_policy *)0x1);
+    archase_diag_list *diags = test_policy_load_refused(yaml);
     size_t n = archase_diag_list_count(diags);
     for (size_t i = 0; i < n || i < count; i++) {
         char line[1200] = "(none)";
