@@ -21,15 +21,7 @@
 #include "support/ledger.h"
 #include "support/testutil.h"
 
-#define POLICY_HEAD                                                     \
-    "version: 1\n"                                                      \
-    "currency: {default: EUR}\n"                                        \
-    "segments: [{name: all, sequence: s}]\n"                            \
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"      \
-    "approvals:\n"                                                      \
-    "  roles: [finance_lead]\n"                                         \
-    "  approvers_below: 1\n"                                            \
-    "  approvers_above: 1\n"
+#define POLICY_HEAD TEST_LEDGER_POLICY_HEAD TEST_LEDGER_POLICY_APPROVALS
 
 #define NOTICE_TEMPLATE                                                                      \
     "templates:\n"                                                                           \

@@ -15,14 +15,8 @@
 #include "support/testutil.h"
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
-    "approvals:\n"
-    "  roles: [finance_lead]\n"
-    "  approvers_below: 1\n"
-    "  approvers_above: 1\n"
+    TEST_LEDGER_POLICY_HEAD
+    TEST_LEDGER_POLICY_APPROVALS
     "disputes:\n"
     "  sla_reminder_days: 2\n"
     "  playbooks:\n"

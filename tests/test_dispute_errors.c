@@ -17,14 +17,8 @@
 #include "support/testutil.h"
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
-    "approvals:\n"
-    "  roles: [finance_lead]\n"
-    "  approvers_below: 1\n"
-    "  approvers_above: 1\n"
+    TEST_LEDGER_POLICY_HEAD
+    TEST_LEDGER_POLICY_APPROVALS
     "  expiry_days: 3\n"
     "disputes:\n"
     "  sla_reminder_days: 2\n"
@@ -637,10 +631,7 @@ static void an_sla_of_the_collectors_role_goes_to_the_collector_else_the_owner_e
 }
 
 static const char no_reminder_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
+    TEST_LEDGER_POLICY_HEAD
     "disputes:\n"
     "  sla_reminder_days: 0\n"
     "  playbooks:\n"

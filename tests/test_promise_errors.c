@@ -17,10 +17,7 @@
 #include "support/testutil.h"
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
+    TEST_LEDGER_POLICY_HEAD
     "promises:\n"
     "  grace_days: 2\n"
     "  max_open_per_invoice: 2\n"

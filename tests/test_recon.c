@@ -16,14 +16,8 @@
 #include "support/testutil.h"
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
-    "approvals:\n"
-    "  roles: [finance_lead]\n"
-    "  approvers_below: 1\n"
-    "  approvers_above: 1\n"
+    TEST_LEDGER_POLICY_HEAD
+    TEST_LEDGER_POLICY_APPROVALS
     "reconciliation: {owner_role: cash_apps, sla_days: 3, short_pay_percent: 5}\n"
     "credit:\n"
     "  max_limit: [11000 EUR]\n"

@@ -20,22 +20,13 @@
 #include "support/testutil.h"
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
-    "approvals:\n"
-    "  roles: [finance_lead]\n"
-    "  approvers_below: 1\n"
-    "  approvers_above: 1\n"
+    TEST_LEDGER_POLICY_HEAD
+    TEST_LEDGER_POLICY_APPROVALS
     "  expiry_days: 3\n"
     "reconciliation: {owner_role: cash_apps, sla_days: 3, short_pay_percent: 5}\n";
 
 static const char no_short_pay_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
+    TEST_LEDGER_POLICY_HEAD
     "reconciliation: {owner_role: cash_apps, sla_days: 3, short_pay_percent: 0}\n";
 
 typedef test_ledger fixture;

@@ -187,4 +187,20 @@ test_recon_queue test_recon_items(const test_ledger *l, int status);
  * Fails the test on an error. */
 void test_ledger_move_acme(const test_ledger *l, const test_ledger_spec *spec, const char *timezone);
 
+/* Pieces of the suites' policy text, string literals to be put together
+ * with the rest of it. The head: version 1 in EUR, one segment whose
+ * sequence queues a call a day after the due date. */
+#define TEST_LEDGER_POLICY_HEAD                \
+    "version: 1\n"                             \
+    "currency: {default: EUR}\n"               \
+    "segments: [{name: all, sequence: s}]\n"   \
+    "sequences: {s: {steps: [{offset: 1, action: queue_call}]}}\n"
+/* Approvals by one finance_lead, below and above the threshold; the
+ * approvals block's other keys may follow. */
+#define TEST_LEDGER_POLICY_APPROVALS \
+    "approvals:\n"                  \
+    "  roles: [finance_lead]\n"     \
+    "  approvers_below: 1\n"        \
+    "  approvers_above: 1\n"
+
 #endif
