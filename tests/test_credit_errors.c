@@ -456,14 +456,20 @@ static void punctual(fixture *f, int64_t open) {
         assert_int_equal(test_ledger_invoice(f->eng, "MORE", "ACME", open, "2026-03-01", "2026-03-31"), 0);
 }
 
-static void a_punctual_customer_near_its_limit_is_raised_without_a_ceiling_and_kept_at_one(void **state) {
-    fixture *f = *state; /* the plain policy: a ceiling of 1000.00 EUR, ACME's limit */
+/* ACME again, as revision 1, with a limit of `limit` EUR minor units and
+ * no collector or owner. */
+static void acme_with_limit(fixture *f, int64_t limit) {
     archase_customer c = ARCHASE_CUSTOMER_INIT;
     c.id = "ACME";
     c.revision = 1;
     c.name = "ACME GmbH";
-    c.credit_limit = (archase_money){ 250000, "EUR" };
+    c.credit_limit = (archase_money){ limit, "EUR" };
     assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+}
+
+static void a_punctual_customer_near_its_limit_is_raised_without_a_ceiling_and_kept_at_one(void **state) {
+    fixture *f = *state; /* the plain policy: a ceiling of 1000.00 EUR, ACME's limit */
+    acme_with_limit(f, 250000);
     punctual(f, 50000); /* 1990.00 open of 2500.00: 79% */
     archase_credit_recommendation r = recommend(f, "2026-03-10");
     int dir = 0;
@@ -479,12 +485,7 @@ static void a_punctual_customer_near_its_limit_is_raised_without_a_ceiling_and_k
 
 static void a_punctual_customer_near_its_limit_is_raised_to_its_target_utilisation(void **state) {
     fixture *f = *state; /* no ceiling in this policy */
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "ACME";
-    c.revision = 1;
-    c.name = "ACME GmbH";
-    c.credit_limit = (archase_money){ 250000, "EUR" };
-    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    acme_with_limit(f, 250000);
     punctual(f, 30000); /* 1790.00 open of 2500.00: 71% */
     archase_credit_recommendation r = recommend(f, "2026-03-10");
     assert_int_equal(r.utilisation_percent, 71);
@@ -495,12 +496,7 @@ static void a_punctual_customer_near_its_limit_is_raised_to_its_target_utilisati
 
 static void a_broken_promise_lowers_by_half_the_band_without_a_floor(void **state) {
     fixture *f = *state; /* the plain policy: no floor, no hold for promises */
-    archase_customer c = ARCHASE_CUSTOMER_INIT;
-    c.id = "ACME";
-    c.revision = 1;
-    c.name = "ACME GmbH";
-    c.credit_limit = (archase_money){ 1000000, "EUR" };
-    assert_int_equal(archase_customer_put(f->eng, &c, NULL), 0);
+    acme_with_limit(f, 1000000);
     promise(f, "P-1", "2026-03-01", "2026-03-03", 1000);
     assert_int_equal(archase_lifecycle_update(f->eng, f->policy, D("2026-03-06"), NULL), 0);
     archase_credit_recommendation r = recommend(f, "2026-03-10");
