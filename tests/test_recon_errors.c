@@ -616,15 +616,23 @@ static void a_failing_storage_call_raises_no_write_off_request(void **state) {
     }
 }
 
-static int write_off_with(const archase_allocator *al, void *ctx) {
-    (void)ctx;
-    fixture l;
-    memset(&l, 0, sizeof l);
-    fixture *f = &l;
+/* Opens the ledger with allocator `al` on 2026-03-05 and puts the
+ * unapplied payment PAY-1 of 50.00 EUR. Returns the first failing call's
+ * code; test_ledger_close frees what was opened either way. */
+static int unapplied_cash_with(fixture *f, const archase_allocator *al) {
+    memset(f, 0, sizeof *f);
     test_ledger_now = (archase_instant)D("2026-03-05") * 86400;
     int rc = test_ledger_open(f, &ledger, al, NULL);
     if (!rc)
         rc = pay(f->eng, "PAY-1", NULL, "2026-03-05", 5000);
+    return rc;
+}
+
+static int write_off_with(const archase_allocator *al, void *ctx) {
+    (void)ctx;
+    fixture l;
+    fixture *f = &l;
+    int rc = unapplied_cash_with(f, al);
     archase_recon_action a = action("payment:PAY-1", ARCHASE_RECON_WRITE_OFF, NULL);
     a.justification = "the payer cannot be identified";
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
@@ -650,12 +658,8 @@ static int take_status(void *ud, const archase_approval_info *i) {
 static int lapsed_write_off_with(const archase_allocator *al, void *ctx) {
     (void)ctx;
     fixture l;
-    memset(&l, 0, sizeof l);
     fixture *f = &l;
-    test_ledger_now = (archase_instant)D("2026-03-05") * 86400;
-    int rc = test_ledger_open(f, &ledger, al, NULL);
-    if (!rc)
-        rc = pay(f->eng, "PAY-1", NULL, "2026-03-05", 5000);
+    int rc = unapplied_cash_with(f, al);
     archase_recon_action a = action("payment:PAY-1", ARCHASE_RECON_WRITE_OFF, NULL);
     char id[ARCHASE_APPROVAL_ID_MAX] = "";
     int pending = 0;
