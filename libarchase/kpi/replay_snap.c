@@ -413,6 +413,22 @@ static int read_payment(void *ctx, const archase_record *rec) {
     return 0;
 }
 
+/* Appends the numbers of `ids` (invoice ids, interned) to a promise's or a
+ * dispute's invoice list; *first and *count say where they stand in it. */
+static int invoice_list(reader *x, const char *const *ids, size_t n_ids, uint32_t **list, size_t *n, size_t *cap,
+                        uint32_t *first, uint32_t *count) {
+    *first = (uint32_t)*n;
+    *count = 0;
+    for (size_t i = 0; i < n_ids && !x->rc; i++) {
+        uint32_t k;
+        if (invoice_number(x, ids[i], &k) || ar_grow(&x->r->alloc, (void **)list, cap, *n + 1, sizeof **list))
+            return oom(x);
+        (*list)[(*n)++] = k;
+        (*count)++;
+    }
+    return x->rc;
+}
+
 static int read_promise(void *ctx, const archase_record *rec) {
     reader *x = ctx;
     ar_rsnap *r = x->r;
@@ -441,16 +457,9 @@ static int read_promise(void *ctx, const archase_record *rec) {
     p->recorded_on = pr->recorded_on;
     p->grace_days = pr->grace_days;
     p->channel = pr->channel;
-    p->inv_first = (uint32_t)r->prom_inv_n;
-    p->inv_count = 0;
-    for (size_t i = 0; i < pr->invoice_count && !x->rc; i++) {
-        uint32_t k;
-        if (invoice_number(x, pr->invoice_ids[i], &k) ||
-            ar_grow(&r->alloc, (void **)&r->prom_inv, &r->prom_inv_cap, r->prom_inv_n + 1, sizeof *r->prom_inv))
-            return oom(x);
-        r->prom_inv[r->prom_inv_n++] = k;
-        p->inv_count++;
-    }
+    if (invoice_list(x, pr->invoice_ids, pr->invoice_count, &r->prom_inv, &r->prom_inv_n, &r->prom_inv_cap,
+                     &p->inv_first, &p->inv_count))
+        return x->rc;
     p->inst_first = (uint32_t)r->inst_n;
     p->inst_count = 0;
     for (size_t i = 0; i < pr->instalment_count; i++) {
@@ -489,17 +498,8 @@ static int read_dispute(void *ctx, const archase_record *rec) {
     memcpy(p->currency, dp->amount.currency, 4);
     p->opened_on = dp->opened_on;
     p->owner = text(x, dp->owner);
-    p->inv_first = (uint32_t)r->disp_inv_n;
-    p->inv_count = 0;
-    for (size_t i = 0; i < dp->invoice_count && !x->rc; i++) {
-        uint32_t k;
-        if (invoice_number(x, dp->invoice_ids[i], &k) ||
-            ar_grow(&r->alloc, (void **)&r->disp_inv, &r->disp_inv_cap, r->disp_inv_n + 1, sizeof *r->disp_inv))
-            return oom(x);
-        r->disp_inv[r->disp_inv_n++] = k;
-        p->inv_count++;
-    }
-    return x->rc;
+    return invoice_list(x, dp->invoice_ids, dp->invoice_count, &r->disp_inv, &r->disp_inv_n, &r->disp_inv_cap,
+                        &p->inv_first, &p->inv_count);
 }
 
 static int read_note(void *ctx, const archase_record *rec) {
