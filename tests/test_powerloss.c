@@ -29,14 +29,7 @@
 #define NOW 1790812800 /* 2026-10-01T00:00:00Z */
 
 static const char policy_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n"
-    "approvals:\n"
-    "  materiality: [1000 EUR]\n"
-    "  approvers_below: 1\n"
-    "  approvers_above: 2\n"
+    TEST_POLICY_OWNER_ALERT_APPROVALS
     "  roles: [finance_lead, controller]\n"
     "  expiry_days: 5\n";
 

@@ -38,14 +38,7 @@ static const char key_pem[] =
     "-----END PRIVATE KEY-----\n";
 
 static const char approvals_text[] =
-    "version: 1\n"
-    "currency: {default: EUR}\n"
-    "segments: [{name: all, sequence: s}]\n"
-    "sequences: {s: {steps: [{offset: 1, action: alert_owner}]}}\n"
-    "approvals:\n"
-    "  materiality: [1000 EUR]\n"
-    "  approvers_below: 1\n"
-    "  approvers_above: 2\n"
+    TEST_POLICY_OWNER_ALERT_APPROVALS
     "  roles: [finance_lead, controller]\n"
     "  expiry_days: 5\n";
 
