@@ -1,8 +1,9 @@
 /* tests/test_cond_edges.c — the condition language at its edges: every
  * comparison of every kind of operand evaluated both ways, the lexer's quoted
  * names and malformed numbers and dates, the problems reported when one
- * mistake leads to another, the names the `segment` field may take, and
- * compiling with every allocation failing in turn. */
+ * mistake leads to another, the names the `segment` field may take, the
+ * test a condition needs (checked before evaluating it), and compiling with
+ * every allocation failing in turn. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +275,76 @@ static void compiling_survives_every_allocation_failure(void **state) {
     free(text);
 }
 
+/* ---- the test a condition needs ------------------------------------------ */
+
+static ar_cond_test first_test(fixture *f, const char *text) {
+    ar_cond_test t;
+    memset(&t, 0xa5, sizeof t);
+    ar_cond_first_test(test_cond_compile(f, text), &t);
+    return t;
+}
+
+static void a_leading_conjunct_on_a_number_or_flag_is_the_test_a_condition_needs(void **state) {
+    fixture *f = *state;
+    ar_cond_test t = first_test(f, "days_overdue > 60 and (open_amount >= 500 EUR or open_amount >= 550 USD)");
+    assert_int_equal(t.kind, AR_TEST_GT);
+    assert_int_equal(t.field, AR_FIELD_DAYS_OVERDUE);
+    assert_int_equal(t.imm, 60);
+    t = first_test(f, "disputed and dispute_age_days > 30");
+    assert_int_equal(t.kind, AR_TEST_BOOL);
+    assert_int_equal(t.field, AR_FIELD_DISPUTED);
+    /* Through the jumps of enclosing `and`s. */
+    t = first_test(f, "step_index <= 2 and disputed and not paused");
+    assert_int_equal(t.kind, AR_TEST_LE);
+    assert_int_equal(t.field, AR_FIELD_STEP_INDEX);
+    assert_int_equal(t.imm, 2);
+    /* None where the first test failing is not the answer, or is no plain test. */
+    assert_int_equal(first_test(f, "disputed or days_overdue > 60").kind, AR_TEST_NONE);
+    assert_int_equal(first_test(f, "disputed and days_overdue > 60 or paused").kind, AR_TEST_NONE);
+    assert_int_equal(first_test(f, "not (disputed and paused)").kind, AR_TEST_NONE);
+    assert_int_equal(first_test(f, "open_amount > 5 EUR and disputed").kind, AR_TEST_NONE);
+    assert_int_equal(first_test(f, "disputed").kind, AR_TEST_NONE);
+    ar_cond_first_test(NULL, &t);
+    assert_int_equal(t.kind, AR_TEST_NONE);
+}
+
+static void a_condition_never_holds_where_its_test_fails(void **state) {
+    fixture *f = *state;
+    static const char *const texts[] = {
+        "days_overdue > 60 and (open_amount >= 500 EUR or open_amount >= 550 USD)",
+        "disputed and dispute_age_days > 30",
+        "step_index == 1 and disputed and not paused",
+        "step_index != 1 and (disputed or paused)",
+        "step_index < 1 and not disputed",
+        "step_index >= 1 and paused or disputed",
+        "(step_index > 0 and disputed) or (paused and step_index < 0)",
+    };
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const ar_cond *c = test_cond_compile(f, texts[i]);
+        ar_cond_test t;
+        ar_cond_first_test(c, &t);
+        for (int64_t step = -1; step <= 2; step++) {
+            for (int bits = 0; bits < 8; bits++) {
+                f->env.value[AR_FIELD_STEP_INDEX] = step;
+                f->env.value[AR_FIELD_DAYS_OVERDUE] = 59 + step;
+                f->env.value[AR_FIELD_DISPUTED] = bits & 1;
+                f->env.value[AR_FIELD_PAUSED] = (bits >> 1) & 1;
+                f->env.value[AR_FIELD_DISPUTE_AGE_DAYS] = bits & 4 ? 31 : 30;
+                test_cond_set_money(&f->env, AR_FIELD_OPEN_AMOUNT, bits & 4 ? 50000 : 49999, "EUR");
+                if (ar_cond_test_passes(&t, &f->env)) {
+                    passed++;
+                    continue;
+                }
+                failed++;
+                assert_int_equal(ar_cond_eval(c, &f->env), 0);
+            }
+        }
+    }
+    /* Both sides were met. */
+    assert_true(passed > 0 && failed > 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, test_cond_setup, test_cond_teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -286,6 +357,8 @@ static const struct CMUnitTest tests[] = {
     T(country_codes_are_two_capital_letters_in_either_place),
     T(the_first_of_two_problems_is_the_one_reported),
     T(segment_names_come_from_the_policy),
+    T(a_leading_conjunct_on_a_number_or_flag_is_the_test_a_condition_needs),
+    T(a_condition_never_holds_where_its_test_fails),
     cmocka_unit_test(compiling_survives_every_allocation_failure),
 };
 

@@ -106,6 +106,8 @@ typedef struct ar_eval {
     uint32_t                seg_cache_cur;
     uint8_t                *esc_invoice;  /* per escalation rule: its condition reads invoice fields */
     int8_t                 *esc_cache;    /* per escalation rule: like seg_cache */
+    ar_cond_test           *seg_test;     /* per segment and per escalation rule: a test its */
+    ar_cond_test           *esc_test;     /* condition needs, checked before the condition */
     const archase_calendar *calendar;     /* the guardrails calendar */
 
     /* the customer being evaluated */

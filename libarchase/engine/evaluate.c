@@ -48,6 +48,8 @@ static int setup(ar_eval *E) {
     uint32_t rules = p->escalation.rule_count;
     E->esc_invoice = ar_malloc_array(a, rules ? rules : 1, 1);
     E->esc_cache = ar_malloc_array(a, rules ? rules : 1, 1);
+    E->seg_test = ar_malloc_array(a, p->segment_count ? p->segment_count : 1, sizeof *E->seg_test);
+    E->esc_test = ar_malloc_array(a, rules ? rules : 1, sizeof *E->esc_test);
     size_t max_inv = 1, max_prom = 1;
     for (size_t c = 0; c < s->ids.count; c++) {
         if (s->customers[c].inv_count > max_inv)
@@ -63,13 +65,17 @@ static int setup(ar_eval *E) {
     E->oldest = ar_malloc_array(a, max_inv, sizeof *E->oldest);
     E->peff = ar_malloc_array(a, max_prom, sizeof *E->peff);
     E->peff_cap = max_prom;
-    if (!E->seg_invoice || !E->seg_cache || !E->esc_invoice || !E->esc_cache || !E->memo || !E->plans || !E->w ||
-        !E->disputed || !E->oldest || !E->peff)
+    if (!E->seg_invoice || !E->seg_cache || !E->esc_invoice || !E->esc_cache || !E->seg_test || !E->esc_test ||
+        !E->memo || !E->plans || !E->w || !E->disputed || !E->oldest || !E->peff)
         return ARCHASE_ENOMEM;
-    for (uint32_t i = 0; i < p->segment_count; i++)
+    for (uint32_t i = 0; i < p->segment_count; i++) {
         E->seg_invoice[i] = (uint8_t)reads_invoice(p->segments[i].when, E->risk_per_invoice);
-    for (uint32_t i = 0; i < rules; i++)
+        ar_cond_first_test(p->segments[i].when, &E->seg_test[i]);
+    }
+    for (uint32_t i = 0; i < rules; i++) {
         E->esc_invoice[i] = (uint8_t)reads_invoice(p->escalation.rules[i].when, E->risk_per_invoice);
+        ar_cond_first_test(p->escalation.rules[i].when, &E->esc_test[i]);
+    }
     /* Sequence and step names as numbers of the snapshot's text, so stored
      * states compare by number. */
     size_t steps = 0;
@@ -119,6 +125,8 @@ static void teardown(ar_eval *E) {
     ar_free(a, E->seg_cache);
     ar_free(a, E->esc_invoice);
     ar_free(a, E->esc_cache);
+    ar_free(a, E->seg_test);
+    ar_free(a, E->esc_test);
     ar_free(a, E->curs);
     ar_free(a, E->w);
     ar_free(a, E->disputed);
@@ -337,7 +345,7 @@ static void score_and_segment(ar_eval *E, ar_work *w) {
         const ar_segment *seg = &p->segments[i];
         int holds;
         if (E->seg_invoice[i]) {
-            holds = ar_cond_eval(seg->when, &E->env);
+            holds = ar_cond_test_passes(&E->seg_test[i], &E->env) && ar_cond_eval(seg->when, &E->env);
         } else {
             if (E->seg_cache[i] < 0)
                 E->seg_cache[i] = (int8_t)ar_cond_eval(seg->when, &E->env);
@@ -524,12 +532,17 @@ static int rules(ar_eval *E, uint32_t j) {
     int rc = 0;
     for (uint32_t r = 0; r < p->escalation.rule_count && !rc; r++) {
         const ar_escalation_rule *er = &p->escalation.rules[r];
-        if (has_escalated(E, w, er->name))
-            continue;
-        /* A rule on customer fields holds for all its invoices in a currency. */
-        if (!E->esc_invoice[r] && E->esc_cache[r] < 0)
-            E->esc_cache[r] = (int8_t)ar_cond_eval(er->when, &E->env);
-        if (!(E->esc_invoice[r] ? ar_cond_eval(er->when, &E->env) : E->esc_cache[r]))
+        /* A rule on customer fields holds for all its invoices in a currency;
+         * one on invoice fields is checked by its first test before the rest. */
+        int holds;
+        if (E->esc_invoice[r]) {
+            holds = ar_cond_test_passes(&E->esc_test[r], &E->env) && ar_cond_eval(er->when, &E->env);
+        } else {
+            if (E->esc_cache[r] < 0)
+                E->esc_cache[r] = (int8_t)ar_cond_eval(er->when, &E->env);
+            holds = E->esc_cache[r];
+        }
+        if (!holds || has_escalated(E, w, er->name))
             continue;
         ar_reasons why = { { 0 } };
         ar_reasons_add(&why, ARCHASE_REASON_ESCALATION_RULE);

@@ -121,6 +121,24 @@ int ar_cond_eval(const ar_cond *c, const ar_cond_env *env) {
     return r;
 }
 
+void ar_cond_first_test(const ar_cond *c, ar_cond_test *out) {
+    ar_cond_test t = { AR_TEST_NONE, 0, 0 };
+    /* `T and ...` begins with T, then a jump taken when T fails: through the
+     * jumps of enclosing `and`s (taken again, the result still false) it
+     * must reach the end, so that T failing is the answer. */
+    if (c && c->len >= 2 && c->code[1].op == OP_JF) {
+        uint32_t to = c->code[1].arg;
+        while (to < c->len && c->code[to].op == OP_JF)
+            to = c->code[to].arg;
+        const ar_cond_insn *in = &c->code[0];
+        if (to >= c->len && in->op == OP_BOOL)
+            t = (ar_cond_test){ AR_TEST_BOOL, in->field, 0 };
+        else if (to >= c->len && in->op >= OP_I && in->op < OP_I + CMP_COUNT)
+            t = (ar_cond_test){ AR_TEST_EQ + (in->op - OP_I), in->field, in->imm };
+    }
+    *out = t;
+}
+
 /* ---- lexer -------------------------------------------------------------- */
 
 enum {
