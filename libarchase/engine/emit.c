@@ -252,7 +252,7 @@ static int message(ar_eval *E, const ar_group *g, ar_decision *d) {
     const archase_snapshot *s = E->s;
     const archase_tz *tz = s->zones[E->zone];
     ar_slot slot;
-    ar_guard_slot(&E->p->guardrails, tz, E->as_of, g->channel, E->touches, E->touch_n, &slot);
+    ar_guard_slot_memo(&E->p->guardrails, tz, E->as_of, g->channel, E->touches, E->touch_n, &E->guard_memo, &slot);
     if (ar_grow(&E->ds->allocator, (void **)&E->touches, &E->touch_cap, E->touch_n + 1, sizeof *E->touches))
         return ARCHASE_ENOMEM;
     E->touches[E->touch_n++] = (ar_touch){ slot.date, g->channel };

@@ -12,6 +12,7 @@
 #include "engine/cadence_store.h"
 #include "engine/decisions.h"
 #include "core/sha256.h"
+#include "engine/guard.h"
 #include "engine/holds.h"
 
 /* What an invoice's step (or rule) turns into today. */
@@ -136,6 +137,7 @@ typedef struct ar_eval {
     const ar_group        **order;        size_t order_cap; /* the customer's groups in emit order */
     ar_step_memo           *memo;         /* step days already rolled */
     ar_plan_memo           *plans;        /* plans already made that read no condition */
+    ar_guard_memo           guard_memo;   /* the guardrails' calendar days and local instants */
     struct {                              /* rules of groups without a step, made once: */
         int         origin;               /* AR_ORIGIN_*, and */
         const void *what;                 /* the escalation rule or the rule's name */

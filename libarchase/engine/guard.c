@@ -58,8 +58,40 @@ static int day_rule(const ar_guardrails *g, archase_date d) {
     return 0;
 }
 
+/* day_rule through the memo. */
+static int day_rule_memo(const ar_guardrails *g, archase_date d, ar_guard_memo *memo) {
+    if (!memo || d == 0)
+        return day_rule(g, d);
+    size_t i = (size_t)(uint32_t)d & (AR_GUARD_MEMO_DAYS - 1);
+    if (memo->days[i].date != d) {
+        memo->days[i].date = d;
+        memo->days[i].why = day_rule(g, d);
+    }
+    return memo->days[i].why;
+}
+
+/* Local day `d` at `minute` in `tz` as an instant and the local day and
+ * seconds it is (the gap of a clock change moves it); the minute in UTC
+ * terms when the zone cannot say. */
+static void local_instant(const archase_tz *tz, archase_date d, int32_t minute, ar_slot *slot) {
+    archase_instant at = (archase_instant)d * 86400 + (archase_instant)minute * 60;
+    archase_local_time lt;
+    if (tz && archase_tz_from_local(tz, d, minute * 60, &at) == 0 && archase_tz_to_local(tz, at, &lt) == 0) {
+        slot->date = lt.date;
+        slot->seconds = lt.seconds_of_day;
+    } else {
+        slot->seconds = minute * 60;
+    }
+    slot->at = at;
+}
+
 void ar_guard_slot(const ar_guardrails *g, const archase_tz *tz, archase_date from, int channel,
                    const ar_touch *touches, size_t count, ar_slot *out) {
+    ar_guard_slot_memo(g, tz, from, channel, touches, count, NULL, out);
+}
+
+void ar_guard_slot_memo(const ar_guardrails *g, const archase_tz *tz, archase_date from, int channel,
+                        const ar_touch *touches, size_t count, ar_guard_memo *memo, ar_slot *out) {
     ar_slot slot = { from, 0, 0, { { 0 } } };
     int32_t minute = first_minute(g);
     int relax = 0; /* past the horizon: the window and the calendar give way */
@@ -69,7 +101,7 @@ void ar_guard_slot(const ar_guardrails *g, const archase_tz *tz, archase_date fr
             relax = 1;
             d = from;
         }
-        int why = relax ? 0 : day_rule(g, d);
+        int why = relax ? 0 : day_rule_memo(g, d, memo);
         if (!why && minute < 0 && !relax)
             why = ARCHASE_REASON_DEFERRED_QUIET_HOURS;
         if (!why)
@@ -83,14 +115,25 @@ void ar_guard_slot(const ar_guardrails *g, const archase_tz *tz, archase_date fr
         minute = g->window_start;
     if (minute != g->window_start)
         ar_reasons_add(&slot.reasons, ARCHASE_REASON_DEFERRED_QUIET_HOURS);
-    archase_instant at = (archase_instant)d * 86400 + (archase_instant)minute * 60;
-    archase_local_time lt;
-    if (tz && archase_tz_from_local(tz, d, minute * 60, &at) == 0 && archase_tz_to_local(tz, at, &lt) == 0) {
-        slot.date = lt.date;
-        slot.seconds = lt.seconds_of_day;
-    } else {
-        slot.seconds = minute * 60;
+    if (!memo) {
+        local_instant(tz, d, minute, &slot);
+        *out = slot;
+        return;
     }
-    slot.at = at;
+    uint32_t h = (uint32_t)d * 2654435761u ^ (uint32_t)minute ^ (uint32_t)((uintptr_t)tz >> 4) * 40503u;
+    size_t i = (h ^ (h >> 16)) & (AR_GUARD_MEMO_ZONES - 1);
+    if (memo->zones[i].tz != tz || !tz || memo->zones[i].date != d || memo->zones[i].minute != minute) {
+        ar_slot at = slot;
+        local_instant(tz, d, minute, &at);
+        memo->zones[i].tz = tz;
+        memo->zones[i].date = d;
+        memo->zones[i].minute = minute;
+        memo->zones[i].local_date = at.date;
+        memo->zones[i].seconds = at.seconds;
+        memo->zones[i].at = at.at;
+    }
+    slot.date = memo->zones[i].local_date;
+    slot.seconds = memo->zones[i].seconds;
+    slot.at = memo->zones[i].at;
     *out = slot;
 }

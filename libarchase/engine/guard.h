@@ -37,4 +37,29 @@ typedef struct ar_slot {
 void ar_guard_slot(const ar_guardrails *g, const archase_tz *tz, archase_date from, int channel,
                    const ar_touch *touches, size_t count, ar_slot *out);
 
+/* What ar_guard_slot worked out for one set of guardrails and may reuse:
+ * which days the calendar rules let through, and local days and minutes
+ * turned into instants, per time zone. Zeroed before first use; valid for
+ * one `g` only. */
+#define AR_GUARD_MEMO_DAYS  64 /* a power of two */
+#define AR_GUARD_MEMO_ZONES 16 /* a power of two */
+typedef struct ar_guard_memo {
+    struct {
+        archase_date date; /* 0: empty (no slot is on day 0 of the epoch) */
+        int          why;  /* day_rule's answer */
+    } days[AR_GUARD_MEMO_DAYS];
+    struct {
+        const archase_tz *tz; /* NULL: empty */
+        archase_date      date;
+        int32_t           minute;
+        archase_date      local_date;
+        int32_t           seconds;
+        archase_instant   at;
+    } zones[AR_GUARD_MEMO_ZONES];
+} ar_guard_memo;
+
+/* ar_guard_slot, reusing and filling `memo` (may be NULL). */
+void ar_guard_slot_memo(const ar_guardrails *g, const archase_tz *tz, archase_date from, int channel,
+                        const ar_touch *touches, size_t count, ar_guard_memo *memo, ar_slot *out);
+
 #endif
