@@ -382,9 +382,10 @@ int ar_emit_customer(ar_eval *E) {
 /* ---- call capacity ---------------------------------------------------------------- */
 
 typedef struct call_key {
-    const char *owner;
+    uint32_t    rank;  /* the owner's place by name: equal names, equal ranks */
+    uint32_t    index; /* the decision's */
     int64_t     key;   /* larger first */
-    size_t      index;
+    const char *owner;
 } call_key;
 
 /* Owners are mostly the snapshot's strings, one pointer per name: the same
@@ -393,27 +394,125 @@ static int same_owner(const char *x, const char *y) {
     return x == y || !strcmp(x, y);
 }
 
-static int cmp_calls(const void *a, const void *b) {
-    const call_key *x = a, *y = b;
-    int c = x->owner == y->owner ? 0 : strcmp(x->owner, y->owner);
-    if (c)
-        return c;
+/* Where owner pointer `p` lives or goes in a hash set of `cap` slots (a
+ * power of two). */
+static size_t owner_slot(const char *const *set, size_t cap, const char *p) {
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15u;
+    size_t at = (size_t)(h >> 32) & (cap - 1);
+    while (set[at] && set[at] != p)
+        at = (at + 1) & (cap - 1);
+    return at;
+}
+
+static int cmp_owner_names(const void *a, const void *b) {
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return x == y ? 0 : strcmp(x, y);
+}
+
+static int call_before(const call_key *x, const call_key *y) {
+    if (x->rank != y->rank)
+        return x->rank < y->rank;
     if (x->key != y->key)
-        return x->key > y->key ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);
+        return x->key > y->key;
+    return x->index < y->index;
+}
+
+/* Sorts keys by owner rank, key (larger first) and index: a merge sort
+ * through `tmp` (as many keys), the comparison inline. */
+static void sort_calls(call_key *keys, call_key *tmp, size_t n) {
+    call_key *src = keys, *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = call_before(&src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        call_key *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+}
+
+/* Each key's owner rank: the distinct owner pointers (a hash set), sorted by
+ * name once. 0 or ARCHASE_ENOMEM. */
+static int rank_owners(const archase_allocator *a, call_key *keys, size_t n) {
+    size_t cap = 8, distinct = 0;
+    const char **set = NULL, **names = NULL, **sorted = NULL;
+    uint32_t *slot_of = NULL; /* per set slot: its name's index in names */
+    uint32_t *rank = NULL;
+    int rc = ARCHASE_ENOMEM;
+    for (;;) {
+        set = ar_calloc(a, cap, sizeof *set);
+        slot_of = ar_malloc_array(a, cap, sizeof *slot_of);
+        names = ar_malloc_array(a, cap / 2, sizeof *names);
+        if (!set || !slot_of || !names)
+            goto done;
+        distinct = 0;
+        size_t i = 0;
+        for (; i < n && distinct < cap / 2; i++) {
+            size_t at = owner_slot(set, cap, keys[i].owner);
+            if (!set[at]) {
+                set[at] = keys[i].owner;
+                slot_of[at] = (uint32_t)distinct;
+                names[distinct++] = keys[i].owner;
+            }
+            keys[i].rank = (uint32_t)at; /* the set slot, until ranked */
+        }
+        if (i == n)
+            break;
+        ar_free(a, set);
+        ar_free(a, slot_of);
+        ar_free(a, names);
+        set = names = NULL;
+        slot_of = NULL;
+        cap *= 2;
+    }
+    /* The names sorted; each name's rank, equal texts sharing one. */
+    rank = ar_malloc_array(a, distinct ? distinct : 1, sizeof *rank);
+    sorted = ar_malloc_array(a, distinct ? distinct : 1, sizeof *sorted);
+    if (!rank || !sorted)
+        goto done;
+    memcpy(sorted, names, distinct * sizeof *sorted);
+    qsort(sorted, distinct, sizeof *sorted, cmp_owner_names);
+    for (size_t r = 0, place = 0; r < distinct; r++) {
+        if (r && !same_owner(sorted[r], sorted[r - 1]))
+            place = r;
+        rank[slot_of[owner_slot(set, cap, sorted[r])]] = (uint32_t)place;
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i].rank = rank[slot_of[keys[i].rank]];
+    rc = 0;
+done:
+    ar_free(a, set);
+    ar_free(a, slot_of);
+    ar_free(a, names);
+    ar_free(a, sorted);
+    ar_free(a, rank);
+    return rc;
 }
 
 int ar_emit_call_capacity(ar_eval *E) {
     archase_decisions *ds = E->ds;
+    const archase_allocator *a = &ds->allocator;
     const ar_call_queue *q = &E->p->call_queue;
     size_t n = 0;
     for (size_t i = 0; i < ds->n; i++)
         n += ds->d[i].kind == ARCHASE_DECISION_QUEUE_CALL;
     if (!n)
         return 0;
-    call_key *keys = ar_malloc_array(&ds->allocator, n, sizeof *keys);
-    if (!keys)
-        return ARCHASE_ENOMEM;
+    call_key *keys = ar_malloc_array(a, n, sizeof *keys);
+    call_key *tmp = ar_malloc_array(a, n, sizeof *tmp);
+    int rc = ARCHASE_ENOMEM;
+    if (!keys || !tmp)
+        goto done;
     n = 0;
     for (size_t i = 0; i < ds->n; i++) {
         const ar_decision *d = &ds->d[i];
@@ -430,12 +529,14 @@ int ar_emit_call_capacity(ar_eval *E) {
                     key = E->as_of - si->due_date;
             }
         }
-        keys[n++] = (call_key){ d->owner, key, i };
+        keys[n++] = (call_key){ 0, (uint32_t)i, key, d->owner };
     }
-    qsort(keys, n, sizeof *keys, cmp_calls);
+    if ((rc = rank_owners(a, keys, n)) != 0)
+        goto done;
+    sort_calls(keys, tmp, n);
     uint32_t rank = 0;
     for (size_t i = 0; i < n; i++) {
-        rank = i && same_owner(keys[i].owner, keys[i - 1].owner) ? rank + 1 : 0;
+        rank = i && keys[i].rank == keys[i - 1].rank ? rank + 1 : 0;
         int32_t day = (int32_t)(rank / (uint32_t)q->max_per_collector_per_day);
         if (!day)
             continue;
@@ -447,6 +548,8 @@ int ar_emit_call_capacity(ar_eval *E) {
         d->scheduled_at = (archase_instant)due * 86400;
         ar_reasons_add(&d->reasons, ARCHASE_REASON_CALL_CAPACITY);
     }
-    ar_free(&ds->allocator, keys);
-    return 0;
+done:
+    ar_free(a, keys);
+    ar_free(a, tmp);
+    return rc;
 }
