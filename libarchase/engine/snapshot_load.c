@@ -741,6 +741,50 @@ static uint32_t closed_customer(const void *p) { return ((const closed_key *)p)-
     ranges(s, items, count, sizeof *(items), getter, offsetof(ar_snap_customer, first), \
            offsetof(ar_snap_customer, cnt))
 
+/* Sorts a customer's few items in place by due date and id. */
+static void sort_customer_items(order_item *items, size_t n) {
+    if (n > 16) {
+        qsort(items, n, sizeof *items, cmp_order);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        order_item x = items[i];
+        size_t j = i;
+        for (; j > 0 && cmp_order(&items[j - 1], &x) > 0; j--)
+            items[j] = items[j - 1];
+        items[j] = x;
+    }
+}
+
+/* The open invoices' order items, sorted by customer, due date and id (the
+ * order cmp_order defines, which is total: ids are distinct). Invoices come
+ * in id order, not by customer, and a customer has few of them: they are
+ * counted out by customer, then each customer's sorted, instead of a
+ * comparison sort of them all. */
+static int sort_order_items(loader *L, order_item *items, size_t n) {
+    const archase_snapshot *s = L->s;
+    size_t customers = s->ids.count;
+    size_t *next = ar_calloc(L->a, customers + 1, sizeof *next);
+    if (!next)
+        return fail(L, ARCHASE_ENOMEM, "invoice order");
+    for (size_t i = 0; i < n; i++)
+        next[s->invoices[i].customer + 1]++;
+    for (size_t c = 0; c < customers; c++)
+        next[c + 1] += next[c];
+    for (size_t i = 0; i < n; i++) {
+        const ar_snap_invoice *si = &s->invoices[i];
+        items[next[si->customer]++] = (order_item){ si->customer, si->due_date,
+                                                    ar_strtab_str(&s->invoice_ids, (uint32_t)i), (uint32_t)i };
+    }
+    /* next[c] is now where customer c's items end, and c + 1's begin. */
+    for (size_t c = 0, from = 0; c < customers; c++) {
+        sort_customer_items(&items[from], next[c] - from);
+        from = next[c];
+    }
+    ar_free(L->a, next);
+    return 0;
+}
+
 /* Puts the open invoices in the order evaluation walks them (by customer,
  * due date, id), so it reads them, and their cadence states, front to back;
  * an invoice's index is then its position. Everything that referred to an
@@ -758,10 +802,8 @@ static int order_invoices(loader *L) {
         fail(L, ARCHASE_ENOMEM, "invoice order");
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
-        items[i] = (order_item){ s->invoices[i].customer, s->invoices[i].due_date,
-                                 ar_strtab_str(&s->invoice_ids, (uint32_t)i), (uint32_t)i };
-    sort(items, n, sizeof *items, cmp_order);
+    if (sort_order_items(L, items, n))
+        goto done;
     RANGES(s, items, n, order_customer, inv_first, inv_count);
     for (size_t i = 0; i < n; i++) {
         sorted[i] = s->invoices[items[i].index];
