@@ -103,20 +103,33 @@ int ar_strtab_reserve(ar_strtab *t, size_t count, size_t bytes) {
     return rc;
 }
 
+/* 1 when one more string of `len` bytes fits without growing anything. */
+static int has_room(const ar_strtab *t, size_t len) {
+    return t->count < t->offsets_cap && t->count < t->hashes_cap && (t->count + 1) * 2 <= t->index_cap &&
+           t->count < UINT32_MAX - 1 && len + 1 <= t->text_cap - t->text_len &&
+           len + 1 <= UINT32_MAX - t->text_len;
+}
+
 int ar_strtab_intern(ar_strtab *t, const char *s, uint32_t *out) {
     size_t len = strlen(s);
     uint32_t hash = hash_of(s, len);
+    size_t slot = 0;
     if (t->index_cap) {
-        uint32_t found = t->index[slot_of(t, s, hash)];
+        slot = slot_of(t, s, hash);
+        uint32_t found = t->index[slot];
         if (found != AR_STRTAB_NONE) {
             *out = found;
             return 0;
         }
     }
-    int rc = ar_strtab_reserve(t, 1, len + 1);
-    if (rc)
-        return rc;
-    size_t slot = slot_of(t, s, hash);
+    /* A new string: the empty slot just found stays its place unless the
+     * index has to grow. */
+    if (!has_room(t, len)) {
+        int rc = ar_strtab_reserve(t, 1, len + 1);
+        if (rc)
+            return rc;
+        slot = slot_of(t, s, hash);
+    }
     memcpy(t->text + t->text_len, s, len + 1);
     t->offsets[t->count] = (uint32_t)t->text_len;
     t->hashes[t->count] = hash;
