@@ -106,7 +106,14 @@ typedef struct ar_eval {
     int8_t                 *seg_cache;    /* per segment: -1 unknown, 0, 1 (this customer and currency) */
     uint32_t                seg_cache_cur;
     uint8_t                *esc_invoice;  /* per escalation rule: its condition reads invoice fields */
-    int8_t                 *esc_cache;    /* per escalation rule: like seg_cache */
+    int8_t                 *esc_cache;    /* per escalation rule: holds (0, 1) for the customer and
+                                             currency, or for the invoice when it reads its fields */
+    uint32_t               *esc_inv;      /* the rules reading invoice fields, in order */
+    uint32_t                esc_inv_n;
+    uint32_t                esc_cur;      /* the currency esc_cache's customer rules are of */
+    int                     esc_cust_any; /* one of those holds */
+    int                     crit_invoice; /* call_queue.critical reads invoice fields */
+    int8_t                  crit_cache;   /* else: -1 unknown, 0, 1 (like seg_cache) */
     ar_cond_test           *seg_test;     /* per segment and per escalation rule: a test its */
     ar_cond_test           *esc_test;     /* condition needs, checked before the condition */
     const archase_calendar *calendar;     /* the guardrails calendar */

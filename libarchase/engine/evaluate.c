@@ -50,6 +50,7 @@ static int setup(ar_eval *E) {
     E->esc_cache = ar_malloc_array(a, rules ? rules : 1, 1);
     E->seg_test = ar_malloc_array(a, p->segment_count ? p->segment_count : 1, sizeof *E->seg_test);
     E->esc_test = ar_malloc_array(a, rules ? rules : 1, sizeof *E->esc_test);
+    E->esc_inv = ar_malloc_array(a, rules ? rules : 1, sizeof *E->esc_inv);
     size_t max_inv = 1, max_prom = 1;
     for (size_t c = 0; c < s->ids.count; c++) {
         if (s->customers[c].inv_count > max_inv)
@@ -66,7 +67,7 @@ static int setup(ar_eval *E) {
     E->peff = ar_malloc_array(a, max_prom, sizeof *E->peff);
     E->peff_cap = max_prom;
     if (!E->seg_invoice || !E->seg_cache || !E->esc_invoice || !E->esc_cache || !E->seg_test || !E->esc_test ||
-        !E->memo || !E->plans || !E->w || !E->disputed || !E->oldest || !E->peff)
+        !E->esc_inv || !E->memo || !E->plans || !E->w || !E->disputed || !E->oldest || !E->peff)
         return ARCHASE_ENOMEM;
     for (uint32_t i = 0; i < p->segment_count; i++) {
         E->seg_invoice[i] = (uint8_t)reads_invoice(p->segments[i].when, E->risk_per_invoice);
@@ -75,7 +76,10 @@ static int setup(ar_eval *E) {
     for (uint32_t i = 0; i < rules; i++) {
         E->esc_invoice[i] = (uint8_t)reads_invoice(p->escalation.rules[i].when, E->risk_per_invoice);
         ar_cond_first_test(p->escalation.rules[i].when, &E->esc_test[i]);
+        if (E->esc_invoice[i])
+            E->esc_inv[E->esc_inv_n++] = i;
     }
+    E->crit_invoice = reads_invoice(p->call_queue.critical, E->risk_per_invoice);
     /* Sequence and step names as numbers of the snapshot's text, so stored
      * states compare by number. */
     size_t steps = 0;
@@ -127,6 +131,7 @@ static void teardown(ar_eval *E) {
     ar_free(a, E->esc_cache);
     ar_free(a, E->seg_test);
     ar_free(a, E->esc_test);
+    ar_free(a, E->esc_inv);
     ar_free(a, E->curs);
     ar_free(a, E->w);
     ar_free(a, E->disputed);
@@ -337,7 +342,7 @@ static void score_and_segment(ar_eval *E, ar_work *w) {
     E->env.value[AR_FIELD_RISK_SCORE] = w->risk.score;
     if (E->seg_cache_cur != w->cur) {
         memset(E->seg_cache, -1, p->segment_count);
-        memset(E->esc_cache, -1, p->escalation.rule_count);
+        E->crit_cache = -1;
         E->seg_cache_cur = w->cur;
     }
     uint32_t i = 0;
@@ -530,19 +535,28 @@ static int rules(ar_eval *E, uint32_t j) {
     ar_work *w = &E->w[j];
     const archase_policy *p = E->p;
     int rc = 0;
-    for (uint32_t r = 0; r < p->escalation.rule_count && !rc; r++) {
-        const ar_escalation_rule *er = &p->escalation.rules[r];
-        /* A rule on customer fields holds for all its invoices in a currency;
-         * one on invoice fields is checked by its first test before the rest. */
-        int holds;
-        if (E->esc_invoice[r]) {
-            holds = ar_cond_test_passes(&E->esc_test[r], &E->env) && ar_cond_eval(er->when, &E->env);
-        } else {
-            if (E->esc_cache[r] < 0)
-                E->esc_cache[r] = (int8_t)ar_cond_eval(er->when, &E->env);
-            holds = E->esc_cache[r];
+    /* A rule on customer fields holds for all its invoices in a currency;
+     * one on invoice fields is checked by its first test before the rest. */
+    if (E->esc_cur != w->cur) {
+        E->esc_cust_any = 0;
+        for (uint32_t r = 0; r < p->escalation.rule_count; r++) {
+            if (!E->esc_invoice[r]) {
+                E->esc_cache[r] = (int8_t)ar_cond_eval(p->escalation.rules[r].when, &E->env);
+                E->esc_cust_any |= E->esc_cache[r];
+            }
         }
-        if (!holds || has_escalated(E, w, er->name))
+        E->esc_cur = w->cur;
+    }
+    int any = E->esc_cust_any;
+    for (uint32_t k = 0; k < E->esc_inv_n; k++) {
+        uint32_t r = E->esc_inv[k];
+        E->esc_cache[r] =
+            (int8_t)(ar_cond_test_passes(&E->esc_test[r], &E->env) && ar_cond_eval(p->escalation.rules[r].when, &E->env));
+        any |= E->esc_cache[r];
+    }
+    for (uint32_t r = 0; any && r < p->escalation.rule_count && !rc; r++) {
+        const ar_escalation_rule *er = &p->escalation.rules[r];
+        if (!E->esc_cache[r] || has_escalated(E, w, er->name))
             continue;
         ar_reasons why = { { 0 } };
         ar_reasons_add(&why, ARCHASE_REASON_ESCALATION_RULE);
@@ -567,7 +581,15 @@ static int rules(ar_eval *E, uint32_t j) {
         w->days_overdue >= q->min_days_overdue && w->days_overdue > 0) {
         const archase_money *min = E->curs[w->cur].call_min;
         int over = min && E->curs[w->cur].overdue >= min->minor;
-        int critical = !over && q->critical && ar_cond_eval(q->critical, &E->env);
+        int critical = 0;
+        if (!over && q->critical && E->crit_invoice) {
+            critical = ar_cond_eval(q->critical, &E->env);
+        } else if (!over && q->critical) {
+            /* on customer fields: the same for the customer's invoices in a currency */
+            if (E->crit_cache < 0)
+                E->crit_cache = (int8_t)ar_cond_eval(q->critical, &E->env);
+            critical = E->crit_cache;
+        }
         if (over || critical) {
             ar_reasons why = { { 0 } };
             ar_reasons_add(&why, over ? ARCHASE_REASON_CALL_THRESHOLD : ARCHASE_REASON_CALL_CRITICAL);
@@ -677,7 +699,9 @@ static int update(ar_eval *E, uint32_t j) {
     u.promise_routed = w->promise_routed;
     /* The assessment sees the same next step. */
     ar_assess *as = &ds->assess[w->pos];
-    as->step_index = (int16_t)(moved ? step_index(seq, u.last_offset) : (int32_t)w->plan.first - 1);
+    /* Offsets strictly increase: the last step at or before the stored
+     * offset is the one just done when it moved. */
+    as->step_index = (int16_t)(moved ? (int32_t)u.last_step : (int32_t)w->plan.first - 1);
     as->next_step = u.next_step;
     as->next_date = u.next_date;
     /* Every step done and still overdue: a person has it, from the day
@@ -837,6 +861,7 @@ static int evaluate_customer(ar_eval *E, uint32_t c) {
     E->delay = ar_pattern_delay(&E->p->payment_patterns, &E->pattern);
     E->zone = cust->zone != AR_IDX_NONE ? cust->zone : E->ds->default_zone;
     E->seg_cache_cur = UINT32_MAX;
+    E->esc_cur = UINT32_MAX;
     E->esc_n = 0;
     E->group_n = 0;
     E->member_n = 0;
