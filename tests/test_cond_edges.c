@@ -284,28 +284,68 @@ static ar_cond_test first_test(fixture *f, const char *text) {
     return t;
 }
 
+/* 1 when `t` passes with `field` at `x`. */
+static int passes_at(ar_cond_test t, int field, int64_t x) {
+    ar_cond_env env;
+    memset(&env, 0, sizeof env);
+    env.value[field] = x;
+    return ar_cond_test_passes(&t, &env);
+}
+
 static void a_leading_conjunct_on_a_number_or_flag_is_the_test_a_condition_needs(void **state) {
     fixture *f = *state;
     ar_cond_test t = first_test(f, "days_overdue > 60 and (open_amount >= 500 EUR or open_amount >= 550 USD)");
-    assert_int_equal(t.kind, AR_TEST_GT);
+    assert_true(t.present);
     assert_int_equal(t.field, AR_FIELD_DAYS_OVERDUE);
-    assert_int_equal(t.imm, 60);
+    assert_false(passes_at(t, AR_FIELD_DAYS_OVERDUE, 60));
+    assert_true(passes_at(t, AR_FIELD_DAYS_OVERDUE, 61));
+    assert_true(passes_at(t, AR_FIELD_DAYS_OVERDUE, INT64_MAX));
+    assert_false(passes_at(t, AR_FIELD_DAYS_OVERDUE, INT64_MIN));
     t = first_test(f, "disputed and dispute_age_days > 30");
-    assert_int_equal(t.kind, AR_TEST_BOOL);
+    assert_true(t.present);
     assert_int_equal(t.field, AR_FIELD_DISPUTED);
+    assert_false(passes_at(t, AR_FIELD_DISPUTED, 0));
+    assert_true(passes_at(t, AR_FIELD_DISPUTED, 1));
     /* Through the jumps of enclosing `and`s. */
     t = first_test(f, "step_index <= 2 and disputed and not paused");
-    assert_int_equal(t.kind, AR_TEST_LE);
+    assert_true(t.present);
     assert_int_equal(t.field, AR_FIELD_STEP_INDEX);
-    assert_int_equal(t.imm, 2);
-    /* None where the first test failing is not the answer, or is no plain test. */
-    assert_int_equal(first_test(f, "disputed or days_overdue > 60").kind, AR_TEST_NONE);
-    assert_int_equal(first_test(f, "disputed and days_overdue > 60 or paused").kind, AR_TEST_NONE);
-    assert_int_equal(first_test(f, "not (disputed and paused)").kind, AR_TEST_NONE);
-    assert_int_equal(first_test(f, "open_amount > 5 EUR and disputed").kind, AR_TEST_NONE);
-    assert_int_equal(first_test(f, "disputed").kind, AR_TEST_NONE);
+    assert_true(passes_at(t, AR_FIELD_STEP_INDEX, 2));
+    assert_true(passes_at(t, AR_FIELD_STEP_INDEX, INT64_MIN));
+    assert_false(passes_at(t, AR_FIELD_STEP_INDEX, 3));
+    t = first_test(f, "step_index != 2 and disputed");
+    assert_true(passes_at(t, AR_FIELD_STEP_INDEX, 1) && passes_at(t, AR_FIELD_STEP_INDEX, 3));
+    assert_false(passes_at(t, AR_FIELD_STEP_INDEX, 2));
+    t = first_test(f, "step_index == 2 and disputed");
+    assert_true(passes_at(t, AR_FIELD_STEP_INDEX, 2));
+    assert_false(passes_at(t, AR_FIELD_STEP_INDEX, 1) || passes_at(t, AR_FIELD_STEP_INDEX, 3));
+    t = first_test(f, "step_index >= 2 and disputed");
+    assert_true(passes_at(t, AR_FIELD_STEP_INDEX, 2) && passes_at(t, AR_FIELD_STEP_INDEX, INT64_MAX));
+    assert_false(passes_at(t, AR_FIELD_STEP_INDEX, 1));
+    t = first_test(f, "step_index < 2 and disputed");
+    assert_true(passes_at(t, AR_FIELD_STEP_INDEX, 1) && passes_at(t, AR_FIELD_STEP_INDEX, INT64_MIN));
+    assert_false(passes_at(t, AR_FIELD_STEP_INDEX, 2));
+    /* Nothing is below the least number or above the most. */
+    t = first_test(f, "step_index < -9223372036854775808 and disputed");
+    assert_false(passes_at(t, AR_FIELD_STEP_INDEX, INT64_MIN) || passes_at(t, AR_FIELD_STEP_INDEX, 0) ||
+                 passes_at(t, AR_FIELD_STEP_INDEX, INT64_MAX));
+    t = first_test(f, "step_index > 9223372036854775807 and disputed");
+    assert_false(passes_at(t, AR_FIELD_STEP_INDEX, INT64_MIN) || passes_at(t, AR_FIELD_STEP_INDEX, 0) ||
+                 passes_at(t, AR_FIELD_STEP_INDEX, INT64_MAX));
+    /* None where the first test failing is not the answer, or is no plain
+     * test: it passes whatever the value. */
+    static const char *const none[] = {
+        "disputed or days_overdue > 60", "disputed and days_overdue > 60 or paused",
+        "not (disputed and paused)",     "open_amount > 5 EUR and disputed",
+        "disputed",
+    };
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        t = first_test(f, none[i]);
+        assert_false(t.present);
+        assert_true(passes_at(t, t.field, 0) && passes_at(t, t.field, INT64_MIN) && passes_at(t, t.field, INT64_MAX));
+    }
     ar_cond_first_test(NULL, &t);
-    assert_int_equal(t.kind, AR_TEST_NONE);
+    assert_false(t.present);
 }
 
 static void a_condition_never_holds_where_its_test_fails(void **state) {

@@ -122,7 +122,8 @@ int ar_cond_eval(const ar_cond *c, const ar_cond_env *env) {
 }
 
 void ar_cond_first_test(const ar_cond *c, ar_cond_test *out) {
-    ar_cond_test t = { AR_TEST_NONE, 0, 0 };
+    /* No test: every value is in the range. */
+    ar_cond_test t = { INT64_MIN, INT64_MAX, 0, 0, 0 };
     /* `T and ...` begins with T, then a jump taken when T fails: through the
      * jumps of enclosing `and`s (taken again, the result still false) it
      * must reach the end, so that T failing is the answer. */
@@ -131,10 +132,33 @@ void ar_cond_first_test(const ar_cond *c, ar_cond_test *out) {
         while (to < c->len && c->code[to].op == OP_JF)
             to = c->code[to].arg;
         const ar_cond_insn *in = &c->code[0];
-        if (to >= c->len && in->op == OP_BOOL)
-            t = (ar_cond_test){ AR_TEST_BOOL, in->field, 0 };
-        else if (to >= c->len && in->op >= OP_I && in->op < OP_I + CMP_COUNT)
-            t = (ar_cond_test){ AR_TEST_EQ + (in->op - OP_I), in->field, in->imm };
+        int64_t imm = in->imm;
+        if (to < c->len) {
+            /* not the answer */
+        } else if (in->op == OP_BOOL) {
+            t = (ar_cond_test){ 0, 0, in->field, 1, 1 }; /* not 0 */
+        } else if (in->op >= OP_I && in->op < OP_I + CMP_COUNT) {
+            t.field = in->field;
+            t.present = 1;
+            switch (in->op - OP_I) {
+            case CMP_EQ: t.lo = t.hi = imm; break;
+            case CMP_NE: t.lo = t.hi = imm, t.negate = 1; break;
+            case CMP_LE: t.hi = imm; break;
+            case CMP_GE: t.lo = imm; break;
+            case CMP_LT:
+                if (imm == INT64_MIN)
+                    t.negate = 1; /* below the least: never */
+                else
+                    t.hi = imm - 1;
+                break;
+            default: /* CMP_GT */
+                if (imm == INT64_MAX)
+                    t.negate = 1; /* above the most: never */
+                else
+                    t.lo = imm + 1;
+                break;
+            }
+        }
     }
     *out = t;
 }

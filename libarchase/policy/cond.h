@@ -81,31 +81,23 @@ int ar_cond_eval(const ar_cond *c, const ar_cond_env *env);
 
 /* One test a condition cannot hold without: its first conjunct when that is
  * a bool field or a field compared with an integer (`days_overdue > 60 and
- * ...`, `disputed and ...`). The engine checks it inline and calls
+ * ...`, `disputed and ...`), as a range of the field's values the test
+ * passes in (or, `negate`, out of). The engine checks it inline and calls
  * ar_cond_eval only for the facts that pass. */
-enum { AR_TEST_NONE = 0, AR_TEST_BOOL, AR_TEST_EQ, AR_TEST_NE, AR_TEST_LT, AR_TEST_LE, AR_TEST_GT, AR_TEST_GE };
 typedef struct ar_cond_test {
-    int      kind;  /* AR_TEST_*; NONE: no such test (always passes) */
+    int64_t  lo, hi;  /* lo <= hi */
     uint16_t field;
-    int64_t  imm;
+    uint8_t  negate;  /* passes outside [lo, hi] */
+    uint8_t  present; /* 0: no such test (it always passes) */
 } ar_cond_test;
 
-/* Sets *out to the test `c` needs (kind AR_TEST_NONE when it has none). */
+/* Sets *out to the test `c` needs (present 0 when it has none). */
 void ar_cond_first_test(const ar_cond *c, ar_cond_test *out);
 
 /* 0 when `t` fails for `env` (then its condition does too), else 1. */
 static inline int ar_cond_test_passes(const ar_cond_test *t, const ar_cond_env *env) {
-    int64_t x = env->value[t->field];
-    switch (t->kind) {
-    case AR_TEST_BOOL: return x != 0;
-    case AR_TEST_EQ: return x == t->imm;
-    case AR_TEST_NE: return x != t->imm;
-    case AR_TEST_LT: return x < t->imm;
-    case AR_TEST_LE: return x <= t->imm;
-    case AR_TEST_GT: return x > t->imm;
-    case AR_TEST_GE: return x >= t->imm;
-    default: return 1;
-    }
+    uint64_t x = (uint64_t)env->value[t->field];
+    return (x - (uint64_t)t->lo <= (uint64_t)t->hi - (uint64_t)t->lo) != t->negate;
 }
 
 /* Where a condition is compiled: which names it may use. */
