@@ -103,8 +103,11 @@ typedef struct ar_eval {
     ar_cond_env             env;
     int                     risk_per_invoice;
     uint8_t                *seg_invoice;  /* per segment: its condition reads invoice fields */
-    int8_t                 *seg_cache;    /* per segment: -1 unknown, 0, 1 (this customer and currency) */
-    uint32_t                seg_cache_cur;
+    uint32_t               *seg_inv;      /* the segments before the last reading invoice fields */
+    uint32_t                seg_inv_n;
+    uint32_t                seg_stop;     /* the first segment on customer fields that holds for
+                                             the customer and currency (else the last) */
+    uint32_t                seg_cache_cur; /* the currency seg_stop and crit_cache are of */
     uint8_t                *esc_invoice;  /* per escalation rule: its condition reads invoice fields */
     int8_t                 *esc_cache;    /* per escalation rule: holds (0, 1) for the customer and
                                              currency, or for the invoice when it reads its fields */
@@ -113,7 +116,7 @@ typedef struct ar_eval {
     uint32_t                esc_cur;      /* the currency esc_cache's customer rules are of */
     int                     esc_cust_any; /* one of those holds */
     int                     crit_invoice; /* call_queue.critical reads invoice fields */
-    int8_t                  crit_cache;   /* else: -1 unknown, 0, 1 (like seg_cache) */
+    int8_t                  crit_cache;   /* else: -1 unknown, 0, 1 for the customer and currency */
     ar_cond_test           *seg_test;     /* per segment and per escalation rule: a test its */
     ar_cond_test           *esc_test;     /* condition needs, checked before the condition */
     const archase_calendar *calendar;     /* the guardrails calendar */

@@ -44,7 +44,7 @@ static int setup(ar_eval *E) {
     for (uint32_t i = 0; i < p->risk.driver_count; i++)
         E->risk_per_invoice |= driver_reads_invoice(&p->risk.drivers[i]);
     E->seg_invoice = ar_calloc(a, p->segment_count, 1);
-    E->seg_cache = ar_malloc_array(a, p->segment_count, 1);
+    E->seg_inv = ar_malloc_array(a, p->segment_count ? p->segment_count : 1, sizeof *E->seg_inv);
     uint32_t rules = p->escalation.rule_count;
     E->esc_invoice = ar_malloc_array(a, rules ? rules : 1, 1);
     E->esc_cache = ar_malloc_array(a, rules ? rules : 1, 1);
@@ -66,12 +66,14 @@ static int setup(ar_eval *E) {
     E->oldest = ar_malloc_array(a, max_inv, sizeof *E->oldest);
     E->peff = ar_malloc_array(a, max_prom, sizeof *E->peff);
     E->peff_cap = max_prom;
-    if (!E->seg_invoice || !E->seg_cache || !E->esc_invoice || !E->esc_cache || !E->seg_test || !E->esc_test ||
+    if (!E->seg_invoice || !E->seg_inv || !E->esc_invoice || !E->esc_cache || !E->seg_test || !E->esc_test ||
         !E->esc_inv || !E->memo || !E->plans || !E->w || !E->disputed || !E->oldest || !E->peff)
         return ARCHASE_ENOMEM;
     for (uint32_t i = 0; i < p->segment_count; i++) {
         E->seg_invoice[i] = (uint8_t)reads_invoice(p->segments[i].when, E->risk_per_invoice);
         ar_cond_first_test(p->segments[i].when, &E->seg_test[i]);
+        if (E->seg_invoice[i] && i + 1 < p->segment_count)
+            E->seg_inv[E->seg_inv_n++] = i;
     }
     for (uint32_t i = 0; i < rules; i++) {
         E->esc_invoice[i] = (uint8_t)reads_invoice(p->escalation.rules[i].when, E->risk_per_invoice);
@@ -126,7 +128,7 @@ static void teardown(ar_eval *E) {
     ar_free(a, E->step_base);
     ar_free(a, E->step_text);
     ar_free(a, E->step_rule);
-    ar_free(a, E->seg_cache);
+    ar_free(a, E->seg_inv);
     ar_free(a, E->esc_invoice);
     ar_free(a, E->esc_cache);
     ar_free(a, E->seg_test);
@@ -340,24 +342,26 @@ static void score_and_segment(ar_eval *E, ar_work *w) {
         cur->risk_cached = 1;
     }
     E->env.value[AR_FIELD_RISK_SCORE] = w->risk.score;
+    /* The segments on customer fields hold for all the customer's invoices
+     * in a currency: the first that does ends every invoice's walk. */
     if (E->seg_cache_cur != w->cur) {
-        memset(E->seg_cache, -1, p->segment_count);
+        E->seg_stop = p->segment_count - 1;
+        for (uint32_t i = 0; i + 1 < p->segment_count; i++) {
+            if (!E->seg_invoice[i] && ar_cond_eval(p->segments[i].when, &E->env)) {
+                E->seg_stop = i;
+                break;
+            }
+        }
         E->crit_cache = -1;
         E->seg_cache_cur = w->cur;
     }
-    uint32_t i = 0;
-    for (; i + 1 < p->segment_count; i++) {
-        const ar_segment *seg = &p->segments[i];
-        int holds;
-        if (E->seg_invoice[i]) {
-            holds = ar_cond_test_passes(&E->seg_test[i], &E->env) && ar_cond_eval(seg->when, &E->env);
-        } else {
-            if (E->seg_cache[i] < 0)
-                E->seg_cache[i] = (int8_t)ar_cond_eval(seg->when, &E->env);
-            holds = E->seg_cache[i];
-        }
-        if (holds)
+    uint32_t i = E->seg_stop;
+    for (uint32_t k = 0; k < E->seg_inv_n && E->seg_inv[k] < E->seg_stop; k++) {
+        uint32_t at = E->seg_inv[k];
+        if (ar_cond_test_passes(&E->seg_test[at], &E->env) && ar_cond_eval(p->segments[at].when, &E->env)) {
+            i = at;
             break;
+        }
     }
     w->segment = i;
     w->seq = p->segments[i].sequence;
