@@ -382,10 +382,9 @@ int ar_emit_customer(ar_eval *E) {
 /* ---- call capacity ---------------------------------------------------------------- */
 
 typedef struct call_key {
-    uint32_t    rank;  /* the owner's place by name: equal names, equal ranks */
-    uint32_t    index; /* the decision's */
-    int64_t     key;   /* larger first */
-    const char *owner;
+    uint32_t rank;  /* the owner's place by name: equal names, equal ranks */
+    uint32_t index; /* the decision's */
+    int64_t  key;   /* larger first */
 } call_key;
 
 /* Owners are mostly the snapshot's strings, one pointer per name: the same
@@ -417,33 +416,39 @@ static int call_before(const call_key *x, const call_key *y) {
     return x->index < y->index;
 }
 
-/* Sorts keys by owner rank, key (larger first) and index: a merge sort
- * through `tmp` (as many keys), the comparison inline. */
-static void sort_calls(call_key *keys, call_key *tmp, size_t n) {
-    call_key *src = keys, *dst = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                dst[k++] = call_before(&src[j], &src[i]) ? src[j++] : src[i++];
-            while (i < mid)
-                dst[k++] = src[i++];
-            while (j < hi)
-                dst[k++] = src[j++];
-        }
-        call_key *t = src;
-        src = dst;
-        dst = t;
+/* Sorts keys by owner rank, key (larger first) and index (a total order:
+ * indexes differ): a heap sort in place, the comparison inline. */
+static void sift_down(call_key *keys, size_t at, size_t n) {
+    call_key x = keys[at];
+    for (;;) {
+        size_t child = 2 * at + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && call_before(&keys[child], &keys[child + 1]))
+            child++;
+        if (!call_before(&x, &keys[child]))
+            break;
+        keys[at] = keys[child];
+        at = child;
     }
-    if (src != keys)
-        memcpy(keys, src, n * sizeof *keys);
+    keys[at] = x;
 }
 
-/* Each key's owner rank: the distinct owner pointers (a hash set), sorted by
- * name once. 0 or ARCHASE_ENOMEM. */
-static int rank_owners(const archase_allocator *a, call_key *keys, size_t n) {
+static void sort_calls(call_key *keys, size_t n) {
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(keys, i, n);
+    for (size_t end = n; end > 1; end--) {
+        call_key last = keys[end - 1];
+        keys[end - 1] = keys[0];
+        keys[0] = last;
+        sift_down(keys, 0, end - 1);
+    }
+}
+
+/* Each key's owner rank: the distinct owner pointers of the decisions (a
+ * hash set), sorted by name once. 0 or ARCHASE_ENOMEM. */
+static int rank_owners(const archase_decisions *ds, call_key *keys, size_t n) {
+    const archase_allocator *a = &ds->allocator;
     size_t cap = 8, distinct = 0;
     const char **set = NULL, **names = NULL, **sorted = NULL;
     uint32_t *slot_of = NULL; /* per set slot: its name's index in names */
@@ -458,11 +463,12 @@ static int rank_owners(const archase_allocator *a, call_key *keys, size_t n) {
         distinct = 0;
         size_t i = 0;
         for (; i < n && distinct < cap / 2; i++) {
-            size_t at = owner_slot(set, cap, keys[i].owner);
+            const char *owner = ds->d[keys[i].index].owner;
+            size_t at = owner_slot(set, cap, owner);
             if (!set[at]) {
-                set[at] = keys[i].owner;
+                set[at] = owner;
                 slot_of[at] = (uint32_t)distinct;
-                names[distinct++] = keys[i].owner;
+                names[distinct++] = owner;
             }
             keys[i].rank = (uint32_t)at; /* the set slot, until ranked */
         }
@@ -509,9 +515,8 @@ int ar_emit_call_capacity(ar_eval *E) {
     if (!n)
         return 0;
     call_key *keys = ar_malloc_array(a, n, sizeof *keys);
-    call_key *tmp = ar_malloc_array(a, n, sizeof *tmp);
     int rc = ARCHASE_ENOMEM;
-    if (!keys || !tmp)
+    if (!keys)
         goto done;
     n = 0;
     for (size_t i = 0; i < ds->n; i++) {
@@ -529,11 +534,11 @@ int ar_emit_call_capacity(ar_eval *E) {
                     key = E->as_of - si->due_date;
             }
         }
-        keys[n++] = (call_key){ 0, (uint32_t)i, key, d->owner };
+        keys[n++] = (call_key){ 0, (uint32_t)i, key };
     }
-    if ((rc = rank_owners(a, keys, n)) != 0)
+    if ((rc = rank_owners(ds, keys, n)) != 0)
         goto done;
-    sort_calls(keys, tmp, n);
+    sort_calls(keys, n);
     uint32_t rank = 0;
     for (size_t i = 0; i < n; i++) {
         rank = i && keys[i].rank == keys[i - 1].rank ? rank + 1 : 0;
@@ -550,6 +555,5 @@ int ar_emit_call_capacity(ar_eval *E) {
     }
 done:
     ar_free(a, keys);
-    ar_free(a, tmp);
     return rc;
 }
