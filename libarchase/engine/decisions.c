@@ -116,7 +116,9 @@ int ar_ds_grow(archase_decisions *ds, void **items, size_t *cap, size_t need, si
     return 0;
 }
 
-#define DS_GROW(ds, arr, n, cap) ar_ds_grow((ds), (void **)&(arr), &(cap), (n) + 1, sizeof *(arr))
+/* Room for one more item: the check inline, the growing not. */
+#define DS_GROW(ds, arr, n, cap) \
+    ((n) < (cap) ? 0 : ar_ds_grow((ds), (void **)&(arr), &(cap), (n) + 1, sizeof *(arr)))
 
 int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision **out) {
     if (DS_GROW(ds, ds->d, ds->n, ds->cap))
@@ -133,14 +135,6 @@ int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision 
     d->due_by = ARCHASE_DATE_NONE;
     d->local_date = ARCHASE_DATE_NONE;
     *out = d;
-    return 0;
-}
-
-int ar_ds_target(archase_decisions *ds, uint32_t invoice, uint16_t step, archase_date step_date) {
-    if (DS_GROW(ds, ds->targets, ds->target_n, ds->target_cap))
-        return ARCHASE_ENOMEM;
-    ds->targets[ds->target_n++] = (ar_target){ invoice, step_date, step };
-    ds->d[ds->n - 1].target_count++;
     return 0;
 }
 

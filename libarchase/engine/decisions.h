@@ -225,9 +225,9 @@ size_t ar_decision_fact_count(const archase_decisions *ds, size_t i);
 size_t ar_decision_key(const archase_decisions *ds, size_t i, char *buf, size_t size);
 
 /* The decision of a customer being built: append one, then its targets
- * and roles (all go after the last decision's). 0 or ARCHASE_ENOMEM. */
+ * (emit.c appends them to ds->targets, growing it with ar_ds_grow) and roles
+ * (all go after the last decision's). 0 or ARCHASE_ENOMEM. */
 int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision **out);
-int ar_ds_target(archase_decisions *ds, uint32_t invoice, uint16_t step, archase_date step_date);
 int ar_ds_role(archase_decisions *ds, const char *role);
 /* The number of `path` in ds->rules. 0 or ARCHASE_ENOMEM. */
 int ar_ds_rule(archase_decisions *ds, const char *path, uint32_t *out);

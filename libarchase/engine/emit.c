@@ -157,21 +157,30 @@ static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_
 
 /* ---- one decision ------------------------------------------------------------- */
 
+/* The group's invoices as the last decision's targets (ar_ds_target's
+ * records, written here), and their amount. */
 static int targets(ar_eval *E, uint32_t gi, int with_steps) {
-    int rc = 0;
-    uint32_t prev = AR_IDX_NONE;
-    for (uint32_t m = E->groups[gi].first; m != AR_IDX_NONE && !rc; prev = E->members[m], m = E->member_next[m]) {
+    archase_decisions *ds = E->ds;
+    uint32_t prev = AR_IDX_NONE, count = 0;
+    int64_t amount = 0;
+    for (uint32_t m = E->groups[gi].first; m != AR_IDX_NONE; prev = E->members[m], m = E->member_next[m]) {
         /* An invoice in the group twice (two rules) counts once: its members
          * are added together, so the second follows the first. */
         if (E->members[m] == prev)
             continue;
         const ar_work *w = &E->w[E->members[m]];
         int step = with_steps && w->plan.fire != AR_IDX_NONE;
-        rc = ar_ds_target(E->ds, w->inv, step ? (uint16_t)w->plan.fire : AR_STEP_NONE,
-                          step ? w->plan.fire_date : ARCHASE_DATE_NONE);
-        E->ds->d[E->ds->n - 1].amount += w->chase;
+        if (ds->target_n >= ds->target_cap &&
+            ar_ds_grow(ds, (void **)&ds->targets, &ds->target_cap, ds->target_n + 1, sizeof *ds->targets))
+            return ARCHASE_ENOMEM;
+        ds->targets[ds->target_n++] = (ar_target){ w->inv, step ? w->plan.fire_date : ARCHASE_DATE_NONE,
+                                                   step ? (uint16_t)w->plan.fire : AR_STEP_NONE };
+        count++;
+        amount += w->chase;
     }
-    return rc;
+    ds->d[ds->n - 1].target_count += count;
+    ds->d[ds->n - 1].amount += amount;
+    return 0;
 }
 
 static int approval(ar_eval *E, const ar_group *g, ar_decision *d) {
