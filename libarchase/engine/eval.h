@@ -154,6 +154,15 @@ typedef struct ar_eval {
         uint32_t    rule;                 /* its number in the result's rules */
     }                       rule_memo[16];
     uint32_t                rule_memo_n;
+    struct {                              /* policy symbols of snapshot texts looked up: */
+        uint32_t text;                    /* the text's number (0 with sym 0: empty), */
+        ar_sym   sym;                     /* its symbol */
+    }                       text_sym[64];
+    struct {                              /* per currency met (packed code, 0: empty): */
+        uint32_t             packed;
+        ar_sym               sym;         /* its symbol */
+        const archase_money *call_min;    /* call_queue.min_amount in it, or NULL */
+    }                       cur_memo[8];
     ar_sym                  aging_sym[5]; /* current, 1_30, 31_60, 61_90, 91_plus */
     ar_sym                  none_sym;     /* "none" (dispute_reason) */
 } ar_eval;

@@ -171,8 +171,14 @@ static int customer_currencies(ar_eval *E) {
             memset(cur, 0, sizeof *cur);
             memcpy(cur->currency, si->currency, 4);
             cur->packed = ar_currency_pack(si->currency);
-            cur->sym = ar_policy_symbol_lookup(E->p, si->currency, 3);
-            cur->call_min = ar_money_list_find(&E->p->call_queue.min_amount, si->currency);
+            size_t m = (cur->packed ^ (cur->packed >> 8)) & 7;
+            if (E->cur_memo[m].packed != cur->packed || !cur->packed) {
+                E->cur_memo[m].packed = cur->packed;
+                E->cur_memo[m].sym = ar_policy_symbol_lookup(E->p, si->currency, 3);
+                E->cur_memo[m].call_min = ar_money_list_find(&E->p->call_queue.min_amount, si->currency);
+            }
+            cur->sym = E->cur_memo[m].sym;
+            cur->call_min = E->cur_memo[m].call_min;
         }
         ar_cur *cur = &E->curs[k];
         if (__builtin_add_overflow(cur->open, si->open, &cur->open))
@@ -209,12 +215,25 @@ static int customer_touches(ar_eval *E) {
     return 0;
 }
 
+/* The policy symbol of snapshot text `n` (AR_STR_NONE: none), through a
+ * memo: customers share a few tiers and countries. */
+static ar_sym text_sym(ar_eval *E, uint32_t n) {
+    if (n == AR_STR_NONE)
+        return AR_SYM_NONE;
+    size_t i = (n * 2654435761u >> 26) & 63;
+    if (E->text_sym[i].text != n || (n == 0 && E->text_sym[i].sym == 0)) {
+        E->text_sym[i].text = n;
+        E->text_sym[i].sym = sym(E->p, ar_snap_str(E->s, n));
+    }
+    return E->text_sym[i].sym;
+}
+
 static void customer_fields(ar_eval *E) {
     const archase_snapshot *s = E->s;
     const ar_snap_customer *c = E->cust;
     int64_t *v = E->env.value;
-    v[AR_FIELD_TIER] = sym(E->p, ar_snap_str(s, c->tier));
-    v[AR_FIELD_COUNTRY] = sym(E->p, ar_snap_str(s, c->country));
+    v[AR_FIELD_TIER] = text_sym(E, c->tier);
+    v[AR_FIELD_COUNTRY] = text_sym(E, c->country);
     v[AR_FIELD_ON_HOLD] = (c->flags & AR_SF_HOLD) != 0;
     v[AR_FIELD_PAUSED] = c->paused_until != ARCHASE_DATE_NONE && c->paused_until >= E->as_of;
     v[AR_FIELD_EXPANSION] = (c->flags & AR_SF_EXPANSION) != 0;
