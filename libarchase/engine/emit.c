@@ -390,11 +390,30 @@ int ar_emit_customer(ar_eval *E) {
 
 /* ---- call capacity ---------------------------------------------------------------- */
 
+/* A call task's place, compared as one 128-bit number: its owner's rank
+ * by name (equal names, equal ranks; the top 32 bits of hi), the policy's
+ * key, larger first (the next 64), and the decision's index (the low 32 of
+ * lo). */
 typedef struct call_key {
-    uint32_t rank;  /* the owner's place by name: equal names, equal ranks */
-    uint32_t index; /* the decision's */
-    int64_t  key;   /* larger first */
+    uint64_t hi, lo;
 } call_key;
+
+static call_key call_key_make(uint32_t index, int64_t key) {
+    uint64_t k = ~((uint64_t)key ^ (UINT64_C(1) << 63)); /* larger keys first */
+    return (call_key){ k >> 32, (k << 32) | index };
+}
+
+static uint32_t call_index(const call_key *k) {
+    return (uint32_t)k->lo;
+}
+
+static uint32_t call_rank(const call_key *k) {
+    return (uint32_t)(k->hi >> 32);
+}
+
+static void call_set_rank(call_key *k, uint32_t rank) {
+    k->hi = (k->hi & UINT32_MAX) | (uint64_t)rank << 32;
+}
 
 /* Owners are mostly the snapshot's strings, one pointer per name: the same
  * pointer is the same name without reading it. */
@@ -418,11 +437,7 @@ static int cmp_owner_names(const void *a, const void *b) {
 }
 
 static int call_before(const call_key *x, const call_key *y) {
-    if (x->rank != y->rank)
-        return x->rank < y->rank;
-    if (x->key != y->key)
-        return x->key > y->key;
-    return x->index < y->index;
+    return x->hi != y->hi ? x->hi < y->hi : x->lo < y->lo;
 }
 
 /* Sorts keys by owner rank, key (larger first) and index (a total order:
@@ -472,14 +487,14 @@ static int rank_owners(const archase_decisions *ds, call_key *keys, size_t n) {
         distinct = 0;
         size_t i = 0;
         for (; i < n && distinct < cap / 2; i++) {
-            const char *owner = ds->d[keys[i].index].owner;
+            const char *owner = ds->d[call_index(&keys[i])].owner;
             size_t at = owner_slot(set, cap, owner);
             if (!set[at]) {
                 set[at] = owner;
                 slot_of[at] = (uint32_t)distinct;
                 names[distinct++] = owner;
             }
-            keys[i].rank = (uint32_t)at; /* the set slot, until ranked */
+            call_set_rank(&keys[i], (uint32_t)at); /* the set slot, until ranked */
         }
         if (i == n)
             break;
@@ -503,7 +518,7 @@ static int rank_owners(const archase_decisions *ds, call_key *keys, size_t n) {
         rank[slot_of[owner_slot(set, cap, sorted[r])]] = (uint32_t)place;
     }
     for (size_t i = 0; i < n; i++)
-        keys[i].rank = rank[slot_of[keys[i].rank]];
+        call_set_rank(&keys[i], rank[slot_of[call_rank(&keys[i])]]);
     rc = 0;
 done:
     ar_free(a, set);
@@ -543,18 +558,18 @@ int ar_emit_call_capacity(ar_eval *E) {
                     key = E->as_of - si->due_date;
             }
         }
-        keys[n++] = (call_key){ 0, (uint32_t)i, key };
+        keys[n++] = call_key_make((uint32_t)i, key);
     }
     if ((rc = rank_owners(ds, keys, n)) != 0)
         goto done;
     sort_calls(keys, n);
     uint32_t rank = 0;
     for (size_t i = 0; i < n; i++) {
-        rank = i && keys[i].rank == keys[i - 1].rank ? rank + 1 : 0;
+        rank = i && call_rank(&keys[i]) == call_rank(&keys[i - 1]) ? rank + 1 : 0;
         int32_t day = (int32_t)(rank / (uint32_t)q->max_per_collector_per_day);
         if (!day)
             continue;
-        ar_decision *d = &ds->d[keys[i].index];
+        ar_decision *d = &ds->d[call_index(&keys[i])];
         archase_date due = E->as_of + day;
         if (E->calendar)
             archase_calendar_add_business_days(E->calendar, E->as_of, day, &due);
