@@ -49,9 +49,7 @@ void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offs
                      ar_plan_memo *plans, ar_step_plan *out) {
     ar_plan_memo *slot = NULL;
     if (plans) {
-        uint32_t h = ((uint32_t)due * 2654435761u) ^ ((uint32_t)last_offset * 40503u) ^ ((uint32_t)delay << 7) ^
-                     (uint32_t)((uintptr_t)seq >> 4);
-        slot = &plans[(h ^ (h >> 15)) & (AR_PLAN_MEMO_SIZE - 1)];
+        slot = ar_plan_memo_slot(plans, seq, due, last_offset, delay);
         if (slot->seq == seq && slot->due == due && slot->delay == delay && slot->last_offset == last_offset) {
             *out = slot->plan;
             return;

@@ -70,6 +70,25 @@ void ar_cadence_plan(const ar_sequence *seq, archase_date due, int32_t last_offs
                      archase_date as_of, int catch_up, const ar_cond_env *env, ar_step_memo *memo,
                      ar_plan_memo *plans, ar_step_plan *out);
 
+/* The slot of `plans` a plan for these lives in. */
+static inline ar_plan_memo *ar_plan_memo_slot(ar_plan_memo *plans, const ar_sequence *seq, archase_date due,
+                                              int32_t last_offset, int32_t delay) {
+    uint32_t h = ((uint32_t)due * 2654435761u) ^ ((uint32_t)last_offset * 40503u) ^ ((uint32_t)delay << 7) ^
+                 (uint32_t)((uintptr_t)seq >> 4);
+    return &plans[(h ^ (h >> 15)) & (AR_PLAN_MEMO_SIZE - 1)];
+}
+
+/* ar_cadence_plan with `plans` (not NULL) looked up inline first. */
+static inline void ar_cadence_plan_memo(const ar_sequence *seq, archase_date due, int32_t last_offset,
+                                        int32_t delay, archase_date as_of, int catch_up, const ar_cond_env *env,
+                                        ar_step_memo *memo, ar_plan_memo *plans, ar_step_plan *out) {
+    const ar_plan_memo *slot = ar_plan_memo_slot(plans, seq, due, last_offset, delay);
+    if (slot->seq == seq && slot->due == due && slot->delay == delay && slot->last_offset == last_offset)
+        *out = slot->plan;
+    else
+        ar_cadence_plan(seq, due, last_offset, delay, as_of, catch_up, env, memo, plans, out);
+}
+
 /* The customer's delay for steps after the due date: its days late at the
  * policy's percentile, within [0, max_delay_days], once it has min_history
  * settled invoices; else 0. */

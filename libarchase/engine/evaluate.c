@@ -825,8 +825,8 @@ static int evaluate_invoice(ar_eval *E, uint32_t j) {
         w->promise = AR_IDX_NONE, w->promise_state = 0;
     invoice_fields(E, w);
     score_and_segment(E, w);
-    ar_cadence_plan(w->seq, w->si->due_date, w->last_offset, E->delay, E->as_of, E->p->guardrails.catch_up,
-                    &E->env, E->memo, E->plans, &w->plan);
+    ar_cadence_plan_memo(w->seq, w->si->due_date, w->last_offset, E->delay, E->as_of, E->p->guardrails.catch_up,
+                         &E->env, E->memo, E->plans, &w->plan);
     int rc = plan_step(E, j);
     if (!rc)
         rc = rules(E, j);
