@@ -441,32 +441,30 @@ static int call_before(const call_key *x, const call_key *y) {
 }
 
 /* Sorts keys by owner rank, key (larger first) and index (a total order:
- * indexes differ): a heap sort in place, the comparison inline. */
-static void sift_down(call_key *keys, size_t at, size_t n) {
-    call_key x = keys[at];
-    for (;;) {
-        size_t child = 2 * at + 1;
-        if (child >= n)
-            break;
-        if (child + 1 < n && call_before(&keys[child], &keys[child + 1]))
-            child++;
-        if (!call_before(&x, &keys[child]))
-            break;
-        keys[at] = keys[child];
-        at = child;
+ * indexes differ): a merge sort, the comparison inline, through `buf` of
+ * n / 2 keys (the left half is copied out, then merged back with the right). */
+static void sort_calls(call_key *keys, size_t n, call_key *buf) {
+    if (n <= 8) {
+        for (size_t i = 1; i < n; i++) {
+            call_key x = keys[i];
+            size_t j = i;
+            for (; j > 0 && call_before(&x, &keys[j - 1]); j--)
+                keys[j] = keys[j - 1];
+            keys[j] = x;
+        }
+        return;
     }
-    keys[at] = x;
-}
-
-static void sort_calls(call_key *keys, size_t n) {
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(keys, i, n);
-    for (size_t end = n; end > 1; end--) {
-        call_key last = keys[end - 1];
-        keys[end - 1] = keys[0];
-        keys[0] = last;
-        sift_down(keys, 0, end - 1);
-    }
+    size_t h = n / 2;
+    sort_calls(keys, h, buf);
+    sort_calls(keys + h, n - h, buf);
+    if (!call_before(&keys[h], &keys[h - 1]))
+        return; /* in order already */
+    memcpy(buf, keys, h * sizeof *keys);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        keys[k++] = call_before(&keys[j], &buf[i]) ? keys[j++] : buf[i++];
+    while (i < h)
+        keys[k++] = buf[i++];
 }
 
 /* Each key's owner rank: the distinct owner pointers of the decisions (a
@@ -539,8 +537,9 @@ int ar_emit_call_capacity(ar_eval *E) {
     if (!n)
         return 0;
     call_key *keys = ar_malloc_array(a, n, sizeof *keys);
+    call_key *buf = ar_malloc_array(a, n / 2 + 1, sizeof *buf);
     int rc = ARCHASE_ENOMEM;
-    if (!keys)
+    if (!keys || !buf)
         goto done;
     n = 0;
     for (size_t i = 0; i < ds->n; i++) {
@@ -562,7 +561,7 @@ int ar_emit_call_capacity(ar_eval *E) {
     }
     if ((rc = rank_owners(ds, keys, n)) != 0)
         goto done;
-    sort_calls(keys, n);
+    sort_calls(keys, n, buf);
     uint32_t rank = 0;
     for (size_t i = 0; i < n; i++) {
         rank = i && call_rank(&keys[i]) == call_rank(&keys[i - 1]) ? rank + 1 : 0;
@@ -579,5 +578,6 @@ int ar_emit_call_capacity(ar_eval *E) {
     }
 done:
     ar_free(a, keys);
+    ar_free(a, buf);
     return rc;
 }
