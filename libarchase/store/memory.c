@@ -171,6 +171,17 @@ static mem_entry *find(const mem_family *f, const char *id) {
     return f->slots[slot_of(f->slots, f->cap, id)];
 }
 
+/* find, also giving the slot where the id is or would go (0 while the hash
+ * has no slots). */
+static mem_entry *find_slot(const mem_family *f, const char *id, size_t *slot) {
+    if (!f->cap) {
+        *slot = 0;
+        return NULL;
+    }
+    *slot = slot_of(f->slots, f->cap, id);
+    return f->slots[*slot];
+}
+
 /* Makes room for one more entry in the hash and the order array. */
 static int reserve_entry(memstore *ms, mem_family *f) {
     if ((f->count + 1) * 2 > f->cap) {
@@ -433,18 +444,19 @@ static int mem_get(void *ud, int family, const char *id, archase_record_fn fn, v
     return rc < 0 ? rc : 0;
 }
 
-static int mem_put(void *ud, const archase_record *r) {
-    memstore *ms = ud;
-    int rc = check_record(ms, r);
-    if (rc)
-        return rc;
+/* Stores a checked record whose id find_slot looked up: `e` is its entry
+ * (NULL: none yet) and `slot` where the lookup ended. */
+static int put_found(memstore *ms, const archase_record *r, mem_entry *e, size_t slot) {
     mem_family *f = &ms->fam[r->family];
-    mem_entry *e = find(f, r->id);
     mem_entry *fresh = NULL;
+    int rc;
     if (!e) {
+        size_t cap = f->cap;
         rc = reserve_entry(ms, f);
         if (rc)
             return rc;
+        if (f->cap != cap) /* the hash grew: the slot moved */
+            slot = slot_of(f->slots, f->cap, r->id);
         size_t len = strlen(r->id) + 1;
         fresh = ar_malloc(A(ms), sizeof *fresh + len);
         if (!fresh)
@@ -463,7 +475,7 @@ static int mem_put(void *ud, const archase_record *r) {
     }
     if (fresh) {
         fresh->in_customer = fresh->in_invoice = NULL;
-        f->slots[slot_of(f->slots, f->cap, fresh->id)] = fresh;
+        f->slots[slot] = fresh;
         f->count++;
         /* Ids that arrive in order (an import's usually do) leave nothing
          * for the next full scan to sort. */
@@ -477,15 +489,27 @@ static int mem_put(void *ud, const archase_record *r) {
     return 0;
 }
 
+static int mem_put(void *ud, const archase_record *r) {
+    memstore *ms = ud;
+    int rc = check_record(ms, r);
+    if (rc)
+        return rc;
+    size_t slot;
+    mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot);
+    return put_found(ms, r, e, slot);
+}
+
+/* One lookup of the id serves both the conflict check and the put. */
 static int mem_insert(void *ud, const archase_record *r) {
     memstore *ms = ud;
     int rc = check_record(ms, r);
     if (rc)
         return rc;
-    mem_entry *e = find(&ms->fam[r->family], r->id);
+    size_t slot;
+    mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot);
     if (e && e->rec)
         return fail(ms, ARCHASE_ECONFLICT, "a record with this id is already stored");
-    return mem_put(ud, r);
+    return put_found(ms, r, e, slot);
 }
 
 static int mem_del(void *ud, int family, const char *id) {
