@@ -124,16 +124,19 @@ int ar_ds_begin(archase_decisions *ds, uint32_t customer, int kind, ar_decision 
     if (DS_GROW(ds, ds->d, ds->n, ds->cap))
         return ARCHASE_ENOMEM;
     ar_decision *d = &ds->d[ds->n++];
-    memset(d, 0, sizeof *d);
-    d->kind = (uint8_t)kind;
-    d->customer = customer;
-    d->target_first = (uint32_t)ds->target_n;
-    d->role_first = (uint32_t)ds->role_n;
-    d->tmpl = d->sequence = d->step = d->zone = AR_STEP_NONE;
-    d->contact = AR_STR_NONE;
-    d->payload = AR_IDX_NONE;
-    d->due_by = ARCHASE_DATE_NONE;
-    d->local_date = ARCHASE_DATE_NONE;
+    /* Written whole (the rest zero) without a call to memset. */
+    *d = (ar_decision){ .kind = (uint8_t)kind,
+                        .tmpl = AR_STEP_NONE,
+                        .sequence = AR_STEP_NONE,
+                        .step = AR_STEP_NONE,
+                        .zone = AR_STEP_NONE,
+                        .customer = customer,
+                        .target_first = (uint32_t)ds->target_n,
+                        .role_first = (uint32_t)ds->role_n,
+                        .contact = AR_STR_NONE,
+                        .payload = AR_IDX_NONE,
+                        .due_by = ARCHASE_DATE_NONE,
+                        .local_date = ARCHASE_DATE_NONE };
     *out = d;
     return 0;
 }

@@ -113,7 +113,7 @@ static const ar_work *step_member(const ar_eval *E, const ar_group *g) {
 
 /* The rule that fired, as the policy setting path, into the result's rules
  * (a step's once per evaluation). */
-static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_t *out) {
+static int rule_path_made(ar_eval *E, const ar_group *g, const ar_work *step, uint32_t *out) {
     char path[512];
     uint32_t *cached = NULL;
     const void *what = g->origin == AR_ORIGIN_ESCALATION ? g->source : g->rule;
@@ -153,6 +153,18 @@ static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_
         E->rule_memo[E->rule_memo_n++].rule = *out;
     }
     return rc;
+}
+
+static int rule_path(ar_eval *E, const ar_group *g, const ar_work *step, uint32_t *out) {
+    /* A step's, made before: no call, no buffer for the path. */
+    if (step && !(g->origin == AR_ORIGIN_CALL_QUEUE && g->rule)) {
+        uint32_t made = E->step_rule[E->step_base[step->seq - E->p->sequences] + step->plan.fire];
+        if (made != AR_IDX_NONE) {
+            *out = made;
+            return 0;
+        }
+    }
+    return rule_path_made(E, g, step, out);
 }
 
 /* ---- one decision ------------------------------------------------------------- */
