@@ -327,8 +327,9 @@ def _lines(wl: Any) -> List[WorklistLine]:
     A worklist may have hundreds of thousands of lines, so they are made in C
     (``capi.worklist_lines``, bindings/python/worklist.swg): each line's
     object without the frozen dataclass's per-field ``__init__`` (its
-    attributes go into its ``__dict__`` at once, the same values the
-    constructor would store), each date, enum member and currency made once.
+    attributes set with ``object.__setattr__`` in field order, as the
+    constructor sets them, so the lines share one table of attribute names
+    instead of a dict each), each date, enum member and currency made once.
     The cyclic garbage collector, which would otherwise walk the growing list
     again and again, waits until the list is made."""
     collecting = gc.isenabled()
