@@ -336,7 +336,7 @@ def _lines(wl: Any) -> List[WorklistLine]:
     gc.disable()
     try:
         return capi.worklist_lines(wl, WorklistLine, lambda v: _enum(WorkKind, v),
-                                   lambda v: _enum(Reason, v), _code_of, Money._of)
+                                   lambda v: _enum(Reason, v), _code_of, Money)
     finally:
         if collecting:
             gc.enable()

@@ -102,7 +102,7 @@ def test_the_package_decides_each_kind_reason_and_currency_once_per_value(exampl
             return -v
         return ask
 
-    raw = capi.worklist_lines(wl, WorklistLine, asker("kind"), asker("reason"), str.lower, Money._of)
+    raw = capi.worklist_lines(wl, WorklistLine, asker("kind"), asker("reason"), str.lower, Money)
     assert sorted(asked["kind"]) == sorted({int(l.kind) for l in lines})
     assert sorted(asked["reason"]) == sorted({int(r) for l in lines for r in l.reasons})
     assert [l.kind for l in raw] == [-int(l.kind) for l in lines]
@@ -114,10 +114,12 @@ def test_an_error_making_a_line_propagates_and_no_list_is_returned(example):
     ev, _ = example
     wl = capi.archase_bind_worklist_build(ev._h, None)
 
-    def no_money(minor, code):
+    def no_currency(code):
         raise ZeroDivisionError("no money today")
 
     with pytest.raises(ZeroDivisionError, match="no money today"):
-        capi.worklist_lines(wl, WorklistLine, int, int, str, no_money)
+        capi.worklist_lines(wl, WorklistLine, int, int, no_currency, Money)
     with pytest.raises(TypeError, match="expected a worklist"):
-        capi.worklist_lines(object(), WorklistLine, int, int, str, Money._of)
+        capi.worklist_lines(object(), WorklistLine, int, int, str, Money)
+    with pytest.raises(TypeError):
+        capi.worklist_lines(wl, WorklistLine, int, int, str, Money._of)
