@@ -214,6 +214,58 @@ static void claims_that_find_nothing_stop_or_fail_keep_only_what_they_handed_ove
     check_claims(1);
 }
 
+/* Ids that agree in their first 50 bytes, and ids shorter than that. */
+#define LONG_BEGINNING "2026-03-02/send_message/CUSTOMER-0000000000000042/"
+
+typedef struct id_list {
+    int  n;
+    char ids[8][80];
+} id_list;
+
+static int take_id(void *ctx, const archase_record *r) {
+    id_list *l = ctx;
+    if (l->n < 8)
+        snprintf(l->ids[l->n], sizeof l->ids[0], "%s", r->id);
+    l->n++;
+    return 0;
+}
+
+static void check_claim_order(int sqlite) {
+    static const char *const expected[] = {
+        LONG_BEGINNING "c", LONG_BEGINNING, LONG_BEGINNING "a", LONG_BEGINNING "ab", LONG_BEGINNING "b", "short",
+    };
+    store st;
+    open_store(&st, sqlite);
+    put_item(&st, LONG_BEGINNING "b", ARCHASE_OUTBOX_PENDING, 1000);
+    put_item(&st, "short", ARCHASE_OUTBOX_PENDING, 1000);
+    put_item(&st, LONG_BEGINNING "ab", ARCHASE_OUTBOX_FAILED_RETRY, 1000);
+    put_item(&st, LONG_BEGINNING, ARCHASE_OUTBOX_PENDING, 1000);
+    put_item(&st, LONG_BEGINNING "c", ARCHASE_OUTBOX_PENDING, 999);
+    put_item(&st, LONG_BEGINNING "a", ARCHASE_OUTBOX_PENDING, 1000);
+    /* A claim taken back leaves the order as it was. */
+    id_list l;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(st.s.begin(st.s.userdata), 0);
+    assert_int_equal(st.s.outbox_claim(st.s.userdata, 1000, 3, take_id, &l), 0);
+    assert_int_equal(st.s.rollback(st.s.userdata), 0);
+    assert_int_equal(l.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(l.ids[i], expected[i]);
+    memset(&l, 0, sizeof l);
+    assert_int_equal(st.s.outbox_claim(st.s.userdata, 1000, 2, take_id, &l), 0);
+    assert_int_equal(st.s.outbox_claim(st.s.userdata, 1000, 10, take_id, &l), 0);
+    assert_int_equal(l.n, 6);
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(l.ids[i], expected[i]);
+    close_store(&st);
+}
+
+static void claims_take_items_by_instant_then_id_however_long_the_ids_agree(void **state) {
+    (void)state;
+    check_claim_order(0);
+    check_claim_order(1);
+}
+
 static void a_claim_at_an_instant_sqlite_cannot_write_is_refused(void **state) {
     (void)state;
     store st;
@@ -663,6 +715,7 @@ static int uninstall_faultvfs(void **state) {
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(claims_that_find_nothing_stop_or_fail_keep_only_what_they_handed_over),
+    cmocka_unit_test(claims_take_items_by_instant_then_id_however_long_the_ids_agree),
     cmocka_unit_test(a_claim_at_an_instant_sqlite_cannot_write_is_refused),
     cmocka_unit_test(acknowledgements_move_only_items_being_sent_to_the_statuses_they_may_set),
     cmocka_unit_test(an_acknowledgement_at_an_instant_sqlite_cannot_write_moves_nothing),

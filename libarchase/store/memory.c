@@ -64,9 +64,14 @@ typedef struct mem_family {
     mem_index   by_invoice;
 } mem_family;
 
+/* What undoes one change: the entry's previous record, or, for a change of
+ * its status and instant made in place (a claim), those two. */
 typedef struct mem_undo {
-    mem_entry *entry;
-    mem_rec   *old;
+    mem_entry      *entry;
+    mem_rec        *old;
+    int             in_place;
+    int32_t         status;
+    archase_instant instant;
 } mem_undo;
 
 typedef struct mem_audit {
@@ -77,10 +82,20 @@ typedef struct mem_audit {
  * heap by (instant, id): a claim costs what it returns, whatever the size
  * of the outbox. Every change of an outbox entry's record (put, transition,
  * delete, and their undoing) updates it; its room is reserved when an outbox
- * entry is made, so that neither a transition nor a rollback allocates. */
+ * entry is made, so that neither a transition nor a rollback allocates.
+ * A node holds what orders it, the instant and the id's first bytes, so
+ * that comparing two rarely reads the entries themselves (scattered in
+ * memory, each a cache miss in a large outbox). */
+#define DUE_PREFIX 48
+typedef struct mem_due_node {
+    archase_instant instant;
+    unsigned char   prefix[DUE_PREFIX]; /* the id's first bytes, then zeros */
+    mem_entry      *entry;
+} mem_due_node;
+
 typedef struct mem_due {
-    mem_entry **items;
-    size_t      n, cap;
+    mem_due_node *items;
+    size_t        n, cap;
 } mem_due;
 
 typedef struct memstore {
@@ -92,6 +107,8 @@ typedef struct memstore {
     mem_audit       **audit;
     size_t            naudit, audit_cap;
     size_t            audit_at_begin;
+    mem_entry       **settling; /* outbox_settle's entries, found once */
+    size_t            settling_cap;
     int               in_txn;
     char              errmsg[256];
 } memstore;
@@ -215,43 +232,57 @@ static int reserve_undo(memstore *ms) {
 
 /* ---- the due heap ------------------------------------------------------ */
 
-static int due_before(const mem_entry *x, const mem_entry *y) {
+/* (instant, id) order: the prefixes compare as the ids' first bytes do
+ * (strcmp's order; the zeros after an id's end sort first); when they are
+ * equal and fill the prefix, the ids decide. */
+static int due_before(const mem_due_node *x, const mem_due_node *y) {
     if (x->instant != y->instant)
         return x->instant < y->instant;
-    return strcmp(x->id, y->id) < 0;
+    int c = memcmp(x->prefix, y->prefix, DUE_PREFIX);
+    if (c || !x->prefix[DUE_PREFIX - 1])
+        return c < 0;
+    return strcmp(x->entry->id, y->entry->id) < 0;
 }
 
-static void due_place(mem_due *h, size_t i, mem_entry *e) {
-    h->items[i] = e;
-    e->due = i + 1;
+static void due_node(mem_due_node *node, mem_entry *e) {
+    size_t len = strnlen(e->id, DUE_PREFIX);
+    node->instant = e->instant;
+    memcpy(node->prefix, e->id, len);
+    memset(node->prefix + len, 0, DUE_PREFIX - len);
+    node->entry = e;
+}
+
+static void due_place(mem_due *h, size_t i, const mem_due_node *node) {
+    h->items[i] = *node;
+    node->entry->due = i + 1;
 }
 
 static void due_sift_up(mem_due *h, size_t i) {
-    mem_entry *e = h->items[i];
+    mem_due_node node = h->items[i];
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!due_before(e, h->items[parent]))
+        if (!due_before(&node, &h->items[parent]))
             break;
-        due_place(h, i, h->items[parent]);
+        due_place(h, i, &h->items[parent]);
         i = parent;
     }
-    due_place(h, i, e);
+    due_place(h, i, &node);
 }
 
 static void due_sift_down(mem_due *h, size_t i) {
-    mem_entry *e = h->items[i];
+    mem_due_node node = h->items[i];
     for (;;) {
         size_t child = 2 * i + 1;
         if (child >= h->n)
             break;
-        if (child + 1 < h->n && due_before(h->items[child + 1], h->items[child]))
+        if (child + 1 < h->n && due_before(&h->items[child + 1], &h->items[child]))
             child++;
-        if (!due_before(h->items[child], e))
+        if (!due_before(&h->items[child], &node))
             break;
-        due_place(h, i, h->items[child]);
+        due_place(h, i, &h->items[child]);
         i = child;
     }
-    due_place(h, i, e);
+    due_place(h, i, &node);
 }
 
 /* Puts the entry in the heap, takes it out, or moves it, after its record
@@ -259,20 +290,21 @@ static void due_sift_down(mem_due *h, size_t i) {
 static void due_update(mem_due *h, mem_entry *e) {
     int claimable = e->rec && (e->status == ARCHASE_OUTBOX_PENDING || e->status == ARCHASE_OUTBOX_FAILED_RETRY);
     if (claimable && !e->due) {
-        h->items[h->n] = e;
+        due_node(&h->items[h->n], e);
         e->due = ++h->n;
         due_sift_up(h, h->n - 1);
     } else if (claimable) {
+        h->items[e->due - 1].instant = e->instant; /* it may have changed */
         due_sift_up(h, e->due - 1);
         due_sift_down(h, e->due - 1);
     } else if (e->due) {
         size_t i = e->due - 1;
         e->due = 0;
-        mem_entry *last = h->items[--h->n];
+        mem_due_node last = h->items[--h->n];
         if (i < h->n) {
-            due_place(h, i, last);
+            due_place(h, i, &last);
             due_sift_up(h, i);
-            due_sift_down(h, last->due - 1);
+            due_sift_down(h, last.entry->due - 1);
         }
     }
 }
@@ -291,9 +323,10 @@ static void point(memstore *ms, mem_entry *entry, mem_rec *rec) {
  * transaction and freed otherwise. Room in the undo log is reserved. */
 static void set_rec(memstore *ms, mem_entry *entry, mem_rec *rec) {
     if (ms->in_txn) {
-        ms->undo[ms->nundo].entry = entry;
-        ms->undo[ms->nundo].old = entry->rec;
-        ms->nundo++;
+        mem_undo *u = &ms->undo[ms->nundo++];
+        u->entry = entry;
+        u->old = entry->rec;
+        u->in_place = 0;
     } else {
         ar_free(A(ms), entry->rec);
     }
@@ -711,18 +744,27 @@ static int mem_commit(void *ud) {
     if (!ms->in_txn)
         return fail(ms, ARCHASE_ESTATE, "no transaction is open");
     for (size_t i = 0; i < ms->nundo; i++)
-        ar_free(A(ms), ms->undo[i].old);
+        if (!ms->undo[i].in_place)
+            ar_free(A(ms), ms->undo[i].old);
     ms->nundo = 0;
     ms->in_txn = 0;
     return 0;
 }
 
-static void undo_all(memstore *ms) {
-    while (ms->nundo) {
-        mem_undo *u = &ms->undo[--ms->nundo];
-        ar_free(A(ms), u->entry->rec);
-        point(ms, u->entry, u->old);
+static void undo_one(memstore *ms, const mem_undo *u) {
+    if (u->in_place) {
+        u->entry->rec->r.status = u->status;
+        u->entry->rec->r.instant = u->instant;
+        point(ms, u->entry, u->entry->rec);
+        return;
     }
+    ar_free(A(ms), u->entry->rec);
+    point(ms, u->entry, u->old);
+}
+
+static void undo_all(memstore *ms) {
+    while (ms->nundo)
+        undo_one(ms, &ms->undo[--ms->nundo]);
     while (ms->naudit > ms->audit_at_begin)
         ar_free(A(ms), ms->audit[--ms->naudit]);
 }
@@ -765,18 +807,33 @@ static int transition(memstore *ms, mem_entry *e, int status, archase_instant at
 
 /* Takes back the changes of the open transaction made after `mark`. */
 static void undo_to(memstore *ms, size_t mark) {
-    while (ms->nundo > mark) {
-        mem_undo *u = &ms->undo[--ms->nundo];
-        ar_free(A(ms), u->entry->rec);
-        point(ms, u->entry, u->old);
-    }
+    while (ms->nundo > mark)
+        undo_one(ms, &ms->undo[--ms->nundo]);
+}
+
+/* A claim's transition to sending: only the status and instant change, so
+ * the record is changed in place (no copy of its bytes), undone from the
+ * two values kept in the undo log. Inside a transaction. */
+static int claim_one(memstore *ms, mem_entry *e) {
+    int rc = reserve_undo(ms);
+    if (rc)
+        return rc;
+    mem_undo *u = &ms->undo[ms->nundo++];
+    u->entry = e;
+    u->old = NULL;
+    u->in_place = 1;
+    u->status = e->rec->r.status;
+    u->instant = e->rec->r.instant;
+    e->rec->r.status = ARCHASE_OUTBOX_SENDING;
+    point(ms, e, e->rec);
+    return 0;
 }
 
 static int mem_outbox_claim(void *ud, archase_instant now, uint32_t limit, archase_record_fn fn,
                             void *ctx) {
     memstore *ms = ud;
     mem_due *h = &ms->due;
-    if (limit == 0 || !h->n || h->items[0]->instant > now)
+    if (limit == 0 || !h->n || h->items[0].instant > now)
         return 0;
     int own_txn = !ms->in_txn, rc = 0;
     size_t undo_mark = ms->nundo;
@@ -784,9 +841,9 @@ static int mem_outbox_claim(void *ud, archase_instant now, uint32_t limit, archa
         mem_begin(ms);
     /* The heap's first item is the next due one; its transition to sending
      * takes it out of the heap. */
-    for (uint32_t i = 0; i < limit && h->n && h->items[0]->instant <= now && !rc; i++) {
-        mem_entry *e = h->items[0];
-        rc = transition(ms, e, ARCHASE_OUTBOX_SENDING, e->instant, NULL, 0);
+    for (uint32_t i = 0; i < limit && h->n && h->items[0].instant <= now && !rc; i++) {
+        mem_entry *e = h->items[0].entry;
+        rc = claim_one(ms, e);
         if (!rc) {
             int cb = fn(ctx, &e->rec->r);
             if (cb < 0)
@@ -837,6 +894,8 @@ static int mem_outbox_settle(void *ud, const archase_record *records, uint32_t c
     if (!records && count)
         return fail(ms, ARCHASE_EINVAL, "no records");
     mem_family *f = &ms->fam[ARCHASE_FAMILY_OUTBOX];
+    if (ar_grow(A(ms), (void **)&ms->settling, &ms->settling_cap, count, sizeof *ms->settling))
+        return fail(ms, ARCHASE_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < count; i++) {
         const archase_record *r = &records[i];
         if (r->version != ARCHASE_RECORD_VERSION || !r->id || (!r->data && r->size))
@@ -848,6 +907,7 @@ static int mem_outbox_settle(void *ud, const archase_record *records, uint32_t c
             return ARCHASE_ENOTFOUND;
         if (e->rec->r.status != ARCHASE_OUTBOX_SENDING)
             return fail(ms, ARCHASE_ESTATE, "the outbox item is not being sent");
+        ms->settling[i] = e;
     }
     int own_txn = !ms->in_txn, rc = 0;
     size_t undo_mark = ms->nundo;
@@ -855,7 +915,7 @@ static int mem_outbox_settle(void *ud, const archase_record *records, uint32_t c
         mem_begin(ms);
     for (uint32_t i = 0; i < count && !rc; i++) {
         const archase_record *r = &records[i];
-        mem_entry *e = find(f, r->id);
+        mem_entry *e = ms->settling[i];
         if (e->rec->r.status != ARCHASE_OUTBOX_SENDING) /* named twice in the batch */
             rc = fail(ms, ARCHASE_ESTATE, "the outbox item is not being sent");
         else
@@ -905,6 +965,7 @@ static void mem_close(void *ud) {
         ar_free(A(ms), ms->audit[i]);
     ar_free(A(ms), ms->audit);
     ar_free(A(ms), ms->undo);
+    ar_free(A(ms), ms->settling);
     ar_free(A(ms), ms->due.items);
     archase_allocator a = ms->a;
     ar_free(&a, ms);
