@@ -277,7 +277,7 @@ int main(int argc, char **argv) {
         for (uint64_t i = 0; i < records && !rc; i++) {
             if (i % batch == 0 && (rc = ar_txn_begin(eng)))
                 break;
-            ar_audit_item item = { ARCHASE_AUDIT_FACT_ACCEPTED, NULL, payloads + i * PAYLOAD_MAX, sizes[i], links, 1 };
+            ar_audit_item item = { ARCHASE_AUDIT_FACT_ACCEPTED, NULL, payloads + i * PAYLOAD_MAX, sizes[i], links, 1, 0 };
             rc = ar_audit_append(eng, &item, NULL);
             if (!rc && (i % batch == batch - 1 || i == records - 1))
                 rc = ar_txn_commit(eng);

@@ -19,7 +19,8 @@ static int text_ok(const char *data, size_t len) {
 int ar_audit_encode(const ar_audit_fields *rec, ar_canon *c) {
     if (rec->index > (uint64_t)INT64_MAX || rec->kind == 0 || rec->kind > 0xffffu ||
         !text_ok(rec->actor.data, rec->actor.len) || !rec->payload ||
-        ar_canon_validate(rec->payload, rec->payload_size) || (rec->link_count && !rec->links))
+        (!rec->payload_checked && ar_canon_validate(rec->payload, rec->payload_size)) ||
+        (rec->link_count && !rec->links))
         return ARCHASE_EINVAL;
     for (uint32_t i = 0; i < rec->link_count; i++) {
         if (!text_ok(rec->links[i].data, rec->links[i].len))

@@ -63,6 +63,9 @@ typedef struct ar_audit_fields {
     uint32_t             link_count;
     const uint8_t       *links_encoded;
     size_t               links_encoded_size;
+    /* Encoding: 1 when the payload is known to be one canonical record (the
+     * library's own writer made it), so it is not checked again. */
+    int                  payload_checked;
 } ar_audit_fields;
 
 /* Encodes `rec` with `c` (which must be empty; the caller finishes it).

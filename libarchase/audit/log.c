@@ -288,6 +288,7 @@ int ar_audit_append(archase_engine *e, const ar_audit_item *item, uint64_t *inde
     fields.payload_size = item->size;
     fields.links = links;
     fields.link_count = item->link_count;
+    fields.payload_checked = item->written;
 
     /* The chain moves only when the store took the entry. */
     chain_undo before;

@@ -37,6 +37,8 @@ typedef struct ar_audit_item {
     size_t             size;
     const char *const *links;      /* source-document links (UTF-8, not empty) */
     uint32_t           link_count; /* at most AR_AUDIT_LINKS_MAX */
+    int                written;    /* 1: the payload was finished by ar_canon, which
+                                    * writes only canonical records: not checked again */
 } ar_audit_item;
 
 /* Appends `item` at the clock's instant as the next record, inside the

@@ -6,7 +6,13 @@
 
 int ar_audit_record(archase_engine *e, uint32_t kind, const char *actor, const void *data,
                     size_t size) {
-    ar_audit_item item = { kind, actor, data, size, NULL, 0 };
+    ar_audit_item item = { kind, actor, data, size, NULL, 0, 0 };
+    return ar_audit_append(e, &item, NULL);
+}
+
+int ar_audit_record_written(archase_engine *e, uint32_t kind, const char *actor, const void *data,
+                            size_t size) {
+    ar_audit_item item = { kind, actor, data, size, NULL, 0, 1 };
     return ar_audit_append(e, &item, NULL);
 }
 
@@ -24,6 +30,6 @@ static const char *source_link(ar_fact_ref ref) {
 
 int ar_audit_record_fact(archase_engine *e, ar_fact_ref ref, const void *data, size_t size) {
     const char *links[1] = { source_link(ref) };
-    ar_audit_item item = { ARCHASE_AUDIT_FACT_ACCEPTED, NULL, data, size, links, links[0] ? 1 : 0 };
+    ar_audit_item item = { ARCHASE_AUDIT_FACT_ACCEPTED, NULL, data, size, links, links[0] ? 1 : 0, 0 };
     return ar_audit_append(e, &item, NULL);
 }

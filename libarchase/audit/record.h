@@ -17,6 +17,11 @@
 int ar_audit_record(archase_engine *eng, uint32_t kind, const char *actor, const void *data,
                     size_t size);
 
+/* The same for a payload that ar_canon_finish returned: not checked again,
+ * since the canonical writer writes nothing else than canonical records. */
+int ar_audit_record_written(archase_engine *eng, uint32_t kind, const char *actor, const void *data,
+                            size_t size);
+
 /* Appends the record of an accepted fact: kind fact_accepted, the fact's
  * canonical record (`data`) as payload, its source-document link (customers,
  * invoices and payments have one) as the record's link. Every accepted fact

@@ -105,6 +105,7 @@ typedef struct dispatcher {
     archase_dispatch_report *rep;
     slot                    *slots;
     size_t                   n, cap;
+    size_t                   ready;  /* slots initialised: they keep their memory */
     ar_canon                 c;
     ar_buf                   text;
     ar_buf                   bytes; /* the batch's acknowledged items, encoded */
@@ -210,6 +211,10 @@ static int take_claimed(void *ctx, const archase_record *rec) {
     if (dp->n == dp->cap)
         return dp->rc = ARCHASE_ENOMEM; /* cannot happen: the limit is cap */
     slot *s = &dp->slots[dp->n];
+    if (dp->n == dp->ready) {
+        ar_outbox_init(&s->o, AR_ENGINE_ALLOC(dp->e));
+        dp->ready++;
+    }
     s->o.keep_bytes = 1; /* its acknowledgement patches the stored bytes */
     int rc = ar_outbox_decode(&s->o, rec);
     if (rc)
@@ -506,7 +511,14 @@ static int store_acks(dispatcher *dp) {
         }
         return 0;
     }
+    /* Room for the batch at once: the stored bytes with a last detail and
+     * a last attempt, the most an attempt adds. */
+    size_t room = 0;
+    for (size_t i = 0; i < dp->n; i++)
+        room += dp->slots[i].o.patch.size + DETAIL_MAX + 32;
     ar_buf_reset(&dp->bytes);
+    if (ar_buf_reserve(&dp->bytes, room))
+        return ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
     for (size_t i = 0; i < dp->n; i++) {
         slot *s = &dp->slots[i];
         s->off = dp->bytes.len;
@@ -625,9 +637,6 @@ int archase_dispatch(archase_engine *e, const archase_dispatch_options *opts, ar
     ar_buf_init(&dp.bytes, AR_ENGINE_ALLOC(e));
     int rc = 0;
     dp.slots = ar_malloc_array(AR_ENGINE_ALLOC(e), dp.cap, sizeof *dp.slots);
-    if (dp.slots)
-        for (size_t i = 0; i < dp.cap; i++)
-            ar_outbox_init(&dp.slots[i].o, AR_ENGINE_ALLOC(e));
     dp.recs = ar_malloc_array(AR_ENGINE_ALLOC(e), dp.cap, sizeof *dp.recs);
     if (!dp.slots || !dp.recs) {
         rc = ar_error_set(&e->err, ARCHASE_ENOMEM, "out of memory");
@@ -652,9 +661,8 @@ int archase_dispatch(archase_engine *e, const archase_dispatch_options *opts, ar
         handed += claimed;
     }
 done:
-    if (dp.slots)
-        for (size_t i = 0; i < dp.cap; i++)
-            ar_outbox_free(&dp.slots[i].o);
+    for (size_t i = 0; i < dp.ready; i++)
+        ar_outbox_free(&dp.slots[i].o);
     ar_free(AR_ENGINE_ALLOC(e), dp.slots);
     ar_free(AR_ENGINE_ALLOC(e), dp.recs);
     ar_buf_free(&dp.text);

@@ -38,21 +38,24 @@ void ar_outbox_free(ar_outbox *o) {
     ar_outbox_init(o, a);
 }
 
-/* Empties `o` for the next decode, keeping the memory decoding uses. */
+/* Empties `o` for the next decode, keeping the memory decoding uses: what
+ * ar_outbox_init sets, field by field (the memory's fields stay). */
 static void outbox_clear(ar_outbox *o) {
-    ar_outbox kept = *o;
-    ar_outbox_init(o, kept.allocator);
-    o->text = kept.text;
+    memset(&o->item, 0, sizeof o->item);
+    o->item.version = ARCHASE_OUTBOX_ITEM_VERSION;
+    o->item.score = -1;
+    o->item.as_of = ARCHASE_DATE_NONE;
+    o->item.local_date = ARCHASE_DATE_NONE;
+    o->gated = 0;
+    o->backoff_seconds = 0;
+    o->has_render = 0;
+    memset(&o->render, 0, sizeof o->render);
+    o->render.as_of = ARCHASE_DATE_NONE;
     ar_buf_reset(&o->text);
-    o->stored = kept.stored;
     ar_buf_reset(&o->stored);
-    o->ids = kept.ids;
-    o->ids_cap = kept.ids_cap;
-    o->reasons = kept.reasons;
-    o->reasons_cap = kept.reasons_cap;
-    o->invoices = kept.invoices;
-    o->invoices_cap = kept.invoices_cap;
-    o->keep_bytes = kept.keep_bytes;
+    o->bytes = NULL;
+    o->dirty = 0;
+    memset(&o->patch, 0, sizeof o->patch);
 }
 
 /* ---- encoding ------------------------------------------------------------------------ */
@@ -199,16 +202,20 @@ static int skip_unknown(dec *d, const ar_canon_value *v) {
     return ar_canon_skip(d->r, v);
 }
 
-/* A NUL-terminated copy of a STRING in o->text (reserved beforehand, so
- * pointers stay valid). */
+/* A STRING as a C string: o->text holds a copy of the whole record and a
+ * NUL after it, and the string's copy there is ended by writing a NUL over
+ * the byte after it (the start of the next value, which decoding reads
+ * from the record itself; never a byte of another string). */
 static const char *str_of(dec *d, const ar_canon_value *v) {
     if (v->type != AR_CANON_STRING) {
         d->rc = ARCHASE_EPARSE;
         return NULL;
     }
-    const char *s = (const char *)d->o->text.data + d->o->text.len;
-    ar_buf_put(&d->o->text, v->bytes, v->len);
-    ar_buf_putc(&d->o->text, 0);
+    char *s = (char *)d->o->text.data + (v->bytes - d->data);
+    if (s[v->len]) { /* a byte of the record changed in the copy */
+        s[v->len] = '\0';
+        d->o->dirty = 1;
+    }
     return s;
 }
 
@@ -399,10 +406,11 @@ int ar_outbox_decode(ar_outbox *o, const archase_record *rec) {
     outbox_clear(o);
     if (!rec->data)
         return ARCHASE_EPARSE;
-    /* Every string costs at least its length and a tag in the record: the
-     * copies with their NULs fit in rec->size bytes, reserved once. */
+    /* The record's copy the strings are read from (str_of). */
     if (ar_buf_reserve(&o->text, rec->size + 1))
         return ARCHASE_ENOMEM;
+    ar_buf_put(&o->text, rec->data, rec->size);
+    ar_buf_putc(&o->text, 0);
     ar_canon_reader_init(&r, rec->data, rec->size);
     dec d = { o, &r, rec->data, 0, 0 };
     if (ar_canon_read(&r, &v) || v.type != AR_CANON_RECORD || v.kind != AR_OUTBOX_KIND)
@@ -432,7 +440,10 @@ int ar_outbox_decode(ar_outbox *o, const archase_record *rec) {
         d.rc = ARCHASE_EPARSE;
     if (!d.rc && o->has_render && !o->render.invoice_count)
         d.rc = ARCHASE_EPARSE;
-    if (!d.rc && o->keep_bytes) {
+    /* The stored bytes are the copy strings were read from unless ending
+     * a string there changed a byte (a field numbered from 256, or a string
+     * followed by another in a list); then they are copied again. */
+    if (!d.rc && o->keep_bytes && o->dirty) {
         ar_buf_put(&o->stored, rec->data, rec->size);
         if (o->stored.err)
             d.rc = ARCHASE_ENOMEM;
@@ -442,9 +453,11 @@ int ar_outbox_decode(ar_outbox *o, const archase_record *rec) {
         return d.rc;
     }
     if (o->keep_bytes) {
+        o->bytes = o->dirty ? o->stored.data : o->text.data;
         o->patch.tail_from = tail_from ? tail_from : rec->size;
         o->patch.tail_to = tail_to ? tail_to : rec->size;
         o->patch.tail_fields = tail_fields;
+        o->patch.size = rec->size;
         o->patch.ok = !d.unknown && *o->item.id && o->patch.status && o->patch.next && o->patch.attempts;
     }
     o->render.invoices = o->invoices;
@@ -467,8 +480,8 @@ int ar_outbox_encode_attempt(const ar_outbox *o, ar_canon *c, ar_buf *out) {
         ar_buf_put(out, c->buf.data, c->buf.len);
         return out->err ? ARCHASE_ENOMEM : 0;
     }
-    const uint8_t *stored = o->stored.data;
-    size_t size = o->stored.len, base = out->len;
+    const uint8_t *stored = o->bytes;
+    size_t size = o->patch.size, base = out->len;
     uint32_t fields = ((uint32_t)stored[3] << 8 | stored[4]) - o->patch.tail_fields;
     size_t detail_len = it->last_detail ? strlen(it->last_detail) : 0;
     if (detail_len > AR_CANON_MAX_LENGTH)
@@ -583,7 +596,7 @@ int ar_outbox_audit(archase_engine *e, const char *id, int from, int to, uint32_
     int rc = ar_canon_finish(c, &bytes, &size);
     if (rc)
         return ar_error_set(&e->err, rc, "encoding an outbox audit record failed");
-    return ar_audit_record(e, ARCHASE_AUDIT_OUTBOX_TRANSITION, actor, bytes, size);
+    return ar_audit_record_written(e, ARCHASE_AUDIT_OUTBOX_TRANSITION, actor, bytes, size);
 }
 
 int ar_outbox_audit_new(archase_engine *e, const ar_outbox *o, const void *bytes, size_t size) {

@@ -34,7 +34,7 @@ typedef struct ar_outbox {
     ar_render_ctx       render;
     /* decoding's memory, kept from one decode to the next */
     const archase_allocator *allocator;
-    ar_buf              text;            /* strings, NUL-terminated */
+    ar_buf              text;            /* the record copied, its strings NUL-terminated in it */
     const char        **ids;             /* invoice ids */
     int                *reasons;
     ar_render_invoice  *invoices;
@@ -43,9 +43,12 @@ typedef struct ar_outbox {
      * the fields an attempt changes are in them, for
      * ar_outbox_encode_attempt. */
     int                 keep_bytes;
-    ar_buf              stored;
+    const uint8_t      *bytes;             /* the stored bytes: in text, or in stored */
+    ar_buf              stored;            /* their copy when text's differs */
+    int                 dirty;             /* text's copy differs from the stored bytes */
     struct {
         int    ok;                         /* the stored bytes can be patched */
+        size_t size;                       /* how many there are */
         size_t status, next, attempts;     /* offsets of fields 3, 25, 29's 8 value bytes */
         size_t tail_from, tail_to;         /* fields 31 and 32 (last detail, last attempt) */
         uint32_t tail_fields;              /* how many of those two were stored */
