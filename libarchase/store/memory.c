@@ -791,17 +791,16 @@ static int transition(memstore *ms, mem_entry *e, int status, archase_instant at
         r.data = data;
         r.size = size;
     }
-    index_plan plan;
+    /* Its customer and invoice ids are the record's: the entry is listed
+     * under them since that record (or an earlier one with them) was put,
+     * and listings are never removed, so the indexes stay as they are. */
     int rc = reserve_undo(ms);
-    if (!rc)
-        rc = plan_index(ms, &ms->fam[ARCHASE_FAMILY_OUTBOX], e, &r, &plan);
     if (rc)
         return rc;
     mem_rec *rec = rec_copy(ms, &r);
     if (!rec)
         return fail(ms, ARCHASE_ENOMEM, "out of memory");
     set_rec(ms, e, rec);
-    join_index(e, &plan);
     return 0;
 }
 
