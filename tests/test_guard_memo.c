@@ -2,8 +2,9 @@
  * the memo evaluation keeps (calendar days let through, local days turned
  * into instants per zone) as without it: over a year of days, zones with
  * and without daylight saving (half an hour at Lord Howe), send windows
- * that open inside the quiet hours, touches that defer, and one memo shared
- * by all of them, so that its slots are reused and overwritten. */
+ * that open inside the quiet hours, touches that defer, and for each set of
+ * guardrails one memo shared by all its zones and days, so that its slots
+ * are reused and overwritten. */
 #include <string.h>
 
 #include "archase/archase.h"
