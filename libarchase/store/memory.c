@@ -52,8 +52,15 @@ typedef struct mem_index {
     size_t       cap, count;
 } mem_index;
 
+/* A slot of the id hash: the entry and its id's hash, so that a probe
+ * passes other ids' slots without reading their entries. */
+typedef struct mem_slot {
+    uint64_t   hash;
+    mem_entry *entry; /* NULL: empty */
+} mem_slot;
+
 typedef struct mem_family {
-    mem_entry **slots;    /* hash of entries by id */
+    mem_slot   *slots;    /* hash of entries by id */
     size_t      cap;      /* power of two or 0 */
     size_t      count;    /* entries */
     mem_entry **order;    /* every entry; [0, sorted) in id order */
@@ -175,9 +182,18 @@ static int check_record(memstore *ms, const archase_record *r) {
 
 /* ---- entries: hash and order ------------------------------------------- */
 
-static size_t slot_of(mem_entry **slots, size_t cap, const char *id) {
-    size_t i = (size_t)ar_hash_str(id) & (cap - 1);
-    while (slots[i] && strcmp(slots[i]->id, id) != 0)
+/* The slot of `id` (whose hash is `hash`), or the empty slot where it would go. */
+static size_t slot_of(const mem_slot *slots, size_t cap, const char *id, uint64_t hash) {
+    size_t i = (size_t)hash & (cap - 1);
+    while (slots[i].entry && (slots[i].hash != hash || strcmp(slots[i].entry->id, id) != 0))
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* The empty slot for a hash when rebuilding (every id is distinct). */
+static size_t free_slot(const mem_slot *slots, size_t cap, uint64_t hash) {
+    size_t i = (size_t)hash & (cap - 1);
+    while (slots[i].entry)
         i = (i + 1) & (cap - 1);
     return i;
 }
@@ -185,30 +201,31 @@ static size_t slot_of(mem_entry **slots, size_t cap, const char *id) {
 static mem_entry *find(const mem_family *f, const char *id) {
     if (!f->cap)
         return NULL;
-    return f->slots[slot_of(f->slots, f->cap, id)];
+    return f->slots[slot_of(f->slots, f->cap, id, ar_hash_str(id))].entry;
 }
 
-/* find, also giving the slot where the id is or would go (0 while the hash
- * has no slots). */
-static mem_entry *find_slot(const mem_family *f, const char *id, size_t *slot) {
+/* find, also giving the id's hash and the slot where the id is or would go
+ * (0 while the hash has no slots). */
+static mem_entry *find_slot(const mem_family *f, const char *id, size_t *slot, uint64_t *hash) {
+    *hash = ar_hash_str(id);
     if (!f->cap) {
         *slot = 0;
         return NULL;
     }
-    *slot = slot_of(f->slots, f->cap, id);
-    return f->slots[*slot];
+    *slot = slot_of(f->slots, f->cap, id, *hash);
+    return f->slots[*slot].entry;
 }
 
 /* Makes room for one more entry in the hash and the order array. */
 static int reserve_entry(memstore *ms, mem_family *f) {
     if ((f->count + 1) * 2 > f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 64;
-        mem_entry **slots = ar_calloc(A(ms), cap, sizeof *slots);
+        mem_slot *slots = ar_calloc(A(ms), cap, sizeof *slots);
         if (!slots)
             return fail(ms, ARCHASE_ENOMEM, "out of memory");
         for (size_t i = 0; i < f->cap; i++) {
-            if (f->slots[i])
-                slots[slot_of(slots, cap, f->slots[i]->id)] = f->slots[i];
+            if (f->slots[i].entry)
+                slots[free_slot(slots, cap, f->slots[i].hash)] = f->slots[i];
         }
         ar_free(A(ms), f->slots);
         f->slots = slots;
@@ -478,8 +495,8 @@ static int mem_get(void *ud, int family, const char *id, archase_record_fn fn, v
 }
 
 /* Stores a checked record whose id find_slot looked up: `e` is its entry
- * (NULL: none yet) and `slot` where the lookup ended. */
-static int put_found(memstore *ms, const archase_record *r, mem_entry *e, size_t slot) {
+ * (NULL: none yet), `slot` where the lookup ended and `hash` the id's. */
+static int put_found(memstore *ms, const archase_record *r, mem_entry *e, size_t slot, uint64_t hash) {
     mem_family *f = &ms->fam[r->family];
     mem_entry *fresh = NULL;
     int rc;
@@ -489,7 +506,7 @@ static int put_found(memstore *ms, const archase_record *r, mem_entry *e, size_t
         if (rc)
             return rc;
         if (f->cap != cap) /* the hash grew: the slot moved */
-            slot = slot_of(f->slots, f->cap, r->id);
+            slot = slot_of(f->slots, f->cap, r->id, hash);
         size_t len = strlen(r->id) + 1;
         fresh = ar_malloc(A(ms), sizeof *fresh + len);
         if (!fresh)
@@ -508,7 +525,7 @@ static int put_found(memstore *ms, const archase_record *r, mem_entry *e, size_t
     }
     if (fresh) {
         fresh->in_customer = fresh->in_invoice = NULL;
-        f->slots[slot] = fresh;
+        f->slots[slot] = (mem_slot){ hash, fresh };
         f->count++;
         /* Ids that arrive in order (an import's usually do) leave nothing
          * for the next full scan to sort. */
@@ -528,8 +545,9 @@ static int mem_put(void *ud, const archase_record *r) {
     if (rc)
         return rc;
     size_t slot;
-    mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot);
-    return put_found(ms, r, e, slot);
+    uint64_t hash;
+    mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot, &hash);
+    return put_found(ms, r, e, slot, hash);
 }
 
 /* One lookup of the id serves both the conflict check and the put. */
@@ -539,10 +557,11 @@ static int mem_insert(void *ud, const archase_record *r) {
     if (rc)
         return rc;
     size_t slot;
-    mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot);
+    uint64_t hash;
+    mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot, &hash);
     if (e && e->rec)
         return fail(ms, ARCHASE_ECONFLICT, "a record with this id is already stored");
-    return put_found(ms, r, e, slot);
+    return put_found(ms, r, e, slot, hash);
 }
 
 static int mem_del(void *ud, int family, const char *id) {
