@@ -539,30 +539,23 @@ static int put_found(memstore *ms, const archase_record *r, mem_entry *e, size_t
     return 0;
 }
 
-static int mem_put(void *ud, const archase_record *r) {
-    memstore *ms = ud;
+/* One lookup of the id serves both the conflict check (an insert's) and the
+ * put. */
+static int put_record(memstore *ms, const archase_record *r, int must_be_new) {
     int rc = check_record(ms, r);
     if (rc)
         return rc;
     size_t slot;
     uint64_t hash;
     mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot, &hash);
-    return put_found(ms, r, e, slot, hash);
-}
-
-/* One lookup of the id serves both the conflict check and the put. */
-static int mem_insert(void *ud, const archase_record *r) {
-    memstore *ms = ud;
-    int rc = check_record(ms, r);
-    if (rc)
-        return rc;
-    size_t slot;
-    uint64_t hash;
-    mem_entry *e = find_slot(&ms->fam[r->family], r->id, &slot, &hash);
-    if (e && e->rec)
+    if (must_be_new && e && e->rec)
         return fail(ms, ARCHASE_ECONFLICT, "a record with this id is already stored");
     return put_found(ms, r, e, slot, hash);
 }
+
+static int mem_put(void *ud, const archase_record *r) { return put_record(ud, r, 0); }
+
+static int mem_insert(void *ud, const archase_record *r) { return put_record(ud, r, 1); }
 
 static int mem_del(void *ud, int family, const char *id) {
     memstore *ms = ud;
