@@ -454,12 +454,18 @@ static int add_fixup(decoder *d, void *target, size_t offset, int kind, size_t c
 static int store_string(decoder *d, const ar_canon_value *v, size_t *offset) {
     if (v->type != AR_CANON_STRING || v->len == 0 || !ar_utf8_valid((const char *)v->bytes, v->len))
         return dec_fail(d);
-    *offset = d->f->store.len;
-    ar_buf_put(&d->f->store, v->bytes, v->len);
-    ar_buf_putc(&d->f->store, 0);
-    if (d->f->store.err)
-        d->err = d->f->store.err;
-    return d->err;
+    /* One reservation for the bytes and their NUL, then one copy. */
+    ar_buf *b = &d->f->store;
+    int rc = ar_buf_reserve(b, (size_t)v->len + 1);
+    if (rc) {
+        d->err = rc;
+        return rc;
+    }
+    *offset = b->len;
+    memcpy(b->data + b->len, v->bytes, v->len);
+    b->data[b->len + v->len] = 0;
+    b->len += (size_t)v->len + 1;
+    return 0;
 }
 
 static int dec_str(decoder *d, const ar_canon_value *v, const char **target) {
@@ -724,17 +730,27 @@ static int dec_note(decoder *d, uint16_t field, const ar_canon_value *v) {
     }
 }
 
+/* Each family's struct as its _INIT macro has it: what a decode starts from,
+ * copied over the family's member only (the rest of the union is not read). */
+static const archase_customer init_customer = ARCHASE_CUSTOMER_INIT;
+static const archase_contact init_contact = ARCHASE_CONTACT_INIT;
+static const archase_customer_flags init_flags = ARCHASE_CUSTOMER_FLAGS_INIT;
+static const archase_invoice init_invoice = ARCHASE_INVOICE_INIT;
+static const archase_payment init_payment = ARCHASE_PAYMENT_INIT;
+static const archase_promise init_promise = ARCHASE_PROMISE_INIT;
+static const archase_dispute init_dispute = ARCHASE_DISPUTE_INIT;
+static const archase_note init_note = ARCHASE_NOTE_INIT;
+
 static void init_struct(ar_fact *f, int family) {
-    memset(&f->u, 0, sizeof f->u);
     switch (family) {
-    case ARCHASE_FAMILY_CUSTOMER: f->u.customer = (archase_customer)ARCHASE_CUSTOMER_INIT; break;
-    case ARCHASE_FAMILY_CONTACT: f->u.contact = (archase_contact)ARCHASE_CONTACT_INIT; break;
-    case ARCHASE_FAMILY_FLAGS: f->u.flags = (archase_customer_flags)ARCHASE_CUSTOMER_FLAGS_INIT; break;
-    case ARCHASE_FAMILY_INVOICE: f->u.invoice = (archase_invoice)ARCHASE_INVOICE_INIT; break;
-    case ARCHASE_FAMILY_PAYMENT: f->u.payment = (archase_payment)ARCHASE_PAYMENT_INIT; break;
-    case ARCHASE_FAMILY_PROMISE: f->u.promise = (archase_promise)ARCHASE_PROMISE_INIT; break;
-    case ARCHASE_FAMILY_DISPUTE: f->u.dispute = (archase_dispute)ARCHASE_DISPUTE_INIT; break;
-    case ARCHASE_FAMILY_NOTE: f->u.note = (archase_note)ARCHASE_NOTE_INIT; break;
+    case ARCHASE_FAMILY_CUSTOMER: f->u.customer = init_customer; break;
+    case ARCHASE_FAMILY_CONTACT: f->u.contact = init_contact; break;
+    case ARCHASE_FAMILY_FLAGS: f->u.flags = init_flags; break;
+    case ARCHASE_FAMILY_INVOICE: f->u.invoice = init_invoice; break;
+    case ARCHASE_FAMILY_PAYMENT: f->u.payment = init_payment; break;
+    case ARCHASE_FAMILY_PROMISE: f->u.promise = init_promise; break;
+    case ARCHASE_FAMILY_DISPUTE: f->u.dispute = init_dispute; break;
+    case ARCHASE_FAMILY_NOTE: f->u.note = init_note; break;
     default: break;
     }
 }
@@ -756,9 +772,10 @@ ar_fact_ref ar_fact_as_ref(const ar_fact *f) {
 int ar_fact_decode(ar_fact *f, int family, const void *data, size_t size) {
     if (!ar_family_is_fact(family) || (!data && size))
         return ARCHASE_EPARSE;
-    decoder d;
-    memset(&d, 0, sizeof d);
+    decoder d; /* fix[] is written before it is read: only the counts start at 0 */
     d.f = f;
+    d.nfix = 0;
+    d.err = 0;
     ar_buf_reset(&f->store);
     f->family = family;
     init_struct(f, family);
