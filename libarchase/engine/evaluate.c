@@ -298,56 +298,80 @@ static int32_t step_index(const ar_sequence *seq, int32_t last_offset) {
     return (int32_t)ar_first_step_after(seq, last_offset) - 1;
 }
 
+/* The invoice's fields, those the policy's conditions and drivers read
+ * (ar_policy.fields_used; the others are left as they are, nothing reads
+ * them): the cheap ones always, the ones that cost a computation or a
+ * lookup only when read. */
 static void invoice_fields(ar_eval *E, ar_work *w) {
     const archase_snapshot *s = E->s;
     const ar_snap_invoice *si = w->si;
     const ar_cur *cur = &E->curs[w->cur];
+    const ar_field_set used = E->p->fields_used;
     int64_t *v = E->env.value;
     uint32_t pk = cur->packed;
+#define USED(f) ar_field_set_has(&used, AR_FIELD_##f)
     v[AR_FIELD_DAYS_OVERDUE] = w->days_overdue;
     v[AR_FIELD_DAYS_TO_DUE] = -w->days_overdue;
-    set_money(E, AR_FIELD_AMOUNT, si->amount, pk);
-    set_money(E, AR_FIELD_OPEN_AMOUNT, si->open, pk);
-    set_money(E, AR_FIELD_PAID_AMOUNT, si->amount - si->open, pk);
+    if (USED(AMOUNT))
+        set_money(E, AR_FIELD_AMOUNT, si->amount, pk);
+    if (USED(OPEN_AMOUNT))
+        set_money(E, AR_FIELD_OPEN_AMOUNT, si->open, pk);
+    if (USED(PAID_AMOUNT))
+        set_money(E, AR_FIELD_PAID_AMOUNT, si->amount - si->open, pk);
     v[AR_FIELD_CURRENCY] = cur->sym;
-    v[AR_FIELD_AGING_BAND] = E->aging_sym[aging_band(w->days_overdue)];
+    if (USED(AGING_BAND))
+        v[AR_FIELD_AGING_BAND] = E->aging_sym[aging_band(w->days_overdue)];
     v[AR_FIELD_INVOICE_AGE_DAYS] = E->as_of - si->issue_date;
     v[AR_FIELD_DUE_DATE] = si->due_date;
     v[AR_FIELD_ISSUE_DATE] = si->issue_date;
-    v[AR_FIELD_PARTIALLY_PAID] = si->open > 0 && si->open < si->amount;
+    if (USED(PARTIALLY_PAID))
+        v[AR_FIELD_PARTIALLY_PAID] = si->open > 0 && si->open < si->amount;
     v[AR_FIELD_DISPUTED] = w->disputed > 0;
-    set_money(E, AR_FIELD_DISPUTED_AMOUNT, w->disputed, pk);
-    set_money(E, AR_FIELD_UNDISPUTED_OPEN_AMOUNT, w->chase, pk);
-    if (w->dispute != AR_IDX_NONE) {
-        const ar_snap_dispute *d = &s->disputes[w->dispute];
-        v[AR_FIELD_DISPUTE_REASON] = sym(E->p, ar_reason_names[d->reason]);
-        v[AR_FIELD_DISPUTE_AGE_DAYS] = E->as_of - d->opened_on;
-    } else {
-        v[AR_FIELD_DISPUTE_REASON] = E->none_sym;
-        v[AR_FIELD_DISPUTE_AGE_DAYS] = 0;
+    if (USED(DISPUTED_AMOUNT))
+        set_money(E, AR_FIELD_DISPUTED_AMOUNT, w->disputed, pk);
+    if (USED(UNDISPUTED_OPEN_AMOUNT))
+        set_money(E, AR_FIELD_UNDISPUTED_OPEN_AMOUNT, w->chase, pk);
+    if (USED(DISPUTE_REASON) || USED(DISPUTE_AGE_DAYS)) {
+        if (w->dispute != AR_IDX_NONE) {
+            const ar_snap_dispute *d = &s->disputes[w->dispute];
+            v[AR_FIELD_DISPUTE_REASON] = sym(E->p, ar_reason_names[d->reason]);
+            v[AR_FIELD_DISPUTE_AGE_DAYS] = E->as_of - d->opened_on;
+        } else {
+            v[AR_FIELD_DISPUTE_REASON] = E->none_sym;
+            v[AR_FIELD_DISPUTE_AGE_DAYS] = 0;
+        }
     }
     int open_promise = w->promise_state == AR_PROMISE_OPEN;
     v[AR_FIELD_HAS_OPEN_PROMISE] = open_promise;
-    if (open_promise) {
-        const ar_snap_promise *pr = &s->promises[w->promise];
-        set_money(E, AR_FIELD_PROMISED_AMOUNT, pr->amount, pk);
-        v[AR_FIELD_DAYS_TO_PROMISE] = pr->promised_date + ar_promise_grace(E->p, pr) - E->as_of;
-    } else {
-        set_money(E, AR_FIELD_PROMISED_AMOUNT, 0, pk);
-        v[AR_FIELD_DAYS_TO_PROMISE] = 0;
+    if (USED(PROMISED_AMOUNT) || USED(DAYS_TO_PROMISE)) {
+        if (open_promise) {
+            const ar_snap_promise *pr = &s->promises[w->promise];
+            set_money(E, AR_FIELD_PROMISED_AMOUNT, pr->amount, pk);
+            v[AR_FIELD_DAYS_TO_PROMISE] = pr->promised_date + ar_promise_grace(E->p, pr) - E->as_of;
+        } else {
+            set_money(E, AR_FIELD_PROMISED_AMOUNT, 0, pk);
+            v[AR_FIELD_DAYS_TO_PROMISE] = 0;
+        }
     }
-    const ar_sequence *stored = NULL;
-    for (uint32_t i = 0; w->state && i < E->p->sequence_count && !stored; i++)
-        if (E->seq_text[i] == w->state->sequence)
-            stored = &E->p->sequences[i];
-    v[AR_FIELD_STEP_INDEX] = stored ? step_index(stored, w->last_offset) : -1;
-    set_money(E, AR_FIELD_CUSTOMER_OPEN_AMOUNT, cur->open, pk);
-    set_money(E, AR_FIELD_CUSTOMER_OVERDUE_AMOUNT, cur->overdue, pk);
-    const archase_money *limit = &E->cust->credit_limit;
-    if (limit->currency[0])
-        set_money(E, AR_FIELD_CREDIT_LIMIT, limit->minor, ar_currency_pack(limit->currency));
-    else
-        set_money(E, AR_FIELD_CREDIT_LIMIT, 0, pk);
+    if (USED(STEP_INDEX)) {
+        const ar_sequence *stored = NULL;
+        for (uint32_t i = 0; w->state && i < E->p->sequence_count && !stored; i++)
+            if (E->seq_text[i] == w->state->sequence)
+                stored = &E->p->sequences[i];
+        v[AR_FIELD_STEP_INDEX] = stored ? step_index(stored, w->last_offset) : -1;
+    }
+    if (USED(CUSTOMER_OPEN_AMOUNT))
+        set_money(E, AR_FIELD_CUSTOMER_OPEN_AMOUNT, cur->open, pk);
+    if (USED(CUSTOMER_OVERDUE_AMOUNT))
+        set_money(E, AR_FIELD_CUSTOMER_OVERDUE_AMOUNT, cur->overdue, pk);
+    if (USED(CREDIT_LIMIT)) {
+        const archase_money *limit = &E->cust->credit_limit;
+        if (limit->currency[0])
+            set_money(E, AR_FIELD_CREDIT_LIMIT, limit->minor, ar_currency_pack(limit->currency));
+        else
+            set_money(E, AR_FIELD_CREDIT_LIMIT, 0, pk);
+    }
+#undef USED
 }
 
 static void score_and_segment(ar_eval *E, ar_work *w) {
