@@ -16,9 +16,39 @@ static int cmp_i32(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Sorts `n` values: a few (a lookback is mostly a dozen) by insertion,
+ * without qsort's calls per comparison. */
+static void sort_i32(int32_t *v, size_t n) {
+    if (n > 16) {
+        qsort(v, n, sizeof *v, cmp_i32);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        int32_t x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+/* Sorts by settlement, then due date (equal items are equal in both, so
+ * any order of them is the same); a customer's history mostly comes in
+ * that order already and is then left as it is. */
+static void sort_settled(ar_settled *items, size_t count) {
+    for (size_t i = 1; i < count; i++) {
+        if (cmp_settled(&items[i - 1], &items[i]) > 0) {
+            qsort(items, count, sizeof *items, cmp_settled);
+            return;
+        }
+    }
+}
+
 /* The median of `n` > 0 values in hundredths; sorts them. */
 static int64_t median_x100(int32_t *v, size_t n) {
-    qsort(v, n, sizeof *v, cmp_i32);
+    sort_i32(v, n);
     size_t m = n / 2;
     if (n % 2)
         return (int64_t)v[m] * 100;
@@ -31,7 +61,7 @@ void ar_pattern_compute(ar_settled *items, size_t count, uint32_t lookback, ar_p
     size_t n = lookback == 0 || lookback > AR_PATTERN_LOOKBACK_MAX ? AR_PATTERN_LOOKBACK_MAX
                                                                    : lookback;
     if (count > 1)
-        qsort(items, count, sizeof *items, cmp_settled);
+        sort_settled(items, count);
     if (n > count || !items)
         n = items ? count : 0; /* no items: count is 0 too, said so for the analyser */
     const ar_settled *last = items ? items + (count - n) : NULL;
