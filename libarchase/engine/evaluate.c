@@ -153,10 +153,12 @@ static void set_money(ar_eval *E, int field, int64_t minor, uint32_t packed) {
     E->env.currency[field] = packed;
 }
 
-/* The customer's currencies with their open and overdue totals. */
+/* The customer's currencies with their open and overdue totals, and the
+ * number of its overdue invoices. */
 static int customer_currencies(ar_eval *E) {
     const archase_snapshot *s = E->s;
     const ar_snap_customer *c = E->cust;
+    int64_t overdue_n = 0;
     E->cur_n = 0;
     for (uint32_t j = 0; j < c->inv_count; j++) {
         uint32_t inv = c->inv_first + j;
@@ -183,10 +185,14 @@ static int customer_currencies(ar_eval *E) {
         ar_cur *cur = &E->curs[k];
         if (__builtin_add_overflow(cur->open, si->open, &cur->open))
             return ARCHASE_EOVERFLOW;
-        if (E->as_of > si->due_date && __builtin_add_overflow(cur->overdue, si->open, &cur->overdue))
-            return ARCHASE_EOVERFLOW;
+        if (E->as_of > si->due_date) {
+            if (__builtin_add_overflow(cur->overdue, si->open, &cur->overdue))
+                return ARCHASE_EOVERFLOW;
+            overdue_n++;
+        }
         E->w[j].cur = k;
     }
+    E->env.value[AR_FIELD_OVERDUE_INVOICES] = overdue_n;
     return 0;
 }
 
@@ -240,15 +246,13 @@ static void customer_fields(ar_eval *E) {
     v[AR_FIELD_STRATEGIC] = (c->flags & AR_SF_STRATEGIC) != 0;
     v[AR_FIELD_SERVICE_ISSUE] = (c->flags & AR_SF_SERVICE_ISSUE) != 0;
     v[AR_FIELD_HAS_OWNER] = c->owner != AR_STR_NONE;
-    int64_t overdue = 0, limit_open = 0;
-    for (uint32_t j = 0; j < c->inv_count; j++) {
-        const ar_snap_invoice *si = &s->invoices[c->inv_first + j];
-        overdue += E->as_of > si->due_date;
-        if (!memcmp(si->currency, c->credit_limit.currency, 4))
-            limit_open += si->open;
-    }
+    /* The open amount in the credit limit's currency is that currency's
+     * total; the overdue invoices were counted with the totals. */
+    int64_t limit_open = 0;
+    for (size_t k = 0; k < E->cur_n; k++)
+        if (!memcmp(E->curs[k].currency, c->credit_limit.currency, 4))
+            limit_open = E->curs[k].open;
     v[AR_FIELD_OPEN_INVOICES] = c->inv_count;
-    v[AR_FIELD_OVERDUE_INVOICES] = overdue;
     v[AR_FIELD_CREDIT_UTILISATION_PERCENT] =
         c->credit_limit.currency[0] && c->credit_limit.minor > 0
             ? (int64_t)((__int128)limit_open * 100 / c->credit_limit.minor)
