@@ -146,8 +146,12 @@ static int decode(loader *L, const archase_record *rec) {
     return 0;
 }
 
+/* Room for one more item; ar_grow is called only when there is none, which
+ * a record seldom needs (the capacity doubles). */
 #define GROW(L, arr, n, cap, what)                                                           \
-    (ar_grow((L)->a, (void **)&(arr), &(cap), (n) + 1, sizeof *(arr)) ? fail(L, ARCHASE_ENOMEM, what) : 0)
+    ((n) + 1 > (cap) && ar_grow((L)->a, (void **)&(arr), &(cap), (n) + 1, sizeof *(arr))      \
+         ? fail(L, ARCHASE_ENOMEM, what)                                                     \
+         : 0)
 
 static uint32_t customer_of(loader *L, const char *id) {
     return id ? ar_strtab_find(&L->s->ids, id) : AR_IDX_NONE;
