@@ -312,6 +312,7 @@ typedef struct store_verify {
     ar_cp_set         cps;
     ar_verdict        verdict;
     uint64_t          count;
+    uint64_t          settled;   /* records the log had before the checkpoints were read */
     uint8_t           first_leaf[ARCHASE_HASH_SIZE];
     int               stopped;   /* a record problem was found */
     int               fatal;     /* an error other than a verdict */
@@ -365,7 +366,10 @@ static int check_entry(void *userdata, const archase_audit_entry *entry) {
     }
     if (p == 0)
         memcpy(s->first_leaf, entry->leaf_hash, ARCHASE_HASH_SIZE);
-    if (f.kind == ARCHASE_AUDIT_CHECKPOINT)
+    /* A checkpoint record appended after the checkpoints were read (another
+     * engine's, while this one reads the log) has a stored checkpoint this
+     * verification did not collect: the next verification checks it. */
+    if (f.kind == ARCHASE_AUDIT_CHECKPOINT && p < s->settled)
         ar_cp_set_record(&s->cps, p, f.payload, f.payload_size, &s->verdict);
     return 0;
 }
@@ -416,8 +420,16 @@ static int verify_store(store_verify *s, const archase_audit_verify_options *o,
     ar_audit_report chain_report;
     int rc;
 
-    /* Checkpoints first, then the recorded state: whatever a writer commits
-     * meanwhile comes after both. */
+    /* The log's size, then the checkpoints, then the recorded state:
+     * whatever a writer commits meanwhile comes after all three. A
+     * checkpoint is committed together with its record, so the checkpoints
+     * read hold every one whose record is below that first size. */
+    rc = read_state(e, &state);
+    if (rc)
+        return rc;
+    /* Without a readable state nothing says what came later: every
+     * checkpoint record is held to the checkpoints read. */
+    s->settled = state.found && !state.bad ? state.chain.tree.size : UINT64_MAX;
     archase_scan_filter f = ARCHASE_SCAN_FILTER_INIT;
     f.family = ARCHASE_FAMILY_CHECKPOINT;
     rc = ar_store_scan(e, &f, collect_checkpoint, s);
