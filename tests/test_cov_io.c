@@ -82,12 +82,8 @@ static void expect_accepted(fixture *f, int kind, int format, const archase_mapp
 
 /* ---- mapping files ------------------------------------------------------------ */
 
-typedef struct mapping_case {
-    const char *text;
-    const char *expected; /* the first problem, or NULL: the mapping loads */
-} mapping_case;
 
-static const mapping_case mapping_cases[] = {
+static const test_mapping_case mapping_cases[] = {
     { "version: 1\ncsv: {delimiter: \"\\\"\"}\noutputs:\n  - kind: customers\n    columns: {customer_id: Id, name: Name}\n",
       "m.yaml:2:7: delimiter must be one character other than a quote or a line break" },
     { "version: 1\ncsv: {delimiter: ab}\noutputs:\n  - kind: customers\n    columns: {customer_id: Id, name: Name}\n",
@@ -253,27 +249,7 @@ static const mapping_case mapping_cases[] = {
 
 static void each_mistake_of_a_mapping_is_named_where_it_is(void **state) {
     (void)state;
-    for (size_t i = 0; i < sizeof mapping_cases / sizeof *mapping_cases; i++) {
-        const mapping_case *c = &mapping_cases[i];
-        archase_diag_list *diags = NULL;
-        assert_int_equal(archase_diag_list_new(NULL, 0, &diags), 0);
-        archase_mapping *m = (archase_mapping *)0x1;
-        int rc = archase_mapping_load_buffer(c->text, strlen(c->text), "m.yaml", NULL, diags, &m);
-        if (!c->expected) {
-            if (rc)
-                fail_msg("case %zu refused (%d)", i, rc);
-            archase_mapping_free(m);
-        } else {
-            if (rc != ARCHASE_EPARSE)
-                fail_msg("case %zu: expected ARCHASE_EPARSE, got %d", i, rc);
-            assert_ptr_equal(m, (archase_mapping *)0x1);
-            char line[1200];
-            archase_diag_format(archase_diag_list_get(diags, 0), line, sizeof line);
-            if (strcmp(line, c->expected) != 0)
-                fail_msg("case %zu:\n%s\nexpected\n  %s\ngot\n  %s", i, c->text, c->expected, line);
-        }
-        archase_diag_list_free(diags);
-    }
+    test_mapping_cases(mapping_cases, sizeof mapping_cases / sizeof *mapping_cases);
 }
 
 static void mapping_arguments_and_files_are_checked(void **state) {

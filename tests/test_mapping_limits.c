@@ -11,16 +11,13 @@
 
 #include "archase/archase.h"
 #include "archase/io.h"
+#include "support/importfixture.h"
 #include "support/testutil.h"
 
-typedef struct mapping_case {
-    const char *text;
-    const char *expected; /* the first problem, or NULL: the mapping loads */
-} mapping_case;
 
 #define CUSTOMERS_OUTPUT "outputs:\n  - kind: customers\n    columns: {customer_id: Id, name: Name}\n"
 
-static const mapping_case cases[] = {
+static const test_mapping_case cases[] = {
     { "version: 1\ncsv: {delimiter: \"\\n\"}\n" CUSTOMERS_OUTPUT,
       "m.yaml:2:7: delimiter must be one character other than a quote or a line break" },
     { "version: 1\ncsv: {delimiter: \"\\r\"}\n" CUSTOMERS_OUTPUT,
@@ -50,30 +47,7 @@ static const mapping_case cases[] = {
 
 static void each_edge_of_a_mapping_is_named_where_it_is_or_loads(void **state) {
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        const mapping_case *c = &cases[i];
-        archase_diag_list *diags = NULL;
-        assert_int_equal(archase_diag_list_new(NULL, 0, &diags), 0);
-        archase_mapping *m = (archase_mapping *)0x1;
-        int rc = archase_mapping_load_buffer(c->text, strlen(c->text), "m.yaml", NULL, diags, &m);
-        if (!c->expected) {
-            if (rc) {
-                char line[1200] = "";
-                archase_diag_format(archase_diag_list_get(diags, 0), line, sizeof line);
-                fail_msg("case %zu refused (%s): %s", i, archase_error_name(rc), line);
-            }
-            archase_mapping_free(m);
-        } else {
-            if (rc != ARCHASE_EPARSE)
-                fail_msg("case %zu: expected ARCHASE_EPARSE, got %s", i, archase_error_name(rc));
-            assert_ptr_equal(m, (archase_mapping *)0x1);
-            char line[1200];
-            archase_diag_format(archase_diag_list_get(diags, 0), line, sizeof line);
-            if (strcmp(line, c->expected) != 0)
-                fail_msg("case %zu:\n%s\nexpected\n  %s\ngot\n  %s", i, c->text, c->expected, line);
-        }
-        archase_diag_list_free(diags);
-    }
+    test_mapping_cases(cases, sizeof cases / sizeof *cases);
 }
 
 static void no_bytes_and_no_output_are_refused(void **state) {

@@ -1,12 +1,11 @@
 /* tests/test_replay_errors.c — what archase_replay refuses, each refusal with
  * the message naming what is wrong and nothing written to *out, and what its
  * readers refuse; a replay over a ledger with nothing to chase. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "archase/archase.h"
 #include "archase/replay.h"
+#include "support/facts.h"
 #include "support/testutil.h"
 
 typedef struct fixture {
@@ -14,15 +13,6 @@ typedef struct fixture {
     archase_policy        *policy;
     archase_replay_result *result;
 } fixture;
-
-static archase_policy *example_policy(const char *name) {
-    const char *root = getenv("ARCHASE_SOURCE_ROOT");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/examples/policies/%s", root ? root : "..", name);
-    archase_policy *p = NULL;
-    assert_int_equal(archase_policy_load_file(path, NULL, &p, NULL), 0);
-    return p;
-}
 
 static archase_date on(const char *text) {
     archase_date d = ARCHASE_DATE_NONE;
@@ -49,7 +39,7 @@ static void given_invoice(fixture *f, const char *id, const char *issued, const 
 static int setup(void **state) {
     fixture *f = test_calloc(1, sizeof *f);
     assert_int_equal(archase_open_memory(NULL, &f->eng), 0);
-    f->policy = example_policy("smb-friendly.yaml");
+    f->policy = test_example_policy("smb-friendly.yaml");
     archase_customer c = ARCHASE_CUSTOMER_INIT;
     c.id = "C1";
     c.name = "C1";

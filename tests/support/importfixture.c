@@ -2,6 +2,8 @@
  * (importfixture.h). */
 #include "importfixture.h"
 
+#include <string.h>
+
 #include "testutil.h"
 
 test_import_fixture *test_import_fixture_new(void) {
@@ -26,4 +28,30 @@ const char *test_import_first_diag(const test_import_fixture *f) {
         return "(none)";
     archase_diag_format(d, line, sizeof line);
     return line;
+}
+
+void test_mapping_cases(const test_mapping_case *cases, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        const test_mapping_case *c = &cases[i];
+        archase_diag_list *diags = NULL;
+        assert_int_equal(archase_diag_list_new(NULL, 0, &diags), 0);
+        archase_mapping *m = (archase_mapping *)0x1;
+        int rc = archase_mapping_load_buffer(c->text, strlen(c->text), "m.yaml", NULL, diags, &m);
+        char line[1200] = "";
+        if (!c->expected) {
+            if (rc) {
+                archase_diag_format(archase_diag_list_get(diags, 0), line, sizeof line);
+                fail_msg("case %zu refused (%s): %s", i, archase_error_name(rc), line);
+            }
+            archase_mapping_free(m);
+        } else {
+            if (rc != ARCHASE_EPARSE)
+                fail_msg("case %zu: expected ARCHASE_EPARSE, got %s", i, archase_error_name(rc));
+            assert_ptr_equal(m, (archase_mapping *)0x1);
+            archase_diag_format(archase_diag_list_get(diags, 0), line, sizeof line);
+            if (strcmp(line, c->expected) != 0)
+                fail_msg("case %zu:\n%s\nexpected\n  %s\ngot\n  %s", i, c->text, c->expected, line);
+        }
+        archase_diag_list_free(diags);
+    }
 }

@@ -22,4 +22,16 @@ int test_import_teardown(void **state);
  * buffer the next call overwrites), or "(none)". */
 const char *test_import_first_diag(const test_import_fixture *f);
 
+/* A mapping file's text, and the first problem it must be refused with
+ * (as "m.yaml:LINE:COLUMN: ...") or NULL when it must load. */
+typedef struct test_mapping_case {
+    const char *text;
+    const char *expected;
+} test_mapping_case;
+
+/* Loads each case as "m.yaml" and fails the test, naming the case, when it
+ * loads where it must be refused, is refused otherwise or with another
+ * first problem, or writes the output on a refusal. */
+void test_mapping_cases(const test_mapping_case *cases, size_t count);
+
 #endif
