@@ -65,6 +65,50 @@ ARCHASE_API int archase_snapshot_load(archase_engine *eng, archase_date as_of,
                                       const archase_snapshot_options *opts,
                                       archase_snapshot **out);
 
+/* One file (or buffer) of a preview: what archase_import_file or
+ * archase_import_buffer would be given. */
+typedef struct archase_preview_source {
+    unsigned                      version; /* ARCHASE_PREVIEW_SOURCE_VERSION */
+    const archase_import_options *import;  /* kind, format, mapping, source name; required */
+    const char                   *path;    /* the file; NULL = `data` and `size` */
+    const void                   *data;
+    size_t                        size;
+} archase_preview_source;
+#define ARCHASE_PREVIEW_SOURCE_VERSION 1
+#define ARCHASE_PREVIEW_SOURCE_INIT { ARCHASE_PREVIEW_SOURCE_VERSION, NULL, NULL, NULL, 0 }
+
+/* A what-if on exported files: the snapshot that importing `sources`, in
+ * order, into an empty ledger and then archase_snapshot_load(as_of) would
+ * give, made without a store, an audit log or any write. For "what would
+ * this policy decide on these open items?" before anything is imported: the
+ * decisions of archase_evaluate on it are byte for byte those of the import
+ * and load (docs/engine.md, "Previews").
+ *
+ * A preview takes the facts that need nothing stored: customers (with the
+ * contacts and flags their rows give), contacts, flags and invoices, native
+ * CSV or JSON Lines or CSV through a mapping, each file checked as its import
+ * would check it (file:line:column in `diags`). It refuses, at the row, what
+ * an import would apply to stored state: payments (also the ones an invoice
+ * row's settled date or a mapping's amount due implies, unless the amount due
+ * is the whole amount), promises, disputes, notes, and an id given twice
+ * within a family (an import would read it as a revision). The rows of one
+ * source are one batch, as in an import; the first source with a rejected row
+ * fails the preview.
+ *
+ * `eng` lends its allocator, clock (an amount due's date) and error message;
+ * its store is neither read nor written, and it may be an engine over an
+ * empty memory store. Returns 0, ARCHASE_EINVAL (a NULL argument, a date
+ * outside 0001-01-01..9999-12-31, a source without import options or with
+ * both or neither of path and data, rows rejected), ARCHASE_EVERSION,
+ * ARCHASE_EPARSE (a file not well-formed, a wrong header), ARCHASE_EIO (a
+ * file that cannot be read), ARCHASE_ENOTFOUND (the policy's default time
+ * zone), ARCHASE_ENOMEM; archase_engine_errmsg says why. *out is written only
+ * on success. */
+ARCHASE_API int archase_snapshot_preview(archase_engine *eng, archase_date as_of,
+                                         const archase_snapshot_options *opts,
+                                         const archase_preview_source *sources, size_t count,
+                                         archase_diag_list *diags, archase_snapshot **out);
+
 /* NULL is allowed. */
 ARCHASE_API void archase_snapshot_free(archase_snapshot *snap);
 

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/diag.h"
 #include "engine/facts.h"
+#include "engine/preview.h"
 
 struct archase_batch {
     archase_engine        *e;
@@ -147,7 +148,8 @@ static int add(archase_batch *b, ar_fact_ref ref, uint32_t line) {
     ar_error_clear(&b->e->err);
     ar_fact_error why;
     archase_outcome result;
-    rc = ar_fact_apply(b->e, ref, &result, &why);
+    rc = b->e->preview ? ar_preview_take(b->e->preview, ref, &result, &why)
+                       : ar_fact_apply(b->e, ref, &result, &why);
     if (!rc) {
         count_outcome(&b->summary, result);
         return 0;

@@ -22,6 +22,8 @@ struct archase_engine {
     ar_idset           customers;   /* customer ids known to exist */
     ar_canon           canon;       /* scratch encoder for facts */
     archase_transport  transport;   /* copied; send == NULL = none (cycle.h) */
+    struct ar_preview *preview;     /* batches hand their facts to it instead of the
+                                       store (preview.c); NULL = none */
 };
 
 /* The allocator every allocation of the engine goes through. */

@@ -1,5 +1,6 @@
 /* libarchase/engine/snapshot_load.c — reading a snapshot from the store:
- * every scan, join and time-zone file evaluation needs, done once.
+ * every scan, join and time-zone file evaluation needs, done once. A preview
+ * (preview.c) hands its facts to the same loader through the same scans.
  *
  * The order matters: customers first (everything else refers to them), then
  * open invoices (payments, promises, disputes and cadence states refer to
@@ -16,6 +17,7 @@
 #include "engine/codec.h"
 #include "engine/dispute_internal.h"
 #include "engine/engine.h"
+#include "engine/preview.h"
 #include "engine/snapshot.h"
 #include "policy/policy_internal.h"
 
@@ -60,6 +62,7 @@ typedef struct order_item {
 
 typedef struct loader {
     archase_engine          *e;
+    const ar_preview        *pv;      /* the facts of a preview instead of the store's */
     archase_snapshot        *s;
     const archase_allocator *a;
     archase_date             as_of;
@@ -135,6 +138,10 @@ static const char *slice_str(loader *L, ar_slice sl) {
 }
 
 static int decode(loader *L, const archase_record *rec) {
+    if (L->pv) {
+        ar_preview_fact(rec, &L->fact);
+        return 0;
+    }
     int rc = ar_fact_decode(&L->fact, rec->family, rec->data, rec->size);
     if (rc == ARCHASE_ENOMEM)
         return fail(L, rc, "decoding");
@@ -974,7 +981,7 @@ static int scan(loader *L, int family, int32_t status, archase_date from, unsign
     f.status = status;
     f.date_from = from;
     f.flags = flags;
-    int rc = ar_store_scan(L->e, &f, fn, L);
+    int rc = L->pv ? ar_preview_scan(L->pv, &f, fn, L) : ar_store_scan(L->e, &f, fn, L);
     if (rc && !L->rc)
         L->rc = rc;
     return L->rc;
@@ -994,7 +1001,7 @@ static int load(loader *L) {
         scan(L, ARCHASE_FAMILY_INVOICE, ARCHASE_INVOICE_STATUS_SETTLED, ARCHASE_DATE_NONE,
              ARCHASE_SCAN_NO_DATA, on_settled_invoice))
         return L->rc;
-    for (size_t i = 0; i < L->reopen.count && !L->rc; i++) {
+    for (size_t i = 0; !L->pv && i < L->reopen.count && !L->rc; i++) {
         int rc = ar_store_get(L->e, ARCHASE_FAMILY_INVOICE, ar_strtab_str(&L->reopen, (uint32_t)i),
                               on_reopened, L);
         if (rc && !L->rc)
@@ -1037,10 +1044,16 @@ int archase_snapshot_load(archase_engine *e, archase_date as_of, const archase_s
         return ar_error_set(&e->err, ARCHASE_EVERSION, "snapshot options version %u is not supported", opts->version);
     if (e->batch)
         return ar_error_set(&e->err, ARCHASE_EINVAL, "a batch is open on the engine");
+    return ar_snapshot_build(e, as_of, opts, NULL, out);
+}
+
+int ar_snapshot_build(archase_engine *e, archase_date as_of, const archase_snapshot_options *opts,
+                      const ar_preview *pv, archase_snapshot **out) {
     const archase_allocator *a = AR_ENGINE_ALLOC(e);
     loader L;
     memset(&L, 0, sizeof L);
     L.e = e;
+    L.pv = pv;
     L.a = a;
     L.as_of = as_of;
     L.tzdir = opts ? opts->tzdir : NULL;
