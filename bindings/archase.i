@@ -253,6 +253,7 @@
 %archase_handle(archase_decisions, archase_decisions_free);
 %archase_handle(archase_worklist, archase_worklist_free);
 %archase_handle(archase_mapping, archase_mapping_free);
+%archase_handle(archase_bind_preview, archase_bind_preview_free);
 
 /* ledger.h: the enums and names; facts go through archase_bind_input. */
 %ignore archase_customer;
@@ -306,6 +307,8 @@
 %ignore archase_snapshot_options;
 %ignore archase_snapshot_options_init;
 %ignore archase_snapshot_load;
+%ignore archase_preview_source;   /* archase_bind_preview_add takes each source */
+%ignore archase_snapshot_preview; /* archase_bind_preview_run */
 %ignore archase_evaluate_options;
 %ignore archase_evaluate_options_init;
 %ignore archase_decisions_encode;

@@ -982,6 +982,124 @@ int archase_bind_snapshot_load(archase_engine *eng, archase_date as_of, const ar
     return archase_snapshot_load(eng, as_of, &opts, out);
 }
 
+/* ---- previews ---------------------------------------------------------------------- */
+
+typedef struct preview_source {
+    archase_import_options import;
+    char                  *source, *path;
+    void                  *data;
+    size_t                 size;
+} preview_source;
+
+struct archase_bind_preview {
+    preview_source *items;
+    size_t          count, cap;
+};
+
+int archase_bind_preview_new(archase_bind_preview **out) {
+    archase_bind_preview *p = calloc(1, sizeof *p);
+    if (!p)
+        return ARCHASE_ENOMEM;
+    *out = p;
+    return 0;
+}
+
+void archase_bind_preview_free(archase_bind_preview *p) {
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->count; i++) {
+        free(p->items[i].source);
+        free(p->items[i].path);
+        free(p->items[i].data);
+    }
+    free(p->items);
+    free(p);
+}
+
+/* A copy of `s`, or NULL for NULL and "" (*failed set when memory runs out). */
+static char *copy_opt(const char *s, int *failed) {
+    if (!opt(s))
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (!c)
+        *failed = 1;
+    else
+        memcpy(c, s, n);
+    return c;
+}
+
+int archase_bind_preview_add(archase_bind_preview *p, int kind, int format, const archase_mapping *mapping,
+                             const char *source, archase_date as_of, const char *path, const void *data,
+                             size_t size) {
+    if (!p)
+        return ARCHASE_EINVAL;
+    if (p->count == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4;
+        preview_source *items = realloc(p->items, cap * sizeof *items);
+        if (!items)
+            return ARCHASE_ENOMEM;
+        p->items = items;
+        p->cap = cap;
+    }
+    preview_source *s = &p->items[p->count];
+    memset(s, 0, sizeof *s);
+    int rc = archase_import_options_init(&s->import, ARCHASE_IMPORT_OPTIONS_VERSION);
+    if (rc != 0)
+        return rc;
+    int failed = 0;
+    s->import.kind = kind;
+    s->import.format = format ? format : ARCHASE_FORMAT_CSV;
+    s->import.mapping = mapping;
+    s->import.as_of = as_of;
+    s->source = copy_opt(source, &failed);
+    s->path = copy_opt(path, &failed);
+    if (!s->path) {
+        s->data = malloc(size ? size : 1);
+        if (!s->data)
+            failed = 1;
+        else if (size)
+            memcpy(s->data, data, size);
+        s->size = size;
+    }
+    if (failed) {
+        free(s->source);
+        free(s->path);
+        free(s->data);
+        return ARCHASE_ENOMEM;
+    }
+    p->count++;
+    return 0;
+}
+
+int archase_bind_preview_run(archase_bind_preview *p, archase_engine *eng, archase_date as_of,
+                             const archase_policy *policy, const char *tzdir, archase_diag_list *diags,
+                             archase_snapshot **out) {
+    if (!p)
+        return ARCHASE_EINVAL;
+    archase_snapshot_options opts;
+    int rc = archase_snapshot_options_init(&opts, ARCHASE_SNAPSHOT_OPTIONS_VERSION);
+    if (rc != 0)
+        return rc;
+    opts.policy = policy;
+    opts.tzdir = opt(tzdir);
+    archase_preview_source *src = calloc(p->count ? p->count : 1, sizeof *src);
+    if (!src)
+        return ARCHASE_ENOMEM;
+    for (size_t i = 0; i < p->count; i++) {
+        preview_source *s = &p->items[i];
+        s->import.source = s->source; /* the copies moved with the array */
+        src[i] = (archase_preview_source)ARCHASE_PREVIEW_SOURCE_INIT;
+        src[i].import = &s->import;
+        src[i].path = s->path;
+        src[i].data = s->path ? NULL : s->data;
+        src[i].size = s->path ? 0 : s->size;
+    }
+    rc = archase_snapshot_preview(eng, as_of, &opts, src, p->count, diags, out);
+    free(src);
+    return rc;
+}
+
 static int decision_json(archase_bind_text *t, const archase_decisions *ds, size_t i) {
     archase_decision d = ARCHASE_DECISION_INIT;
     int rc = archase_decision_get(ds, i, &d);

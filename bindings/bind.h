@@ -125,6 +125,19 @@ int archase_bind_policy_json(const archase_policy *policy, archase_bind_text **o
 
 int archase_bind_snapshot_load(archase_engine *eng, archase_date as_of, const archase_policy *policy,
                                const char *tzdir, archase_snapshot **out);
+/* The sources of archase_snapshot_preview, added one at a time with what
+ * archase_bind_import takes (the source name, path and bytes are copied; a
+ * mapping must outlive the run), then run with the snapshot options as
+ * arguments. */
+typedef struct archase_bind_preview archase_bind_preview;
+int archase_bind_preview_new(archase_bind_preview **out);
+void archase_bind_preview_free(archase_bind_preview *p);
+int archase_bind_preview_add(archase_bind_preview *p, int kind, int format, const archase_mapping *mapping,
+                             const char *source, archase_date as_of, const char *path, const void *data,
+                             size_t size);
+int archase_bind_preview_run(archase_bind_preview *p, archase_engine *eng, archase_date as_of,
+                             const archase_policy *policy, const char *tzdir, archase_diag_list *diags,
+                             archase_snapshot **out);
 /* A JSON object: "decisions", "assessments", "cadence", "coverage", "hash". */
 int archase_bind_decisions_json(const archase_decisions *ds, archase_bind_text **out);
 /* The canonical encoding of the decisions (archase_decisions_encode), in hex. */

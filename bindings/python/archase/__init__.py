@@ -27,7 +27,8 @@ from .facts import (Contact, Customer, CustomerFlags, Dispute, Instalment, Invoi
                     Payment, Promise)
 from .engine import (Approval, ApprovalRequest, Assessment, Batch, BatchSummary,
                      CadenceUpdate, Coverage, Decision, DecisionInvoice, Engine, Evaluation,
-                     Policy, Vote, WorklistLine, from_local, open, to_local)
+                     Policy, PreviewSource, Vote, WorklistLine, from_local, open, preview,
+                     to_local)
 from .audit import merkle_leaf_hash, merkle_root, merkle_prove_inclusion, merkle_verify_inclusion
 from .interop import from_pandas, to_pandas
 from .callbacks import AuditEntry, MemoryStorage, Message, Record, ScanFilter, Storage, Transport
@@ -101,6 +102,8 @@ __all__ = [
     "Note",
     # evaluation
     "Evaluation",
+    "preview",
+    "PreviewSource",
     "Decision",
     "DecisionInvoice",
     "Assessment",

@@ -644,6 +644,29 @@ class Engine:
         snap = capi.archase_bind_snapshot_load(self._handle(), as_of, p._h, tzdir)
         return Evaluation(snap, capi.archase_evaluate(snap, p._h, as_of, None), p, as_of)
 
+    def preview(self, as_of: date, policy: Union[None, Policy, PathLike] = None, *,
+                customers: Optional[FileSource] = None, contacts: Optional[FileSource] = None,
+                flags: Optional[FileSource] = None, invoices: Optional[FileSource] = None,
+                sources: Sequence["PreviewSource"] = (), tzdir: Optional[str] = None) -> Evaluation:
+        """What ``policy`` would decide on exported files, without importing
+        them: the same decisions as importing the files into an empty ledger
+        and :meth:`evaluate`, made without a store, an audit log or any write
+        (``archase_snapshot_preview``, docs/engine.md "Previews").
+
+        ``customers``, ``contacts``, ``flags`` and ``invoices`` are native CSV
+        files (a path, or the content as bytes), read in that order; then
+        ``sources``, each a :class:`PreviewSource` (a mapping, JSON Lines, more
+        files). A preview takes customers, contacts, flags and invoices;
+        a row that would need stored state (a payment, a promise, a dispute,
+        a note) is refused with its file, line and column, as a bad row is:
+        the error carries every row's ``.diagnostics``. This engine's own
+        ledger is neither read nor written."""
+        p = self._policy(policy)
+        given = [PreviewSource(src, kind) for src, kind in (
+            (customers, Kind.CUSTOMERS), (contacts, Kind.CONTACTS), (flags, Kind.FLAGS),
+            (invoices, Kind.INVOICES)) if src is not None]
+        return _preview(self._handle(), as_of, p, given + list(sources), tzdir)
+
     def worklist(self, as_of: date, owner: Optional[str] = None,
                  policy: Union[None, Policy, PathLike] = None) -> List[WorklistLine]:
         """The ranked worklist of an evaluation as of ``as_of``."""
@@ -1021,6 +1044,54 @@ def from_local(day: date, seconds_of_day: int, zone: str, tzdir: Optional[str] =
     (a time skipped by a clock change moves forward, an ambiguous one takes
     the first)."""
     return capi.archase_bind_tz_from_local(tzdir, zone, day, seconds_of_day)
+
+
+FileSource = Union[PathLike, bytes, bytearray, memoryview]
+
+
+@dataclass(frozen=True)
+class PreviewSource:
+    """One file of a preview, given as to :meth:`Engine.import_csv`: a path
+    or the content as bytes, what it holds (``kind``, unless a ``mapping``
+    names it), its ``format``, the ``name`` diagnostics give it and the
+    export's ``as_of`` date (a mapping's amounts due)."""
+    source: FileSource
+    kind: Optional[Kind] = None
+    mapping: Optional[PathLike] = None
+    name: Optional[str] = None
+    as_of: Optional[date] = None
+    format: Format = Format.CSV
+
+
+def _preview(handle: Any, as_of: date, policy: Policy, sources: Sequence[PreviewSource],
+             tzdir: Optional[str]) -> Evaluation:
+    pv = capi.archase_bind_preview_new()
+    keep = []  # the mappings stay alive until the preview has run
+    for s in sources:
+        if s.kind is None and s.mapping is None:
+            raise InvalidArgument("say what each preview source holds: kind=archase.Kind.INVOICES, ...",
+                                  code=capi.ARCHASE_EINVAL)
+        m = capi.archase_mapping_load_file(os.fspath(s.mapping)) if s.mapping else None
+        keep.append(m)
+        if isinstance(s.source, (bytes, bytearray, memoryview)):
+            path, data = None, s.source
+        else:
+            path, data = os.fspath(s.source), b""
+        capi.archase_bind_preview_add(pv, int(s.kind or 0), int(s.format), m, s.name, s.as_of, path, data)
+    snap = capi.archase_bind_preview_run(pv, handle, as_of, policy._h, tzdir)
+    del keep
+    return Evaluation(snap, capi.archase_evaluate(snap, policy._h, as_of, None), policy, as_of)
+
+
+def preview(as_of: date, policy: Union[Policy, PathLike], *, customers: Optional[FileSource] = None,
+            contacts: Optional[FileSource] = None, flags: Optional[FileSource] = None,
+            invoices: Optional[FileSource] = None, sources: Sequence[PreviewSource] = (),
+            tzdir: Optional[str] = None) -> Evaluation:
+    """:meth:`Engine.preview` without an engine of one's own: what ``policy``
+    would decide on exported files, nothing imported, stored or audited."""
+    with open(policy=policy) as eng:
+        return eng.preview(as_of, customers=customers, contacts=contacts, flags=flags,
+                           invoices=invoices, sources=sources, tzdir=tzdir)
 
 
 def open(path: Optional[PathLike] = None, *, policy: Union[None, Policy, PathLike] = None,
