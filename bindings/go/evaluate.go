@@ -3,6 +3,7 @@ package archase
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
@@ -27,6 +28,20 @@ type ImportOptions struct {
 // errors.Is matches it by code like any *Error.
 type ImportError = PolicyError
 
+// loadMapping loads a mapping file; a refused one is a *PolicyError.
+func loadMapping(path string) (capi.Archase_mapping, error) {
+	l, err := newDiags()
+	if err != nil {
+		return nil, err
+	}
+	defer capi.Archase_diag_list_free(l)
+	var out uintptr
+	if err := withDiags(capi.Archase_mapping_load_file(path, l, &out), "archase_mapping_load_file", l); err != nil {
+		return nil, err
+	}
+	return capi.SwigcptrArchase_mapping(out), nil
+}
+
 func (e *Engine) importAny(o ImportOptions, path string, data []byte) (BatchSummary, error) {
 	asOf, err := dateArg(o.AsOf)
 	if err != nil {
@@ -34,17 +49,9 @@ func (e *Engine) importAny(o ImportOptions, path string, data []byte) (BatchSumm
 	}
 	var mapping capi.Archase_mapping
 	if o.Mapping != "" {
-		l, err := newDiags()
-		if err != nil {
+		if mapping, err = loadMapping(o.Mapping); err != nil {
 			return BatchSummary{}, err
 		}
-		var out uintptr
-		err = withDiags(capi.Archase_mapping_load_file(o.Mapping, l, &out), "archase_mapping_load_file", l)
-		capi.Archase_diag_list_free(l)
-		if err != nil {
-			return BatchSummary{}, err
-		}
-		mapping = capi.SwigcptrArchase_mapping(out)
 		defer capi.Archase_mapping_free(mapping)
 	}
 	l, err := newDiags()
@@ -670,4 +677,99 @@ func (e *Engine) Replay(from, to time.Time, policy *Policy) (*Replay, error) {
 	})
 	runtime.KeepAlive(p)
 	return &r, err
+}
+
+// ---- previews -------------------------------------------------------------------
+
+// PreviewSource is one file of a preview: a path, or its content in Data,
+// with what it holds and how to read it, as for ImportFile.
+type PreviewSource struct {
+	Path    string
+	Data    []byte
+	Kind    Kind      // what the file holds; ignored with a Mapping (it names the kinds)
+	Format  Format    // 0 = CSV
+	Mapping string    // a mapping file (YAML, docs/import.md) for another system's CSV
+	Source  string    // the name diagnostics give ("" = the path or "<input>")
+	AsOf    time.Time // the day the file was exported (a mapping's amounts due); zero = today
+}
+
+// Preview is what policy (nil: the engine's) would decide on exported files,
+// without importing them: the decisions of importing the sources, in order,
+// into an empty ledger and evaluating as of asOf, made without a store, an
+// audit log or any write (archase_snapshot_preview, docs/engine.md
+// "Previews"). A preview takes customers, contacts, flags and invoices; a
+// row that needs stored state (a payment, a promise, a dispute, a note) is
+// refused with its file, line and column, as a bad row is (an
+// *ImportError with every row's Diagnostics). The engine's own ledger is
+// neither read nor written.
+func (e *Engine) Preview(asOf time.Time, policy *Policy, sources ...PreviewSource) (*Evaluation, error) {
+	p, err := e.policyOr(policy)
+	if err != nil {
+		return nil, err
+	}
+	d, err := dateToC(asOf)
+	if err != nil {
+		return nil, err
+	}
+	var pvOut uintptr
+	if err := check(capi.Archase_bind_preview_new(&pvOut), "archase_bind_preview_new"); err != nil {
+		return nil, err
+	}
+	pv := capi.SwigcptrArchase_bind_preview(pvOut)
+	defer capi.Archase_bind_preview_free(pv)
+	for i, s := range sources {
+		if s.Kind == 0 && s.Mapping == "" {
+			return nil, errorf(codeInvalid, fmt.Sprintf("preview source %d: say what it holds (Kind or Mapping)", i+1))
+		}
+		if (s.Path == "") == (s.Data == nil) {
+			return nil, errorf(codeInvalid, fmt.Sprintf("preview source %d: give a Path or Data, not both", i+1))
+		}
+		sourceAsOf, err := dateArg(s.AsOf)
+		if err != nil {
+			return nil, err
+		}
+		var mapping capi.Archase_mapping
+		if s.Mapping != "" {
+			if mapping, err = loadMapping(s.Mapping); err != nil {
+				return nil, err
+			}
+			defer capi.Archase_mapping_free(mapping)
+		}
+		data := s.Data
+		if s.Path != "" {
+			data = []byte{}
+		}
+		if err := check(capi.Archase_bind_preview_add(pv, int(s.Kind), int(s.Format), mapping, s.Source, sourceAsOf,
+			s.Path, data), "archase_bind_preview_add"); err != nil {
+			return nil, err
+		}
+	}
+	l, err := newDiags()
+	if err != nil {
+		return nil, err
+	}
+	defer capi.Archase_diag_list_free(l)
+	var rc int
+	var snapOut, dsOut uintptr
+	err = e.call("archase_snapshot_preview", func(h capi.Archase_engine) int {
+		rc = capi.Archase_bind_preview_run(pv, h, d, p.h, "", l, &snapOut)
+		if capi.Archase_diag_list_count(l) > 0 {
+			return 0 // the rows' problems make the error below
+		}
+		return rc
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := withDiags(rc, "archase_snapshot_preview", l); err != nil {
+		return nil, err
+	}
+	ev := &Evaluation{AsOf: dateFromC(d), policy: p, snap: capi.SwigcptrArchase_snapshot(snapOut)}
+	runtime.SetFinalizer(ev, func(ev *Evaluation) { ev.Close() })
+	if err := check(capi.Archase_evaluate(ev.snap, p.h, d, nil, &dsOut), "archase_evaluate"); err != nil {
+		ev.Close()
+		return nil, err
+	}
+	ev.ds = capi.SwigcptrArchase_decisions(dsOut)
+	return ev, nil
 }
