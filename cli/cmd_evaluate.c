@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "evaluate_report.h"
 #include "policy_file.h"
 
 const char cmd_run_help[] =
@@ -77,16 +78,7 @@ const char cmd_explain_help[] =
 
 /* ---- shared ---------------------------------------------------------------- */
 
-typedef struct session {
-    const char        *command;
-    archase_engine    *eng;
-    archase_policy    *policy;
-    archase_snapshot  *snap;
-    archase_decisions *ds;
-    archase_date       as_of;
-} session;
-
-static void session_close(session *s) {
+void session_close(session *s) {
     archase_decisions_free(s->ds);
     archase_snapshot_free(s->snap);
     archase_engine_free(s->eng);
@@ -347,7 +339,7 @@ static void print_decision(const archase_decisions *ds, size_t i, int with_facts
 
 /* ---- run --------------------------------------------------------------------- */
 
-static int run_report(const session *s, int json, int list) {
+int run_report(const session *s, int json, int list) {
     const archase_decisions *ds = s->ds;
     uint64_t by_kind[ARCHASE_DECISION_KIND_LIMIT] = { 0 };
     uint64_t by_reason[ARCHASE_REASON_LIMIT_] = { 0 };
@@ -487,29 +479,15 @@ int cmd_run(int argc, char **argv) {
 
 /* ---- worklist ------------------------------------------------------------------ */
 
-int cmd_worklist(int argc, char **argv) {
-    int json = 0, help = 0, npos = 0;
-    const char *pos[1], *policy = NULL, *as_of = NULL, *owner = NULL;
-    const cli_option options[] = {
-        { "policy", 1, &policy, NULL }, { "as-of", 1, &as_of, NULL }, { "owner", 1, &owner, NULL },
-        { "json", 0, NULL, &json },     { NULL, 0, NULL, NULL },
-    };
-    int rc = cli_parse("worklist", cmd_worklist_help, argc, argv, 1, options, pos, 1, &npos, &help);
-    if (rc || help)
-        return rc;
-    if (npos != 1)
-        return cli_fail("worklist", CLI_USAGE, "expected DB (see `archase worklist --help`)");
-    session s = { "worklist", NULL, NULL, NULL, NULL, ARCHASE_DATE_NONE };
+int worklist_report(const session *s, const char *owner, int json) {
     archase_worklist *wl = NULL;
-    rc = session_open(&s, pos[0], policy, as_of);
-    if (rc == CLI_OK) {
-        archase_worklist_options o = ARCHASE_WORKLIST_OPTIONS_INIT;
-        o.owner = owner;
-        int lrc = archase_worklist_build(s.ds, &o, &wl);
-        if (lrc)
-            rc = cli_fail_rc("worklist", lrc, "building the worklist", NULL);
-    }
-    if (rc == CLI_OK) {
+    archase_worklist_options o = ARCHASE_WORKLIST_OPTIONS_INIT;
+    o.owner = owner;
+    int lrc = archase_worklist_build(s->ds, &o, &wl);
+    if (lrc)
+        return cli_fail_rc(s->command, lrc, "building the worklist", NULL);
+    int rc = CLI_OK;
+    {
         cli_json j;
         cli_json_init(&j, stdout, 1);
         if (json)
@@ -586,6 +564,25 @@ int cmd_worklist(int argc, char **argv) {
         }
     }
     archase_worklist_free(wl);
+    return rc;
+}
+
+int cmd_worklist(int argc, char **argv) {
+    int json = 0, help = 0, npos = 0;
+    const char *pos[1], *policy = NULL, *as_of = NULL, *owner = NULL;
+    const cli_option options[] = {
+        { "policy", 1, &policy, NULL }, { "as-of", 1, &as_of, NULL }, { "owner", 1, &owner, NULL },
+        { "json", 0, NULL, &json },     { NULL, 0, NULL, NULL },
+    };
+    int rc = cli_parse("worklist", cmd_worklist_help, argc, argv, 1, options, pos, 1, &npos, &help);
+    if (rc || help)
+        return rc;
+    if (npos != 1)
+        return cli_fail("worklist", CLI_USAGE, "expected DB (see `archase worklist --help`)");
+    session s = { "worklist", NULL, NULL, NULL, NULL, ARCHASE_DATE_NONE };
+    rc = session_open(&s, pos[0], policy, as_of);
+    if (rc == CLI_OK)
+        rc = worklist_report(&s, owner, json);
     session_close(&s);
     return rc;
 }

@@ -26,6 +26,7 @@ const cli_command cli_commands[] = {
     { "review", "the copilot queue: approve, edit or reject draft messages", cmd_review_help, cmd_review },
     { "worklist", "each collector's and owner's ranked work of the day", cmd_worklist_help, cmd_worklist },
     { "explain", "why the engine decides what it does about one invoice", cmd_explain_help, cmd_explain },
+    { "preview", "what a policy would decide on exported files, before importing them", cmd_preview_help, cmd_preview },
     { "promise", "record, list and cancel promises to pay", cmd_promise_help, cmd_promise },
     { "dispute", "open, review, resolve, list and report disputes", cmd_dispute_help, cmd_dispute },
     { "recon", "the reconciliation queue: payments that do not match, and their resolutions", cmd_recon_help, cmd_recon },

@@ -50,6 +50,9 @@ extern const char cmd_show_help[];
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_help[];
 
+int cmd_preview(int argc, char **argv);
+extern const char cmd_preview_help[];
+
 int cmd_run(int argc, char **argv);
 extern const char cmd_run_help[];
 /* The persisting `archase run` (cmd_cycle.c), which cmd_run hands over to. */
