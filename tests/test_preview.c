@@ -572,6 +572,11 @@ static void bad_arguments_are_named(void **state) {
     bad.path = "/nonexistent";
     assert_int_equal(archase_snapshot_preview(r->eng, as_of_day(), NULL, &bad, 1, NULL, &out), ARCHASE_EINVAL);
     assert_non_null(strstr(archase_engine_errmsg(r->eng), "needs a path or data, and not both"));
+    archase_import_options no_kind = native(0, NULL);
+    bad = src;
+    bad.import = &no_kind;
+    assert_int_equal(archase_snapshot_preview(r->eng, as_of_day(), NULL, &bad, 1, NULL, &out), ARCHASE_EINVAL);
+    assert_non_null(strstr(archase_engine_errmsg(r->eng), "preview source 1 names no kind and no mapping"));
     bad = src;
     bad.import = NULL;
     assert_int_equal(archase_snapshot_preview(r->eng, as_of_day(), NULL, &bad, 1, NULL, &out), ARCHASE_EINVAL);

@@ -375,6 +375,8 @@ static int check_sources(archase_engine *e, const archase_preview_source *source
         if (!s->import)
             return ar_error_set(&e->err, ARCHASE_EINVAL, "preview source %zu has no import options", i + 1);
         int kind = s->import->kind;
+        if (!s->import->mapping && !kind)
+            return ar_error_set(&e->err, ARCHASE_EINVAL, "preview source %zu names no kind and no mapping", i + 1);
         if (!s->import->mapping && kind != ARCHASE_KIND_CUSTOMERS && kind != ARCHASE_KIND_CONTACTS &&
             kind != ARCHASE_KIND_FLAGS && kind != ARCHASE_KIND_INVOICES)
             return ar_error_set(&e->err, ARCHASE_EINVAL,
