@@ -17,41 +17,19 @@
 #include "support/facts.h"
 #include "support/failalloc.h"
 #include "support/testutil.h"
+#include "support/textsink.h"
 
 /* ---- a random ledger as export files ---------------------------------------------- */
 
-typedef struct text {
-    char  *p;
-    size_t len, cap;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...) {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->p ? t->p + t->len : NULL, t->p ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        assert_true(n >= 0);
-        if (t->p && (size_t)n < t->cap - t->len) {
-            t->len += (size_t)n;
-            return;
-        }
-        t->cap = t->cap * 2 + (size_t)n + 256;
-        t->p = realloc(t->p, t->cap);
-        assert_non_null(t->p);
-    }
-}
-
 typedef struct files {
-    text customers, contacts, flags, invoices;
+    text_sink customers, contacts, flags, invoices;
 } files;
 
 static void files_free(files *f) {
-    free(f->customers.p);
-    free(f->contacts.p);
-    free(f->flags.p);
-    free(f->invoices.p);
+    free(f->customers.data);
+    free(f->contacts.data);
+    free(f->flags.data);
+    free(f->invoices.data);
 }
 
 static const char *pick(test_rng *r, const char *const *list, size_t n) {
@@ -90,31 +68,31 @@ static void make_files(uint64_t seed, uint32_t customers, uint32_t invoices, fil
     for (uint32_t i = 0; i < customers; i++)
         order[i] = i;
     shuffle(&r, order, customers);
-    put(&out->customers, "customer_id,name,tier,owner,collector,timezone,locale,country,email,phone,"
+    text_sink_printf(&out->customers, "customer_id,name,tier,owner,collector,timezone,locale,country,email,phone,"
                          "credit_limit,currency,flags,tags\n");
-    put(&out->contacts, "contact_id,customer_id,channel,address,consent,primary\n");
-    put(&out->flags, "customer_id,flags,reason\n");
+    text_sink_printf(&out->contacts, "contact_id,customer_id,channel,address,consent,primary\n");
+    text_sink_printf(&out->flags, "customer_id,flags,reason\n");
     for (uint32_t k = 0; k < customers; k++) {
         uint32_t i = order[k];
         const char *fl = PICK(&r, flags);
         flagged[i] = *fl != 0;
         int limit = test_rng_below(&r, 3) == 0;
-        put(&out->customers, "C%04u,Customer %u,%s,%s,%s,%s,de-DE,DE,%s%s,%s,%s,%s,%s,%s\n", i, i, PICK(&r, tiers),
+        text_sink_printf(&out->customers, "C%04u,Customer %u,%s,%s,%s,%s,de-DE,DE,%s%s,%s,%s,%s,%s,%s\n", i, i, PICK(&r, tiers),
             PICK(&r, people), PICK(&r, people), PICK(&r, zones), test_rng_below(&r, 4) ? "ap@c" : "",
             test_rng_below(&r, 4) ? "x.example" : "", test_rng_below(&r, 2) ? "+4930123" : "",
             limit ? "25000.00" : "", limit ? "EUR" : "", fl, i % 5 == 0 ? "key;vip" : "");
         if (test_rng_below(&r, 3) == 0)
-            put(&out->contacts, "K%04u,C%04u,%s,+49301%04u,%d,%d\n", i, i, test_rng_below(&r, 2) ? "sms" : "letter", i,
+            text_sink_printf(&out->contacts, "K%04u,C%04u,%s,+49301%04u,%d,%d\n", i, i, test_rng_below(&r, 2) ? "sms" : "letter", i,
                 (int)test_rng_below(&r, 2), (int)test_rng_below(&r, 2));
     }
     for (uint32_t i = 0; i < customers; i++) {
         if (!flagged[i] && test_rng_below(&r, 6) == 0)
-            put(&out->flags, "C%04u,hold,credit review\n", i);
+            text_sink_printf(&out->flags, "C%04u,hold,credit review\n", i);
     }
     for (uint32_t i = 0; i < invoices; i++)
         order[i] = i;
     shuffle(&r, order, invoices);
-    put(&out->invoices, "invoice_id,customer_id,number,issue_date,due_date,amount,currency,po_ref,terms,status\n");
+    text_sink_printf(&out->invoices, "invoice_id,customer_id,number,issue_date,due_date,amount,currency,po_ref,terms,status\n");
     for (uint32_t k = 0; k < invoices; k++) {
         uint32_t i = order[k];
         archase_date issue;
@@ -126,7 +104,7 @@ static void make_files(uint64_t seed, uint32_t customers, uint32_t invoices, fil
         char due_day[16];
         assert_int_equal(archase_date_format(issue + due, due_day, sizeof due_day), 0);
         uint64_t minor = 100 + test_rng_below(&r, 4000000);
-        put(&out->invoices, "I%05u,C%04u,%05u,%s,%s,%llu.%02llu,%s,%s,net %d,%s\n", i,
+        text_sink_printf(&out->invoices, "I%05u,C%04u,%05u,%s,%s,%llu.%02llu,%s,%s,net %d,%s\n", i,
             (uint32_t)test_rng_below(&r, customers), i, day, due_day, (unsigned long long)(minor / 100),
             (unsigned long long)(minor % 100), test_rng_below(&r, 8) ? "EUR" : "USD",
             test_rng_below(&r, 3) ? "" : "PO-7", due, test_rng_below(&r, 20) ? "open" : "void");
@@ -157,7 +135,7 @@ typedef struct sources {
 } sources;
 
 static void buffer_sources(const files *f, int format, sources *s) {
-    const text *t[4] = { &f->customers, &f->contacts, &f->flags, &f->invoices };
+    const text_sink *t[4] = { &f->customers, &f->contacts, &f->flags, &f->invoices };
     const int kinds[4] = { ARCHASE_KIND_CUSTOMERS, ARCHASE_KIND_CONTACTS, ARCHASE_KIND_FLAGS, ARCHASE_KIND_INVOICES };
     const char *names[4] = { "customers.csv", "contacts.csv", "flags.csv", "invoices.csv" };
     for (int i = 0; i < 4; i++) {
@@ -165,7 +143,7 @@ static void buffer_sources(const files *f, int format, sources *s) {
         s->opts[i].format = format;
         s->src[i] = (archase_preview_source)ARCHASE_PREVIEW_SOURCE_INIT;
         s->src[i].import = &s->opts[i];
-        s->src[i].data = t[i]->p;
+        s->src[i].data = t[i]->data;
         s->src[i].size = t[i]->len;
     }
 }
@@ -261,16 +239,6 @@ static void a_preview_decides_what_importing_the_same_files_into_an_empty_ledger
  * an empty ledger refuses the files (an export of customers carries their
  * flags, which the flags file then gives again with a reason), the preview
  * refuses them with the same words. */
-typedef struct sink {
-    text t;
-} sink;
-
-static int to_text(void *ud, const void *data, size_t size) {
-    sink *s = ud;
-    put(&s->t, "%.*s", (int)size, (const char *)data);
-    return 0;
-}
-
 static const char *first_diag(archase_diag_list *diags, char *line, size_t size) {
     const archase_diag *d = archase_diag_list_get(diags, 0);
     assert_non_null(d);
@@ -295,17 +263,13 @@ static void files_on_disk_and_json_lines_preview_as_they_import(void **state) {
     archase_import_options opts[4];
     archase_preview_source src[4];
     for (int i = 0; i < 4; i++) {
-        archase_export_options eo = ARCHASE_EXPORT_OPTIONS_INIT;
-        eo.kind = kinds[i];
-        eo.format = ARCHASE_FORMAT_JSONL;
-        sink out = { { NULL, 0, 0 } };
-        check(eng, archase_export(eng, &eo, to_text, &out));
+        char *out = text_sink_export(eng, kinds[i], ARCHASE_FORMAT_JSONL);
         snprintf(paths[i], sizeof paths[i], "%s/%d.jsonl", dir, i);
         FILE *fp = fopen(paths[i], "wb");
         assert_non_null(fp);
-        assert_int_equal(fwrite(out.t.p ? out.t.p : "", 1, out.t.len, fp), out.t.len);
+        assert_int_equal(fwrite(out, 1, strlen(out), fp), strlen(out));
         fclose(fp);
-        free(out.t.p);
+        free(out);
         opts[i] = native(kinds[i], NULL);
         opts[i].format = ARCHASE_FORMAT_JSONL;
         src[i] = (archase_preview_source)ARCHASE_PREVIEW_SOURCE_INIT;

@@ -1,6 +1,8 @@
 /* tests/support/textsink.c — the text-gathering writer (textsink.h). */
 #include "textsink.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,26 @@ int text_sink_write(void *userdata, const void *data, size_t size) {
     s->len += size;
     s->data[s->len] = '\0';
     return 0;
+}
+
+void text_sink_printf(text_sink *s, const char *fmt, ...) {
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    if ((size_t)n < sizeof small) {
+        assert_int_equal(text_sink_write(s, small, (size_t)n), 0);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    assert_non_null(big);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    assert_int_equal(text_sink_write(s, big, (size_t)n), 0);
+    free(big);
 }
 
 char *text_sink_export(archase_engine *eng, int kind, int format) {

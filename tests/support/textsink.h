@@ -18,6 +18,9 @@ typedef struct text_sink {
  * NUL-terminated. Returns 0, or ARCHASE_ENOMEM when it cannot grow. */
 int text_sink_write(void *userdata, const void *data, size_t size);
 
+/* Appends formatted text; fails the test when it cannot. */
+void text_sink_printf(text_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The export of `kind` in `format` (an archase_format), as a heap string the
  * caller frees ("" when the export writes nothing); fails the test when the
  * export does not return 0. */
