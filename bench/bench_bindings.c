@@ -78,6 +78,26 @@ static void read_lines(const archase_worklist *wl) {
         die("worklist", "lines without invoices");
 }
 
+/* Evaluates, builds the worklist and reads it; the run's times: the first
+ * phase from t0 to t1, the second from t1 to now (the frees after it are
+ * not timed). */
+static void decide(const archase_snapshot *snap, const archase_policy *policy, archase_date as_of, double t0,
+                   double t1, run *r) {
+    archase_decisions *ds = NULL;
+    archase_worklist *wl = NULL;
+    if (archase_evaluate(snap, policy, as_of, NULL, &ds) || archase_worklist_build(ds, NULL, &wl))
+        die("evaluate", NULL);
+    read_lines(wl);
+    double t2 = now_seconds();
+    r->decisions = archase_decisions_count(ds);
+    r->lines = archase_worklist_count(wl);
+    archase_worklist_free(wl);
+    archase_decisions_free(ds);
+    r->import_s = t1 - t0;
+    r->evaluate_s = t2 - t1;
+    r->total_s = t2 - t0;
+}
+
 static run c_run(const char *dir, const archase_policy *policy, archase_date as_of) {
     run r = { 0, 0, 0, 0, 0 };
     char path[4096];
@@ -99,22 +119,11 @@ static run c_run(const char *dir, const archase_policy *policy, archase_date as_
     archase_snapshot_options so = ARCHASE_SNAPSHOT_OPTIONS_INIT;
     so.policy = policy;
     archase_snapshot *snap = NULL;
-    archase_decisions *ds = NULL;
-    archase_worklist *wl = NULL;
-    if (archase_snapshot_load(eng, as_of, &so, &snap) || archase_evaluate(snap, policy, as_of, NULL, &ds) ||
-        archase_worklist_build(ds, NULL, &wl))
-        die("evaluate", archase_engine_errmsg(eng));
-    read_lines(wl);
-    double t2 = now_seconds();
-    r.decisions = archase_decisions_count(ds);
-    r.lines = archase_worklist_count(wl);
-    archase_worklist_free(wl);
-    archase_decisions_free(ds);
+    if (archase_snapshot_load(eng, as_of, &so, &snap))
+        die("snapshot", archase_engine_errmsg(eng));
+    decide(snap, policy, as_of, t0, t1, &r);
     archase_snapshot_free(snap);
     archase_engine_free(eng);
-    r.import_s = t1 - t0;
-    r.evaluate_s = t2 - t1;
-    r.total_s = t2 - t0;
     return r;
 }
 
@@ -144,21 +153,9 @@ static run c_preview_run(const char *dir, const archase_policy *policy, archase_
     if (archase_snapshot_preview(eng, as_of, &so, src, 2, NULL, &snap))
         die("preview", archase_engine_errmsg(eng));
     double t1 = now_seconds();
-    archase_decisions *ds = NULL;
-    archase_worklist *wl = NULL;
-    if (archase_evaluate(snap, policy, as_of, NULL, &ds) || archase_worklist_build(ds, NULL, &wl))
-        die("evaluate", NULL);
-    read_lines(wl);
-    double t2 = now_seconds();
-    r.decisions = archase_decisions_count(ds);
-    r.lines = archase_worklist_count(wl);
-    archase_worklist_free(wl);
-    archase_decisions_free(ds);
+    decide(snap, policy, as_of, t0, t1, &r);
     archase_snapshot_free(snap);
     archase_engine_free(eng);
-    r.import_s = t1 - t0;
-    r.evaluate_s = t2 - t1;
-    r.total_s = t2 - t0;
     return r;
 }
 
