@@ -272,15 +272,22 @@ func (e *Engine) Evaluate(asOf time.Time, policy *Policy) (*Evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
-	var snapOut, dsOut uintptr
+	var snapOut uintptr
 	err = e.call("archase_bind_snapshot_load", func(h capi.Archase_engine) int {
 		return capi.Archase_bind_snapshot_load(h, d, p.h, "", &snapOut)
 	})
 	if err != nil {
 		return nil, err
 	}
-	ev := &Evaluation{AsOf: dateFromC(d), policy: p, snap: capi.SwigcptrArchase_snapshot(snapOut)}
+	return evaluationOf(capi.SwigcptrArchase_snapshot(snapOut), p, d)
+}
+
+// evaluationOf evaluates a loaded snapshot, which the evaluation then owns
+// (and frees on failure).
+func evaluationOf(snap capi.Archase_snapshot, p *Policy, d int32) (*Evaluation, error) {
+	ev := &Evaluation{AsOf: dateFromC(d), policy: p, snap: snap}
 	runtime.SetFinalizer(ev, func(ev *Evaluation) { ev.Close() })
+	var dsOut uintptr
 	if err := check(capi.Archase_evaluate(ev.snap, p.h, d, nil, &dsOut), "archase_evaluate"); err != nil {
 		ev.Close()
 		return nil, err
@@ -750,7 +757,7 @@ func (e *Engine) Preview(asOf time.Time, policy *Policy, sources ...PreviewSourc
 	}
 	defer capi.Archase_diag_list_free(l)
 	var rc int
-	var snapOut, dsOut uintptr
+	var snapOut uintptr
 	err = e.call("archase_snapshot_preview", func(h capi.Archase_engine) int {
 		rc = capi.Archase_bind_preview_run(pv, h, d, p.h, "", l, &snapOut)
 		if capi.Archase_diag_list_count(l) > 0 {
@@ -764,12 +771,5 @@ func (e *Engine) Preview(asOf time.Time, policy *Policy, sources ...PreviewSourc
 	if err := withDiags(rc, "archase_snapshot_preview", l); err != nil {
 		return nil, err
 	}
-	ev := &Evaluation{AsOf: dateFromC(d), policy: p, snap: capi.SwigcptrArchase_snapshot(snapOut)}
-	runtime.SetFinalizer(ev, func(ev *Evaluation) { ev.Close() })
-	if err := check(capi.Archase_evaluate(ev.snap, p.h, d, nil, &dsOut), "archase_evaluate"); err != nil {
-		ev.Close()
-		return nil, err
-	}
-	ev.ds = capi.SwigcptrArchase_decisions(dsOut)
-	return ev, nil
+	return evaluationOf(capi.SwigcptrArchase_snapshot(snapOut), p, d)
 }
