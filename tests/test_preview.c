@@ -368,6 +368,44 @@ static void the_engines_own_ledger_is_neither_read_nor_written(void **state) {
     files_free(&f);
 }
 
+/* An id given again follows a store's rules in a preview too: a later
+ * revision replaces, an earlier one is stale, the same content is a
+ * duplicate. */
+static void revisions_duplicates_and_stale_facts_are_taken_as_a_store_takes_them(void **state) {
+    (void)state;
+    const char *customers = "customer_id,name,tier,revision,email\n"
+                            "C1,One,silver,0,a@one.example\nC2,Two,gold,0,a@two.example\n"
+                            "C1,One,gold,1,a@one.example\nC1,One,bronze,0,a@one.example\n"
+                            "C2,Two,gold,0,a@two.example\n";
+    const char *invoices = "invoice_id,customer_id,issue_date,due_date,amount,currency,revision\n"
+                           "I2,C2,2026-01-01,2026-01-31,900.00,EUR,0\nI1,C1,2025-12-01,2026-01-08,100.00,EUR,0\n"
+                           "I1,C1,2025-12-01,2026-01-08,250.00,EUR,2\nI1,C1,2025-12-01,2026-01-08,5.00,EUR,1\n"
+                           "I2,C2,2026-01-01,2026-01-31,900.00,EUR,0\n";
+    archase_import_options o[2] = { native(ARCHASE_KIND_CUSTOMERS, "c.csv"), native(ARCHASE_KIND_INVOICES, "i.csv") };
+    archase_preview_source src[2] = { ARCHASE_PREVIEW_SOURCE_INIT, ARCHASE_PREVIEW_SOURCE_INIT };
+    src[0].import = &o[0];
+    src[0].data = customers;
+    src[0].size = strlen(customers);
+    src[1].import = &o[1];
+    src[1].data = invoices;
+    src[1].size = strlen(invoices);
+    archase_policy *policy = test_example_policy("enterprise-formal.yaml");
+    uint8_t want[32], got[32];
+    size_t nwant, ngot;
+    archase_snapshot_info iw = ARCHASE_SNAPSHOT_INFO_INIT, ig = ARCHASE_SNAPSHOT_INFO_INIT;
+    imported_hash(src, 2, policy, want, &nwant, &iw);
+    archase_engine *eng = NULL;
+    assert_int_equal(archase_open_memory(NULL, &eng), 0);
+    previewed_hash(eng, src, 2, policy, got, &ngot, &ig);
+    assert_memory_equal(got, want, 32);
+    assert_int_equal(ngot, nwant);
+    assert_int_equal(ig.customers, 2);
+    assert_int_equal(ig.open_invoices, 2);
+    assert_true(nwant > 0);
+    archase_engine_free(eng);
+    archase_policy_free(policy);
+}
+
 /* ---- what a preview refuses, and where ------------------------------------------------- */
 
 typedef struct refusal {
@@ -493,6 +531,16 @@ static void an_unknown_customer_a_repeated_id_and_a_bad_cell_are_refused_where_t
              hdr);
     assert_int_equal(preview_two(r, ARCHASE_KIND_INVOICES, NULL, rows), ARCHASE_EINVAL);
     assert_string_equal(diag(r, 0), "second.csv:3:2: invoice 'I2': customer 'NOPE' does not exist");
+    /* ids out of order, one row refused: the rows after it are still
+     * checked against the ones taken, not against the refused one */
+    snprintf(rows, sizeof rows,
+             "%sI3,ACME,2026-01-01,2026-01-31,10.00,EUR\nI1,NOPE,2026-01-01,2026-01-31,10.00,EUR\n"
+             "I2,ACME,2026-01-01,2026-01-31,10.00,EUR\nI2,ACME,2026-01-01,2026-01-31,10.00,EUR\n"
+             "I1,ACME,2026-01-01,2026-01-31,11.00,EUR\n",
+             hdr);
+    assert_int_equal(preview_two(r, ARCHASE_KIND_INVOICES, NULL, rows), ARCHASE_EINVAL);
+    assert_string_equal(diag(r, 0), "second.csv:3:2: invoice 'I1': customer 'NOPE' does not exist");
+    assert_int_equal(archase_diag_list_count(r->diags), 1);
     snprintf(rows, sizeof rows, "%sI1,ACME,2026-01-01,2026-01-31,10.00,EUR\nI1,ACME,2026-01-01,2026-01-31,10.00,EUR\n",
              hdr);
     assert_int_equal(preview_two(r, ARCHASE_KIND_INVOICES, NULL, rows), 0); /* a duplicate, as in a ledger */
@@ -605,6 +653,7 @@ int main(void) {
         cmocka_unit_test(a_preview_decides_what_importing_the_same_files_into_an_empty_ledger_decides),
         cmocka_unit_test(files_on_disk_and_json_lines_preview_as_they_import),
         cmocka_unit_test(the_engines_own_ledger_is_neither_read_nor_written),
+        cmocka_unit_test(revisions_duplicates_and_stale_facts_are_taken_as_a_store_takes_them),
         cmocka_unit_test_setup_teardown(payments_promises_disputes_and_notes_need_a_ledger, refusal_setup,
                                         refusal_teardown),
         cmocka_unit_test_setup_teardown(a_row_that_implies_a_payment_is_refused_at_its_column, refusal_setup,

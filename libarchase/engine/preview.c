@@ -200,6 +200,24 @@ static int same_content(ar_preview *pv, int family, const void *a, const void *b
     return rc;
 }
 
+/* A store's reference check: the customer a fact names must exist. */
+static int check_customer(ar_preview *pv, ar_fact_ref ref, ar_fact_error *why) {
+    if (ref.family == ARCHASE_FAMILY_CUSTOMER)
+        return 0;
+    const char *customer = ar_fact_customer_id(ref);
+    uint16_t field = ref.family == ARCHASE_FAMILY_FLAGS ? 1 : 3;
+    ar_preview_family *customers = family_of(pv, ARCHASE_FAMILY_CUSTOMER);
+    int rc = ensure_index(pv, customers);
+    if (rc)
+        return rc;
+    if (ar_strtab_find(&customers->ids, customer) == AR_STRTAB_NONE)
+        return ar_fact_error_set(why, ARCHASE_ENOTFOUND, field, "customer '%s' does not exist", customer);
+    return 0;
+}
+
+/* As ar_fact_apply over a store with an insert slot (memory, SQLite):
+ * validation, the customer must exist, then for an id taken before a
+ * duplicate, stale, a conflict or an update. */
 int ar_preview_take(ar_preview *pv, ar_fact_ref ref, archase_outcome *outcome, ar_fact_error *why) {
     why->code = 0;
     why->field = 0;
@@ -213,28 +231,19 @@ int ar_preview_take(ar_preview *pv, ar_fact_ref ref, archase_outcome *outcome, a
     int rc = ar_fact_validate(ref, why);
     if (rc)
         return rc;
+    if ((rc = check_customer(pv, ref, why)) != 0)
+        return rc;
     const char *id = ar_fact_id(ref);
-    if (ref.family != ARCHASE_FAMILY_CUSTOMER) {
-        const char *customer = ar_fact_customer_id(ref);
-        uint16_t field = ref.family == ARCHASE_FAMILY_FLAGS ? 1 : 3;
-        ar_preview_family *customers = family_of(pv, ARCHASE_FAMILY_CUSTOMER);
-        if ((rc = ensure_index(pv, customers)) != 0)
-            return rc;
-        if (ar_strtab_find(&customers->ids, customer) == AR_STRTAB_NONE)
-            return ar_fact_error_set(why, ARCHASE_ENOTFOUND, field, "customer '%s' does not exist", customer);
-    }
-    uint32_t n = (uint32_t)f->count;
+    uint32_t n = AR_STRTAB_NONE;
     if (f->indexed || (f->count && strcmp(item_id(f, f->count - 1), id) >= 0)) {
         if ((rc = ensure_index(pv, f)) != 0)
             return rc;
-        rc = ar_strtab_intern(&f->ids, id, &n);
-        if (rc)
-            return ar_error_set(&pv->e->err, rc, rc == ARCHASE_ENOMEM ? "out of memory" : "too many facts for a preview");
-    } else if (f->count >= UINT32_MAX - 1) {
-        return ar_error_set(&pv->e->err, ARCHASE_ERANGE, "too many facts for a preview");
+        n = ar_strtab_find(&f->ids, id);
     }
+    if (f->count >= UINT32_MAX - 1)
+        return ar_error_set(&pv->e->err, ARCHASE_ERANGE, "too many facts for a preview");
     archase_outcome result = ARCHASE_OUTCOME_INSERTED;
-    if (n < f->count) {
+    if (n != AR_STRTAB_NONE) {
         /* Taken before: what a store does with the same id again. */
         void *old = (char *)f->items + (size_t)n * f->size;
         ar_fact_ref was = { ref.family, old };
@@ -259,13 +268,15 @@ int ar_preview_take(ar_preview *pv, ar_fact_ref ref, archase_outcome *outcome, a
         *outcome = result;
         return 0;
     }
-    /* A fatal error from here on may leave an indexed id without its fact,
-     * but it ends the preview too: nothing reads the facts again. */
     if (f->count == f->cap && ar_grow(AR_ENGINE_ALLOC(pv->e), &f->items, &f->cap, f->count + 1, f->size))
         return ar_error_set(&pv->e->err, ARCHASE_ENOMEM, "out of memory");
     void *slot = (char *)f->items + f->count * f->size;
     if (copy_fact(pv, ref.family, ref.fact, slot))
         return ar_error_set(&pv->e->err, ARCHASE_ENOMEM, "out of memory");
+    /* Indexed, the new id is number f->count: the index stays item for item
+     * (a failure here is fatal and ends the preview). */
+    if (f->indexed && (rc = ar_strtab_intern(&f->ids, id, &n)) != 0)
+        return ar_error_set(&pv->e->err, rc, rc == ARCHASE_ENOMEM ? "out of memory" : "too many facts for a preview");
     f->count++;
     *outcome = result;
     return 0;
