@@ -94,8 +94,10 @@ void ar_preview_free(ar_preview *pv) {
     for (int i = 0; i < AR_PV_FAMILIES; i++) {
         ar_free(a, pv->fam[i].items);
         ar_free(a, pv->fam[i].order);
+        ar_free(a, pv->fam[i].customer);
         ar_strtab_free(&pv->fam[i].ids);
     }
+    ar_free(a, pv->customer_rank);
     while (pv->chunks) {
         ar_preview_chunk *next = pv->chunks->next;
         ar_free(a, pv->chunks);
@@ -103,8 +105,9 @@ void ar_preview_free(ar_preview *pv) {
     }
 }
 
-/* The copy of a fact whose strings are the preview's. 0 or ARCHASE_ENOMEM. */
-static int copy_fact(ar_preview *pv, int family, const void *src, void *dst) {
+/* The copy of a fact whose strings are the preview's; `customer_id` is the
+ * customer's own copy of the id the fact names. 0 or ARCHASE_ENOMEM. */
+static int copy_fact(ar_preview *pv, int family, const void *src, void *dst, const char *customer_id) {
     int failed = 0;
     switch (family) {
     case ARCHASE_FAMILY_CUSTOMER: {
@@ -130,7 +133,7 @@ static int copy_fact(ar_preview *pv, int family, const void *src, void *dst) {
     case ARCHASE_FAMILY_CONTACT: {
         archase_contact c = *(const archase_contact *)src;
         c.id = copy_str(pv, c.id, &failed);
-        c.customer_id = copy_str(pv, c.customer_id, &failed);
+        c.customer_id = customer_id;
         c.name = copy_str(pv, c.name, &failed);
         c.role = copy_str(pv, c.role, &failed);
         c.address = copy_str(pv, c.address, &failed);
@@ -139,7 +142,7 @@ static int copy_fact(ar_preview *pv, int family, const void *src, void *dst) {
     }
     case ARCHASE_FAMILY_FLAGS: {
         archase_customer_flags f = *(const archase_customer_flags *)src;
-        f.customer_id = copy_str(pv, f.customer_id, &failed);
+        f.customer_id = customer_id;
         f.reason = copy_str(pv, f.reason, &failed);
         f.set_by = copy_str(pv, f.set_by, &failed);
         *(archase_customer_flags *)dst = f;
@@ -148,7 +151,7 @@ static int copy_fact(ar_preview *pv, int family, const void *src, void *dst) {
     default: {
         archase_invoice v = *(const archase_invoice *)src;
         v.id = copy_str(pv, v.id, &failed);
-        v.customer_id = copy_str(pv, v.customer_id, &failed);
+        v.customer_id = customer_id;
         v.number = copy_str(pv, v.number, &failed);
         v.terms = copy_str(pv, v.terms, &failed);
         v.po_ref = copy_str(pv, v.po_ref, &failed);
@@ -200,8 +203,10 @@ static int same_content(ar_preview *pv, int family, const void *a, const void *b
     return rc;
 }
 
-/* A store's reference check: the customer a fact names must exist. */
-static int check_customer(ar_preview *pv, ar_fact_ref ref, ar_fact_error *why) {
+/* A store's reference check: the customer a fact names must exist. Its
+ * item number goes to *item (UINT32_MAX for a customer). */
+static int check_customer(ar_preview *pv, ar_fact_ref ref, ar_fact_error *why, uint32_t *item) {
+    *item = UINT32_MAX;
     if (ref.family == ARCHASE_FAMILY_CUSTOMER)
         return 0;
     const char *customer = ar_fact_customer_id(ref);
@@ -210,7 +215,8 @@ static int check_customer(ar_preview *pv, ar_fact_ref ref, ar_fact_error *why) {
     int rc = ensure_index(pv, customers);
     if (rc)
         return rc;
-    if (ar_strtab_find(&customers->ids, customer) == AR_STRTAB_NONE)
+    *item = ar_strtab_find(&customers->ids, customer);
+    if (*item == AR_STRTAB_NONE)
         return ar_fact_error_set(why, ARCHASE_ENOTFOUND, field, "customer '%s' does not exist", customer);
     return 0;
 }
@@ -231,8 +237,14 @@ int ar_preview_take(ar_preview *pv, ar_fact_ref ref, archase_outcome *outcome, a
     int rc = ar_fact_validate(ref, why);
     if (rc)
         return rc;
-    if ((rc = check_customer(pv, ref, why)) != 0)
+    uint32_t customer;
+    if ((rc = check_customer(pv, ref, why, &customer)) != 0)
         return rc;
+    const char *customer_id = NULL;
+    if (customer != UINT32_MAX) {
+        ar_preview_family *customers = family_of(pv, ARCHASE_FAMILY_CUSTOMER);
+        customer_id = item_id(customers, customer);
+    }
     const char *id = ar_fact_id(ref);
     uint32_t n = AR_STRTAB_NONE;
     if (f->indexed || (f->count && strcmp(item_id(f, f->count - 1), id) >= 0)) {
@@ -261,18 +273,27 @@ int ar_preview_take(ar_preview *pv, ar_fact_ref ref, archase_outcome *outcome, a
                                      "send a newer revision to replace it",
                                      ar_family_name(ref.family), id, (long long)revision);
         } else {
-            if (copy_fact(pv, ref.family, ref.fact, old))
+            if (copy_fact(pv, ref.family, ref.fact, old, customer_id))
                 return ar_error_set(&pv->e->err, ARCHASE_ENOMEM, "out of memory");
+            if (f->customer)
+                f->customer[n] = customer;
             result = ARCHASE_OUTCOME_UPDATED;
         }
         *outcome = result;
         return 0;
     }
-    if (f->count == f->cap && ar_grow(AR_ENGINE_ALLOC(pv->e), &f->items, &f->cap, f->count + 1, f->size))
-        return ar_error_set(&pv->e->err, ARCHASE_ENOMEM, "out of memory");
+    if (f->count == f->cap) {
+        size_t cap = f->cap;
+        if (ar_grow(AR_ENGINE_ALLOC(pv->e), &f->items, &f->cap, f->count + 1, f->size) ||
+            (ref.family != ARCHASE_FAMILY_CUSTOMER &&
+             ar_grow(AR_ENGINE_ALLOC(pv->e), (void **)&f->customer, &cap, f->cap, sizeof *f->customer)))
+            return ar_error_set(&pv->e->err, ARCHASE_ENOMEM, "out of memory");
+    }
     void *slot = (char *)f->items + f->count * f->size;
-    if (copy_fact(pv, ref.family, ref.fact, slot))
+    if (copy_fact(pv, ref.family, ref.fact, slot, customer_id))
         return ar_error_set(&pv->e->err, ARCHASE_ENOMEM, "out of memory");
+    if (f->customer)
+        f->customer[f->count] = customer;
     /* Indexed, the new id is number f->count: the index stays item for item
      * (a failure here is fatal and ends the preview). */
     if (f->indexed && (rc = ar_strtab_intern(&f->ids, id, &n)) != 0)
@@ -293,7 +314,7 @@ static int cmp_keyed(const void *a, const void *b) {
     return strcmp(((const keyed *)a)->id, ((const keyed *)b)->id);
 }
 
-int ar_preview_seal(ar_preview *pv) {
+static int sort_families(ar_preview *pv) {
     const archase_allocator *a = AR_ENGINE_ALLOC(pv->e);
     for (int i = 0; i < AR_PV_FAMILIES; i++) {
         ar_preview_family *f = &pv->fam[i];
@@ -322,6 +343,22 @@ int ar_preview_seal(ar_preview *pv) {
     return 0;
 }
 
+int ar_preview_seal(ar_preview *pv) {
+    const archase_allocator *a = AR_ENGINE_ALLOC(pv->e);
+    int rc = sort_families(pv);
+    if (rc)
+        return rc;
+    ar_preview_family *customers = family_of(pv, ARCHASE_FAMILY_CUSTOMER);
+    if (customers->order) {
+        pv->customer_rank = ar_calloc(a, customers->count, sizeof *pv->customer_rank);
+        if (!pv->customer_rank)
+            return ar_error_set(&pv->e->err, ARCHASE_ENOMEM, "out of memory sorting the preview's facts");
+        for (size_t k = 0; k < customers->count; k++)
+            pv->customer_rank[customers->order[k]] = (uint32_t)k;
+    }
+    return 0;
+}
+
 static int matches(const archase_scan_filter *f, const archase_record *r) {
     if (f->status && r->status != f->status)
         return 0;
@@ -339,14 +376,16 @@ static int matches(const archase_scan_filter *f, const archase_record *r) {
     return 1;
 }
 
-int ar_preview_scan(const ar_preview *pv, const archase_scan_filter *filter, archase_record_fn fn, void *ctx) {
+int ar_preview_scan(const ar_preview *pv, const archase_scan_filter *filter, archase_record_fn fn, void *ctx,
+                    uint32_t *customer) {
     const ar_preview_family *f = NULL;
     for (int i = 0; i < AR_PV_FAMILIES; i++) {
         if (pv->fam[i].family == filter->family)
             f = &pv->fam[i];
     }
     for (size_t n = 0; f && n < f->count; n++) {
-        const void *fact = (const char *)f->items + (size_t)(f->order ? f->order[n] : n) * f->size;
+        size_t item = f->order ? f->order[n] : n;
+        const void *fact = (const char *)f->items + item * f->size;
         ar_fact_ref ref = { f->family, fact };
         archase_record rec;
         ar_fact_envelope(ref, &rec);
@@ -354,6 +393,10 @@ int ar_preview_scan(const ar_preview *pv, const archase_scan_filter *filter, arc
             continue;
         rec.data = fact;
         rec.size = 0;
+        if (customer) {
+            uint32_t c = f->customer ? f->customer[item] : UINT32_MAX;
+            *customer = c == UINT32_MAX || !pv->customer_rank ? c : pv->customer_rank[c];
+        }
         int rc = fn(ctx, &rec);
         if (rc == ARCHASE_SCAN_STOP)
             return 0;

@@ -22,6 +22,8 @@ typedef struct ar_preview_family {
     ar_strtab ids;     /* id number i is item i; made only when needed: while ids
                           come in ascending order none can repeat */
     int       indexed; /* `ids` holds every item's id */
+    uint32_t *customer; /* per item of a family that names a customer: the
+                           customer's item number */
 } ar_preview_family;
 
 typedef struct ar_preview_chunk ar_preview_chunk;
@@ -32,6 +34,8 @@ typedef struct ar_preview {
     archase_engine    *e;    /* the private engine the files are imported through */
     ar_preview_family  fam[AR_PV_FAMILIES];
     ar_preview_chunk  *chunks;
+    uint32_t          *customer_rank; /* per customer item: its place in id order, the
+                                         number a loader gives it; NULL = the items' own */
 } ar_preview;
 
 void ar_preview_init(ar_preview *pv, archase_engine *e);
@@ -51,8 +55,12 @@ int ar_preview_seal(ar_preview *pv);
 /* Hands the facts matching `f` to fn as a store's scan would (ascending id),
  * each record's `data` being the fact's public struct, not an encoding:
  * ar_preview_fact reads it. Invoices have the state an empty ledger gives
- * them (open, or void). */
-int ar_preview_scan(const ar_preview *pv, const archase_scan_filter *f, archase_record_fn fn, void *ctx);
+ * them (open, or void). Before each call, *customer (when not NULL) is the
+ * place in id order of the customer the fact names (UINT32_MAX for a
+ * customer): the number a loader that takes every customer in order gives
+ * it, so that it need not look the id up. */
+int ar_preview_scan(const ar_preview *pv, const archase_scan_filter *f, archase_record_fn fn, void *ctx,
+                    uint32_t *customer);
 
 /* Copies the fact of a record ar_preview_scan handed out into `out` (its
  * strings stay the preview's). */

@@ -63,6 +63,8 @@ typedef struct order_item {
 typedef struct loader {
     archase_engine          *e;
     const ar_preview        *pv;      /* the facts of a preview instead of the store's */
+    uint32_t                 pv_customer; /* a preview's number of the customer of the
+                                             record in hand (ar_preview_scan) */
     archase_snapshot        *s;
     const archase_allocator *a;
     archase_date             as_of;
@@ -164,6 +166,12 @@ static uint32_t customer_of(loader *L, const char *id) {
     return id ? ar_strtab_find(&L->s->ids, id) : AR_IDX_NONE;
 }
 
+/* The customer of a contact, flags or invoice record: a preview knows its
+ * number; a store's record is looked up by id. */
+static uint32_t customer_of_record(loader *L, const char *id) {
+    return L->pv ? L->pv_customer : customer_of(L, id);
+}
+
 /* ---- customers, flags, contacts --------------------------------------------- */
 
 static int on_customer(void *ctx, const archase_record *rec) {
@@ -198,7 +206,7 @@ static int on_customer(void *ctx, const archase_record *rec) {
 
 static int on_flags(void *ctx, const archase_record *rec) {
     loader *L = ctx;
-    uint32_t c = customer_of(L, rec->id);
+    uint32_t c = customer_of_record(L, rec->id);
     if (c == AR_IDX_NONE)
         return 0;
     if (decode(L, rec))
@@ -216,7 +224,7 @@ static int on_flags(void *ctx, const archase_record *rec) {
 /* Per channel the consented contact: a primary one, else the first by id. */
 static int on_contact(void *ctx, const archase_record *rec) {
     loader *L = ctx;
-    uint32_t c = customer_of(L, rec->customer_id);
+    uint32_t c = customer_of_record(L, rec->customer_id);
     if (c == AR_IDX_NONE || decode(L, rec))
         return L->rc;
     const archase_contact *k = &L->fact.u.contact;
@@ -235,7 +243,7 @@ static int on_contact(void *ctx, const archase_record *rec) {
 
 static int add_invoice(loader *L, const archase_record *rec, int64_t open) {
     archase_snapshot *s = L->s;
-    uint32_t c = customer_of(L, rec->customer_id);
+    uint32_t c = customer_of_record(L, rec->customer_id);
     if (c == AR_IDX_NONE)
         return 0;
     if (decode(L, rec) || GROW(L, s->invoices, s->invoice_count, L->invoice_cap, "invoices"))
@@ -981,7 +989,7 @@ static int scan(loader *L, int family, int32_t status, archase_date from, unsign
     f.status = status;
     f.date_from = from;
     f.flags = flags;
-    int rc = L->pv ? ar_preview_scan(L->pv, &f, fn, L) : ar_store_scan(L->e, &f, fn, L);
+    int rc = L->pv ? ar_preview_scan(L->pv, &f, fn, L, &L->pv_customer) : ar_store_scan(L->e, &f, fn, L);
     if (rc && !L->rc)
         L->rc = rc;
     return L->rc;
