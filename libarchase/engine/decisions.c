@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "archase/errors.h"
 #include "archase/hash.h"
@@ -111,9 +112,23 @@ int ar_ds_grow(archase_decisions *ds, void **items, size_t *cap, size_t need, si
     void *p = ar_realloc(&ds->allocator, *items, *cap * item_size, new_cap * item_size);
     if (!p)
         return ARCHASE_ENOMEM;
+    ar_ds_huge((char *)p + *cap * item_size, (new_cap - *cap) * item_size);
     *items = p;
     *cap = new_cap;
     return 0;
+}
+
+void ar_ds_huge(void *items, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t start = ((uintptr_t)items + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)items + bytes) & ~(huge - 1);
+    if (bytes >= 2 * huge && end > start)
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)items;
+    (void)bytes;
+#endif
 }
 
 /* Room for one more item: the check inline, the growing not. */

@@ -202,6 +202,13 @@ struct archase_decisions {
  * of up to twice it. 0 or ARCHASE_ENOMEM (the array unchanged). */
 int ar_ds_grow(archase_decisions *ds, void **items, size_t *cap, size_t need, size_t item_size);
 
+/* Asks the system (Linux) to back the whole 2 MiB pages inside a large
+ * result array about to be written from start to end with huge pages: one
+ * page fault per 2 MiB instead of one per 4 KiB. The contents and the
+ * allocator's accounting are unchanged; a system that declines is not an
+ * error. */
+void ar_ds_huge(void *items, size_t bytes);
+
 /* The disputed part of the invoice at assessment index `position` (0 when none). */
 int64_t ar_ds_disputed(const archase_decisions *ds, uint32_t position);
 

@@ -984,6 +984,7 @@ int archase_evaluate(const archase_snapshot *s, const archase_policy *p, archase
         rc = ARCHASE_ENOMEM;
         goto done;
     }
+    ar_ds_huge(ds->assess, n * sizeof *ds->assess);
     if ((rc = setup(&E)))
         goto done;
     for (uint32_t c = 0; c < s->ids.count && !rc; c++)
