@@ -90,10 +90,11 @@ typedef struct archase_preview_source {
  * would check it (file:line:column in `diags`). It refuses, at the row, what
  * an import would apply to stored state: payments (also the ones an invoice
  * row's settled date or a mapping's amount due implies, unless the amount due
- * is the whole amount), promises, disputes, notes, and an id given twice
- * within a family (an import would read it as a revision). The rows of one
- * source are one batch, as in an import; the first source with a rejected row
- * fails the preview.
+ * is the whole amount), promises, disputes and notes. An id given again
+ * follows a store's rules (the same content is a duplicate, a later revision
+ * replaces it, an earlier one is stale, other content at the same revision is
+ * refused). The rows of one source are one batch, as in an import; the first
+ * source with a rejected row fails the preview.
  *
  * `eng` lends its allocator, clock (an amount due's date) and error message;
  * its store is neither read nor written, and it may be an engine over an

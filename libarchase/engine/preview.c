@@ -9,9 +9,9 @@
  * ledger would be, so what an importer reads back finds nothing), every fact
  * by the same validation and reference check, and the loader sees the facts
  * in a store's order (ascending id) with the envelope a new fact is stored
- * with. What an empty ledger would treat differently is refused at its row:
- * the facts whose import reads or changes stored state (payments, promises,
- * disputes, notes) and an id given twice (a revision). */
+ * with; an id given again follows a store's rules. What needs stored state
+ * is refused at its row: the facts whose import reads or changes it
+ * (payments, promises, disputes, notes). */
 #include "engine/preview.h"
 
 #include <stdlib.h>
