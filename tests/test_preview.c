@@ -406,6 +406,62 @@ static void revisions_duplicates_and_stale_facts_are_taken_as_a_store_takes_them
     archase_policy_free(policy);
 }
 
+/* What an importer reads back finds the rows before it, as in a ledger: a
+ * mapping's merged customers and automatic revisions, over two exports of
+ * the same invoices (the second with a changed total), decide as their
+ * import does. */
+static void merges_and_automatic_revisions_read_the_rows_before_them(void **state) {
+    (void)state;
+    const char *mapping_text = "version: 1\n"
+                               "outputs:\n"
+                               "  - kind: customers\n"
+                               "    merge: true\n"
+                               "    revision: auto\n"
+                               "    columns: { customer_id: Customer, name: Customer }\n"
+                               "  - kind: invoices\n"
+                               "    revision: auto\n"
+                               "    columns: { invoice_id: Invoice, customer_id: Customer, issue_date: Date, due_date: Due,\n"
+                               "               amount: Total, currency: Currency }\n"
+                               "    amount_due: Balance\n";
+    const char *day1 = "Customer,Invoice,Date,Due,Total,Currency,Balance\n"
+                       "ACME,I1,2025-12-01,2026-01-08,1000.00,EUR,1000.00\n"
+                       "ACME,I2,2026-01-05,2026-02-04,500.00,EUR,500.00\n"
+                       "BETA,I3,2025-11-20,2025-12-20,7000.00,EUR,7000.00\n";
+    const char *day2 = "Customer,Invoice,Date,Due,Total,Currency,Balance\n"
+                       "ACME,I1,2025-12-01,2026-01-08,1200.00,EUR,1200.00\n"
+                       "BETA,I3,2025-11-20,2025-12-20,7000.00,EUR,7000.00\n"
+                       "BETA,I4,2026-02-01,2026-03-01,80.00,EUR,80.00\n";
+    archase_mapping *m = NULL;
+    assert_int_equal(archase_mapping_load_buffer(mapping_text, strlen(mapping_text), "m.yaml", NULL, NULL, &m), 0);
+    archase_import_options o[2] = { ARCHASE_IMPORT_OPTIONS_INIT, ARCHASE_IMPORT_OPTIONS_INIT };
+    archase_preview_source src[2] = { ARCHASE_PREVIEW_SOURCE_INIT, ARCHASE_PREVIEW_SOURCE_INIT };
+    const char *text[2] = { day1, day2 };
+    for (int i = 0; i < 2; i++) {
+        o[i].mapping = m;
+        o[i].source = i ? "day2.csv" : "day1.csv";
+        archase_date_parse(i ? "2026-02-02" : "2026-02-01", &o[i].as_of);
+        src[i].import = &o[i];
+        src[i].data = text[i];
+        src[i].size = strlen(text[i]);
+    }
+    archase_policy *policy = test_example_policy("enterprise-formal.yaml");
+    uint8_t want[32], got[32];
+    size_t nwant, ngot;
+    archase_snapshot_info iw = ARCHASE_SNAPSHOT_INFO_INIT, ig = ARCHASE_SNAPSHOT_INFO_INIT;
+    imported_hash(src, 2, policy, want, &nwant, &iw);
+    archase_engine *eng = NULL;
+    assert_int_equal(archase_open_memory(NULL, &eng), 0);
+    previewed_hash(eng, src, 2, policy, got, &ngot, &ig);
+    assert_memory_equal(got, want, 32);
+    assert_int_equal(ngot, nwant);
+    assert_int_equal(ig.customers, 2);
+    assert_int_equal(ig.open_invoices, 4);
+    assert_true(nwant > 0);
+    archase_engine_free(eng);
+    archase_policy_free(policy);
+    archase_mapping_free(m);
+}
+
 /* ---- what a preview refuses, and where ------------------------------------------------- */
 
 typedef struct refusal {
@@ -512,8 +568,8 @@ static void a_row_that_implies_a_payment_is_refused_at_its_column(void **state) 
                                                     "ACME,I1,2026-01-01,2026-01-31,1000.00,EUR,1000.00\n"
                                                     "ACME,I2,2026-01-01,2026-01-31,1000.00,EUR,600.00\n"),
                      ARCHASE_EINVAL);
-    assert_string_equal(diag(r, 0), "export.csv:3:7: amount_due: an amount due below the invoice's amount is a "
-                                    "payment, which a preview does not take; import the file into a ledger");
+    assert_string_equal(diag(r, 0), "export.csv:3: payment 'I2:paid': a preview takes customers, contacts, flags "
+                                    "and invoices; a payment changes what a ledger has stored, so import it into one");
     assert_int_equal(archase_diag_list_count(r->diags), 1);
     assert_int_equal(preview_two(r, 0, SETTLED_MAPPING, "Customer,Invoice,Date,Due,Total,Currency,Paid\n"
                                                         "ACME,I1,2026-01-01,2026-01-31,1000.00,EUR,\n"
@@ -654,6 +710,7 @@ int main(void) {
         cmocka_unit_test(files_on_disk_and_json_lines_preview_as_they_import),
         cmocka_unit_test(the_engines_own_ledger_is_neither_read_nor_written),
         cmocka_unit_test(revisions_duplicates_and_stale_facts_are_taken_as_a_store_takes_them),
+        cmocka_unit_test(merges_and_automatic_revisions_read_the_rows_before_them),
         cmocka_unit_test_setup_teardown(payments_promises_disputes_and_notes_need_a_ledger, refusal_setup,
                                         refusal_teardown),
         cmocka_unit_test_setup_teardown(a_row_that_implies_a_payment_is_refused_at_its_column, refusal_setup,

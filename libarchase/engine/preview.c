@@ -1,12 +1,13 @@
 /* libarchase/engine/preview.c — a snapshot straight from exported files
  * (archase_snapshot_preview): the files go through the importers of a
- * private engine over an empty memory store, whose batches hand their facts
- * here instead of to the store; the snapshot loader then reads them as it
- * reads a store's scans. No store, no audit log, nothing written.
+ * private engine whose batches hand their facts here instead of to a store,
+ * and whose store is a view of the facts taken so far; the snapshot loader
+ * then reads them as it reads a store's scans. No store, no audit log,
+ * nothing written.
  *
  * What makes it the same as importing into an empty ledger: every row is
- * checked by the same importer (the private engine's store is empty, as the
- * ledger would be, so what an importer reads back finds nothing), every fact
+ * checked by the same importer (what an importer reads back finds what an
+ * empty ledger would hold by then: the facts of the earlier rows), every fact
  * by the same validation and reference check, and the loader sees the facts
  * in a store's order (ascending id) with the envelope a new fact is stored
  * with; an id given again follows a store's rules. What needs stored state
@@ -80,6 +81,7 @@ static ar_preview_family *family_of(ar_preview *pv, int family) {
 void ar_preview_init(ar_preview *pv, archase_engine *e) {
     memset(pv, 0, sizeof *pv);
     pv->e = e;
+    ar_canon_init(&pv->canon, AR_ENGINE_ALLOC(e));
     const size_t sizes[AR_PV_FAMILIES] = { sizeof(archase_customer), sizeof(archase_contact),
                                            sizeof(archase_customer_flags), sizeof(archase_invoice) };
     for (int i = 0; i < AR_PV_FAMILIES; i++) {
@@ -98,6 +100,7 @@ void ar_preview_free(ar_preview *pv) {
         ar_strtab_free(&pv->fam[i].ids);
     }
     ar_free(a, pv->customer_rank);
+    ar_canon_free(&pv->canon);
     while (pv->chunks) {
         ar_preview_chunk *next = pv->chunks->next;
         ar_free(a, pv->chunks);
@@ -416,6 +419,61 @@ void ar_preview_fact(const archase_record *rec, ar_fact *out) {
     }
 }
 
+/* ---- the private engine's store ----------------------------------------------------- */
+
+static int view_get(void *userdata, int family, const char *id, archase_record_fn fn, void *ctx) {
+    ar_preview *pv = userdata;
+    ar_preview_family *f = family_of(pv, family);
+    if (!f || !id)
+        return ARCHASE_ENOTFOUND;
+    int rc = ensure_index(pv, f);
+    if (rc)
+        return rc;
+    uint32_t n = ar_strtab_find(&f->ids, id);
+    if (n == AR_STRTAB_NONE)
+        return ARCHASE_ENOTFOUND;
+    ar_fact_ref ref = { family, (const char *)f->items + (size_t)n * f->size };
+    archase_record rec;
+    ar_fact_envelope(ref, &rec);
+    const uint8_t *data;
+    if (ar_fact_encode(&pv->canon, ref) || ar_canon_finish(&pv->canon, &data, &rec.size))
+        return ARCHASE_ENOMEM;
+    rec.data = data;
+    rc = fn(ctx, &rec);
+    return rc < 0 ? rc : 0;
+}
+
+static int view_put(void *userdata, const archase_record *record) {
+    (void)userdata;
+    (void)record;
+    return ARCHASE_EUNSUPPORTED;
+}
+
+static int view_scan(void *userdata, const archase_scan_filter *filter, archase_record_fn fn, void *ctx) {
+    (void)userdata;
+    (void)filter;
+    (void)fn;
+    (void)ctx;
+    return 0;
+}
+
+static int view_txn(void *userdata) {
+    (void)userdata;
+    return 0;
+}
+
+void ar_preview_storage(ar_preview *pv, archase_storage *out) {
+    memset(out, 0, sizeof *out);
+    out->version = ARCHASE_STORAGE_VERSION;
+    out->userdata = pv;
+    out->get = view_get;
+    out->put = view_put;
+    out->scan = view_scan;
+    out->begin = view_txn;
+    out->commit = view_txn;
+    out->rollback = view_txn;
+}
+
 /* ---- the public call ----------------------------------------------------------------- */
 
 static int check_sources(archase_engine *e, const archase_preview_source *sources, size_t count) {
@@ -460,22 +518,17 @@ int archase_snapshot_preview(archase_engine *e, archase_date as_of, const archas
     int rc = check_sources(e, sources, count);
     if (rc)
         return rc;
+    ar_preview pv;
     archase_storage store;
-    rc = archase_memory_storage_new(AR_ENGINE_ALLOC(e), &store);
-    if (rc)
-        return ar_error_set(&e->err, rc, "opening the preview: %s", archase_strerror(rc));
+    ar_preview_storage(&pv, &store);
     archase_engine_options eo = ARCHASE_ENGINE_OPTIONS_INIT;
     eo.allocator = AR_ENGINE_ALLOC(e);
     eo.clock = e->clock.now ? &e->clock : NULL;
     eo.actor = e->actor;
     archase_engine *priv = NULL;
     rc = archase_engine_open(&store, &eo, &priv);
-    if (rc) {
-        if (store.close)
-            store.close(store.userdata);
+    if (rc)
         return ar_error_set(&e->err, rc, "opening the preview: %s", archase_strerror(rc));
-    }
-    ar_preview pv;
     ar_preview_init(&pv, priv);
     priv->preview = &pv;
     for (size_t i = 0; i < count && !rc; i++) {

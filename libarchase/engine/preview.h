@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "archase/evaluate.h"
+#include "archase/sys/storage.h"
+#include "core/canon.h"
 #include "engine/codec.h"
 #include "kpi/strtab.h"
 
@@ -34,12 +36,20 @@ typedef struct ar_preview {
     archase_engine    *e;    /* the private engine the files are imported through */
     ar_preview_family  fam[AR_PV_FAMILIES];
     ar_preview_chunk  *chunks;
+    ar_canon           canon;          /* encodes the facts the store view hands out */
     uint32_t          *customer_rank; /* per customer item: its place in id order, the
                                          number a loader gives it; NULL = the items' own */
 } ar_preview;
 
 void ar_preview_init(ar_preview *pv, archase_engine *e);
 void ar_preview_free(ar_preview *pv);
+
+/* The storage the preview's private engine runs over: reads find the facts
+ * taken so far, as a store's reads find the facts an import wrote before
+ * (what an importer reads back: a merged customer, an automatic revision,
+ * an invoice's open amount); scans find nothing and writes are refused,
+ * since facts reach the preview through ar_preview_take only. */
+void ar_preview_storage(ar_preview *pv, archase_storage *out);
 
 /* Takes a fact a batch of the preview's engine adds, as ar_fact_apply would
  * store it in an empty ledger: 0 (*outcome INSERTED; for an id taken before,

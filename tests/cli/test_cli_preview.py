@@ -73,7 +73,7 @@ def test_a_mapping_reads_another_systems_export(archase, tmp_path, source_root):
     r = archase("preview", "--policy", policy_path(source_root), "--as-of", "2026-03-09", "--customers",
                 paths["customers"], "--mapping", mapping, "--export-date", "2026-03-09", export)
     assert r.code == 1
-    assert f"{export}:2:7: amount_due: an amount due below the invoice's amount is a payment" in r.err
+    assert f"{export}:2: payment 'A-1:paid': a preview takes customers, contacts, flags and invoices" in r.err
 
 
 def test_what_is_wrong_is_said_with_where_it_is(archase, tmp_path, source_root):
