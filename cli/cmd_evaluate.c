@@ -486,85 +486,82 @@ int worklist_report(const session *s, const char *owner, int json) {
     int lrc = archase_worklist_build(s->ds, &o, &wl);
     if (lrc)
         return cli_fail_rc(s->command, lrc, "building the worklist", NULL);
-    int rc = CLI_OK;
-    {
-        cli_json j;
-        cli_json_init(&j, stdout, 1);
-        if (json)
+    cli_json j;
+    cli_json_init(&j, stdout, 1);
+    if (json)
+        cli_json_begin_array(&j);
+    else
+        printf("%4s  %-14s %-12s %-16s %-10s %5s %16s %5s  %s\n", "rank", "owner", "customer",
+               "next action", "due by", "score", "amount", "days", "invoices / reasons");
+    for (size_t i = 0; i < archase_worklist_count(wl); i++) {
+        archase_worklist_line l = ARCHASE_WORKLIST_LINE_INIT;
+        if (archase_worklist_line_get(wl, i, &l))
+            continue;
+        char due[ARCHASE_DATE_FORMAT_MAX], amount[ARCHASE_MONEY_FORMAT_MAX];
+        date_text(l.due_by, due);
+        amount_text(&l.amount, amount);
+        if (json) {
+            cli_json_begin_object(&j);
+            cli_json_key(&j, "rank");
+            cli_json_int(&j, l.rank);
+            cli_json_key(&j, "customer_id");
+            cli_json_string(&j, l.customer_id);
+            cli_json_key(&j, "invoice_ids");
             cli_json_begin_array(&j);
-        else
-            printf("%4s  %-14s %-12s %-16s %-10s %5s %16s %5s  %s\n", "rank", "owner", "customer",
-                   "next action", "due by", "score", "amount", "days", "invoices / reasons");
-        for (size_t i = 0; i < archase_worklist_count(wl); i++) {
-            archase_worklist_line l = ARCHASE_WORKLIST_LINE_INIT;
-            if (archase_worklist_line_get(wl, i, &l))
-                continue;
-            char due[ARCHASE_DATE_FORMAT_MAX], amount[ARCHASE_MONEY_FORMAT_MAX];
-            date_text(l.due_by, due);
-            amount_text(&l.amount, amount);
-            if (json) {
-                cli_json_begin_object(&j);
-                cli_json_key(&j, "rank");
-                cli_json_int(&j, l.rank);
-                cli_json_key(&j, "customer_id");
-                cli_json_string(&j, l.customer_id);
-                cli_json_key(&j, "invoice_ids");
-                cli_json_begin_array(&j);
-                for (size_t k = 0; k < l.invoice_count; k++) {
-                    const char *id;
-                    if (archase_worklist_line_invoice(wl, i, k, &id) == 0)
-                        cli_json_string(&j, id);
-                }
-                cli_json_end_array(&j);
-                cli_json_key(&j, "owner");
-                cli_json_string(&j, l.owner);
-                cli_json_key(&j, "next_action");
-                cli_json_string(&j, l.next_action);
-                cli_json_key(&j, "kind");
-                cli_json_string(&j, archase_work_kind_name(l.kind));
-                cli_json_key(&j, "reason_codes");
-                cli_json_begin_array(&j);
-                for (size_t k = 0; k < l.reason_count; k++) {
-                    int reason;
-                    if (archase_worklist_line_reason(wl, i, k, &reason) == 0)
-                        cli_json_string(&j, archase_reason_name(reason));
-                }
-                cli_json_end_array(&j);
-                cli_json_key(&j, "due_by");
-                cli_json_string(&j, due);
-                cli_json_key(&j, "score");
-                cli_json_int(&j, l.score);
-                cli_json_key(&j, "amount");
-                cli_json_string(&j, amount);
-                cli_json_key(&j, "currency");
-                cli_json_string(&j, l.amount.currency);
-                cli_json_key(&j, "days_overdue");
-                cli_json_int(&j, l.days_overdue);
-                cli_json_end_object(&j);
-                continue;
-            }
-            printf("%4u  %-14s %-12s %-16s %-10s %5d %12s %3s %5d ", l.rank, l.owner, l.customer_id,
-                   l.next_action, due, (int)l.score, amount, l.amount.currency, (int)l.days_overdue);
             for (size_t k = 0; k < l.invoice_count; k++) {
                 const char *id;
                 if (archase_worklist_line_invoice(wl, i, k, &id) == 0)
-                    printf("%s%s", k ? "," : " ", id);
+                    cli_json_string(&j, id);
             }
-            printf(" /");
+            cli_json_end_array(&j);
+            cli_json_key(&j, "owner");
+            cli_json_string(&j, l.owner);
+            cli_json_key(&j, "next_action");
+            cli_json_string(&j, l.next_action);
+            cli_json_key(&j, "kind");
+            cli_json_string(&j, archase_work_kind_name(l.kind));
+            cli_json_key(&j, "reason_codes");
+            cli_json_begin_array(&j);
             for (size_t k = 0; k < l.reason_count; k++) {
                 int reason;
                 if (archase_worklist_line_reason(wl, i, k, &reason) == 0)
-                    printf(" %s", archase_reason_name(reason));
+                    cli_json_string(&j, archase_reason_name(reason));
             }
-            printf("\n");
-        }
-        if (json) {
             cli_json_end_array(&j);
-            cli_json_finish(&j);
+            cli_json_key(&j, "due_by");
+            cli_json_string(&j, due);
+            cli_json_key(&j, "score");
+            cli_json_int(&j, l.score);
+            cli_json_key(&j, "amount");
+            cli_json_string(&j, amount);
+            cli_json_key(&j, "currency");
+            cli_json_string(&j, l.amount.currency);
+            cli_json_key(&j, "days_overdue");
+            cli_json_int(&j, l.days_overdue);
+            cli_json_end_object(&j);
+            continue;
         }
+        printf("%4u  %-14s %-12s %-16s %-10s %5d %12s %3s %5d ", l.rank, l.owner, l.customer_id,
+               l.next_action, due, (int)l.score, amount, l.amount.currency, (int)l.days_overdue);
+        for (size_t k = 0; k < l.invoice_count; k++) {
+            const char *id;
+            if (archase_worklist_line_invoice(wl, i, k, &id) == 0)
+                printf("%s%s", k ? "," : " ", id);
+        }
+        printf(" /");
+        for (size_t k = 0; k < l.reason_count; k++) {
+            int reason;
+            if (archase_worklist_line_reason(wl, i, k, &reason) == 0)
+                printf(" %s", archase_reason_name(reason));
+        }
+        printf("\n");
+    }
+    if (json) {
+        cli_json_end_array(&j);
+        cli_json_finish(&j);
     }
     archase_worklist_free(wl);
-    return rc;
+    return CLI_OK;
 }
 
 int cmd_worklist(int argc, char **argv) {
